@@ -1,0 +1,255 @@
+/**
+ * Configuration, read once from the environment (and an optional `.env` file) and validated at boot.
+ * A bad value stops the start with a message naming the variable; production (`DEBUG=False`) refuses
+ * default secrets. Every variable is listed in `.env.example` and the README.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+export const DEV_SECRET_KEY = 'dev-insecure-secret-key-change-me';
+
+const bool = (def: boolean) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return def;
+      const s = v.toLowerCase();
+      if (['true', '1', 'yes', 'on'].includes(s)) return true;
+      if (['false', '0', 'no', 'off'].includes(s)) return false;
+      ctx.addIssue({ code: 'custom', message: `valeur booléenne attendue (True/False), reçu « ${v} »` });
+      return z.NEVER;
+    });
+
+const int = (def: number, min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return def;
+      if (!/^\d+$/.test(v)) {
+        ctx.addIssue({ code: 'custom', message: `nombre entier attendu, reçu « ${v} »` });
+        return z.NEVER;
+      }
+      const n = Number(v);
+      if (n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `doit être compris entre ${min} et ${max}, reçu ${n}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const list = (def: string[]) =>
+  z
+    .string()
+    .optional()
+    .transform((v) =>
+      v === undefined || v.trim() === ''
+        ? def
+        : v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+    );
+
+const optionalStr = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const url = (protocols: string[]) =>
+  optionalStr.refine(
+    (v) => {
+      if (v === undefined) return true;
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `URL attendue (${protocols.join(' ou ')})` },
+  );
+
+const envSchema = z.object({
+  NODE_ENV: optionalStr,
+  // Base
+  SECRET_KEY: optionalStr,
+  DEBUG: z.string().optional(), // resolved below: its default depends on NODE_ENV
+  ALLOWED_HOSTS: list(['localhost', '127.0.0.1']),
+  // HTTP server
+  HOST: z.string().trim().min(1).optional().default('127.0.0.1'),
+  PORT: int(8000, 0, 65535),
+  PUBLIC_BASE_URL: url(['http:', 'https:']),
+  TRUST_PROXY: bool(false),
+  BODY_LIMIT: int(1_048_576, 1024, 100 * 1_048_576),
+  CORS_ALLOWED_ORIGINS: list([]),
+  SECURE_SSL_REDIRECT: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
+  // Database
+  DATABASE_URL: optionalStr.refine(
+    (v) => v === undefined || /^postgres(ql)?:\/\//.test(v),
+    { message: 'seul postgresql://… est pris en charge ; laissez la variable vide pour la base embarquée (PGlite)' },
+  ),
+  DATA_DIR: z.string().optional().default('./data'),
+  DATABASE_POOL_MAX: int(10, 1, 200),
+  // Jobs
+  RUN_WORKER: z.enum(['auto', 'true', 'false']).optional().default('auto'),
+  // Cache and rate limits
+  REDIS_URL: url(['redis:', 'rediss:']),
+  // Email (the manual's EMAIL_* variables)
+  EMAIL_BACKEND: optionalStr,
+  EMAIL_HOST: optionalStr,
+  EMAIL_PORT: int(587, 1, 65535),
+  EMAIL_USE_TLS: bool(true),
+  EMAIL_HOST_USER: optionalStr,
+  EMAIL_HOST_PASSWORD: optionalStr,
+  DEFAULT_FROM_EMAIL: optionalStr,
+  // Mobile money (the manual's variables; used by the payments module)
+  ORANGE_MONEY_API_KEY: optionalStr,
+  ORANGE_MONEY_MERCHANT_KEY: optionalStr,
+  MTN_MONEY_API_KEY: optionalStr,
+  MTN_MONEY_SUBSCRIPTION_KEY: optionalStr,
+  MOOV_MONEY_API_KEY: optionalStr,
+  // Google and Facebook
+  GOOGLE_MAPS_API_KEY: optionalStr,
+  GOOGLE_OAUTH2_CLIENT_ID: optionalStr,
+  GOOGLE_OAUTH2_CLIENT_SECRET: optionalStr,
+  FACEBOOK_APP_ID: optionalStr,
+  FACEBOOK_APP_SECRET: optionalStr,
+  // Accepted for compatibility with the manual's .env; jobs run on pg-boss, so these are not used.
+  CELERY_BROKER_URL: optionalStr,
+  CELERY_RESULT_BACKEND: optionalStr,
+  // Monitoring and storage
+  SENTRY_DSN: optionalStr,
+  AWS_ACCESS_KEY_ID: optionalStr,
+  AWS_SECRET_ACCESS_KEY: optionalStr,
+  AWS_STORAGE_BUCKET_NAME: optionalStr,
+  AWS_S3_REGION_NAME: optionalStr,
+});
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+export interface Config {
+  debug: boolean;
+  secretKey: string;
+  allowedHosts: string[];
+  host: string;
+  port: number;
+  publicBaseUrl: string | undefined;
+  trustProxy: boolean;
+  bodyLimit: number;
+  corsAllowedOrigins: string[];
+  secureSslRedirect: boolean;
+  logLevel: string;
+  database: { kind: DatabaseKind; url: string | undefined; dataDir: string; poolMax: number };
+  runWorker: 'auto' | 'true' | 'false';
+  redisUrl: string | undefined;
+  email: {
+    backend: 'console' | 'smtp';
+    host: string | undefined;
+    port: number;
+    useTls: boolean;
+    user: string | undefined;
+    password: string | undefined;
+    from: string;
+  };
+  /** The raw validated environment, for modules that read their own variables (payments, social sign-in…). */
+  env: z.infer<typeof envSchema>;
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Configuration invalide :\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      problems.push(`${issue.path.join('.')}: ${frenchZodMessage(issue)}`);
+    }
+    throw new ConfigError(problems);
+  }
+  const env = parsed.data;
+
+  const debugDefault = env.NODE_ENV !== 'production';
+  const debug = parseBool(env.DEBUG, debugDefault, 'DEBUG', problems);
+  const secureSslRedirect = parseBool(env.SECURE_SSL_REDIRECT, !debug, 'SECURE_SSL_REDIRECT', problems);
+
+  let secretKey = env.SECRET_KEY;
+  if (!debug) {
+    if (!secretKey || secretKey === DEV_SECRET_KEY || /^your-secret-key/i.test(secretKey)) {
+      problems.push('SECRET_KEY: obligatoire en production (DEBUG=False) et ne doit pas être la valeur par défaut');
+    } else if (secretKey.length < 32) {
+      problems.push('SECRET_KEY: trop courte pour la production (32 caractères au minimum)');
+    }
+    if (env.ALLOWED_HOSTS.length === 0) problems.push('ALLOWED_HOSTS: obligatoire en production');
+  }
+  secretKey ??= DEV_SECRET_KEY;
+
+  const emailBackend = parseEmailBackend(env.EMAIL_BACKEND, env.EMAIL_HOST, problems);
+  if (problems.length) throw new ConfigError(problems);
+
+  return {
+    debug,
+    secretKey,
+    allowedHosts: env.ALLOWED_HOSTS.map((h) => h.toLowerCase()),
+    host: env.HOST,
+    port: env.PORT,
+    publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+    trustProxy: env.TRUST_PROXY,
+    bodyLimit: env.BODY_LIMIT,
+    corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS,
+    secureSslRedirect,
+    logLevel: env.LOG_LEVEL,
+    database: {
+      kind: env.DATABASE_URL ? 'postgres' : 'pglite',
+      url: env.DATABASE_URL,
+      dataDir: path.resolve(env.DATA_DIR),
+      poolMax: env.DATABASE_POOL_MAX,
+    },
+    runWorker: env.RUN_WORKER,
+    redisUrl: env.REDIS_URL,
+    email: {
+      backend: emailBackend,
+      host: env.EMAIL_HOST,
+      port: env.EMAIL_PORT,
+      useTls: env.EMAIL_USE_TLS,
+      user: env.EMAIL_HOST_USER,
+      password: env.EMAIL_HOST_PASSWORD,
+      from: env.DEFAULT_FROM_EMAIL ?? 'SpotVibe <no-reply@spotvibe.ci>',
+    },
+    env,
+  };
+}
+
+function parseBool(v: string | undefined, def: boolean, name: string, problems: string[]): boolean {
+  if (v === undefined || v.trim() === '') return def;
+  const s = v.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(s)) return true;
+  if (['false', '0', 'no', 'off'].includes(s)) return false;
+  problems.push(`${name}: valeur booléenne attendue (True/False), reçu « ${v} »`);
+  return def;
+}
+
+/** The manual uses Django's backend paths; we accept those and the short names. */
+function parseEmailBackend(v: string | undefined, host: string | undefined, problems: string[]): 'console' | 'smtp' {
+  if (v === undefined) return host ? 'smtp' : 'console';
+  const s = v.toLowerCase();
+  if (s === 'smtp' || s.endsWith('smtp.emailbackend')) return 'smtp';
+  if (s === 'console' || s.endsWith('console.emailbackend')) return 'console';
+  problems.push(`EMAIL_BACKEND: « ${v} » inconnu (smtp ou console, ou les chemins Django équivalents)`);
+  return 'console';
+}
+
+function frenchZodMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'custom') return issue.message;
+  if (issue.code === 'invalid_value') return `valeur non autorisée ; valeurs possibles : ${issue.values.join(', ')}`;
+  if (issue.code === 'too_small') return 'ne doit pas être vide';
+  return issue.message;
+}

@@ -1,0 +1,63 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { sql } from 'drizzle-orm';
+import { openTestDatabase, usingPostgres } from '../test/context.js';
+import { openDatabase, selectRows } from './client.js';
+import { users } from '../modules/users/tables.js';
+import { eventCategories } from '../modules/events/tables.js';
+
+const opened = await openTestDatabase();
+const { database } = opened;
+after(async () => {
+  await database.close();
+  await opened.drop();
+});
+
+test(`migrations applied on ${usingPostgres() ? 'PostgreSQL' : 'PGlite'}: none pending, categories seeded`, async () => {
+  assert.deepEqual(await database.pendingMigrations(), []);
+  const cats = await database.db.select().from(eventCategories);
+  assert.ok(cats.length >= 10);
+});
+
+test('migrating again is a no-op', async () => {
+  await database.migrate();
+  assert.deepEqual(await database.pendingMigrations(), []);
+});
+
+test('the search and distance extensions are loaded', async () => {
+  const [row] = await selectRows<{ u: string; s: number; d: number }>(
+    database.db,
+    sql`SELECT unaccent('Côte d''Ivoire') AS u, similarity('zouglo', 'zouglou') AS s,
+        earth_distance(ll_to_earth(5.3600, -4.0083), ll_to_earth(5.3167, -4.0333)) AS d`,
+  );
+  assert.equal(row!.u, "Cote d'Ivoire");
+  assert.ok(row!.s > 0.5);
+  assert.ok(row!.d > 5000 && row!.d < 6000, `distance Plateau–Treichville ≈ 5.6 km, reçu ${row!.d}`);
+});
+
+test('email uniqueness is case-insensitive and enforced by the database', async () => {
+  const base = { password: 'x', telephone: '+2250700000001' };
+  await database.db.insert(users).values({ ...base, username: 'awa', email: 'Awa@Example.com' });
+  await assert.rejects(
+    database.db.insert(users).values({ ...base, username: 'awa2', email: 'awa@example.COM', telephone: '+2250700000002' }),
+    (err: unknown) => (err as { cause?: { code?: string } }).cause?.code === '23505' || (err as { code?: string }).code === '23505',
+  );
+});
+
+test('a fresh PGlite database reports every migration pending before migrate()', async () => {
+  const fresh = await openDatabase({ kind: 'pglite' });
+  try {
+    assert.ok((await fresh.pendingMigrations()).length >= 1);
+    await fresh.migrate();
+    assert.deepEqual(await fresh.pendingMigrations(), []);
+  } finally {
+    await fresh.close();
+  }
+});
+
+test('the same migrations apply to real PostgreSQL', { skip: !process.env.TEST_DATABASE_URL && 'TEST_DATABASE_URL non défini' }, async () => {
+  // Run on PostgreSQL by CI's second pass; the first pass covers PGlite above.
+  assert.equal(database.kind, 'postgres');
+  const [v] = await selectRows<{ v: string }>(database.db, sql`SELECT current_setting('server_version_num') AS v`);
+  assert.ok(Number(v!.v) >= 130000);
+});

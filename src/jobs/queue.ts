@@ -1,0 +1,170 @@
+/**
+ * Durable background jobs on pg-boss, in the same database as the data, so a job can be enqueued in the
+ * same transaction as the write that calls for it: if the transaction rolls back, the job never existed;
+ * if it commits, the job is stored and will run (with retries) even after a crash.
+ *
+ * On PostgreSQL pg-boss uses its own pool. On PGlite it goes through an adapter over the single embedded
+ * connection; pg-boss sends some multi-statement scripts without parameters, which PGlite runs with exec.
+ */
+import PgBoss from 'pg-boss';
+import type { FastifyBaseLogger } from 'fastify';
+import { Param, sql, type SQL } from 'drizzle-orm';
+import type { Database, DbOrTx } from '../db/client.js';
+import type { Config } from '../config.js';
+
+export interface JobContext {
+  database: Database;
+  config: Config;
+  log: FastifyBaseLogger;
+  jobs: JobQueue;
+  /** How many times this job has been retried before this attempt. */
+  retryCount: number;
+}
+
+export interface JobDefinition<T = unknown> {
+  name: string;
+  handler: (data: T, ctx: JobContext) => Promise<void>;
+  /** Retries after a failure (default 5), first delay in seconds (default 10), doubling when backoff is on. */
+  retryLimit?: number;
+  retryDelay?: number;
+  retryBackoff?: boolean;
+  /** A run taking longer than this is failed and retried (default 15 minutes). */
+  expireInSeconds?: number;
+  /** Five-field cron expression (UTC) for scheduled jobs. */
+  cron?: string;
+}
+
+export interface SendOptions {
+  /** Enqueue inside this transaction: the job exists only if the transaction commits. */
+  tx?: DbOrTx;
+  startAfterSeconds?: number;
+  singletonKey?: string;
+}
+
+type ExecuteSql = (text: string, values?: unknown[]) => Promise<{ rows: unknown[] }>;
+
+/** pg-boss's `db` interface over a Drizzle transaction: `$n` placeholders become Drizzle parameters. */
+export function drizzleExecutor(tx: DbOrTx): { executeSql: ExecuteSql } {
+  return {
+    executeSql: async (text, values = []) => {
+      const chunks: SQL[] = [];
+      let last = 0;
+      for (const m of text.matchAll(/\$(\d+)/g)) {
+        chunks.push(sql.raw(text.slice(last, m.index)));
+        // Param keeps arrays and objects whole (a bare array would be spread into a list).
+        chunks.push(sql`${new Param(values[Number(m[1]) - 1])}`);
+        last = m.index + m[0].length;
+      }
+      chunks.push(sql.raw(text.slice(last)));
+      const res = (await tx.execute(sql.join(chunks))) as unknown as { rows: unknown[] };
+      return { rows: res.rows };
+    },
+  };
+}
+
+export interface JobQueueOptions {
+  database: Database;
+  config: Config;
+  log: FastifyBaseLogger;
+  definitions: JobDefinition<never>[];
+  /** Worker polling interval in seconds (pg-boss minimum 0.5). */
+  pollingIntervalSeconds?: number;
+}
+
+export class JobQueue {
+  private boss: PgBoss | null = null;
+  private readonly definitions = new Map<string, JobDefinition<never>>();
+  private working = false;
+
+  constructor(private readonly opts: JobQueueOptions) {
+    for (const d of opts.definitions) {
+      if (this.definitions.has(d.name)) throw new Error(`Tâche déclarée deux fois : ${d.name}`);
+      this.definitions.set(d.name, d);
+    }
+  }
+
+  get isWorking(): boolean {
+    return this.working;
+  }
+
+  /** Starts pg-boss (installing or migrating its schema) and creates every queue; `work` also runs handlers and crons. */
+  async start({ work }: { work: boolean }): Promise<void> {
+    const { database } = this.opts;
+    const common = { schema: 'pgboss', supervise: work, schedule: work, migrate: true };
+    const boss =
+      database.kind === 'postgres'
+        ? new PgBoss({ ...common, connectionString: this.opts.config.database.url!, max: 4 })
+        : new PgBoss({
+            ...common,
+            db: {
+              executeSql: (text: string, values?: unknown[]) =>
+                values && values.length > 0 ? database.query(text, values) : database.exec(text),
+            },
+          });
+    boss.on('error', (err) => this.opts.log.error({ err }, 'erreur de la file de tâches'));
+    await boss.start();
+    this.boss = boss;
+
+    for (const d of this.definitions.values()) {
+      const policy = {
+        retryLimit: d.retryLimit ?? 5,
+        retryDelay: d.retryDelay ?? 10,
+        retryBackoff: d.retryBackoff ?? true,
+        expireInSeconds: d.expireInSeconds ?? 15 * 60,
+      };
+      // createQueue is idempotent; updateQueue applies a changed retry policy to an existing queue.
+      await boss.createQueue(d.name, { name: d.name, ...policy });
+      await boss.updateQueue(d.name, { name: d.name, ...policy });
+    }
+    if (!work) return;
+
+    for (const d of this.definitions.values()) {
+      await boss.work(
+        d.name,
+        { pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 2, batchSize: 1, includeMetadata: true },
+        async (jobs) => {
+          for (const job of jobs) {
+            const log = this.opts.log.child({ job: d.name, jobId: job.id });
+            try {
+              await d.handler(job.data as never, { ...this.opts, log, jobs: this, retryCount: job.retryCount });
+            } catch (err) {
+              log.warn({ err, retryCount: job.retryCount }, 'échec de la tâche, nouvelle tentative prévue');
+              throw err;
+            }
+          }
+        },
+      );
+      if (d.cron) await boss.schedule(d.name, d.cron, {}, { tz: 'UTC' });
+    }
+    this.working = true;
+  }
+
+  /** Enqueues a job; with `tx`, atomically with the transaction's writes. Returns the job id. */
+  async send<T extends object>(name: string, data: T, options: SendOptions = {}): Promise<string | null> {
+    if (!this.definitions.has(name)) throw new Error(`Tâche inconnue : ${name}`);
+    const boss = this.requireBoss();
+    const sendOpts: PgBoss.SendOptions & { db?: unknown } = {};
+    if (options.startAfterSeconds) sendOpts.startAfter = options.startAfterSeconds;
+    if (options.singletonKey) sendOpts.singletonKey = options.singletonKey;
+    if (options.tx) sendOpts.db = drizzleExecutor(options.tx);
+    return boss.send(name, data as object, sendOpts as PgBoss.SendOptions);
+  }
+
+  async getJob(name: string, id: string): Promise<PgBoss.JobWithMetadata | null> {
+    return this.requireBoss().getJobById(name, id, { includeArchive: true });
+  }
+
+  async stop(): Promise<void> {
+    const boss = this.boss;
+    if (!boss) return;
+    this.boss = null;
+    this.working = false;
+    // graceful: running handlers finish; close: false because on PGlite the connection is ours to close.
+    await boss.stop({ graceful: true, wait: true, close: this.opts.database.kind === 'postgres', timeout: 10_000 });
+  }
+
+  private requireBoss(): PgBoss {
+    if (!this.boss) throw new Error("La file de tâches n'est pas démarrée");
+    return this.boss;
+  }
+}

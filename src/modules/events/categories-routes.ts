@@ -1,0 +1,45 @@
+/** `GET /api/events/categories/`: the active categories, in display order (a short list: not paginated). */
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { asc, eq } from 'drizzle-orm';
+import { eventCategories } from './tables.js';
+
+export const EventCategorySchema = Type.Object(
+  {
+    id: Type.Integer(),
+    nom: Type.String(),
+    slug: Type.String(),
+    description: Type.String(),
+    icone: Type.String(),
+    couleur: Type.String(),
+  },
+  { $id: 'EventCategory' },
+);
+
+export async function eventCategoryRoutes(app: FastifyInstance): Promise<void> {
+  app.get(
+    '/categories/',
+    {
+      schema: {
+        tags: ['événements'],
+        summary: "Catégories d'événements",
+        response: { 200: Type.Array(EventCategorySchema) },
+      },
+    },
+    async () => {
+      const { db } = app.deps.database;
+      return db
+        .select({
+          id: eventCategories.id,
+          nom: eventCategories.nom,
+          slug: eventCategories.slug,
+          description: eventCategories.description,
+          icone: eventCategories.icone,
+          couleur: eventCategories.couleur,
+        })
+        .from(eventCategories)
+        .where(eq(eventCategories.actif, true))
+        .orderBy(asc(eventCategories.ordre), asc(eventCategories.id));
+    },
+  );
+}

@@ -1,0 +1,88 @@
+/**
+ * The manual's events app: EventCategory, Event, EventParticipation, with the indexes of its
+ * "Optimisations de base de données" section. Amounts are whole XOF francs (integers).
+ */
+import { sql } from 'drizzle-orm';
+import {
+  boolean, check, doublePrecision, index, integer, pgTable, serial, text, timestamp, uniqueIndex, varchar,
+} from 'drizzle-orm/pg-core';
+import { users } from '../users/tables.js';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const EVENT_STATUTS = ['BROUILLON', 'EN_ATTENTE', 'VALIDE', 'REJETE', 'TERMINE', 'ANNULE'] as const;
+export type EventStatut = (typeof EVENT_STATUTS)[number];
+export const TYPES_ACCES = ['GRATUIT', 'PAYANT'] as const;
+export type TypeAcces = (typeof TYPES_ACCES)[number];
+export const PARTICIPATION_STATUTS = ['CONFIRME', 'ANNULE'] as const;
+
+export const eventCategories = pgTable(
+  'event_categories',
+  {
+    id: serial('id').primaryKey(),
+    nom: varchar('nom', { length: 100 }).notNull(),
+    slug: varchar('slug', { length: 100 }).notNull(),
+    description: text('description').notNull().default(''),
+    icone: varchar('icone', { length: 50 }).notNull().default(''),
+    couleur: varchar('couleur', { length: 7 }).notNull().default('#007bff'),
+    actif: boolean('actif').notNull().default(true),
+    ordre: integer('ordre').notNull().default(0),
+  },
+  (t) => [uniqueIndex('event_categories_nom_uniq').on(t.nom), uniqueIndex('event_categories_slug_uniq').on(t.slug)],
+);
+
+export const events = pgTable(
+  'events',
+  {
+    id: serial('id').primaryKey(),
+    titre: varchar('titre', { length: 200 }).notNull(),
+    description: text('description').notNull(),
+    descriptionCourte: varchar('description_courte', { length: 300 }).notNull().default(''),
+    createurId: integer('createur_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    categorieId: integer('categorie_id').notNull().references(() => eventCategories.id, { onDelete: 'restrict' }),
+    dateDebut: ts('date_debut').notNull(),
+    dateFin: ts('date_fin').notNull(),
+    lieu: varchar('lieu', { length: 200 }).notNull(),
+    adresse: text('adresse').notNull().default(''),
+    latitude: doublePrecision('latitude'),
+    longitude: doublePrecision('longitude'),
+    typeAcces: varchar('type_acces', { length: 10, enum: TYPES_ACCES }).notNull(),
+    prix: integer('prix').notNull().default(0),
+    capaciteMax: integer('capacite_max').notNull(),
+    statut: varchar('statut', { length: 15, enum: EVENT_STATUTS }).notNull().default('EN_ATTENTE'),
+    image: varchar('image', { length: 255 }).notNull().default(''),
+    validateurId: integer('validateur_id').references(() => users.id, { onDelete: 'set null' }),
+    dateValidation: ts('date_validation'),
+    motifRejet: text('motif_rejet').notNull().default(''),
+    dateCreation: ts('date_creation').notNull().defaultNow(),
+    dateModification: ts('date_modification').notNull().defaultNow(),
+    nombreVues: integer('nombre_vues').notNull().default(0),
+    /** Kept in the same transaction as each join/leave, so lists never count rows. */
+    participantsCount: integer('participants_count').notNull().default(0),
+  },
+  (t) => [
+    index('events_statut_date_debut_idx').on(t.statut, t.dateDebut),
+    index('events_createur_statut_idx').on(t.createurId, t.statut),
+    index('events_categorie_statut_idx').on(t.categorieId, t.statut),
+    check('events_dates_ordre', sql`${t.dateFin} > ${t.dateDebut}`),
+    check('events_capacite_positive', sql`${t.capaciteMax} >= 1`),
+    check('events_prix_coherent', sql`(${t.typeAcces} = 'GRATUIT' AND ${t.prix} = 0) OR (${t.typeAcces} = 'PAYANT' AND ${t.prix} > 0)`),
+    check('events_participants_bornes', sql`${t.participantsCount} >= 0 AND ${t.participantsCount} <= ${t.capaciteMax}`),
+    check('events_coordonnees', sql`(${t.latitude} IS NULL) = (${t.longitude} IS NULL)`),
+  ],
+);
+
+export const eventParticipations = pgTable(
+  'event_participations',
+  {
+    id: serial('id').primaryKey(),
+    utilisateurId: integer('utilisateur_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    evenementId: integer('evenement_id').notNull().references(() => events.id, { onDelete: 'cascade' }),
+    statut: varchar('statut', { length: 10, enum: PARTICIPATION_STATUTS }).notNull().default('CONFIRME'),
+    dateParticipation: ts('date_participation').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('event_participations_pair_uniq').on(t.utilisateurId, t.evenementId),
+    index('event_participations_event_idx').on(t.evenementId, t.statut),
+  ],
+);

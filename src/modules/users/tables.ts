@@ -1,0 +1,106 @@
+/**
+ * The manual's User model (Django's AbstractUser fields plus SpotVibe's), API tokens, follows, and the
+ * security records the manual's cleanup command prunes (LoginAttempt, AuditLog).
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigserial, boolean, check, date, index, inet, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex, varchar,
+} from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const users = pgTable(
+  'users',
+  {
+    id: serial('id').primaryKey(),
+    username: varchar('username', { length: 150 }).notNull(),
+    email: varchar('email', { length: 254 }).notNull(),
+    password: varchar('password', { length: 255 }).notNull(),
+    firstName: varchar('first_name', { length: 150 }).notNull().default(''),
+    lastName: varchar('last_name', { length: 150 }).notNull().default(''),
+    isStaff: boolean('is_staff').notNull().default(false),
+    isSuperuser: boolean('is_superuser').notNull().default(false),
+    isActive: boolean('is_active').notNull().default(true),
+    lastLogin: ts('last_login'),
+    // SpotVibe fields (manual: apps/users/models.py)
+    telephone: varchar('telephone', { length: 20 }).notNull(),
+    dateNaissance: date('date_naissance', { mode: 'string' }),
+    photoProfil: varchar('photo_profil', { length: 255 }).notNull().default(''),
+    bio: varchar('bio', { length: 500 }).notNull().default(''),
+    estVerifie: boolean('est_verifie').notNull().default(false),
+    dateVerification: ts('date_verification'),
+    emailVerifie: boolean('email_verifie').notNull().default(false),
+    notificationsEmail: boolean('notifications_email').notNull().default(true),
+    notificationsPush: boolean('notifications_push').notNull().default(true),
+    dateCreation: ts('date_creation').notNull().defaultNow(),
+    dateModification: ts('date_modification').notNull().defaultNow(),
+    derniereConnexionIp: inet('derniere_connexion_ip'),
+  },
+  (t) => [
+    // Case-insensitive uniqueness is the database's job, so that two racing registrations cannot both win.
+    uniqueIndex('users_username_lower_uniq').on(sql`lower(${t.username})`),
+    uniqueIndex('users_email_lower_uniq').on(sql`lower(${t.email})`),
+    uniqueIndex('users_telephone_uniq').on(t.telephone),
+    index('users_date_creation_idx').on(t.dateCreation),
+  ],
+);
+
+/** Opaque API tokens: only the SHA-256 of the key is stored (the key has 256 bits of entropy). */
+export const authTokens = pgTable(
+  'auth_tokens',
+  {
+    id: serial('id').primaryKey(),
+    userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    keyHash: varchar('key_hash', { length: 64 }).notNull(),
+    dateCreation: ts('date_creation').notNull().defaultNow(),
+    derniereUtilisation: ts('derniere_utilisation'),
+    userAgent: varchar('user_agent', { length: 255 }).notNull().default(''),
+  },
+  (t) => [uniqueIndex('auth_tokens_key_hash_uniq').on(t.keyHash), index('auth_tokens_user_idx').on(t.userId)],
+);
+
+export const follows = pgTable(
+  'follows',
+  {
+    id: serial('id').primaryKey(),
+    followerId: integer('follower_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    followedId: integer('followed_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    dateCreation: ts('date_creation').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('follows_pair_uniq').on(t.followerId, t.followedId),
+    index('follows_followed_idx').on(t.followedId),
+    check('follows_not_self', sql`${t.followerId} <> ${t.followedId}`),
+  ],
+);
+
+export const loginAttempts = pgTable(
+  'login_attempts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    login: varchar('login', { length: 254 }).notNull(),
+    userId: integer('user_id').references(() => users.id, { onDelete: 'set null' }),
+    ip: inet('ip'),
+    succes: boolean('succes').notNull(),
+    dateTentative: ts('date_tentative').notNull().defaultNow(),
+  },
+  (t) => [
+    index('login_attempts_user_date_idx').on(t.userId, t.dateTentative),
+    index('login_attempts_date_idx').on(t.dateTentative),
+  ],
+);
+
+export const auditLogs = pgTable(
+  'audit_logs',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    userId: integer('user_id').references(() => users.id, { onDelete: 'set null' }),
+    action: varchar('action', { length: 64 }).notNull(),
+    cible: varchar('cible', { length: 100 }).notNull().default(''),
+    details: jsonb('details').notNull().default({}),
+    ip: inet('ip'),
+    userAgent: varchar('user_agent', { length: 255 }).notNull().default(''),
+    dateAction: ts('date_action').notNull().defaultNow(),
+  },
+  (t) => [index('audit_logs_date_idx').on(t.dateAction), index('audit_logs_user_idx').on(t.userId, t.dateAction)],
+);
