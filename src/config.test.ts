@@ -77,3 +77,20 @@ test('production turns on the security settings', () => {
 test('NODE_ENV=production makes DEBUG default to False', () => {
   assert.match(problems({ NODE_ENV: 'production' }).join('\n'), /SECRET_KEY/);
 });
+
+test('.env.example loads as is and lists every variable the schema reads', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { parse } = await import('dotenv');
+  const { envSchema } = await import('./config.js');
+  const example = parse(readFileSync(new URL('../.env.example', import.meta.url)));
+  loadConfig(example);
+  const documented = new Set(Object.keys(example));
+  const commented = readFileSync(new URL('../.env.example', import.meta.url), 'utf8').match(/^# ?([A-Z][A-Z0-9_]+)=/gm) ?? [];
+  for (const c of commented) documented.add(c.replace(/^# ?/, '').replace('=', ''));
+  const missing = Object.keys(envSchema.shape).filter((k) => k !== 'NODE_ENV' && !documented.has(k));
+  assert.deepEqual(missing, []);
+});
+
+test('SMTP without a host is refused', () => {
+  assert.match(problems({ EMAIL_BACKEND: 'smtp' }).join('\n'), /^EMAIL_HOST: obligatoire/m);
+});

@@ -72,7 +72,7 @@ const url = (protocols: string[]) =>
     { message: `URL attendue (${protocols.join(' ou ')})` },
   );
 
-const envSchema = z.object({
+export const envSchema = z.object({
   NODE_ENV: optionalStr,
   // Base
   SECRET_KEY: optionalStr,
@@ -193,6 +193,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   secretKey ??= DEV_SECRET_KEY;
 
   const emailBackend = parseEmailBackend(env.EMAIL_BACKEND, env.EMAIL_HOST, problems);
+  if (emailBackend === 'smtp' && !env.EMAIL_HOST) problems.push('EMAIL_HOST: obligatoire quand EMAIL_BACKEND=smtp');
   if (problems.length) throw new ConfigError(problems);
 
   return {
