@@ -48,7 +48,8 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
     logger,
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimit,
-    requestIdHeader: 'x-request-id',
+    // Not `requestIdHeader`: Fastify would then take any incoming value as is (log injection).
+    requestIdHeader: false,
     // Honour a caller's request id when it looks like one; otherwise make our own.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];

@@ -1,0 +1,107 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestContext, eventually, type TestContext } from '../test/context.js';
+import type { JobDefinition } from './queue.js';
+import { users } from '../modules/users/tables.js';
+
+const ran: { name: string; data: unknown; attempt: number }[] = [];
+let failuresLeft = 2;
+
+const recordJob: JobDefinition<{ tag: string }> = {
+  name: 'test.record',
+  retryLimit: 0,
+  handler: async (data, ctx) => {
+    ran.push({ name: 'test.record', data, attempt: ctx.retryCount });
+  },
+};
+const flakyJob: JobDefinition<{ tag: string }> = {
+  name: 'test.flaky',
+  retryLimit: 3,
+  retryDelay: 1,
+  retryBackoff: false,
+  handler: async (data, ctx) => {
+    ran.push({ name: 'test.flaky', data, attempt: ctx.retryCount });
+    if (failuresLeft-- > 0) throw new Error('panne simulée');
+  },
+};
+const alwaysFails: JobDefinition<{ tag: string }> = {
+  name: 'test.always_fails',
+  retryLimit: 1,
+  retryDelay: 1,
+  retryBackoff: false,
+  handler: async (data, ctx) => {
+    ran.push({ name: 'test.always_fails', data, attempt: ctx.retryCount });
+    throw new Error('toujours en panne');
+  },
+};
+
+let ctx: TestContext;
+before(async () => {
+  ctx = await createTestContext({ work: true, noApp: true, jobs: [recordJob, flakyJob, alwaysFails] as JobDefinition<never>[] });
+});
+after(() => ctx.close());
+
+test('a job enqueued inside a committed transaction runs', async () => {
+  await ctx.database.db.transaction(async (tx) => {
+    await tx.insert(users).values({ username: 'commit', email: 'commit@example.com', password: 'x', telephone: '+2250100000001' });
+    await ctx.jobs.send('test.record', { tag: 'committed' }, { tx });
+  });
+  await eventually(async () => ran.some((r) => (r.data as { tag: string }).tag === 'committed'));
+});
+
+test('a job enqueued inside a rolled-back transaction never runs, and is not stored', async () => {
+  let jobId: string | null = null;
+  await assert.rejects(
+    ctx.database.db.transaction(async (tx) => {
+      await tx.insert(users).values({ username: 'rollback', email: 'rollback@example.com', password: 'x', telephone: '+2250100000002' });
+      jobId = await ctx.jobs.send('test.record', { tag: 'rolled-back' }, { tx });
+      throw new Error('annulation');
+    }),
+    /annulation/,
+  );
+  assert.ok(jobId, 'the job was inserted inside the transaction');
+  // A job sent after the rollback runs: once it has, the rolled-back one would have had its chance too.
+  await ctx.jobs.send('test.record', { tag: 'after' });
+  await eventually(async () => ran.some((r) => (r.data as { tag: string }).tag === 'after'));
+  assert.equal(ran.filter((r) => (r.data as { tag: string }).tag === 'rolled-back').length, 0);
+  assert.equal(await ctx.jobs.getJob('test.record', jobId!), null);
+  const { rows } = await ctx.database.query(`SELECT 1 FROM users WHERE username = 'rollback'`);
+  assert.equal(rows.length, 0);
+});
+
+test('a job that throws is retried until it succeeds', async () => {
+  const id = await ctx.jobs.send('test.flaky', { tag: 'flaky' });
+  await eventually(async () => {
+    const job = await ctx.jobs.getJob('test.flaky', id!);
+    return job?.state === 'completed' ? job : undefined;
+  }, 30_000);
+  const attempts = ran.filter((r) => r.name === 'test.flaky').map((r) => r.attempt);
+  assert.deepEqual(attempts, [0, 1, 2]);
+});
+
+test('a job that keeps failing ends failed after its retry limit', async () => {
+  const id = await ctx.jobs.send('test.always_fails', { tag: 'ko' });
+  const job = await eventually(async () => {
+    const j = await ctx.jobs.getJob('test.always_fails', id!);
+    return j?.state === 'failed' ? j : undefined;
+  }, 30_000);
+  assert.equal(job.retryCount, 1);
+  assert.equal(ran.filter((r) => r.name === 'test.always_fails').length, 2);
+});
+
+test('cron jobs are scheduled in the database', async () => {
+  const { rows } = await ctx.database.query<{ name: string; cron: string }>('SELECT name, cron FROM pgboss.schedule');
+  assert.ok(rows.some((r) => r.name === 'maintenance.cleanup_old_data' && r.cron === '30 3 * * *'));
+});
+
+test('sending an unknown job is a programming error', async () => {
+  await assert.rejects(ctx.jobs.send('nope', {}), /Tâche inconnue/);
+});
+
+test('the transaction adapter keeps parameters intact (quotes, dollars, JSON)', async () => {
+  const tricky = { tag: "l'événement à 5 000 $1 \"ok\"", nested: { a: [1, 2] } };
+  const id = await ctx.database.db.transaction(async (tx) => ctx.jobs.send('test.record', tricky, { tx }));
+  await eventually(async () => ran.some((r) => (r.data as { tag: string }).tag === tricky.tag));
+  const job = await ctx.jobs.getJob('test.record', id!);
+  assert.deepEqual(job?.data, tricky);
+});
