@@ -4,7 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import {
-  bigserial, boolean, check, date, index, inet, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex, varchar,
+  bigserial, boolean, check, date, index, inet, integer, jsonb, pgTable, serial, timestamp, uniqueIndex, varchar,
 } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
