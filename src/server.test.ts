@@ -1,0 +1,64 @@
+/** The server and worker as processes: start, serve, stop cleanly on SIGTERM (lock released). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function run(script: string, env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+test('npm start on the embedded database: serves, then exits 0 on SIGTERM and releases the lock', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sv-server-'));
+  const port = await freePort();
+  const s = run('src/server.ts', { DATA_DIR: dir, DATABASE_URL: '', PORT: String(port), LOG_LEVEL: 'info' });
+  let ready = false;
+  for (let i = 0; i < 120 && !ready; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+  }
+  assert.ok(ready, s.output());
+  const cats = await (await fetch(`http://127.0.0.1:${port}/api/events/categories/`)).json();
+  assert.ok(Array.isArray(cats) && cats.length >= 10);
+  assert.match(s.output(), /SpotVibe prêt/);
+  s.child.kill('SIGTERM');
+  assert.equal(await s.exited, 0, s.output());
+  assert.equal(existsSync(path.join(dir, 'spotvibe.lock')), false);
+});
+
+test('a bad configuration stops the start with the variable named', async () => {
+  const s = run('src/server.ts', { PORT: 'abc', DATABASE_URL: '' });
+  assert.equal(await s.exited, 78);
+  assert.match(s.output(), /PORT: nombre entier attendu/);
+});
+
+test('the separate worker refuses the embedded database', async () => {
+  const s = run('src/worker.ts', { DATABASE_URL: '', DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'sv-w-')) });
+  assert.equal(await s.exited, 78);
+  assert.match(s.output(), /Le worker séparé demande PostgreSQL/);
+});
+
+test('the separate worker runs on PostgreSQL and stops on SIGTERM', { skip: !process.env.TEST_DATABASE_URL && 'TEST_DATABASE_URL non défini' }, async () => {
+  const s = run('src/worker.ts', { DATABASE_URL: process.env.TEST_DATABASE_URL!, LOG_LEVEL: 'info' });
+  for (let i = 0; i < 120 && !/worker SpotVibe démarré/.test(s.output()); i++) await new Promise((r) => setTimeout(r, 250));
+  assert.match(s.output(), /worker SpotVibe démarré/);
+  s.child.kill('SIGTERM');
+  assert.equal(await s.exited, 0, s.output());
+});
