@@ -11,17 +11,21 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
-import type { JobQueue } from './jobs/queue.js';
+import type { JobQueue, Services } from './jobs/queue.js';
 import { registerErrorHandling } from './core/error-handler.js';
 import { registerAuthentication } from './core/auth.js';
 import { registerHostChecks } from './core/security.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { eventCategoryRoutes } from './modules/events/categories-routes.js';
+import { paymentRoutes } from './modules/payments/routes.js';
+import { webhookRoutes } from './modules/payments/webhooks.js';
+import { ticketRoutes } from './modules/tickets/routes.js';
 
 export interface AppDeps {
   config: Config;
   database: Database;
   jobs: JobQueue;
+  services: Services;
 }
 
 declare module 'fastify' {
@@ -109,5 +113,8 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
 
   await app.register(healthRoutes);
   await app.register(eventCategoryRoutes, { prefix: '/api/events' });
+  await app.register(paymentRoutes, { prefix: '/api/payments' });
+  await app.register(webhookRoutes, { prefix: '/api/payments/webhooks' });
+  await app.register(ticketRoutes, { prefix: '/api/tickets' });
   return app;
 }

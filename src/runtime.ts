@@ -7,7 +7,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/client.js';
 import { lockDataDir, type DataDirLock } from './db/lock.js';
-import { JobQueue } from './jobs/queue.js';
+import { JobQueue, type Services } from './jobs/queue.js';
 import { allJobDefinitions } from './jobs/registry.js';
 import { seedCategories } from './modules/events/seed.js';
 
@@ -15,6 +15,7 @@ export interface Runtime {
   config: Config;
   database: Database;
   jobs: JobQueue;
+  services: Services;
   log: FastifyBaseLogger;
   close(): Promise<void>;
 }
@@ -26,6 +27,7 @@ export interface RuntimeOptions {
   jobs?: boolean;
   migrate?: boolean;
   log?: FastifyBaseLogger;
+  services?: Services;
 }
 
 export function createLogger(config: Config): FastifyBaseLogger {
@@ -43,6 +45,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions): Promise
   let lock: DataDirLock | null = null;
   let database: Database | null = null;
   let jobs: JobQueue | null = null;
+  const services: Services = opts.services ?? {};
   try {
     if (config.database.kind === 'pglite') lock = await lockDataDir(config.database.dataDir);
     database = await openDatabase({
@@ -55,7 +58,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions): Promise
       await database.migrate();
       await seedCategories(database.db);
     }
-    jobs = new JobQueue({ database, config, log, definitions: allJobDefinitions() });
+    jobs = new JobQueue({ database, config, log, definitions: allJobDefinitions(), services });
     if (opts.jobs !== false) await jobs.start({ work: opts.work });
   } catch (err) {
     await jobs?.stop().catch(() => undefined);
@@ -69,6 +72,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions): Promise
     config,
     database: db,
     jobs: q,
+    services,
     log,
     close: async () => {
       await q.stop().catch((err) => log.error({ err }, "arrêt de la file de tâches"));

@@ -19,6 +19,13 @@ export interface JobContext {
   jobs: JobQueue;
   /** How many times this job has been retried before this attempt. */
   retryCount: number;
+  /** Long-lived collaborators made at start (payment gateways…). */
+  services: Services;
+}
+
+/** Collaborators made once per process and shared by routes and jobs (see runtime.ts). */
+export interface Services {
+  gateways?: import('../modules/payments/gateway.js').GatewayRegistry;
 }
 
 export interface JobDefinition<T = unknown> {
@@ -32,6 +39,11 @@ export interface JobDefinition<T = unknown> {
   expireInSeconds?: number;
   /** Five-field cron expression (UTC) for scheduled jobs. */
   cron?: string;
+  /**
+   * pg-boss queue policy. `short`: at most one queued job per singletonKey (a second send while one waits is
+   * dropped), so every send must then carry a singletonKey. Default `standard`.
+   */
+  policy?: 'standard' | 'short' | 'singleton' | 'stately';
 }
 
 export interface SendOptions {
@@ -69,6 +81,7 @@ export interface JobQueueOptions {
   definitions: JobDefinition<never>[];
   /** Worker polling interval in seconds (pg-boss minimum 0.5). */
   pollingIntervalSeconds?: number;
+  services?: Services;
 }
 
 export class JobQueue {
@@ -113,7 +126,7 @@ export class JobQueue {
         expireInSeconds: d.expireInSeconds ?? 15 * 60,
       };
       // createQueue is idempotent; updateQueue applies a changed retry policy to an existing queue.
-      await boss.createQueue(d.name, { name: d.name, ...policy });
+      await boss.createQueue(d.name, { name: d.name, policy: d.policy ?? 'standard', ...policy });
       await boss.updateQueue(d.name, { name: d.name, ...policy });
     }
     if (!work) return;
@@ -126,7 +139,7 @@ export class JobQueue {
           for (const job of jobs) {
             const log = this.opts.log.child({ job: d.name, jobId: job.id });
             try {
-              await d.handler(job.data as never, { ...this.opts, log, jobs: this, retryCount: job.retryCount });
+              await d.handler(job.data as never, { ...this.opts, log, jobs: this, retryCount: job.retryCount, services: this.opts.services ?? {} });
             } catch (err) {
               log.warn({ err, retryCount: job.retryCount }, 'échec de la tâche, nouvelle tentative prévue');
               throw err;
