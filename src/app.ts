@@ -19,7 +19,9 @@ import { healthRoutes } from './modules/health/routes.js';
 import { eventCategoryRoutes } from './modules/events/categories-routes.js';
 import { paymentRoutes } from './modules/payments/routes.js';
 import { webhookRoutes } from './modules/payments/webhooks.js';
+import { adminPaymentRoutes } from './modules/payments/admin-routes.js';
 import { ticketRoutes } from './modules/tickets/routes.js';
+import { ticketTypeRoutes } from './modules/tickets/types-routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -115,6 +117,8 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
   await app.register(eventCategoryRoutes, { prefix: '/api/events' });
   await app.register(paymentRoutes, { prefix: '/api/payments' });
   await app.register(webhookRoutes, { prefix: '/api/payments/webhooks' });
+  await app.register(adminPaymentRoutes, { prefix: '/api/admin' });
   await app.register(ticketRoutes, { prefix: '/api/tickets' });
+  await app.register(ticketTypeRoutes, { prefix: '/api/events' });
   return app;
 }
