@@ -1,60 +1,69 @@
 /**
- * A programmable in-memory gateway for tests of the payment service's own rules (holds, races, state
+ * A programmable in-memory provider for tests of the payment service's own rules (holds, races, state
  * machine, refunds). The real provider clients are tested against the provider simulator instead.
  */
 import { randomUUID } from 'node:crypto';
-import type { Fournisseur } from '../modules/payments/tables.js';
 import {
   ProviderRejectedError,
   ProviderUnavailableError,
   type CallbackInput,
   type CallbackResult,
-  type GatewayRegistry,
   type InitiateRequest,
   type InitiateResult,
-  type PaymentGateway,
+  type PaymentProvider,
+  type ProviderCapabilities,
+  type ProviderId,
+  type RefundRequest,
   type RefundResult,
   type StatusResult,
-} from '../modules/payments/gateway.js';
+} from '../modules/payments/providers/types.js';
 
-export class FakeGateway implements PaymentGateway {
+type Settled = Omit<StatusResult, 'providerStatus'> & { providerStatus?: string };
+
+export class FakeGateway implements PaymentProvider {
+  readonly currency = 'XOF';
   initiateMode: 'ok' | 'reject' | 'unavailable' = 'ok';
   statusMode: 'normal' | 'unavailable' = 'normal';
-  statuses = new Map<string, StatusResult>();
+  statuses = new Map<string, Settled>();
   initiated: InitiateRequest[] = [];
   statusCalls = 0;
   refunds = new Map<string, RefundResult>();
-  refundResult: RefundResult = { status: 'succeeded' };
+  refundResult: RefundResult = { status: 'succeeded', providerStatus: 'SUCCESSFUL' };
   /** Shared secret a "signed" callback must carry in the x-token header. */
   secret = 'secret-de-test';
 
   constructor(
-    public fournisseur: Fournisseur,
-    public capabilities: { flow: 'redirect' | 'push'; refund: boolean },
+    public readonly id: ProviderId,
+    public readonly capabilities: ProviderCapabilities,
   ) {}
 
   newProviderReference(reference: string): string {
-    return this.fournisseur === 'MTN_MONEY' ? randomUUID() : reference;
+    return this.id === 'MTN_MONEY' ? randomUUID() : reference;
+  }
+
+  newRefundReference(): string {
+    return randomUUID();
   }
 
   async initiate(req: InitiateRequest): Promise<InitiateResult> {
     this.initiated.push(req);
-    if (this.initiateMode === 'reject') throw new ProviderRejectedError('Numéro inconnu', 'PAYER_NOT_FOUND');
-    if (this.initiateMode === 'unavailable') throw new ProviderUnavailableError('délai dépassé');
+    if (this.initiateMode === 'reject') throw new ProviderRejectedError(this.id, 'Numéro inconnu', 400, 'PAYER_NOT_FOUND');
+    if (this.initiateMode === 'unavailable') throw new ProviderUnavailableError(this.id, 'délai dépassé', undefined, true);
     this.statuses.set(req.referenceFournisseur, { status: 'pending' });
     return { paymentUrl: this.capabilities.flow === 'redirect' ? `http://fournisseur.test/payer/${req.referenceFournisseur}` : null, data: { token: 'tok' } };
   }
 
   /** What the provider will say about this payment from now on. */
-  settle(referenceFournisseur: string, status: StatusResult): void {
+  settle(referenceFournisseur: string, status: Settled): void {
     this.statuses.set(referenceFournisseur, status);
   }
 
   async getStatus(p: { referenceFournisseur: string; montant: number }): Promise<StatusResult> {
     this.statusCalls++;
-    if (this.statusMode === 'unavailable') throw new ProviderUnavailableError('5xx');
+    if (this.statusMode === 'unavailable') throw new ProviderUnavailableError(this.id, '5xx', 503);
     const s = this.statuses.get(p.referenceFournisseur) ?? { status: 'pending' };
-    return s.status === 'succeeded' ? { montant: p.montant, devise: 'XOF', ...s } : s;
+    const base = { providerStatus: s.status.toUpperCase(), ...s };
+    return s.status === 'succeeded' ? { montant: p.montant, devise: 'XOF', ...base } : base;
   }
 
   async parseCallback(input: CallbackInput): Promise<CallbackResult> {
@@ -65,24 +74,24 @@ export class FakeGateway implements PaymentGateway {
       return { ok: false, reason: 'corps illisible' };
     }
     if (input.headers['x-token'] !== this.secret) return { ok: false, reason: 'jeton invalide', reference: body.reference };
-    return { ok: true, reference: body.reference, statut: body.statut ?? '', transactionId: `tx-${body.reference}` };
+    return { ok: true, reference: body.reference, providerStatus: body.statut ?? '', claimed: 'succeeded', transactionId: `tx-${body.reference}`, mustConfirm: true };
   }
 
-  async refund(req: { referenceRemboursement: string }): Promise<RefundResult> {
+  async refund(req: RefundRequest): Promise<RefundResult> {
     this.refunds.set(req.referenceRemboursement, this.refundResult);
     return this.refundResult;
   }
 
-  async refundStatus(ref: string): Promise<RefundResult> {
-    return this.refunds.get(ref) ?? { status: 'pending' };
+  async refundStatus(req: RefundRequest): Promise<RefundResult> {
+    return this.refunds.get(req.referenceRemboursement) ?? { status: 'pending', providerStatus: 'PENDING' };
   }
 }
 
-export function fakeGateways(): GatewayRegistry & Record<Fournisseur, FakeGateway> {
+export function fakeGateways(): Record<ProviderId, FakeGateway> {
   return {
-    ORANGE_MONEY: new FakeGateway('ORANGE_MONEY', { flow: 'redirect', refund: false }),
-    MTN_MONEY: new FakeGateway('MTN_MONEY', { flow: 'push', refund: true }),
-    MOOV_MONEY: new FakeGateway('MOOV_MONEY', { flow: 'redirect', refund: false }),
-    WAVE: new FakeGateway('WAVE', { flow: 'redirect', refund: true }),
+    ORANGE_MONEY: new FakeGateway('ORANGE_MONEY', { flow: 'redirect', refund: false, callbackAuth: 'notif_token' }),
+    MTN_MONEY: new FakeGateway('MTN_MONEY', { flow: 'push', refund: true, callbackAuth: 'none' }),
+    MOOV_MONEY: new FakeGateway('MOOV_MONEY', { flow: 'redirect', refund: false, callbackAuth: 'hmac' }),
+    WAVE: new FakeGateway('WAVE', { flow: 'redirect', refund: true, callbackAuth: 'hmac' }),
   };
 }

@@ -9,7 +9,7 @@ import { payments, refunds } from './tables.js';
 import { tickets } from '../tickets/tables.js';
 import { users } from '../users/tables.js';
 import { transition } from './states.js';
-import { createRefund } from './service.js';
+import { createRefund, paymentRef } from './service.js';
 import { ProviderRejectedError, ProviderUnavailableError, type GatewayRegistry } from './gateway.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { queueEmail } from '../notifications/delivery.js';
@@ -19,6 +19,10 @@ export interface RefundDeps {
   db: Db;
   jobs: JobQueue;
   gateways: GatewayRegistry;
+}
+
+function refundRequest(r: typeof refunds.$inferSelect, p: typeof payments.$inferSelect) {
+  return { referenceRemboursement: r.referenceFournisseur, payment: paymentRef(p), montant: r.montant, motif: r.motif };
 }
 
 export type RefundStep = 'done' | 'manual' | 'retry' | 'failed' | 'noop';
@@ -44,7 +48,7 @@ export async function processRefund(deps: RefundDeps, refundId: number): Promise
     }
     try {
       // The refund reference was generated when the refund was created: a retried call is the same refund.
-      const res = await gateway.refund({ referenceRemboursement: r.referenceFournisseur, referenceFournisseur: p.referenceFournisseur, montant: r.montant, reference: p.reference });
+      const res = await gateway.refund(refundRequest(r, p));
       return settle(deps, r.id, res.status, res.reason);
     } catch (err) {
       if (err instanceof ProviderUnavailableError) return 'retry'; // stays EN_COURS; the job retries and asks for its status
@@ -54,7 +58,7 @@ export async function processRefund(deps: RefundDeps, refundId: number): Promise
   }
   if (r.statut === 'EN_COURS') {
     try {
-      const res = await gateway.refundStatus(r.referenceFournisseur);
+      const res = await gateway.refundStatus(refundRequest(r, p));
       return settle(deps, r.id, res.status, res.reason);
     } catch (err) {
       if (err instanceof ProviderUnavailableError) return 'retry';
@@ -116,13 +120,13 @@ export async function settleManualRefund(deps: RefundDeps, refundId: number, sta
  * is cancelled and every successful payment gets its refund, queued with the same commit. Pending payments
  * need nothing here: if they later succeed, finalizeSuccess sees the event cancelled and refunds them.
  */
-export async function refundEventPayments(tx: DbOrTx, jobs: JobQueue, eventId: number): Promise<number> {
+export async function refundEventPayments(tx: DbOrTx, jobs: JobQueue, gateways: GatewayRegistry, eventId: number): Promise<number> {
   const paid = await tx.select().from(payments).where(and(eq(payments.evenementId, eventId), eq(payments.statut, 'REUSSI')));
   const valid = await tx.select({ id: tickets.id }).from(tickets).where(and(eq(tickets.evenementId, eventId), eq(tickets.statut, 'VALIDE')));
   for (const t of valid) await transition(tx, 'BILLET', t.id, ['VALIDE'], 'ANNULE', { source: 'annulation_evenement' });
   let created = 0;
   for (const p of paid) {
-    if (await createRefund(tx, jobs, p, "Annulation de l'événement par l'organisateur")) created++;
+    if (await createRefund(tx, jobs, gateways, p, "Annulation de l'événement par l'organisateur")) created++;
   }
   return created;
 }

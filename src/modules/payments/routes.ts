@@ -1,17 +1,19 @@
 /** /api/payments/: buy tickets, follow my payments. Webhooks live in webhooks.ts. */
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { currentUser, permissions } from '../../core/auth.js';
 import { errors, IdParams, tokenAuth } from '../../core/schemas.js';
 import { paginate, Paginated, PaginationQuery } from '../../core/pagination.js';
-import { NotFoundError, ValidationError } from '../../core/errors.js';
-import { payments } from './tables.js';
+import { NotFoundError } from '../../core/errors.js';
+import { PAYMENT_STATUTS, payments } from './tables.js';
 import { initiatePayment } from './service.js';
 import { InitiateBody, PaymentSchema, paymentView } from './schemas.js';
 import { paymentGateways } from './wiring.js';
 
-export async function paymentRoutes(app: FastifyInstance): Promise<void> {
+export async function paymentRoutes(instance: FastifyInstance): Promise<void> {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('preHandler', permissions.IsAuthenticated);
 
   app.post(
@@ -31,8 +33,8 @@ export async function paymentRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const user = currentUser(request);
-      const body = request.body as { event_id: number; type_billet_id?: number; quantite: number; fournisseur: 'ORANGE_MONEY' | 'MTN_MONEY' | 'MOOV_MONEY' | 'WAVE'; telephone: string };
-      const key = (request.headers as Record<string, string | undefined>)['idempotency-key'];
+      const body = request.body;
+      const key = request.headers['idempotency-key'];
       const { payment, replay } = await initiatePayment(
         { db: app.deps.database.db, jobs: app.deps.jobs, gateways: paymentGateways(app) },
         user.id,
@@ -50,17 +52,14 @@ export async function paymentRoutes(app: FastifyInstance): Promise<void> {
         tags: ['paiements'],
         summary: 'Mes paiements',
         security: tokenAuth,
-        querystring: Type.Object({ ...PaginationQuery, statut: Type.Optional(Type.String()) }),
+        querystring: Type.Object({ ...PaginationQuery, statut: Type.Optional(Type.Enum(PAYMENT_STATUTS)) }),
         response: { 200: Paginated(PaymentSchema), ...errors(401, 404) },
       },
     },
     async (request) => {
       const user = currentUser(request);
-      const { statut } = request.query as { statut?: string };
-      if (statut && !['EN_ATTENTE', 'REUSSI', 'ECHOUE', 'EXPIRE', 'REMBOURSE'].includes(statut)) {
-        throw ValidationError.field('statut', `« ${statut} » n'est pas un statut de paiement.`);
-      }
-      const where = statut ? and(eq(payments.utilisateurId, user.id), eq(payments.statut, statut as 'REUSSI')) : eq(payments.utilisateurId, user.id);
+      const { statut } = request.query;
+      const where = statut ? and(eq(payments.utilisateurId, user.id), eq(payments.statut, statut)) : eq(payments.utilisateurId, user.id);
       const { db } = app.deps.database;
       return paginate({
         request,
@@ -83,7 +82,7 @@ export async function paymentRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const user = currentUser(request);
-      const { id } = request.params as { id: number };
+      const { id } = request.params;
       const [p] = await app.deps.database.db.select().from(payments).where(and(eq(payments.id, id), eq(payments.utilisateurId, user.id)));
       // Someone else's payment: 404, not 403 (its existence is not the caller's business).
       if (!p) throw new NotFoundError('Paiement introuvable.');

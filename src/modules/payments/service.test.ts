@@ -213,10 +213,10 @@ test('cancelled event: tickets cancelled, refunds through the provider (MTN) or 
   await confirmPayment(deps, mtn.payment.id, 'test');
   await confirmPayment(deps, om.payment.id, 'test');
 
-  const created = await ctx.database.db.transaction((tx) => refundEventPayments(tx, ctx.jobs, event.id));
+  const created = await ctx.database.db.transaction((tx) => refundEventPayments(tx, ctx.jobs, gateways, event.id));
   assert.equal(created, 2);
   // A second cancellation pass refunds nothing twice.
-  assert.equal(await ctx.database.db.transaction((tx) => refundEventPayments(tx, ctx.jobs, event.id)), 0);
+  assert.equal(await ctx.database.db.transaction((tx) => refundEventPayments(tx, ctx.jobs, gateways, event.id)), 0);
   const rs = await ctx.database.db.select().from(refunds).where(sql`${refunds.paymentId} IN (${mtn.payment.id}, ${om.payment.id})`);
   const byPayment = new Map(rs.map((r) => [r.paymentId, r]));
   assert.equal(await processRefund(deps, byPayment.get(mtn.payment.id)!.id), 'done');

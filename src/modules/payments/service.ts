@@ -9,7 +9,7 @@
  * for the truth, checks amount and currency, and moves the payment out of EN_ATTENTE at most once: the
  * guarded transition in states.ts decides the winner of any race, and tickets have a unique (payment, rang).
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { events } from '../events/tables.js';
@@ -227,7 +227,7 @@ export async function confirmPayment(deps: PaymentDeps, paymentId: number, sourc
   const gateway = deps.gateways[p.fournisseur];
   let status;
   try {
-    status = await gateway.getStatus({ reference: p.reference, referenceFournisseur: p.referenceFournisseur, montant: p.montant, data: p.donneesFournisseur as Record<string, unknown> });
+    status = await gateway.getStatus(paymentRef(p));
   } catch (err) {
     if (err instanceof ProviderUnavailableError || err instanceof ProviderRejectedError) {
       await scheduleNextCheck(deps.db, p, now);
@@ -238,7 +238,8 @@ export async function confirmPayment(deps: PaymentDeps, paymentId: number, sourc
   }
 
   if (status.status === 'succeeded') {
-    if ((status.montant !== undefined && status.montant !== p.montant) || (status.devise !== undefined && status.devise !== p.devise)) {
+    // The provider reports in its configured currency (XOF in production, a test currency in its sandbox).
+    if ((status.montant !== undefined && status.montant !== p.montant) || (status.devise !== undefined && status.devise !== gateway.currency)) {
       // Never issue tickets for an amount we did not ask for: fail it and leave the evidence for staff.
       await deps.db.transaction((tx) =>
         transition(tx, 'PAIEMENT', p.id, ['EN_ATTENTE', 'EXPIRE'], 'ECHOUE', {
@@ -315,7 +316,7 @@ export async function finalizeSuccess(deps: PaymentDeps, paymentId: number, sour
 
     if (ev?.statut !== 'VALIDE' || available < p.quantite) {
       const motif = ev?.statut !== 'VALIDE' ? "L'événement n'est plus disponible." : 'Plus de places disponibles au moment de la confirmation du paiement.';
-      await createRefund(tx, deps.jobs, p, motif);
+      await createRefund(tx, deps.jobs, deps.gateways, p, motif);
       if (buyer) {
         await queueEmail(deps.jobs, {
           to: buyer.email,
@@ -363,11 +364,18 @@ export function newTicketCode(): string {
   return `${s.slice(0, 4)}-${s.slice(4, 8)}-${s.slice(8)}`;
 }
 
-/** One refund per payment (unique index): a second call for the same payment does nothing. */
-export async function createRefund(tx: DbOrTx, jobs: JobQueue, p: Payment, motif: string): Promise<number | null> {
+export function paymentRef(p: Payment) {
+  return { reference: p.reference, referenceFournisseur: p.referenceFournisseur, montant: p.montant, data: p.donneesFournisseur as Record<string, unknown> };
+}
+
+/**
+ * One refund per payment (unique index): a second call for the same payment does nothing. Its provider
+ * reference is made now and stored, so a retried refund call is the same refund.
+ */
+export async function createRefund(tx: DbOrTx, jobs: JobQueue, gateways: GatewayRegistry, p: Payment, motif: string): Promise<number | null> {
   const [r] = await tx
     .insert(refunds)
-    .values({ paymentId: p.id, montant: p.montant, motif, referenceFournisseur: randomUUID() })
+    .values({ paymentId: p.id, montant: p.montant, motif, referenceFournisseur: gateways[p.fournisseur].newRefundReference() })
     .onConflictDoNothing({ target: refunds.paymentId })
     .returning({ id: refunds.id });
   if (!r) return null;

@@ -36,6 +36,7 @@ export async function receiveCallback(
   rawBody: Buffer,
   headers: Record<string, string | string[] | undefined>,
   ip: string,
+  query: Record<string, string | string[] | undefined> = {},
 ): Promise<CallbackOutcome> {
   const gateway = deps.gateways[fournisseur];
   const findPayment = async (ref: { reference?: string | undefined; referenceFournisseur?: string | undefined }) => {
@@ -49,6 +50,7 @@ export async function receiveCallback(
   const parsed = await gateway.parseCallback({
     rawBody,
     headers,
+    query,
     lookup: async (ref) => {
       const p = await findPayment(ref);
       return p ? { data: p.donneesFournisseur as Record<string, unknown> } : null;
@@ -61,7 +63,7 @@ export async function receiveCallback(
       paymentId: payment?.id ?? null,
       fournisseur,
       transactionId: parsed.ok ? parsed.transactionId.slice(0, 100) : '',
-      statutFournisseur: parsed.ok ? parsed.statut.slice(0, 50) : '',
+      statutFournisseur: parsed.ok ? parsed.providerStatus.slice(0, 50) : '',
       authentifie: parsed.ok,
       motifRejet: parsed.ok ? '' : parsed.reason.slice(0, 200),
       corps: rawBody.toString('utf8').slice(0, 20_000),
@@ -85,7 +87,7 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
     const gateways = app.deps.services.gateways;
     if (!fournisseur || !gateways) throw new UnauthorizedError('Rappel refusé.', 'callback_rejected');
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    const outcome = await receiveCallback({ db: app.deps.database.db, jobs: app.deps.jobs, gateways }, fournisseur, raw, request.headers, request.ip);
+    const outcome = await receiveCallback({ db: app.deps.database.db, jobs: app.deps.jobs, gateways }, fournisseur, raw, request.headers, request.ip, request.query as Record<string, string>);
     if (!outcome.authenticated) {
       request.log.warn({ fournisseur, reason: outcome.reason, paymentId: outcome.paymentId }, 'rappel de paiement refusé');
       throw new UnauthorizedError('Rappel refusé : authentification invalide.', 'callback_rejected');
