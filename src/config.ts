@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { parseTicketSigningKey } from './modules/tickets/render/keys.js';
 
 export const DEV_SECRET_KEY = 'dev-insecure-secret-key-change-me';
 
@@ -144,7 +145,14 @@ export const envSchema = z.object({
   SIMULATOR_PORT: int(8900, 0, 65535),
   SIMULATOR_HOST: z.string().trim().min(1).optional().default('127.0.0.1'),
   // Tickets: Ed25519 key signing the QR codes (PEM PKCS#8, or the 32-byte seed in base64/base64url)
-  TICKET_SIGNING_PRIVATE_KEY: optionalStr,
+  TICKET_SIGNING_PRIVATE_KEY: optionalStr.superRefine((v, ctx) => {
+    if (v === undefined) return;
+    try {
+      parseTicketSigningKey(v);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^TICKET_SIGNING_PRIVATE_KEY: /, '') });
+    }
+  }),
   // Google and Facebook
   GOOGLE_MAPS_API_KEY: optionalStr,
   GOOGLE_OAUTH2_CLIENT_ID: optionalStr,
