@@ -42,7 +42,7 @@ const CINETPAY_CODES: Record<string, NormalizedStatus> = {
 };
 
 export class CinetPayMoovProvider implements PaymentProvider {
-  readonly id = 'MOOV_MONEY' as const;
+  readonly fournisseur = 'MOOV_MONEY' as const;
   readonly capabilities = { flow: 'redirect', refund: false, callbackAuth: 'hmac' } as const;
   readonly currency: string;
   private readonly http: ProviderHttp;
@@ -51,11 +51,11 @@ export class CinetPayMoovProvider implements PaymentProvider {
   constructor(private readonly s: CinetPaySettings, private readonly common: CommonSettings, deps: ProviderDeps = {}) {
     this.currency = s.currency;
     this.now = deps.now ?? Date.now;
-    this.http = new ProviderHttp({ provider: this.id, timeoutMs: common.timeoutMs, fetch: deps.fetch, logger: deps.logger });
+    this.http = new ProviderHttp({ provider: this.fournisseur, timeoutMs: common.timeoutMs, fetch: deps.fetch, logger: deps.logger });
   }
 
   newProviderReference(reference: string): string {
-    return safeReference(this.id, reference);
+    return safeReference(this.fournisseur, reference);
   }
 
   newRefundReference(): string {
@@ -88,7 +88,7 @@ export class CinetPayMoovProvider implements PaymentProvider {
     const paymentToken = str(field(data, 'payment_token'));
     // CinetPay can answer HTTP 200 with an error code in the body.
     if (code !== '201' || !paymentUrl || !paymentToken) {
-      throw new ProviderRejectedError(this.id, `CinetPay a refusé la demande : ${str(field(res.json, 'message')) ?? 'réponse illisible'}.`, res.status, code);
+      throw new ProviderRejectedError(this.fournisseur, `CinetPay a refusé la demande : ${str(field(res.json, 'message')) ?? 'réponse illisible'}.`, res.status, code);
     }
     return { paymentUrl, data: { paymentToken, paymentUrl, initiatedAt: new Date(this.now()).toISOString(), currency: this.currency } };
   }
@@ -114,7 +114,7 @@ export class CinetPayMoovProvider implements PaymentProvider {
           ? { status: 'pending', providerStatus: 'NOT_FOUND', reason: 'transaction pas encore visible' }
           : { status: 'failed', providerStatus: 'NOT_FOUND', reason: 'TRANSACTION_NOT_FOUND' };
       }
-      throw new ProviderRejectedError(this.id, `CinetPay : réponse de vérification inattendue (${code} ${message}).`, res.status, code);
+      throw new ProviderRejectedError(this.fournisseur, `CinetPay : réponse de vérification inattendue (${code} ${message}).`, res.status, code);
     }
     return {
       status,
@@ -153,7 +153,7 @@ export class CinetPayMoovProvider implements PaymentProvider {
   }
 
   async refund(): Promise<RefundResult> {
-    throw new ProviderRejectedError(this.id, "CinetPay n'offre pas de remboursement par API : remboursement manuel.");
+    throw new ProviderRejectedError(this.fournisseur, "CinetPay n'offre pas de remboursement par API : remboursement manuel.");
   }
 
   async refundStatus(): Promise<RefundResult> {

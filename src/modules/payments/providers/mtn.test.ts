@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { newReference, sleep, startHarness, waitFor, type ProviderHarness } from './test-support.js';
+import { newReference, sleep, startHarness, waitFor, type ProviderHarness } from '../simulator/testing.js';
 import { createProviders } from './index.js';
 import { MtnMomoProvider } from './mtn.js';
 import { ProviderRejectedError, ProviderUnavailableError, type PaymentRef, type RefundRequest } from './types.js';
@@ -96,6 +96,11 @@ test('idempotent initiation: the answer is lost, the retry with the same X-Refer
   assert.equal(again.data.repeated, true);
   const inSim = [...h.sim.state.payments.values()].filter((x) => x.provider === 'mtn' && x.key === referenceFournisseur);
   assert.equal(inSim.length, 1, 'one request to pay, one debit');
+  // A request that never reached MTN (hang before processing): the retry is simply the first request.
+  const other = { ...req, reference: newReference(), referenceFournisseur: quick.newProviderReference('') };
+  h.sim.injectFault({ provider: 'mtn', kind: 'hang' });
+  await assert.rejects(quick.initiate(other), ProviderUnavailableError);
+  assert.equal((await quick.initiate(other)).data.repeated, false);
   assert.equal((await final({ reference, referenceFournisseur, montant: 5000, data: again.data })).status, 'succeeded');
 });
 
@@ -146,6 +151,11 @@ test('refund through Disbursement: accepted, then SUCCESSFUL; repeated with the 
   const req: RefundRequest = { referenceRemboursement: mtn.newRefundReference(), payment: p, montant: 5000, motif: 'Événement annulé & remboursé' };
   assert.deepEqual(await mtn.refund(req), { status: 'pending', providerStatus: 'ACCEPTED' });
   assert.equal((await mtn.refund(req)).providerStatus, 'ALREADY_REQUESTED');
+  // The Disbursement token is its own: expired, it is renewed once like Collection's.
+  const issued = h.sim.state.tokensIssued['mtn-disbursement'] ?? 0;
+  h.sim.expireTokens();
+  await mtn.refundStatus(req);
+  assert.equal(h.sim.state.tokensIssued['mtn-disbursement'], issued + 1);
   const done = await waitFor(async () => {
     const r = await mtn.refundStatus(req);
     return r.status !== 'pending' && r;

@@ -41,7 +41,7 @@ interface Product {
 }
 
 export class MtnMomoProvider implements PaymentProvider {
-  readonly id = 'MTN_MONEY' as const;
+  readonly fournisseur = 'MTN_MONEY' as const;
   readonly capabilities: { flow: 'push'; refund: boolean; callbackAuth: 'none' };
   readonly currency: string;
   private readonly http: ProviderHttp;
@@ -52,7 +52,7 @@ export class MtnMomoProvider implements PaymentProvider {
   constructor(private readonly s: MtnSettings, private readonly common: CommonSettings, deps: ProviderDeps = {}) {
     this.currency = s.currency;
     this.now = deps.now ?? Date.now;
-    this.http = new ProviderHttp({ provider: this.id, timeoutMs: common.timeoutMs, fetch: deps.fetch, logger: deps.logger });
+    this.http = new ProviderHttp({ provider: this.fournisseur, timeoutMs: common.timeoutMs, fetch: deps.fetch, logger: deps.logger });
     this.collection = this.product('collection', s.collection, deps);
     this.disbursement = s.disbursement ? this.product('disbursement', s.disbursement, deps) : null;
     this.capabilities = { flow: 'push', refund: this.disbursement !== null, callbackAuth: 'none' };
@@ -68,7 +68,7 @@ export class MtnMomoProvider implements PaymentProvider {
         });
         const t = str(field(res.json, 'access_token'));
         const expiresIn = Number(field(res.json, 'expires_in'));
-        if (!t || !Number.isFinite(expiresIn)) throw new ProviderRejectedError(this.id, 'MTN MoMo : réponse de jeton illisible.', res.status);
+        if (!t || !Number.isFinite(expiresIn)) throw new ProviderRejectedError(this.fournisseur, 'MTN MoMo : réponse de jeton illisible.', res.status);
         return { token: t, expiresIn };
       },
       { now: deps.now },
@@ -90,7 +90,7 @@ export class MtnMomoProvider implements PaymentProvider {
 
   async initiate(req: InitiateRequest): Promise<InitiateResult> {
     if (!UUID_V4.test(req.referenceFournisseur)) {
-      throw new ProviderRejectedError(this.id, 'MTN MoMo : la référence fournisseur doit être un UUID v4 (newProviderReference).');
+      throw new ProviderRejectedError(this.fournisseur, 'MTN MoMo : la référence fournisseur doit être un UUID v4 (newProviderReference).');
     }
     const res = await this.http.request({
       method: 'POST',
@@ -141,7 +141,7 @@ export class MtnMomoProvider implements PaymentProvider {
   private readTransaction(json: unknown): StatusResult {
     const providerStatus = str(field(json, 'status')) ?? '';
     const status = MTN_STATUS[providerStatus];
-    if (!status) throw new ProviderRejectedError(this.id, `MTN MoMo : statut inconnu « ${providerStatus} ».`);
+    if (!status) throw new ProviderRejectedError(this.fournisseur, `MTN MoMo : statut inconnu « ${providerStatus} ».`);
     const reason = field(json, 'reason');
     return {
       status,
@@ -182,7 +182,7 @@ export class MtnMomoProvider implements PaymentProvider {
 
   private requireDisbursement(): Product {
     if (!this.disbursement) {
-      throw new ProviderRejectedError(this.id, 'MTN MoMo : Disbursement non configuré (MTN_MONEY_DISBURSEMENT_*), remboursement manuel.');
+      throw new ProviderRejectedError(this.fournisseur, 'MTN MoMo : Disbursement non configuré (MTN_MONEY_DISBURSEMENT_*), remboursement manuel.');
     }
     return this.disbursement;
   }
@@ -190,7 +190,7 @@ export class MtnMomoProvider implements PaymentProvider {
   async refund(req: RefundRequest): Promise<RefundResult> {
     const d = this.requireDisbursement();
     if (!UUID_V4.test(req.referenceRemboursement)) {
-      throw new ProviderRejectedError(this.id, 'MTN MoMo : la référence de remboursement doit être un UUID v4 (newRefundReference).');
+      throw new ProviderRejectedError(this.fournisseur, 'MTN MoMo : la référence de remboursement doit être un UUID v4 (newRefundReference).');
     }
     const res = await this.http.request({
       method: 'POST',

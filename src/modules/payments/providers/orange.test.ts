@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { newReference, payOnPage, sleep, startHarness, waitFor, type ProviderHarness } from './test-support.js';
+import { newReference, payOnPage, sleep, startHarness, waitFor, type ProviderHarness } from '../simulator/testing.js';
 import { createProviders } from './index.js';
 import { OrangeMoneyProvider } from './orange.js';
 import { ProviderRejectedError, ProviderUnavailableError, type PaymentRef } from './types.js';

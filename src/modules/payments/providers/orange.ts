@@ -32,7 +32,7 @@ const ORANGE_STATUS: Record<string, NormalizedStatus> = {
 };
 
 export class OrangeMoneyProvider implements PaymentProvider {
-  readonly id = 'ORANGE_MONEY' as const;
+  readonly fournisseur = 'ORANGE_MONEY' as const;
   readonly capabilities = { flow: 'redirect', refund: false, callbackAuth: 'notif_token' } as const;
   readonly currency: string;
   private readonly http: ProviderHttp;
@@ -40,7 +40,7 @@ export class OrangeMoneyProvider implements PaymentProvider {
 
   constructor(private readonly s: OrangeSettings, private readonly common: CommonSettings, deps: ProviderDeps = {}) {
     this.currency = s.currency;
-    this.http = new ProviderHttp({ provider: this.id, timeoutMs: common.timeoutMs, fetch: deps.fetch, logger: deps.logger });
+    this.http = new ProviderHttp({ provider: this.fournisseur, timeoutMs: common.timeoutMs, fetch: deps.fetch, logger: deps.logger });
     this.token = new TokenCache(() => this.fetchToken(), { now: deps.now });
   }
 
@@ -53,7 +53,7 @@ export class OrangeMoneyProvider implements PaymentProvider {
     });
     const token = str(field(res.json, 'access_token'));
     const expiresIn = Number(field(res.json, 'expires_in'));
-    if (!token || !Number.isFinite(expiresIn)) throw new ProviderRejectedError(this.id, "Orange Money : réponse de jeton illisible.", res.status);
+    if (!token || !Number.isFinite(expiresIn)) throw new ProviderRejectedError(this.fournisseur, "Orange Money : réponse de jeton illisible.", res.status);
     return { token, expiresIn };
   }
 
@@ -63,7 +63,7 @@ export class OrangeMoneyProvider implements PaymentProvider {
 
   newProviderReference(reference: string): string {
     // order_id is ours: a retry of the same payment sends the same order_id.
-    return safeReference(this.id, reference);
+    return safeReference(this.fournisseur, reference);
   }
 
   newRefundReference(): string {
@@ -94,14 +94,14 @@ export class OrangeMoneyProvider implements PaymentProvider {
     const paymentUrl = str(field(res.json, 'payment_url'));
     const notifToken = str(field(res.json, 'notif_token'));
     if (!payToken || !paymentUrl || !notifToken) {
-      throw new ProviderRejectedError(this.id, 'Orange Money : réponse de paiement incomplète (pay_token, payment_url ou notif_token absent).', res.status);
+      throw new ProviderRejectedError(this.fournisseur, 'Orange Money : réponse de paiement incomplète (pay_token, payment_url ou notif_token absent).', res.status);
     }
     return { paymentUrl, data: { payToken, notifToken, paymentUrl, orderId: req.referenceFournisseur, currency: this.currency } };
   }
 
   async getStatus(p: PaymentRef): Promise<StatusResult> {
     const payToken = str(p.data.payToken);
-    if (!payToken) throw new ProviderRejectedError(this.id, 'Orange Money : pay_token inconnu pour ce paiement (initiation jamais aboutie).');
+    if (!payToken) throw new ProviderRejectedError(this.fournisseur, 'Orange Money : pay_token inconnu pour ce paiement (initiation jamais aboutie).');
     const res = await this.http.request({
       method: 'POST',
       url: this.api('transactionstatus'),
@@ -110,7 +110,7 @@ export class OrangeMoneyProvider implements PaymentProvider {
     });
     const providerStatus = str(field(res.json, 'status')) ?? '';
     const status = ORANGE_STATUS[providerStatus];
-    if (!status) throw new ProviderRejectedError(this.id, `Orange Money : statut inconnu « ${providerStatus} ».`, res.status);
+    if (!status) throw new ProviderRejectedError(this.fournisseur, `Orange Money : statut inconnu « ${providerStatus} ».`, res.status);
     // Orange's status answer carries no amount: the amount we asked about is part of the query (order_id,
     // amount, pay_token), so a SUCCESS is a SUCCESS for exactly that amount in the currency we initiated.
     return {
@@ -147,7 +147,7 @@ export class OrangeMoneyProvider implements PaymentProvider {
   }
 
   async refund(): Promise<RefundResult> {
-    throw new ProviderRejectedError(this.id, "Orange Money Web Payment n'offre pas de remboursement par API : remboursement manuel.");
+    throw new ProviderRejectedError(this.fournisseur, "Orange Money Web Payment n'offre pas de remboursement par API : remboursement manuel.");
   }
 
   async refundStatus(): Promise<RefundResult> {

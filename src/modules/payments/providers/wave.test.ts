@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { newReference, payOnPage, sleep, startHarness, waitFor, type ProviderHarness, type ReceivedCallback } from './test-support.js';
+import { newReference, payOnPage, sleep, startHarness, waitFor, type ProviderHarness, type ReceivedCallback } from '../simulator/testing.js';
 import { createProviders } from './index.js';
 import { WaveCheckoutProvider } from './wave.js';
 import { ProviderRejectedError, ProviderUnavailableError, type PaymentRef, type RefundRequest } from './types.js';

@@ -22,7 +22,7 @@ import {
 } from './types.js';
 
 export class WaveCheckoutProvider implements PaymentProvider {
-  readonly id = 'WAVE' as const;
+  readonly fournisseur = 'WAVE' as const;
   readonly capabilities = { flow: 'redirect', refund: true, callbackAuth: 'hmac' } as const;
   readonly currency: string;
   private readonly http: ProviderHttp;
@@ -31,7 +31,7 @@ export class WaveCheckoutProvider implements PaymentProvider {
   constructor(private readonly s: WaveSettings, private readonly common: CommonSettings, deps: ProviderDeps = {}) {
     this.currency = s.currency;
     this.now = deps.now ?? Date.now;
-    this.http = new ProviderHttp({ provider: this.id, timeoutMs: common.timeoutMs, fetch: deps.fetch, logger: deps.logger });
+    this.http = new ProviderHttp({ provider: this.fournisseur, timeoutMs: common.timeoutMs, fetch: deps.fetch, logger: deps.logger });
   }
 
   private get auth() {
@@ -40,7 +40,7 @@ export class WaveCheckoutProvider implements PaymentProvider {
 
   newProviderReference(reference: string): string {
     // client_reference is ours; the session id comes back from Wave and is stored in data.
-    return safeReference(this.id, reference);
+    return safeReference(this.fournisseur, reference);
   }
 
   newRefundReference(): string {
@@ -62,13 +62,13 @@ export class WaveCheckoutProvider implements PaymentProvider {
     });
     const sessionId = str(field(res.json, 'id'));
     const paymentUrl = str(field(res.json, 'wave_launch_url'));
-    if (!sessionId || !paymentUrl) throw new ProviderRejectedError(this.id, 'Wave : session de paiement incomplète (id ou wave_launch_url absent).', res.status);
+    if (!sessionId || !paymentUrl) throw new ProviderRejectedError(this.fournisseur, 'Wave : session de paiement incomplète (id ou wave_launch_url absent).', res.status);
     return { paymentUrl, data: { sessionId, paymentUrl, whenExpires: str(field(res.json, 'when_expires')), currency: this.currency } };
   }
 
   private sessionId(p: PaymentRef): string {
     const id = str(p.data.sessionId);
-    if (!id) throw new ProviderRejectedError(this.id, 'Wave : identifiant de session inconnu pour ce paiement (initiation jamais aboutie).');
+    if (!id) throw new ProviderRejectedError(this.fournisseur, 'Wave : identifiant de session inconnu pour ce paiement (initiation jamais aboutie).');
     return id;
   }
 
@@ -106,7 +106,7 @@ export class WaveCheckoutProvider implements PaymentProvider {
       return { status: 'failed', ...common, reason: str(field(error, 'code')) ?? 'EXPIRED' };
     }
     if (checkoutStatus === 'open' || checkoutStatus === 'complete') return { status: 'pending', ...common, reason: str(field(error, 'code')) };
-    throw new ProviderRejectedError(this.id, `Wave : état de session inconnu « ${checkoutStatus} ».`);
+    throw new ProviderRejectedError(this.fournisseur, `Wave : état de session inconnu « ${checkoutStatus} ».`);
   }
 
   async parseCallback(input: CallbackInput): Promise<CallbackResult> {
@@ -148,7 +148,7 @@ export class WaveCheckoutProvider implements PaymentProvider {
   async refund(req: RefundRequest): Promise<RefundResult> {
     const id = this.sessionId(req.payment);
     if (req.montant !== req.payment.montant) {
-      throw new ProviderRejectedError(this.id, 'Wave ne rembourse une session que pour son montant entier.');
+      throw new ProviderRejectedError(this.fournisseur, 'Wave ne rembourse une session que pour son montant entier.');
     }
     // Wave refunds the whole session; a second call for an already refunded session is answered as done.
     const res = await this.http.request({

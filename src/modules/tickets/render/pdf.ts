@@ -69,13 +69,14 @@ export async function renderTicketPdf(t: TicketPdfInput): Promise<Buffer> {
   const width = doc.page.width - 48;
   doc.rect(0, 0, doc.page.width, 34).fill('#6c2bd9');
   doc.fillColor('#ffffff').font('Helvetica-Bold').fontSize(13).text('SpotVibe · Billet', 24, 11, { width });
-  doc.fillColor('#111111').font('Helvetica-Bold').fontSize(14).text(title, 24, 46, { width });
+  // Long titles and places are cut (with an ellipsis) to a fixed height, so the QR code always keeps its room.
+  doc.fillColor('#111111').font('Helvetica-Bold').fontSize(14).text(title, 24, 46, { width, height: 54, ellipsis: true });
   doc.moveDown(0.3).font('Helvetica').fontSize(9).fillColor('#333333');
   doc.text(toWinAnsi(formatEventDate(t.eventStart, t.eventEnd)), { width });
-  doc.text(toWinAnsi(t.place), { width });
+  doc.text(toWinAnsi(t.place), { width, height: 22, ellipsis: true });
   doc.moveDown(0.5);
   const line = (label: string, value: string) => {
-    doc.font('Helvetica-Bold').text(`${label} : `, { continued: true, width }).font('Helvetica').text(toWinAnsi(value));
+    doc.font('Helvetica-Bold').text(`${label} : `, { continued: true, width }).font('Helvetica').text(toWinAnsi(value).slice(0, 60));
   };
   line('Titulaire', t.holderName);
   line('Type de billet', t.ticketType);

@@ -183,6 +183,26 @@ test('PDF ticket: a valid one-page PDF with the event, place, holder, ticket typ
   }
 });
 
+test('a very long title, place or name still gives one page with a readable QR code', async () => {
+  const code = generateTicketCode();
+  const pdf = await renderTicketPdf({
+    payload: signTicketPayload(key, { ticketId: 1, eventId: 1, code }),
+    code,
+    eventTitle: 'Très long titre '.repeat(40),
+    eventStart: new Date('2026-03-14T19:30:00Z'),
+    place: 'Un lieu interminable '.repeat(20),
+    holderName: 'N'.repeat(200),
+    ticketType: 'Standard',
+  });
+  const parser = new PDFParse({ data: new Uint8Array(pdf) });
+  try {
+    assert.equal((await parser.getInfo()).total, 1);
+    assert.ok((await parser.getText()).text.includes(formatTicketCode(code)));
+  } finally {
+    await parser.destroy();
+  }
+});
+
 test('text is folded into what the PDF font can draw', () => {
   assert.equal(toWinAnsi('Élégance – « fête » œuvre €'), 'Élégance – « fête » œuvre €');
   assert.equal(toWinAnsi('Soirée 🎉🔥 Zouglou'), 'Soirée Zouglou');

@@ -5,10 +5,10 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../simulator/server.js';
-import { createProviders, type ProviderRegistry } from './index.js';
-import type { CommonSettings } from './settings.js';
-import type { ProviderDeps } from './http.js';
+import { startSimulator, type Simulator, type SimulatorOptions } from './server.js';
+import { createProviders, type ProviderRegistry } from '../providers/index.js';
+import type { CommonSettings } from '../providers/settings.js';
+import type { ProviderDeps } from '../providers/http.js';
 
 export interface ReceivedCallback {
   method: string;
