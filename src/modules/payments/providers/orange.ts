@@ -87,7 +87,8 @@ export class OrangeMoneyProvider implements PaymentProvider {
         cancel_url: withReference(this.common.cancelUrl, req.reference),
         notif_url: notifUrl,
         lang: 'fr',
-        reference: 'SpotVibe',
+        // Shown to the payer on Orange's page; the manual's format.
+        reference: `SPOTVIBE-${req.reference}`,
       },
     });
     const payToken = str(field(res.json, 'pay_token'));
