@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { parseTicketSigningKey } from './modules/tickets/render/keys.js';
 
 export const DEV_SECRET_KEY = 'dev-insecure-secret-key-change-me';
 
@@ -112,6 +113,48 @@ export const envSchema = z.object({
   MTN_MONEY_API_KEY: optionalStr,
   MTN_MONEY_SUBSCRIPTION_KEY: optionalStr,
   MOOV_MONEY_API_KEY: optionalStr,
+  // Payments (payments module): provider endpoints and credentials beyond the manual's, return and webhook URLs.
+  PAYMENT_RETURN_URL: url(['http:', 'https:']),
+  PAYMENT_CANCEL_URL: url(['http:', 'https:']),
+  PAYMENT_WEBHOOK_BASE_URL: url(['http:', 'https:']),
+  PAYMENT_PROVIDER_TIMEOUT_MS: int(15_000, 500, 120_000),
+  ORANGE_MONEY_BASE_URL: url(['http:', 'https:']),
+  ORANGE_MONEY_TOKEN_URL: url(['http:', 'https:']),
+  ORANGE_MONEY_CLIENT_ID: optionalStr,
+  ORANGE_MONEY_CLIENT_SECRET: optionalStr,
+  ORANGE_MONEY_COUNTRY: optionalStr
+    .refine((v) => v === undefined || /^[a-z]{2,3}$/.test(v), { message: 'code pays Orange attendu (ci, ou dev pour le bac à sable)' })
+    .transform((v) => v ?? 'ci'),
+  ORANGE_MONEY_CURRENCY: optionalStr.refine((v) => v === undefined || /^[A-Z]{3}$/.test(v), { message: 'code devise attendu (XOF, OUV…)' }),
+  MTN_MONEY_BASE_URL: url(['http:', 'https:']),
+  MTN_MONEY_API_USER: optionalStr,
+  MTN_MONEY_TARGET_ENVIRONMENT: optionalStr.transform((v) => v ?? 'mtnivorycoast'),
+  MTN_MONEY_CURRENCY: optionalStr.refine((v) => v === undefined || /^[A-Z]{3}$/.test(v), { message: 'code devise attendu (XOF, EUR…)' }),
+  MTN_MONEY_DISBURSEMENT_SUBSCRIPTION_KEY: optionalStr,
+  MTN_MONEY_DISBURSEMENT_API_USER: optionalStr,
+  MTN_MONEY_DISBURSEMENT_API_KEY: optionalStr,
+  MOOV_MONEY_CHANNEL: optionalStr.transform((v) => v ?? 'FLOOZ'),
+  CINETPAY_BASE_URL: url(['http:', 'https:']),
+  CINETPAY_SITE_ID: optionalStr,
+  CINETPAY_API_KEY: optionalStr,
+  CINETPAY_SECRET_KEY: optionalStr,
+  WAVE_BASE_URL: url(['http:', 'https:']),
+  WAVE_API_KEY: optionalStr,
+  WAVE_WEBHOOK_SECRET: optionalStr,
+  // Payments simulator (`npm run simulator`)
+  /** auto: start the provider simulator inside `npm start` when DEBUG=True and no provider has credentials. */
+  PAYMENT_SIMULATOR: z.enum(['auto', 'true', 'false']).optional().default('auto'),
+  SIMULATOR_PORT: int(8900, 0, 65535),
+  SIMULATOR_HOST: z.string().trim().min(1).optional().default('127.0.0.1'),
+  // Tickets: Ed25519 key signing the QR codes (PEM PKCS#8, or the 32-byte seed in base64/base64url)
+  TICKET_SIGNING_PRIVATE_KEY: optionalStr.superRefine((v, ctx) => {
+    if (v === undefined) return;
+    try {
+      parseTicketSigningKey(v);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^TICKET_SIGNING_PRIVATE_KEY: /, '') });
+    }
+  }),
   // Google and Facebook
   GOOGLE_MAPS_API_KEY: optionalStr,
   GOOGLE_OAUTH2_CLIENT_ID: optionalStr,

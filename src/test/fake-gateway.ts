@@ -33,12 +33,12 @@ export class FakeGateway implements PaymentProvider {
   secret = 'secret-de-test';
 
   constructor(
-    public readonly id: ProviderId,
+    public readonly fournisseur: ProviderId,
     public readonly capabilities: ProviderCapabilities,
   ) {}
 
   newProviderReference(reference: string): string {
-    return this.id === 'MTN_MONEY' ? randomUUID() : reference;
+    return this.fournisseur === 'MTN_MONEY' ? randomUUID() : reference;
   }
 
   newRefundReference(): string {
@@ -47,8 +47,8 @@ export class FakeGateway implements PaymentProvider {
 
   async initiate(req: InitiateRequest): Promise<InitiateResult> {
     this.initiated.push(req);
-    if (this.initiateMode === 'reject') throw new ProviderRejectedError(this.id, 'Numéro inconnu', 400, 'PAYER_NOT_FOUND');
-    if (this.initiateMode === 'unavailable') throw new ProviderUnavailableError(this.id, 'délai dépassé', undefined, true);
+    if (this.initiateMode === 'reject') throw new ProviderRejectedError(this.fournisseur, 'Numéro inconnu', 400, 'PAYER_NOT_FOUND');
+    if (this.initiateMode === 'unavailable') throw new ProviderUnavailableError(this.fournisseur, 'délai dépassé', undefined, true);
     this.statuses.set(req.referenceFournisseur, { status: 'pending' });
     return { paymentUrl: this.capabilities.flow === 'redirect' ? `http://fournisseur.test/payer/${req.referenceFournisseur}` : null, data: { token: 'tok' } };
   }
@@ -60,7 +60,7 @@ export class FakeGateway implements PaymentProvider {
 
   async getStatus(p: { referenceFournisseur: string; montant: number }): Promise<StatusResult> {
     this.statusCalls++;
-    if (this.statusMode === 'unavailable') throw new ProviderUnavailableError(this.id, '5xx', 503);
+    if (this.statusMode === 'unavailable') throw new ProviderUnavailableError(this.fournisseur, '5xx', 503);
     const s = this.statuses.get(p.referenceFournisseur) ?? { status: 'pending' };
     const base = { providerStatus: s.status.toUpperCase(), ...s };
     return s.status === 'succeeded' ? { montant: p.montant, devise: 'XOF', ...base } : base;

@@ -8,6 +8,9 @@ import { fakeGateways } from '../../test/fake-gateway.js';
 import { createPaidEvent } from './test-helpers.js';
 import { momoTransactions, payments } from './tables.js';
 import { tickets } from '../tickets/tables.js';
+import { formatTicketCode, generateTicketCode } from '../tickets/render/code.js';
+import { signTicketPayload } from '../tickets/render/payload.js';
+import { keyFromSeed, ticketSigningKey } from '../tickets/render/keys.js';
 
 const gateways = fakeGateways();
 let ctx: TestContext;
@@ -88,7 +91,7 @@ test('my tickets: list and detail; another user gets 404', async () => {
   assert.equal(list.statusCode, 200);
   assert.equal(list.json().count, 1);
   const t = list.json().results[0];
-  assert.match(t.code, /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{2}$/);
+  assert.match(t.code, /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
   assert.equal(t.evenement.id, event.id);
   assert.equal(t.type_billet.nom, 'Standard');
   assert.equal((await ctx.app.inject({ url: `/api/tickets/${issued[0]!.id}/`, headers: buyer.headers })).statusCode, 200);
@@ -106,11 +109,17 @@ test('check-in: 200 the first time, 409 with the time after; others and forgerie
   const scan = (headers: Record<string, string>, body: object) => ctx.app.inject({ method: 'POST', url: '/api/tickets/checkin/', headers, payload: body });
 
   assert.equal((await scan(stranger.headers, { code })).statusCode, 404, "not the event's organizer");
-  assert.equal((await scan(organizer.headers, { code: 'ZZZZ-ZZZZ-ZZ' })).statusCode, 404, 'unknown code');
-  assert.equal((await scan(organizer.headers, { code: 'pas un code' })).statusCode, 400, 'forged code');
+  assert.equal((await scan(organizer.headers, { code: generateTicketCode() })).statusCode, 404, 'well-formed but unknown code');
+  assert.equal((await scan(organizer.headers, { code: 'pas un code' })).statusCode, 400, 'garbage');
+  const typo = code.slice(0, 11) + (code[11] === '0' ? '1' : '0');
+  assert.equal((await scan(organizer.headers, { code: typo })).statusCode, 400, 'a typo is caught by the check character');
+  const forged = signTicketPayload(keyFromSeed(Buffer.alloc(32, 7)), { ticketId: issued[0]!.id, eventId: event.id, code });
+  const forgedScan = await scan(organizer.headers, { code: forged });
+  assert.equal(forgedScan.statusCode, 400, 'QR signed with another key');
+  assert.match(forgedScan.json().details.code[0], /QR code invalide/);
   assert.equal((await scan(organizer.headers, { code, evenement_id: other.event.id })).statusCode, 400, 'another event');
 
-  const first = await scan(organizer.headers, { code: code.toLowerCase(), evenement_id: event.id });
+  const first = await scan(organizer.headers, { code: formatTicketCode(code).toLowerCase(), evenement_id: event.id });
   assert.equal(first.statusCode, 200, first.body);
   assert.equal(first.json().ticket.statut, 'UTILISE');
   assert.equal(first.json().ticket.type_billet, 'Standard');
@@ -118,6 +127,31 @@ test('check-in: 200 the first time, 409 with the time after; others and forgerie
   assert.equal(second.statusCode, 409);
   assert.equal(second.json().code, 'already_checked_in');
   assert.equal(second.json().details.date_utilisation[0], first.json().ticket.date_utilisation);
+});
+
+test('QR code (SVG, PNG) and PDF of my ticket; the QR payload checks the ticket in', async () => {
+  const buyer = await createUserWithToken(ctx.database.db);
+  const other = await createUserWithToken(ctx.database.db);
+  const { event } = await createPaidEvent(ctx.database.db, organizer.user.id, { capacite: 5 });
+  const { tickets: issued } = await paidTickets(buyer, event.id, 1);
+  const id = issued[0]!.id;
+  const svg = await ctx.app.inject({ url: `/api/tickets/${id}/qr.svg`, headers: buyer.headers });
+  assert.equal(svg.statusCode, 200);
+  assert.match(String(svg.headers['content-type']), /image\/svg\+xml/);
+  assert.match(svg.body, /^<svg|<\?xml/);
+  const png = await ctx.app.inject({ url: `/api/tickets/${id}/qr.png`, headers: buyer.headers });
+  assert.equal(png.statusCode, 200);
+  assert.deepEqual([...png.rawPayload.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  const pdf = await ctx.app.inject({ url: `/api/tickets/${id}/pdf`, headers: buyer.headers });
+  assert.equal(pdf.statusCode, 200);
+  assert.equal(pdf.rawPayload.subarray(0, 5).toString(), '%PDF-');
+  for (const suffix of ['qr.svg', 'qr.png', 'pdf']) {
+    assert.equal((await ctx.app.inject({ url: `/api/tickets/${id}/${suffix}`, headers: other.headers })).statusCode, 404, suffix);
+  }
+  // What the PNG encodes is what the door scanner sends.
+  const payload = signTicketPayload(ticketSigningKey(ctx.config), { ticketId: id, eventId: event.id, code: issued[0]!.code });
+  const r = await ctx.app.inject({ method: 'POST', url: '/api/tickets/checkin/', headers: organizer.headers, payload: { code: payload } });
+  assert.equal(r.statusCode, 200, r.body);
 });
 
 test('simultaneous scans of one ticket: exactly one gets in', async () => {

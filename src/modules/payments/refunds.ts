@@ -10,7 +10,7 @@ import { tickets } from '../tickets/tables.js';
 import { users } from '../users/tables.js';
 import { transition } from './states.js';
 import { createRefund, paymentRef } from './service.js';
-import { ProviderRejectedError, ProviderUnavailableError, type GatewayRegistry } from './gateway.js';
+import { gatewayFor, ProviderRejectedError, ProviderUnavailableError, type GatewayRegistry } from './gateway.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { queueEmail } from '../notifications/delivery.js';
 import { NotFoundError, ConflictError } from '../../core/errors.js';
@@ -32,7 +32,7 @@ export async function processRefund(deps: RefundDeps, refundId: number): Promise
   if (!r) return 'noop';
   const [p] = await deps.db.select().from(payments).where(eq(payments.id, r.paymentId));
   if (!p) return 'noop';
-  const gateway = deps.gateways[p.fournisseur];
+  const gateway = gatewayFor(deps.gateways, p.fournisseur);
 
   if (r.statut === 'EN_ATTENTE' || r.statut === 'ECHOUE') {
     if (!gateway.capabilities.refund) {

@@ -19,9 +19,10 @@ import { payments, refunds, type Fournisseur } from './tables.js';
 import { availableSeats, lockTicketType } from './reservation.js';
 import { recordCreation, transition } from './states.js';
 import { ConflictError, NotFoundError, ValidationError, AppError, pgErrorCode, PG } from '../../core/errors.js';
-import { ProviderRejectedError, ProviderUnavailableError, type GatewayRegistry } from './gateway.js';
+import { gatewayFor, ProviderRejectedError, ProviderUnavailableError, type GatewayRegistry } from './gateway.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { queueEmail } from '../notifications/delivery.js';
+import { formatTicketCode, generateTicketCode } from '../tickets/render/code.js';
 
 export type Payment = typeof payments.$inferSelect;
 
@@ -90,7 +91,7 @@ export async function initiatePayment(deps: PaymentDeps, userId: number, input: 
   const now = deps.now?.() ?? new Date();
   const telephone = normalizePayerPhone(input.telephone, input.fournisseur);
   const print = fingerprint(userId, input, telephone);
-  const gateway = deps.gateways[input.fournisseur];
+  const gateway = gatewayFor(deps.gateways, input.fournisseur);
 
   if (idempotencyKey) {
     const existing = await findByIdempotencyKey(deps.db, userId, idempotencyKey);
@@ -224,7 +225,7 @@ export async function confirmPayment(deps: PaymentDeps, paymentId: number, sourc
   if (!p) return null;
   if (p.statut !== 'EN_ATTENTE' && p.statut !== 'EXPIRE') return p.statut;
 
-  const gateway = deps.gateways[p.fournisseur];
+  const gateway = gatewayFor(deps.gateways, p.fournisseur);
   let status;
   try {
     status = await gateway.getStatus(paymentRef(p));
@@ -333,7 +334,7 @@ export async function finalizeSuccess(deps: PaymentDeps, paymentId: number, sour
       .insert(tickets)
       .values(
         Array.from({ length: p.quantite }, (_, i) => ({
-          code: newTicketCode(),
+          code: generateTicketCode(),
           paymentId: p.id,
           rang: i + 1,
           typeBilletId: type!.id,
@@ -348,20 +349,11 @@ export async function finalizeSuccess(deps: PaymentDeps, paymentId: number, sour
       await queueEmail(deps.jobs, {
         to: buyer.email,
         subject: `Vos billets pour ${ev.titre}`,
-        text: `Bonjour ${buyer.firstName || buyer.username},\n\nVotre paiement ${p.reference} de ${p.montant} FCFA est confirmé.\nVos billets (${type!.nom}) : ${issued.map((t) => t.code).join(', ')}.\nRetrouvez-les avec leur QR code dans l'application, rubrique « Mes billets ».\n\nL'équipe SpotVibe`,
+        text: `Bonjour ${buyer.firstName || buyer.username},\n\nVotre paiement ${p.reference} de ${p.montant} FCFA est confirmé.\nVos billets (${type!.nom}) : ${issued.map((t) => formatTicketCode(t.code)).join(', ')}.\nRetrouvez-les avec leur QR code dans l'application, rubrique « Mes billets ».\n\nL'équipe SpotVibe`,
       }, tx);
     }
     return 'REUSSI';
   });
-}
-
-/** 50 random bits as XXXX-XXXX-XX: typed by hand at the door when a QR code cannot be scanned. */
-export function newTicketCode(): string {
-  const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-  const bytes = randomBytes(10);
-  let s = '';
-  for (let i = 0; i < 10; i++) s += alphabet[bytes[i]! % 32];
-  return `${s.slice(0, 4)}-${s.slice(4, 8)}-${s.slice(8)}`;
 }
 
 export function paymentRef(p: Payment) {
@@ -375,7 +367,7 @@ export function paymentRef(p: Payment) {
 export async function createRefund(tx: DbOrTx, jobs: JobQueue, gateways: GatewayRegistry, p: Payment, motif: string): Promise<number | null> {
   const [r] = await tx
     .insert(refunds)
-    .values({ paymentId: p.id, montant: p.montant, motif, referenceFournisseur: gateways[p.fournisseur].newRefundReference() })
+    .values({ paymentId: p.id, montant: p.montant, motif, referenceFournisseur: gatewayFor(gateways, p.fournisseur).newRefundReference() })
     .onConflictDoNothing({ target: refunds.paymentId })
     .returning({ id: refunds.id });
   if (!r) return null;

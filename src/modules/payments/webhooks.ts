@@ -39,6 +39,7 @@ export async function receiveCallback(
   query: Record<string, string | string[] | undefined> = {},
 ): Promise<CallbackOutcome> {
   const gateway = deps.gateways[fournisseur];
+  if (!gateway) return { authenticated: false, paymentId: null, reason: 'fournisseur non configuré' };
   const findPayment = async (ref: { reference?: string | undefined; referenceFournisseur?: string | undefined }) => {
     const conds = [];
     if (ref.reference) conds.push(eq(payments.reference, ref.reference));

@@ -10,8 +10,9 @@ import { statusHistory } from '../payments/tables.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.js';
 import type { AuthUser } from '../../core/auth.js';
 import { isStaffUser } from '../../core/auth.js';
+import { formatTicketCode, normalizeTicketCode } from './render/code.js';
+import { PAYLOAD_PREFIX, verifyTicketPayload, type PublicKeyRing } from './render/payload.js';
 
-export const TICKET_CODE_RE = /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{2}$/;
 
 const ticketColumns = {
   id: tickets.id,
@@ -68,12 +69,27 @@ export interface CheckInResult {
 }
 
 /**
- * Check-in by the event's creator or staff. `code` is the short code (the QR payload is verified and reduced
- * to it by the route). `evenementId`, when the scanner gives it, refuses tickets of another event.
+ * What was scanned or typed: the signed QR payload (verified against our public keys) or the short code
+ * (its check character catches typos). Anything else is a forgery or a misread: 400.
  */
-export async function checkIn(db: Db, controller: AuthUser, code: string, evenementId?: number): Promise<CheckInResult> {
-  const normalized = code.trim().toUpperCase();
-  if (!TICKET_CODE_RE.test(normalized)) throw ValidationError.field('code', 'Code de billet invalide.');
+export function resolveScannedCode(scanned: string, keys: PublicKeyRing): { code: string; eventId?: number } {
+  const text = scanned.trim();
+  if (text.startsWith(`${PAYLOAD_PREFIX}.`)) {
+    const v = verifyTicketPayload(text, keys);
+    if (!v.ok) throw ValidationError.field('code', `QR code invalide (${v.reason}).`);
+    return { code: v.claims.code, eventId: v.claims.eventId };
+  }
+  const code = normalizeTicketCode(text);
+  if (!code) throw ValidationError.field('code', 'Code de billet invalide.');
+  return { code };
+}
+
+/**
+ * Check-in by the event's creator or staff. `evenementId`, when the scanner gives it, refuses tickets of
+ * another event.
+ */
+export async function checkIn(db: Db, controller: AuthUser, scanned: string, keys: PublicKeyRing, evenementId?: number): Promise<CheckInResult> {
+  const { code: normalized, eventId: signedEvent } = resolveScannedCode(scanned, keys);
   return db.transaction(async (tx) => {
     const [t] = await tx
       .select({ id: tickets.id, statut: tickets.statut, evenementId: tickets.evenementId, createurId: events.createurId, dateUtilisation: tickets.dateUtilisation, titulaireNom: tickets.titulaireNom, typeNom: ticketTypes.nom, code: tickets.code })
@@ -84,6 +100,7 @@ export async function checkIn(db: Db, controller: AuthUser, code: string, evenem
       .for('update', { of: tickets });
     // Unknown code, or a ticket of an event this controller does not run: same answer, nothing learned.
     if (!t || (t.createurId !== controller.id && !isStaffUser(controller))) throw new NotFoundError('Billet introuvable.');
+    if (signedEvent !== undefined && signedEvent !== t.evenementId) throw ValidationError.field('code', 'QR code invalide (événement incohérent).');
     if (evenementId !== undefined && t.evenementId !== evenementId) {
       throw ValidationError.field('code', "Ce billet est pour un autre événement.");
     }
@@ -97,7 +114,7 @@ export async function checkIn(db: Db, controller: AuthUser, code: string, evenem
     await tx.update(tickets).set({ statut: 'UTILISE', dateUtilisation: now, controleurId: controller.id }).where(and(eq(tickets.id, t.id), eq(tickets.statut, 'VALIDE')));
     await tx.insert(statusHistory).values({ entite: 'BILLET', entiteId: t.id, ancienStatut: 'VALIDE', nouveauStatut: 'UTILISE', source: 'controle', details: { controleur_id: controller.id } });
     return {
-      ticket: { id: t.id, code: t.code, statut: 'UTILISE', titulaire: t.titulaireNom, type_billet: t.typeNom, evenement_id: t.evenementId, date_utilisation: now.toISOString() },
+      ticket: { id: t.id, code: formatTicketCode(t.code), statut: 'UTILISE', titulaire: t.titulaireNom, type_billet: t.typeNom, evenement_id: t.evenementId, date_utilisation: now.toISOString() },
     };
   });
 }

@@ -113,7 +113,7 @@ export interface RefundResult {
 }
 
 export interface PaymentProvider {
-  readonly id: ProviderId;
+  readonly fournisseur: ProviderId;
   readonly capabilities: ProviderCapabilities;
   /** The currency this provider is configured to charge in (XOF; OUV or EUR in the providers' sandboxes). */
   readonly currency: string;

@@ -1,0 +1,148 @@
+/**
+ * One local server speaking Orange Money Web Payment, MTN MoMo, CinetPay (Moov) and Wave Checkout, so the
+ * real provider clients run end to end on loopback. `startSimulator()` is used by tests (port 0), by
+ * `npm run simulator`, and by the server when no live credentials are configured.
+ *
+ * Test hooks (also over HTTP under /__simulator/ for a simulator run apart): inject a 5xx or a hang on the
+ * next call(s), expire every token, read the payments and the callbacks sent.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import formbody from '@fastify/formbody';
+import { SIMULATOR_CREDENTIALS, simulatorProviderSettings, type SimulatorCredentials } from './credentials.js';
+import { SimulatorState, type Fault, type SimProvider } from './state.js';
+import type { SimulatorDelays } from './outcomes.js';
+import { orangeRoutes } from './orange.js';
+import { mtnRoutes } from './mtn.js';
+import { cinetpayRoutes } from './cinetpay.js';
+import { waveRoutes } from './wave.js';
+import { pageRoutes } from './page.js';
+import type { CommonSettings, ProvidersSettings } from '../providers/settings.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Which provider and which kind of endpoint a simulator route is, for fault injection. */
+    sim?: { provider: SimProvider; endpoint: 'api' | 'token' };
+  }
+  interface FastifyRequest {
+    simHangAfter?: boolean;
+  }
+}
+
+export interface SimulatorOptions {
+  port?: number;
+  host?: string;
+  /** A pino-compatible logger, or false/undefined for none. */
+  logger?: FastifyBaseLogger | false | undefined;
+  delays?: Partial<SimulatorDelays>;
+  /** Lifetime of the tokens it issues (Orange, MTN), in seconds. */
+  tokenTtlSeconds?: number;
+  credentials?: SimulatorCredentials;
+  /** Where Wave webhooks go (Wave takes it from its portal, not from each session). */
+  waveWebhookUrl?: string | undefined;
+  /** Origin used in payment links when the simulator is reached through another name than host:port. */
+  publicUrl?: string;
+  now?: () => number;
+}
+
+export interface Simulator {
+  url: string;
+  state: SimulatorState;
+  app: FastifyInstance;
+  /** Provider settings pointing SpotVibe's clients at this simulator. */
+  settings(common: CommonSettings): ProvidersSettings;
+  injectFault(f: Partial<Fault> & Pick<Fault, 'kind'>): void;
+  expireTokens(): void;
+  setWaveWebhookUrl(url: string | undefined): void;
+  close(): Promise<void>;
+}
+
+const SILENT: FastifyBaseLogger = {
+  level: 'silent',
+  fatal: () => undefined,
+  error: () => undefined,
+  warn: () => undefined,
+  info: () => undefined,
+  debug: () => undefined,
+  trace: () => undefined,
+  silent: () => undefined,
+  child: () => SILENT,
+};
+
+export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
+  const log = opts.logger || SILENT;
+  const creds = opts.credentials ?? SIMULATOR_CREDENTIALS;
+  const state = new SimulatorState(log, opts.delays, opts.tokenTtlSeconds, opts.now);
+  let waveWebhookUrl = opts.waveWebhookUrl;
+  let url = '';
+  const publicUrl = () => (opts.publicUrl ?? url).replace(/\/+$/, '');
+
+  const app = Fastify({ loggerInstance: log, forceCloseConnections: true });
+  await app.register(formbody);
+
+  app.addHook('preHandler', async (req, reply) => {
+    const sim = req.routeOptions.config.sim;
+    if (!sim) return;
+    const fault = state.takeFault(sim.provider, sim.endpoint);
+    if (!fault) return;
+    log.info({ provider: sim.provider, url: req.url, fault: fault.kind }, 'simulateur : panne injectée');
+    if (fault.kind === 'error') {
+      return reply.code(fault.status).send({ code: 'INTERNAL_ERROR', message: 'Panne simulée du fournisseur.' });
+    }
+    if (fault.kind === 'hang') {
+      // Never answer: the client's timeout is what ends this request (or the simulator closing).
+      reply.hijack();
+      return;
+    }
+    req.simHangAfter = true;
+  });
+  app.addHook('onSend', async (req, _reply, payload) => {
+    // The work is done (payment created) but the answer never arrives: the "lost response" case that makes
+    // idempotent retries necessary.
+    if (req.simHangAfter) await state.whenClosed();
+    return payload;
+  });
+  app.addHook('preClose', async () => state.close());
+
+  orangeRoutes(app, state, creds.orange, publicUrl);
+  mtnRoutes(app, state, creds.mtn);
+  cinetpayRoutes(app, state, creds.cinetpay, publicUrl);
+  waveRoutes(app, state, creds.wave, publicUrl, () => waveWebhookUrl);
+  pageRoutes(app, state);
+
+  app.post<{ Body: Partial<Fault> & Pick<Fault, 'kind'> }>('/__simulator/faults', async (req, reply) => {
+    const b = req.body;
+    if (!b || !['error', 'hang', 'hang-after'].includes(b.kind)) return reply.code(400).send({ error: 'kind: error, hang ou hang-after' });
+    state.injectFault(b);
+    return reply.code(201).send({ faults: state.faults });
+  });
+  app.delete('/__simulator/faults', async () => {
+    state.clearFaults();
+    return { faults: [] };
+  });
+  app.post('/__simulator/tokens/expire', async () => {
+    state.expireTokens();
+    return { expired: state.tokens.size };
+  });
+  app.get('/__simulator/state', async () => ({
+    payments: [...state.payments.values()].map(({ outcome: _o, ...p }) => p),
+    deliveries: state.deliveries,
+    tokensIssued: state.tokensIssued,
+    faults: state.faults,
+  }));
+
+  const address = await app.listen({ port: opts.port ?? 0, host: opts.host ?? '127.0.0.1' });
+  url = address.replace('://[::1]', '://localhost');
+
+  return {
+    url,
+    state,
+    app,
+    settings: (common) => simulatorProviderSettings(url, common, creds),
+    injectFault: (f) => state.injectFault(f),
+    expireTokens: () => state.expireTokens(),
+    setWaveWebhookUrl: (u) => {
+      waveWebhookUrl = u;
+    },
+    close: () => app.close(),
+  };
+}
