@@ -44,6 +44,10 @@ export interface JobDefinition<T = unknown> {
    * dropped), so every send must then carry a singletonKey. Default `standard`.
    */
   policy?: 'standard' | 'short' | 'singleton' | 'stately';
+  /** Jobs fetched per poll, run one after the other (default 10). */
+  batchSize?: number;
+  /** Workers polling this queue in this process (default 1). */
+  workers?: number;
 }
 
 export interface SendOptions {
@@ -132,21 +136,26 @@ export class JobQueue {
     if (!work) return;
 
     for (const d of this.definitions.values()) {
-      await boss.work(
-        d.name,
-        { pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 2, batchSize: 1, includeMetadata: true },
-        async (jobs) => {
-          for (const job of jobs) {
-            const log = this.opts.log.child({ job: d.name, jobId: job.id });
-            try {
-              await d.handler(job.data as never, { ...this.opts, log, jobs: this, retryCount: job.retryCount, services: this.opts.services ?? {} });
-            } catch (err) {
-              log.warn({ err, retryCount: job.retryCount }, 'échec de la tâche, nouvelle tentative prévue');
-              throw err;
+      // pg-boss waits a polling interval after every fetch, found jobs or not: fetch a batch each time, and
+      // run several workers for queues that must keep up with bursts (payment confirmations).
+      for (let w = 0; w < (d.workers ?? 1); w++) {
+        await boss.work(
+          d.name,
+          { pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 2, batchSize: d.batchSize ?? 10, includeMetadata: true },
+          async (jobs) => {
+            for (const job of jobs) {
+              const log = this.opts.log.child({ job: d.name, jobId: job.id });
+              try {
+                await d.handler(job.data as never, { ...this.opts, log, jobs: this, retryCount: job.retryCount, services: this.opts.services ?? {} });
+              } catch (err) {
+                // Fail this job alone (retried per its policy); pg-boss completes the rest of the batch.
+                log.warn({ err, retryCount: job.retryCount }, 'échec de la tâche, nouvelle tentative prévue');
+                await boss.fail(d.name, job.id, { message: (err as Error).message ?? String(err) });
+              }
             }
-          }
-        },
-      );
+          },
+        );
+      }
       if (d.cron) await boss.schedule(d.name, d.cron, {}, { tz: 'UTC' });
     }
     this.working = true;

@@ -29,6 +29,9 @@ export const confirmJob: JobDefinition<{ paymentId: number; source?: string }> =
   name: CONFIRM_JOB,
   // One queued confirmation per payment (singletonKey confirm:<id>): a burst of callbacks is one status call.
   policy: 'short',
+  // A flash sale ends in hundreds of callbacks within seconds: confirm several payments at once.
+  workers: 4,
+  batchSize: 5,
   retryLimit: 5,
   retryDelay: 5,
   handler: async (data, ctx) => {

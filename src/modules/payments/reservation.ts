@@ -11,8 +11,13 @@ import { payments } from './tables.js';
 
 export type LockedTicketType = typeof ticketTypes.$inferSelect;
 
+/**
+ * FOR NO KEY UPDATE, not FOR UPDATE: inserting a payment or a ticket that references the type takes a
+ * KEY SHARE lock on it (the foreign key check), which FOR UPDATE would conflict with; two buyers each holding
+ * KEY SHARE and waiting for FOR UPDATE would deadlock. NO KEY UPDATE still serialises the buyers.
+ */
 export async function lockTicketType(tx: DbOrTx, typeId: number): Promise<LockedTicketType | undefined> {
-  const [row] = await tx.select().from(ticketTypes).where(eq(ticketTypes.id, typeId)).for('update');
+  const [row] = await tx.select().from(ticketTypes).where(eq(ticketTypes.id, typeId)).for('no key update');
   return row;
 }
 

@@ -278,3 +278,22 @@ test('HTTP: initiate, read mine, another user gets 404', async () => {
   assert.ok(bad.json().details.quantite);
   assert.ok(bad.json().details.fournisseur);
 });
+
+test('confirmations and new purchases racing on one ticket type: no deadlock, sold never above the quantity', { skip: !usingPostgres() && 'concurrence réelle : PostgreSQL seulement (PGlite a une seule connexion)' }, async () => {
+  const { event, types } = await createPaidEvent(ctx.database.db, organizer.id, { capacite: 40 });
+  const buyers = await Promise.all(Array.from({ length: 80 }, () => createUser(ctx.database.db)));
+  const first = await Promise.allSettled(buyers.slice(0, 40).map((b, i) => initiatePayment(deps, b.id, orange(event.id, 1, `+22507${String(20_000_000 + i)}`))));
+  const held = first.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<{ payment: { id: number; referenceFournisseur: string } }>).value.payment);
+  assert.equal(held.length, 40);
+  for (const p of held) gateways.ORANGE_MONEY.settle(p.referenceFournisseur, { status: 'succeeded' });
+  // Every confirmation (twice each) and 40 newcomers at the same time.
+  const results = await Promise.allSettled([
+    ...held.flatMap((p) => [confirmPayment(deps, p.id, 'a'), confirmPayment(deps, p.id, 'b')]),
+    ...buyers.slice(40).map((b, i) => initiatePayment(deps, b.id, orange(event.id, 1, `+22507${String(30_000_000 + i)}`))),
+  ]);
+  const unexpected = results.filter((r) => r.status === 'rejected' && !((r.reason as AppError).statusCode === 409));
+  assert.deepEqual(unexpected.map((r) => String((r as PromiseRejectedResult).reason)), []);
+  assert.equal((await typeRow(types[0]!.id)).vendus, 40);
+  const [n] = await ctx.database.db.select({ n: sql<number>`count(*)::int` }).from(tickets).where(eq(tickets.evenementId, event.id));
+  assert.equal(n!.n, 40);
+});

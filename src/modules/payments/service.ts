@@ -110,19 +110,12 @@ export async function initiatePayment(deps: PaymentDeps, userId: number, input: 
       if (ev.dateDebut <= now) throw ValidationError.field('event_id', "La vente est close : l'événement a commencé.");
 
       const typeId = input.typeBilletId ?? (await onlyTicketType(tx, ev.id));
-      const type = await lockTicketType(tx, typeId);
+      const [type] = await tx.select().from(ticketTypes).where(eq(ticketTypes.id, typeId));
       if (!type || type.evenementId !== ev.id) throw ValidationError.field('type_billet_id', "Ce type de billet n'existe pas pour cet événement.");
       if (type.debutVente && now < type.debutVente) throw ValidationError.field('type_billet_id', `La vente de ce billet commence le ${type.debutVente.toISOString()}.`);
       if (type.finVente && now >= type.finVente) throw ValidationError.field('type_billet_id', 'La vente de ce billet est terminée.');
       if (input.quantite > type.maxParCommande) {
         throw ValidationError.field('quantite', `Au plus ${type.maxParCommande} billet(s) de ce type par commande.`);
-      }
-      const available = await availableSeats(tx, type, now);
-      if (available < input.quantite) {
-        throw new ConflictError(
-          available <= 0 ? 'Plus aucune place disponible pour ce billet.' : `Il ne reste que ${available} place(s) pour ce billet.`,
-          'sold_out',
-        );
       }
       const reference = newReference();
       const [payment] = await tx
@@ -145,6 +138,17 @@ export async function initiatePayment(deps: PaymentDeps, userId: number, input: 
         })
         .returning();
       await recordCreation(tx, 'PAIEMENT', [payment!.id], 'EN_ATTENTE', 'initiation', { quantite: input.quantite, type_billet_id: type.id });
+      // Only now take the ticket type's lock: buyers queue on it for three statements (lock, count, commit),
+      // not for the whole transaction. Our own hold is already counted, so nothing may go below zero.
+      const locked = await lockTicketType(tx, type.id);
+      const left = await availableSeats(tx, locked!, now);
+      if (left < 0) {
+        const before = left + input.quantite;
+        throw new ConflictError(
+          before <= 0 ? 'Plus aucune place disponible pour ce billet.' : `Il ne reste que ${before} place(s) pour ce billet.`,
+          'sold_out',
+        );
+      }
       return payment!;
     });
   } catch (err) {
@@ -290,70 +294,79 @@ async function scheduleNextCheck(db: Db, p: Payment, now: Date): Promise<void> {
     .where(eq(payments.id, p.id));
 }
 
+/** Raised inside the ticket-issuing transaction when the seats are gone: it rolls back, then the refund path runs. */
+class SeatsGone extends Error {}
+
 /**
- * The provider says the money is ours. Under the ticket type's lock: if the seats are there (the hold is
- * still valid, or a late success finds free seats and the event still stands), sell them and issue the
- * tickets; otherwise keep the payment as received and refund it.
+ * The provider says the money is ours. If the seats are there (the hold is still valid, or a late success
+ * finds free seats) and the event still stands, sell them and issue the tickets; otherwise keep the payment
+ * as received and refund it. The ticket type's lock is taken last, so buyers wait on it only briefly.
  */
 export async function finalizeSuccess(deps: PaymentDeps, paymentId: number, source: string): Promise<Payment['statut']> {
   const now = deps.now?.() ?? new Date();
-  return deps.db.transaction(async (tx) => {
-    const [p] = await tx.select().from(payments).where(eq(payments.id, paymentId));
-    if (!p || (p.statut !== 'EN_ATTENTE' && p.statut !== 'EXPIRE')) return p?.statut ?? 'ECHOUE';
-    const type = await lockTicketType(tx, p.typeBilletId!);
-    const [ev] = await tx.select({ statut: events.statut, titre: events.titre }).from(events).where(eq(events.id, p.evenementId!));
-    const available = await availableSeats(tx, type!, now, p.id);
-    const moved = await transition(tx, 'PAIEMENT', p.id, ['EN_ATTENTE', 'EXPIRE'], 'REUSSI', {
-      source,
-      details: { tardif: p.statut === 'EXPIRE' || p.expireLe <= now },
-      set: { dateFinalisation: now, raisonEchec: '' },
-    });
-    if (!moved) {
-      // Someone else finalized it first (we waited on the ticket type's lock): report where it stands now.
-      const [now2] = await tx.select({ statut: payments.statut }).from(payments).where(eq(payments.id, p.id));
-      return now2!.statut;
-    }
-    const buyer = p.utilisateurId ? (await tx.select().from(users).where(eq(users.id, p.utilisateurId)))[0] : undefined;
-
-    if (ev?.statut !== 'VALIDE' || available < p.quantite) {
-      const motif = ev?.statut !== 'VALIDE' ? "L'événement n'est plus disponible." : 'Plus de places disponibles au moment de la confirmation du paiement.';
-      await createRefund(tx, deps.jobs, deps.gateways, p, motif);
+  let motif: string | null = null;
+  try {
+    const statut = await deps.db.transaction(async (tx) => {
+      const moved = await moveToSuccess(tx, paymentId, source, now);
+      if (typeof moved === 'string') return moved;
+      const { p, ev, buyer } = moved;
+      if (ev.statut !== 'VALIDE') throw new SeatsGone("L'événement n'est plus disponible.");
+      const holder = buyer ? `${buyer.firstName} ${buyer.lastName}`.trim() || buyer.username : '';
+      const issued = await tx
+        .insert(tickets)
+        .values(Array.from({ length: p.quantite }, (_, i) => ({ code: generateTicketCode(), paymentId: p.id, rang: i + 1, typeBilletId: p.typeBilletId!, evenementId: p.evenementId!, titulaireId: p.utilisateurId, titulaireNom: holder })))
+        .returning({ id: tickets.id, code: tickets.code });
+      await recordCreation(tx, 'BILLET', issued.map((t) => t.id), 'VALIDE', source, { payment_id: p.id });
+      const type = await lockTicketType(tx, p.typeBilletId!);
+      if ((await availableSeats(tx, type!, now, p.id)) < p.quantite) throw new SeatsGone('Plus de places disponibles au moment de la confirmation du paiement.');
+      await tx.update(ticketTypes).set({ vendus: sql`${ticketTypes.vendus} + ${p.quantite}` }).where(eq(ticketTypes.id, type!.id));
       if (buyer) {
         await queueEmail(deps.jobs, {
           to: buyer.email,
-          subject: 'SpotVibe : paiement reçu, remboursement en cours',
-          text: `Bonjour ${buyer.firstName || buyer.username},\n\nNous avons bien reçu votre paiement ${p.reference} de ${p.montant} FCFA, mais ${motif.toLowerCase()}\nVous allez être remboursé(e) sur votre compte ${p.fournisseur.replace('_', ' ')}.\n\nL'équipe SpotVibe`,
+          subject: `Vos billets pour ${ev.titre}`,
+          text: `Bonjour ${buyer.firstName || buyer.username},\n\nVotre paiement ${p.reference} de ${p.montant} FCFA est confirmé.\nVos billets (${type!.nom}) : ${issued.map((t) => formatTicketCode(t.code)).join(', ')}.\nRetrouvez-les avec leur QR code dans l'application, rubrique « Mes billets ».\n\nL'équipe SpotVibe`,
         }, tx);
       }
-      return 'REUSSI';
-    }
-
-    await tx.update(ticketTypes).set({ vendus: sql`${ticketTypes.vendus} + ${p.quantite}` }).where(eq(ticketTypes.id, type!.id));
-    const holder = buyer ? `${buyer.firstName} ${buyer.lastName}`.trim() || buyer.username : '';
-    const issued = await tx
-      .insert(tickets)
-      .values(
-        Array.from({ length: p.quantite }, (_, i) => ({
-          code: generateTicketCode(),
-          paymentId: p.id,
-          rang: i + 1,
-          typeBilletId: type!.id,
-          evenementId: p.evenementId!,
-          titulaireId: p.utilisateurId,
-          titulaireNom: holder,
-        })),
-      )
-      .returning({ id: tickets.id, code: tickets.code });
-    await recordCreation(tx, 'BILLET', issued.map((t) => t.id), 'VALIDE', source, { payment_id: p.id });
+      return 'REUSSI' as const;
+    });
+    return statut;
+  } catch (err) {
+    if (!(err instanceof SeatsGone)) throw err;
+    motif = err.message;
+  }
+  // Money received but no seat to give: accept the payment and refund it, in one transaction.
+  return deps.db.transaction(async (tx) => {
+    const moved = await moveToSuccess(tx, paymentId, source, now);
+    if (typeof moved === 'string') return moved;
+    const { p, buyer } = moved;
+    await createRefund(tx, deps.jobs, deps.gateways, p, motif!);
     if (buyer) {
       await queueEmail(deps.jobs, {
         to: buyer.email,
-        subject: `Vos billets pour ${ev.titre}`,
-        text: `Bonjour ${buyer.firstName || buyer.username},\n\nVotre paiement ${p.reference} de ${p.montant} FCFA est confirmé.\nVos billets (${type!.nom}) : ${issued.map((t) => formatTicketCode(t.code)).join(', ')}.\nRetrouvez-les avec leur QR code dans l'application, rubrique « Mes billets ».\n\nL'équipe SpotVibe`,
+        subject: 'SpotVibe : paiement reçu, remboursement en cours',
+        text: `Bonjour ${buyer.firstName || buyer.username},\n\nNous avons bien reçu votre paiement ${p.reference} de ${p.montant} FCFA, mais : ${motif}\nVous allez être remboursé(e) sur votre compte ${p.fournisseur.replace('_', ' ')}.\n\nL'équipe SpotVibe`,
       }, tx);
     }
     return 'REUSSI';
   });
+}
+
+/** Moves the payment to REUSSI (once); returns its current status instead when someone else finalized it. */
+async function moveToSuccess(tx: DbOrTx, paymentId: number, source: string, now: Date) {
+  const [p] = await tx.select().from(payments).where(eq(payments.id, paymentId));
+  if (!p || (p.statut !== 'EN_ATTENTE' && p.statut !== 'EXPIRE')) return p?.statut ?? 'ECHOUE';
+  const moved = await transition(tx, 'PAIEMENT', p.id, ['EN_ATTENTE', 'EXPIRE'], 'REUSSI', {
+    source,
+    details: { tardif: p.statut === 'EXPIRE' || p.expireLe <= now },
+    set: { dateFinalisation: now, raisonEchec: '' },
+  });
+  if (!moved) {
+    const [current] = await tx.select({ statut: payments.statut }).from(payments).where(eq(payments.id, p.id));
+    return current!.statut;
+  }
+  const [ev] = await tx.select({ statut: events.statut, titre: events.titre }).from(events).where(eq(events.id, p.evenementId!));
+  const buyer = p.utilisateurId ? (await tx.select().from(users).where(eq(users.id, p.utilisateurId)))[0] : undefined;
+  return { p, ev: ev!, buyer };
 }
 
 export function paymentRef(p: Payment) {

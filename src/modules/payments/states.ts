@@ -83,7 +83,7 @@ export async function transition(
     .select({ statut: table.statut })
     .from(table)
     .where(and(eq(table.id, id), inArray(table.statut, from as PaymentStatut[])))
-    .for('update');
+    .for('no key update');
   if (!row) return null;
   await tx
     .update(table)

@@ -97,7 +97,7 @@ export async function checkIn(db: Db, controller: AuthUser, scanned: string, key
       .innerJoin(events, eq(events.id, tickets.evenementId))
       .innerJoin(ticketTypes, eq(ticketTypes.id, tickets.typeBilletId))
       .where(eq(tickets.code, normalized))
-      .for('update', { of: tickets });
+      .for('no key update', { of: tickets });
     // Unknown code, or a ticket of an event this controller does not run: same answer, nothing learned.
     if (!t || (t.createurId !== controller.id && !isStaffUser(controller))) throw new NotFoundError('Billet introuvable.');
     if (signedEvent !== undefined && signedEvent !== t.evenementId) throw ValidationError.field('code', 'QR code invalide (événement incohérent).');

@@ -24,7 +24,7 @@ async function lockEvent(tx: DbOrTx, eventId: number) {
     .select({ id: events.id, capaciteMax: events.capaciteMax, typeAcces: events.typeAcces, statut: events.statut })
     .from(events)
     .where(eq(events.id, eventId))
-    .for('update');
+    .for('no key update');
   if (!ev) throw new NotFoundError('Événement introuvable');
   return ev;
 }
@@ -72,7 +72,7 @@ export async function updateTicketType(tx: DbOrTx, typeId: number, patch: Partia
   const [current] = await tx.select().from(ticketTypes).where(eq(ticketTypes.id, typeId));
   if (!current) throw new NotFoundError('Type de billet introuvable.');
   const ev = await lockEvent(tx, current.evenementId);
-  const [locked] = await tx.select().from(ticketTypes).where(eq(ticketTypes.id, typeId)).for('update');
+  const [locked] = await tx.select().from(ticketTypes).where(eq(ticketTypes.id, typeId)).for('no key update');
   const next = { ...locked!, ...patch };
   validate({ nom: next.nom, prix: next.prix, quantite: next.quantite, debutVente: next.debutVente, finVente: next.finVente, maxParCommande: next.maxParCommande });
   if (next.quantite < locked!.vendus) {
