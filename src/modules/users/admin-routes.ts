@@ -15,6 +15,10 @@ export function adminUserRoutes(deps: AccountsDeps) {
   return async function routes(fastify: FastifyInstance): Promise<void> {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     app.addHook('preHandler', permissions.IsStaff);
+    // The reason is optional: a POST without a body is accepted as an empty one.
+    app.addHook('preValidation', async (request) => {
+      if (request.body === undefined || request.body === null) request.body = {};
+    });
 
     app.get('/', {
       schema: {
@@ -30,7 +34,7 @@ export function adminUserRoutes(deps: AccountsDeps) {
           params: IdParams, body: DeactivateBody, response: { 200: AdminUser, ...errors(400, 401, 403, 404) },
         },
       }, async (request) =>
-        setUserActive(deps.db, currentUser(request), request.params.id, active, request.body?.motif ?? '', requestMeta(request)));
+        setUserActive(deps.db, currentUser(request), request.params.id, active, request.body.motif ?? '', requestMeta(request)));
     }
   };
 }
