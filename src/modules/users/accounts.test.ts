@@ -1,10 +1,11 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { createTestContext, usingPostgres, type TestContext } from '../../test/context.js';
 import { verifyPassword } from '../../core/passwords.js';
-import { auditLogs, authTokens, loginAttempts, users } from './tables.js';
-import { createUser, userToString } from './account.js';
+import { createUser, duplicateError, userToString } from './account.js';
+import { purgeSpentSecrets } from './cleanup.js';
+import { accountTokens, auditLogs, authTokens, loginAttempts, phoneVerificationCodes, users } from './tables.js';
 import { register, registration } from './test/helpers.js';
 
 let ctx: TestContext;
@@ -224,5 +225,36 @@ describe('login and logout', () => {
     assert.equal((await post('/api/users/logout/', {})).statusCode, 401);
     const tokens = await ctx.database.db.select().from(authTokens).where(eq(authTokens.userId, u.user.id));
     assert.equal(tokens.length, 1);
+  });
+});
+
+describe('database guarantees', () => {
+  test('each unique index violation maps to its field (the path a lost race takes)', async () => {
+    const u = await createUser(ctx.database.db, { username: 'Unique', email: 'unique@exemple.ci', password: 'x', telephone: '0709090909' });
+    const attempts: [string, Record<string, string>][] = [
+      ['username', { username: 'UNIQUE', email: 'a1@exemple.ci', telephone: '+2250709090901' }],
+      ['email', { username: 'autre1', email: 'UNIQUE@exemple.ci', telephone: '+2250709090902' }],
+      ['telephone', { username: 'autre2', email: 'a2@exemple.ci', telephone: u.telephone }],
+    ];
+    for (const [field, v] of attempts) {
+      const err = await ctx.database.db.insert(users).values({ ...v, password: 'x' } as typeof users.$inferInsert).then(() => null, (e: unknown) => e);
+      assert.ok(err, `${field}: the database refused the duplicate`);
+      const mapped = duplicateError(err);
+      assert.ok(mapped, field);
+      assert.deepEqual(Object.keys(mapped.details!), [field]);
+    }
+  });
+
+  test('spent links and codes are purged after a day', async () => {
+    const u = await createUser(ctx.database.db, { username: 'purge', email: 'purge@exemple.ci', password: 'x', telephone: '0709090911' });
+    await ctx.database.db.insert(accountTokens).values([
+      { userId: u.id, purpose: 'password_reset', tokenHash: 'a'.repeat(64), email: u.email, expiresAt: sql`now() - interval '2 days'` },
+      { userId: u.id, purpose: 'password_reset', tokenHash: 'b'.repeat(64), email: u.email, expiresAt: sql`now() + interval '1 hour'` },
+    ]);
+    await ctx.database.db.insert(phoneVerificationCodes).values({ userId: u.id, telephone: u.telephone, codeHash: 'c'.repeat(64), expiresAt: sql`now() - interval '2 days'` });
+    const r = await purgeSpentSecrets(ctx.database.db);
+    assert.deepEqual(r, { accountTokens: 1, phoneCodes: 1 });
+    const left = await ctx.database.db.select().from(accountTokens).where(eq(accountTokens.userId, u.id));
+    assert.deepEqual(left.map((t) => t.tokenHash), ['b'.repeat(64)]);
   });
 });

@@ -20,7 +20,7 @@ export function adminUserRoutes(deps: AccountsDeps) {
       if (request.body === undefined || request.body === null) request.body = {};
     });
 
-    app.get('/', {
+    app.get('/users/', {
       schema: {
         tags, summary: 'Lister et rechercher les utilisateurs', security: tokenAuth,
         querystring: AdminUserQuery, response: { 200: Paginated(AdminUser), ...errors(401, 403) },
@@ -28,7 +28,7 @@ export function adminUserRoutes(deps: AccountsDeps) {
     }, async (request) => listUsers(deps.db, request, request.query));
 
     for (const [path, active] of [['deactivate', false], ['activate', true]] as const) {
-      app.post(`/:id/${path}/`, {
+      app.post(`/users/:id/${path}/`, {
         schema: {
           tags, summary: active ? 'Réactiver un compte' : 'Désactiver un compte (ses sessions sont fermées)', security: tokenAuth,
           params: IdParams, body: DeactivateBody, response: { 200: AdminUser, ...errors(400, 401, 403, 404) },

@@ -41,7 +41,7 @@ export async function accountsPlugin(app: FastifyInstance): Promise<void> {
 
   await app.register(userRoutes(deps), { prefix: '/api/users' });
   await app.register(authRoutes(deps), { prefix: '/api/auth' });
-  await app.register(adminUserRoutes(deps), { prefix: '/api/admin/users' });
+  await app.register(adminUserRoutes(deps), { prefix: '/api/admin' });
 
   const mediaUrl = deps.settings.media.url;
   if (deps.storage.kind === 'local' && mediaUrl.startsWith('/')) {
