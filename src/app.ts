@@ -17,6 +17,7 @@ import { registerAuthentication } from './core/auth.js';
 import { registerHostChecks } from './core/security.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { eventCategoryRoutes } from './modules/events/categories-routes.js';
+import { accountsPlugin } from './modules/users/plugin.js';
 
 export interface AppDeps {
   config: Config;
@@ -109,5 +110,6 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
 
   await app.register(healthRoutes);
   await app.register(eventCategoryRoutes, { prefix: '/api/events' });
+  await app.register(accountsPlugin);
   return app;
 }

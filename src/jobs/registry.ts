@@ -2,7 +2,9 @@
 import type { JobDefinition } from './queue.js';
 import { cleanupJob } from '../modules/maintenance/service.js';
 import { emailJob, smsJob } from '../modules/notifications/delivery.js';
+import { passwordResetJob } from '../modules/users/password-flows.js';
+import { purgeSecretsJob } from '../modules/users/cleanup.js';
 
 export function allJobDefinitions(): JobDefinition<never>[] {
-  return [cleanupJob, emailJob, smsJob] as JobDefinition<never>[];
+  return [cleanupJob, emailJob, smsJob, passwordResetJob, purgeSecretsJob] as JobDefinition<never>[];
 }
