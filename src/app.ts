@@ -18,10 +18,12 @@ import { registerHostChecks } from './core/security.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { eventCategoryRoutes } from './modules/events/categories-routes.js';
 import { paymentRoutes } from './modules/payments/routes.js';
+import './modules/payments/privacy.js';
 import { webhookRoutes } from './modules/payments/webhooks.js';
 import { adminPaymentRoutes } from './modules/payments/admin-routes.js';
 import { ticketRoutes } from './modules/tickets/routes.js';
 import { ticketTypeRoutes } from './modules/tickets/types-routes.js';
+import { accountsPlugin } from './modules/users/plugin.js';
 
 export interface AppDeps {
   config: Config;
@@ -120,5 +122,6 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
   await app.register(adminPaymentRoutes, { prefix: '/api/admin' });
   await app.register(ticketRoutes, { prefix: '/api/tickets' });
   await app.register(ticketTypeRoutes, { prefix: '/api/events' });
+  await app.register(accountsPlugin);
   return app;
 }

@@ -70,7 +70,7 @@ test('createsuperuser, non-interactive: creates a staff superuser; a duplicate f
   assert.match(ok.stdout, /Super-utilisateur « admin » créé/);
   const dup = await cli(['createsuperuser', '--username', 'ADMIN', '--email', 'autre@spotvibe.ci', '--password', 'Sup3r-Secret!', '--telephone', '+2250701020399']);
   assert.equal(dup.code, 1);
-  assert.match(dup.stderr, /username : Ce nom d'utilisateur est déjà pris\./);
+  assert.match(dup.stderr, /username : Un utilisateur avec ce nom d'utilisateur existe déjà\./);
 });
 
 test('createsuperuser refuses bad values and missing ones without a terminal', async () => {

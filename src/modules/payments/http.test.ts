@@ -198,3 +198,20 @@ test('staff: payments with filters and totals, one payment with its whole histor
   const bad = await ctx.app.inject({ url: '/api/admin/payments/?statut=PERDU', headers: staff.headers });
   assert.equal(bad.statusCode, 400);
 });
+
+test('account deletion keeps the payment for accounting but erases the payer phone and the holder name', async () => {
+  const buyer = await createUserWithToken(ctx.database.db, { password: 'Motdepasse-solide-42' });
+  const { event } = await createPaidEvent(ctx.database.db, organizer.user.id, { capacite: 5 });
+  const { payment } = await paidTickets(buyer, event.id, 1);
+  const exported = await ctx.app.inject({ url: '/api/users/me/export/', headers: buyer.headers });
+  assert.equal(exported.statusCode, 200, exported.body);
+  assert.match(exported.body, new RegExp(payment.reference));
+  const del = await ctx.app.inject({ method: 'POST', url: '/api/users/me/delete/', headers: buyer.headers, payload: { password: 'Motdepasse-solide-42' } });
+  assert.ok(del.statusCode < 300, del.body);
+  const [p] = await ctx.database.db.select().from(payments).where(eq(payments.id, payment.id));
+  assert.equal(p!.statut, 'REUSSI');
+  assert.equal(p!.montant, 5000);
+  assert.equal(p!.telephone, '');
+  const ts = await ctx.database.db.select().from(tickets).where(eq(tickets.paymentId, payment.id));
+  assert.equal(ts[0]!.titulaireNom, '');
+});

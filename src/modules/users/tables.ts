@@ -35,6 +35,8 @@ export const users = pgTable(
     dateCreation: ts('date_creation').notNull().defaultNow(),
     dateModification: ts('date_modification').notNull().defaultNow(),
     derniereConnexionIp: inet('derniere_connexion_ip'),
+    /** Set when the account was deleted: the row stays (payments point at it) but holds no personal data. */
+    dateSuppression: ts('date_suppression'),
   },
   (t) => [
     // Case-insensitive uniqueness is the database's job, so that two racing registrations cannot both win.
@@ -82,11 +84,14 @@ export const loginAttempts = pgTable(
     userId: integer('user_id').references(() => users.id, { onDelete: 'set null' }),
     ip: inet('ip'),
     succes: boolean('succes').notNull(),
+    userAgent: varchar('user_agent', { length: 255 }).notNull().default(''),
     dateTentative: ts('date_tentative').notNull().defaultNow(),
   },
   (t) => [
     index('login_attempts_user_date_idx').on(t.userId, t.dateTentative),
     index('login_attempts_date_idx').on(t.dateTentative),
+    // Failures against a login that matches no account are counted by the login itself (see lockout.ts).
+    index('login_attempts_login_date_idx').on(t.login, t.dateTentative),
   ],
 );
 
@@ -103,4 +108,76 @@ export const auditLogs = pgTable(
     dateAction: ts('date_action').notNull().defaultNow(),
   },
   (t) => [index('audit_logs_date_idx').on(t.dateAction), index('audit_logs_user_idx').on(t.userId, t.dateAction)],
+);
+
+export const ACCOUNT_TOKEN_PURPOSES = ['password_reset', 'email_verification'] as const;
+export type AccountTokenPurpose = (typeof ACCOUNT_TOKEN_PURPOSES)[number];
+
+/**
+ * Single-use links sent by email (password reset, email verification). Only the SHA-256 of the secret is
+ * stored, so a leaked table cannot be replayed; `used_at` is set by a guarded UPDATE so a link works once
+ * even when clicked twice at the same moment.
+ */
+export const accountTokens = pgTable(
+  'account_tokens',
+  {
+    id: serial('id').primaryKey(),
+    userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    purpose: varchar('purpose', { length: 32, enum: ACCOUNT_TOKEN_PURPOSES }).notNull(),
+    tokenHash: varchar('token_hash', { length: 64 }).notNull(),
+    /** The address the link was sent to: a link for an address the account no longer has is void. */
+    email: varchar('email', { length: 254 }).notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    usedAt: ts('used_at'),
+    dateCreation: ts('date_creation').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('account_tokens_hash_uniq').on(t.tokenHash),
+    index('account_tokens_user_purpose_idx').on(t.userId, t.purpose),
+    check('account_tokens_purpose', sql`${t.purpose} IN ('password_reset', 'email_verification')`),
+  ],
+);
+
+/**
+ * 6-digit SMS codes. A code has only 10^6 values, so it is stored as an HMAC keyed by SECRET_KEY (a plain
+ * hash of a leaked row is reversed in a millisecond) and allows a few tries before it is void.
+ */
+export const phoneVerificationCodes = pgTable(
+  'phone_verification_codes',
+  {
+    id: serial('id').primaryKey(),
+    userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    telephone: varchar('telephone', { length: 20 }).notNull(),
+    codeHash: varchar('code_hash', { length: 64 }).notNull(),
+    tentatives: integer('tentatives').notNull().default(0),
+    expiresAt: ts('expires_at').notNull(),
+    usedAt: ts('used_at'),
+    dateCreation: ts('date_creation').notNull().defaultNow(),
+  },
+  (t) => [
+    index('phone_codes_user_idx').on(t.userId, t.dateCreation),
+    check('phone_codes_tentatives', sql`${t.tentatives} >= 0`),
+  ],
+);
+
+export const SOCIAL_PROVIDERS = ['google', 'facebook'] as const;
+export type SocialProvider = (typeof SOCIAL_PROVIDERS)[number];
+
+/** A Google or Facebook account linked to a SpotVibe account, by the provider's stable subject id. */
+export const socialIdentities = pgTable(
+  'social_identities',
+  {
+    id: serial('id').primaryKey(),
+    userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    provider: varchar('provider', { length: 20, enum: SOCIAL_PROVIDERS }).notNull(),
+    subject: varchar('subject', { length: 255 }).notNull(),
+    email: varchar('email', { length: 254 }).notNull().default(''),
+    dateCreation: ts('date_creation').notNull().defaultNow(),
+    derniereConnexion: ts('derniere_connexion'),
+  },
+  (t) => [
+    uniqueIndex('social_identities_provider_subject_uniq').on(t.provider, t.subject),
+    uniqueIndex('social_identities_user_provider_uniq').on(t.userId, t.provider),
+    check('social_identities_provider', sql`${t.provider} IN ('google', 'facebook')`),
+  ],
 );

@@ -1,0 +1,142 @@
+/**
+ * Login with email, username or telephone; LoginAttempt records; temporary lockout after repeated failures.
+ *
+ * Lockout without a race: each attempt first inserts its own row (as a failure), then counts the failures in
+ * the window, its own included. Rows are counted in commit order, so with N allowed failures at most N
+ * concurrent attempts can see a count ≤ N: a burst of parallel guesses cannot slip extra tries past the check.
+ * A blocked attempt deletes its row, so hammering a locked account does not extend the lock forever.
+ * Logins that match no account are counted by the login string, with the same answers: the lockout does not
+ * reveal which accounts exist.
+ */
+import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client.js';
+import { AppError } from '../../core/errors.js';
+import { hashPassword, verifyPassword } from '../../core/passwords.js';
+import { issueToken, revokeToken } from '../../core/auth-tokens.js';
+import type { UserRow } from '../../core/auth.js';
+import { loginAttempts, users } from './tables.js';
+import { normalizeTelephone } from './validators.js';
+import { audit, type RequestMeta } from './audit.js';
+import { loadOwnProfile } from './profile.js';
+import type { AccountsDeps } from './deps.js';
+
+export const BAD_CREDENTIALS = "Impossible de se connecter avec les informations d'identification fournies.";
+
+export class LoginError extends AppError {
+  constructor(message: string, code: string, status = 400, headers?: Record<string, string>) {
+    super(status, code, message, status === 400 ? { non_field_errors: [message] } : undefined, headers);
+  }
+}
+
+/** Email first, then username, then telephone: a login that is one user's email is never read as another's name. */
+export async function findUserByLogin(db: DbOrTx, login: string): Promise<UserRow | null> {
+  const tel = normalizeTelephone(login);
+  const rows = await db
+    .select()
+    .from(users)
+    .where(
+      sql`lower(${users.email}) = lower(${login}) OR lower(${users.username}) = lower(${login})${
+        tel ? sql` OR ${users.telephone} = ${tel}` : sql``
+      }`,
+    )
+    .orderBy(sql`CASE WHEN lower(${users.email}) = lower(${login}) THEN 0 WHEN lower(${users.username}) = lower(${login}) THEN 1 ELSE 2 END`)
+    .limit(1);
+  return rows[0] ?? null;
+}
+
+// Verifying against a fixed hash when the login matches nobody keeps both answers equally slow.
+let dummyHash: Promise<string> | null = null;
+
+export async function loginUser(deps: AccountsDeps, input: { login: string; password: string }, meta: RequestMeta) {
+  const login = input.login.trim();
+  const loginKey = login.toLowerCase().slice(0, 254);
+  const user = await findUserByLogin(deps.db, login);
+  const { failures, windowMs } = deps.settings.lockout;
+
+  const [attempt] = await deps.db
+    .insert(loginAttempts)
+    .values({ login: loginKey, userId: user?.id ?? null, ip: meta.ip, succes: false, userAgent: meta.userAgent })
+    .returning({ id: loginAttempts.id });
+  const attemptId = attempt!.id;
+  const recent = await recentFailures(deps.db, user, loginKey, windowMs);
+  if (recent > failures) {
+    await deps.db.delete(loginAttempts).where(eq(loginAttempts.id, attemptId));
+    const retryAfter = await lockRemainingSeconds(deps.db, user, loginKey, windowMs, failures);
+    const minutes = Math.max(1, Math.ceil(retryAfter / 60));
+    throw new LoginError(
+      `Trop de tentatives de connexion échouées. Compte temporairement verrouillé : réessayez dans ${minutes} minute${minutes > 1 ? 's' : ''}.`,
+      'account_locked',
+      429,
+      { 'Retry-After': String(retryAfter) },
+    );
+  }
+
+  const ok = user ? await verifyPassword(user.password, input.password) : await verifyPassword(await (dummyHash ??= hashPassword('spotvibe-factice')), input.password).then(() => false);
+  if (!user || !ok) {
+    await deps.db.transaction(async (tx) => {
+      await audit(tx, { userId: user?.id ?? null, action: 'connexion_echouee', meta, cible: loginKey.slice(0, 100) });
+      if (recent === failures) {
+        await audit(tx, { userId: user?.id ?? null, action: 'compte_verrouille', meta, cible: loginKey.slice(0, 100), details: { echecs: recent } });
+      }
+    });
+    throw new LoginError(BAD_CREDENTIALS, 'invalid_credentials');
+  }
+  if (!user.isActive) throw new LoginError('Ce compte est désactivé.', 'account_disabled');
+
+  return deps.db.transaction(async (tx) => {
+    await tx.update(loginAttempts).set({ succes: true }).where(eq(loginAttempts.id, attemptId));
+    await tx
+      .update(users)
+      .set({ lastLogin: sql`now()`, derniereConnexionIp: meta.ip })
+      .where(eq(users.id, user.id));
+    const token = await issueToken(tx, user.id, meta.userAgent);
+    await audit(tx, { userId: user.id, action: 'connexion', meta });
+    return { token, ...(await loadOwnProfile(tx, user.id))! };
+  });
+}
+
+/** Failures within the window, and after the account's last success (a good login clears the slate). */
+async function recentFailures(db: DbOrTx, user: UserRow | null, loginKey: string, windowMs: number): Promise<number> {
+  const since = sql`now() - ${`${Math.round(windowMs / 1000)} seconds`}::interval`;
+  const rows = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(loginAttempts)
+    .where(
+      and(
+        user ? eq(loginAttempts.userId, user.id) : and(isNull(loginAttempts.userId), eq(loginAttempts.login, loginKey)),
+        eq(loginAttempts.succes, false),
+        gt(loginAttempts.dateTentative, since),
+        user
+          ? sql`${loginAttempts.dateTentative} > coalesce((SELECT max(la.date_tentative) FROM login_attempts la
+              WHERE la.user_id = ${user.id} AND la.succes), '-infinity'::timestamptz)`
+          : sql`true`,
+      ),
+    );
+  return rows[0]!.n;
+}
+
+/** Seconds until the oldest failure that keeps the lock leaves the window. */
+async function lockRemainingSeconds(db: DbOrTx, user: UserRow | null, loginKey: string, windowMs: number, failures: number) {
+  const since = sql`now() - ${`${Math.round(windowMs / 1000)} seconds`}::interval`;
+  const rows = await db
+    .select({ left: sql<number>`extract(epoch from (${loginAttempts.dateTentative} + ${`${Math.round(windowMs / 1000)} seconds`}::interval - now()))::float` })
+    .from(loginAttempts)
+    .where(
+      and(
+        user ? eq(loginAttempts.userId, user.id) : and(isNull(loginAttempts.userId), eq(loginAttempts.login, loginKey)),
+        eq(loginAttempts.succes, false),
+        gt(loginAttempts.dateTentative, since),
+      ),
+    )
+    .orderBy(desc(loginAttempts.dateTentative))
+    .offset(failures - 1)
+    .limit(1);
+  return Math.max(1, Math.ceil(rows[0]?.left ?? 1));
+}
+
+export async function logoutUser(deps: AccountsDeps, userId: number, tokenId: number, meta: RequestMeta): Promise<void> {
+  await deps.db.transaction(async (tx) => {
+    await revokeToken(tx, tokenId);
+    await audit(tx, { userId, action: 'deconnexion', meta });
+  });
+}

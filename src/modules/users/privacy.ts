@@ -1,0 +1,167 @@
+/**
+ * The user's rights over their data: an export of everything we hold about them, and deletion.
+ *
+ * Deletion anonymises the row instead of deleting it: payments (kept for accounting) reference users, so the
+ * row stays as a tombstone without any personal data, every session ends, and what only described the
+ * person (follows, linked social accounts, pending links and codes, login history) is deleted. Other modules
+ * that hold personal data about a user (e.g. a payer's telephone on a payment) add their own export and
+ * erase steps with `registerAccountDataHook`; they run in the same transaction.
+ */
+import { desc, eq, or, sql } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import type { DbOrTx, Tx } from '../../db/client.js';
+import { BadRequestError, NotFoundError, ValidationError } from '../../core/errors.js';
+import { UNUSABLE_PASSWORD, verifyPassword } from '../../core/passwords.js';
+import { revokeOtherTokens } from '../../core/auth-tokens.js';
+import { events, eventParticipations } from '../events/tables.js';
+import { queueEmail } from '../notifications/delivery.js';
+import {
+  accountTokens, auditLogs, authTokens, follows, loginAttempts, phoneVerificationCodes, socialIdentities, users,
+} from './tables.js';
+import { audit, type RequestMeta } from './audit.js';
+import { accountDeletedEmail } from './emails.js';
+import { loadOwnProfile, toProfile, type Serializer } from './profile.js';
+import type { AccountsDeps } from './deps.js';
+
+export interface AccountDataHook {
+  name: string;
+  /** Returns this module's data about the user, as JSON-ready values. */
+  export?: (db: DbOrTx, userId: number) => Promise<unknown>;
+  /** Erases or detaches this module's personal data about the user (inside the deletion transaction). */
+  erase?: (tx: Tx, userId: number) => Promise<void>;
+}
+
+const hooks: AccountDataHook[] = [];
+
+export function registerAccountDataHook(hook: AccountDataHook): void {
+  if (!hooks.some((h) => h.name === hook.name)) hooks.push(hook);
+}
+
+export async function exportUserData(deps: AccountsDeps, userId: number, s: Serializer, meta: RequestMeta) {
+  const db = deps.db;
+  const profile = await loadOwnProfile(db, userId);
+  if (!profile) throw new NotFoundError('Utilisateur introuvable.');
+  const iso = (d: Date | null) => d?.toISOString() ?? null;
+  const followsOut = async (mine: AnyPgColumn, other: AnyPgColumn) =>
+    (
+      await db
+        .select({ id: users.id, username: users.username, date: follows.dateCreation })
+        .from(follows)
+        .innerJoin(users, eq(users.id, other))
+        .where(eq(mine, userId))
+        .orderBy(desc(follows.dateCreation))
+    ).map((r) => ({ id: r.id, username: r.username, depuis: iso(r.date) }));
+
+  const data: { exporte_le: string; profil: ReturnType<typeof toProfile> } & Record<string, unknown> = {
+    exporte_le: new Date().toISOString(),
+    profil: toProfile(profile.user, profile.counts, s),
+    abonnements: await followsOut(follows.followerId, follows.followedId),
+    abonnes: await followsOut(follows.followedId, follows.followerId),
+    evenements_crees: (
+      await db
+        .select({ id: events.id, titre: events.titre, statut: events.statut, date_debut: events.dateDebut, date_creation: events.dateCreation })
+        .from(events)
+        .where(eq(events.createurId, userId))
+        .orderBy(desc(events.dateCreation))
+    ).map((e) => ({ ...e, date_debut: iso(e.date_debut), date_creation: iso(e.date_creation) })),
+    participations: (
+      await db
+        .select({ evenement_id: eventParticipations.evenementId, titre: events.titre, statut: eventParticipations.statut, date: eventParticipations.dateParticipation })
+        .from(eventParticipations)
+        .innerJoin(events, eq(events.id, eventParticipations.evenementId))
+        .where(eq(eventParticipations.utilisateurId, userId))
+    ).map((p) => ({ ...p, date: iso(p.date) })),
+    comptes_sociaux: (
+      await db
+        .select({ fournisseur: socialIdentities.provider, email: socialIdentities.email, date_creation: socialIdentities.dateCreation, derniere_connexion: socialIdentities.derniereConnexion })
+        .from(socialIdentities)
+        .where(eq(socialIdentities.userId, userId))
+    ).map((r) => ({ ...r, date_creation: iso(r.date_creation), derniere_connexion: iso(r.derniere_connexion) })),
+    sessions: (
+      await db
+        .select({ date_creation: authTokens.dateCreation, derniere_utilisation: authTokens.derniereUtilisation, user_agent: authTokens.userAgent })
+        .from(authTokens)
+        .where(eq(authTokens.userId, userId))
+    ).map((r) => ({ ...r, date_creation: iso(r.date_creation), derniere_utilisation: iso(r.derniere_utilisation) })),
+    tentatives_connexion: (
+      await db
+        .select({ date: loginAttempts.dateTentative, ip: loginAttempts.ip, succes: loginAttempts.succes, user_agent: loginAttempts.userAgent })
+        .from(loginAttempts)
+        .where(eq(loginAttempts.userId, userId))
+        .orderBy(desc(loginAttempts.dateTentative))
+    ).map((r) => ({ ...r, date: iso(r.date) })),
+    journal_securite: (
+      await db
+        .select({ action: auditLogs.action, date: auditLogs.dateAction, ip: auditLogs.ip, user_agent: auditLogs.userAgent })
+        .from(auditLogs)
+        .where(eq(auditLogs.userId, userId))
+        .orderBy(desc(auditLogs.dateAction))
+    ).map((r) => ({ ...r, date: iso(r.date) })),
+  };
+  for (const h of hooks) if (h.export) data[h.name] = await h.export(db, userId);
+  await audit(db, { userId, action: 'export_donnees', meta });
+  return data;
+}
+
+export const DELETE_CONFIRMATION = 'SUPPRIMER';
+
+export async function deleteAccount(
+  deps: AccountsDeps,
+  userId: number,
+  input: { password?: string | undefined; confirmation?: string | undefined },
+  meta: RequestMeta,
+): Promise<void> {
+  const [user] = await deps.db.select().from(users).where(eq(users.id, userId)).limit(1);
+  if (!user) throw new NotFoundError('Utilisateur introuvable.');
+  // Re-authentication: a borrowed phone with an open session must not be enough to erase an account.
+  if (user.password.startsWith('$argon2')) {
+    if (!input.password) throw ValidationError.field('password', 'Saisissez votre mot de passe pour confirmer la suppression.');
+    if (!(await verifyPassword(user.password, input.password))) throw ValidationError.field('password', 'Mot de passe incorrect.');
+  } else if (input.confirmation !== DELETE_CONFIRMATION) {
+    throw ValidationError.field('confirmation', `Saisissez « ${DELETE_CONFIRMATION} » pour confirmer la suppression.`);
+  }
+
+  const oldPhoto = await deps.db.transaction(async (tx) => {
+    const [locked] = await tx.select().from(users).where(eq(users.id, userId)).for('update');
+    if (!locked || locked.dateSuppression) throw new BadRequestError('Ce compte est déjà supprimé.', 'already_deleted');
+    const tomb = `supprime-${userId}`;
+    await tx
+      .update(users)
+      .set({
+        username: tomb,
+        email: `${tomb}@supprime.invalid`,
+        telephone: tomb,
+        password: UNUSABLE_PASSWORD,
+        firstName: '',
+        lastName: '',
+        bio: '',
+        photoProfil: '',
+        dateNaissance: null,
+        estVerifie: false,
+        dateVerification: null,
+        emailVerifie: false,
+        notificationsEmail: false,
+        notificationsPush: false,
+        isActive: false,
+        isStaff: false,
+        isSuperuser: false,
+        derniereConnexionIp: null,
+        lastLogin: null,
+        dateSuppression: sql`now()`,
+        dateModification: sql`now()`,
+      })
+      .where(eq(users.id, userId));
+    await revokeOtherTokens(tx, userId, null);
+    await tx.delete(follows).where(or(eq(follows.followerId, userId), eq(follows.followedId, userId)));
+    await tx.delete(socialIdentities).where(eq(socialIdentities.userId, userId));
+    await tx.delete(accountTokens).where(eq(accountTokens.userId, userId));
+    await tx.delete(phoneVerificationCodes).where(eq(phoneVerificationCodes.userId, userId));
+    await tx.delete(loginAttempts).where(eq(loginAttempts.userId, userId));
+    // Journal entries stay: security records (who asked for this deletion, from where), pruned after 30 days.
+    for (const h of hooks) if (h.erase) await h.erase(tx, userId);
+    await audit(tx, { userId, action: 'compte_supprime', meta });
+    await queueEmail(deps.jobs, accountDeletedEmail(locked.email, locked), tx);
+    return locked.photoProfil;
+  });
+  if (oldPhoto) await deps.storage.remove(oldPhoto).catch(() => undefined);
+}
