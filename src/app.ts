@@ -11,18 +11,25 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
-import type { JobQueue } from './jobs/queue.js';
+import type { JobQueue, Services } from './jobs/queue.js';
 import { registerErrorHandling } from './core/error-handler.js';
 import { registerAuthentication } from './core/auth.js';
 import { registerHostChecks } from './core/security.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { eventCategoryRoutes } from './modules/events/categories-routes.js';
+import { paymentRoutes } from './modules/payments/routes.js';
+import './modules/payments/privacy.js';
+import { webhookRoutes } from './modules/payments/webhooks.js';
+import { adminPaymentRoutes } from './modules/payments/admin-routes.js';
+import { ticketRoutes } from './modules/tickets/routes.js';
+import { ticketTypeRoutes } from './modules/tickets/types-routes.js';
 import { accountsPlugin } from './modules/users/plugin.js';
 
 export interface AppDeps {
   config: Config;
   database: Database;
   jobs: JobQueue;
+  services: Services;
 }
 
 declare module 'fastify' {
@@ -110,6 +117,11 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
 
   await app.register(healthRoutes);
   await app.register(eventCategoryRoutes, { prefix: '/api/events' });
+  await app.register(paymentRoutes, { prefix: '/api/payments' });
+  await app.register(webhookRoutes, { prefix: '/api/payments/webhooks' });
+  await app.register(adminPaymentRoutes, { prefix: '/api/admin' });
+  await app.register(ticketRoutes, { prefix: '/api/tickets' });
+  await app.register(ticketTypeRoutes, { prefix: '/api/events' });
   await app.register(accountsPlugin);
   return app;
 }

@@ -142,6 +142,8 @@ export const envSchema = z.object({
   WAVE_API_KEY: optionalStr,
   WAVE_WEBHOOK_SECRET: optionalStr,
   // Payments simulator (`npm run simulator`)
+  /** auto: start the provider simulator inside `npm start` when DEBUG=True and no provider has credentials. */
+  PAYMENT_SIMULATOR: z.enum(['auto', 'true', 'false']).optional().default('auto'),
   SIMULATOR_PORT: int(8900, 0, 65535),
   SIMULATOR_HOST: z.string().trim().min(1).optional().default('127.0.0.1'),
   // Tickets: Ed25519 key signing the QR codes (PEM PKCS#8, or the 32-byte seed in base64/base64url)

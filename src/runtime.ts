@@ -7,14 +7,16 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/client.js';
 import { lockDataDir, type DataDirLock } from './db/lock.js';
-import { JobQueue } from './jobs/queue.js';
+import { JobQueue, type Services } from './jobs/queue.js';
 import { allJobDefinitions } from './jobs/registry.js';
 import { seedCategories } from './modules/events/seed.js';
+import { setupPayments, type PaymentsRuntime } from './modules/payments/setup.js';
 
 export interface Runtime {
   config: Config;
   database: Database;
   jobs: JobQueue;
+  services: Services;
   log: FastifyBaseLogger;
   close(): Promise<void>;
 }
@@ -26,6 +28,11 @@ export interface RuntimeOptions {
   jobs?: boolean;
   migrate?: boolean;
   log?: FastifyBaseLogger;
+  /** This process is the separate worker (`npm run worker`). */
+  worker?: boolean;
+  /** Make the payment providers (or start the simulator); the CLI does not need them. */
+  payments?: boolean;
+  services?: Services;
 }
 
 export function createLogger(config: Config): FastifyBaseLogger {
@@ -43,7 +50,14 @@ export async function openRuntime(config: Config, opts: RuntimeOptions): Promise
   let lock: DataDirLock | null = null;
   let database: Database | null = null;
   let jobs: JobQueue | null = null;
+  let payments: PaymentsRuntime | null = null;
+  const services: Services = { ...(opts.services ?? {}) };
   try {
+    if (opts.payments !== false && !services.gateways) {
+      // Only the process serving HTTP starts the simulator; a separate worker connects to it.
+      payments = await setupPayments(config, log, { startSimulator: !opts.worker });
+      services.gateways = payments.gateways;
+    }
     if (config.database.kind === 'pglite') lock = await lockDataDir(config.database.dataDir);
     database = await openDatabase({
       kind: config.database.kind,
@@ -55,9 +69,10 @@ export async function openRuntime(config: Config, opts: RuntimeOptions): Promise
       await database.migrate();
       await seedCategories(database.db);
     }
-    jobs = new JobQueue({ database, config, log, definitions: allJobDefinitions() });
+    jobs = new JobQueue({ database, config, log, definitions: allJobDefinitions(), services });
     if (opts.jobs !== false) await jobs.start({ work: opts.work });
   } catch (err) {
+    await payments?.close().catch(() => undefined);
     await jobs?.stop().catch(() => undefined);
     await database?.close().catch(() => undefined);
     await lock?.release();
@@ -69,9 +84,11 @@ export async function openRuntime(config: Config, opts: RuntimeOptions): Promise
     config,
     database: db,
     jobs: q,
+    services,
     log,
     close: async () => {
       await q.stop().catch((err) => log.error({ err }, "arrêt de la file de tâches"));
+      await payments?.close().catch((err) => log.error({ err }, 'arrêt du simulateur de paiement'));
       await db.close().catch((err) => log.error({ err }, 'fermeture de la base'));
       await lock?.release();
     },

@@ -23,7 +23,7 @@ function positiveInt(name: string, min = 0) {
 
 async function withRuntime<T>(fn: (rt: Runtime) => Promise<T>, opts: { migrate?: boolean } = {}): Promise<T> {
   const config: Config = loadConfig();
-  const rt = await openRuntime(config, { work: false, jobs: false, migrate: opts.migrate ?? true });
+  const rt = await openRuntime(config, { work: false, jobs: false, payments: false, migrate: opts.migrate ?? true });
   try {
     return await fn(rt);
   } finally {

@@ -19,6 +19,13 @@ export interface JobContext {
   jobs: JobQueue;
   /** How many times this job has been retried before this attempt. */
   retryCount: number;
+  /** Long-lived collaborators made at start (payment gateways…). */
+  services: Services;
+}
+
+/** Collaborators made once per process and shared by routes and jobs (see runtime.ts). */
+export interface Services {
+  gateways?: import('../modules/payments/gateway.js').GatewayRegistry;
 }
 
 export interface JobDefinition<T = unknown> {
@@ -32,6 +39,15 @@ export interface JobDefinition<T = unknown> {
   expireInSeconds?: number;
   /** Five-field cron expression (UTC) for scheduled jobs. */
   cron?: string;
+  /**
+   * pg-boss queue policy. `short`: at most one queued job per singletonKey (a second send while one waits is
+   * dropped), so every send must then carry a singletonKey. Default `standard`.
+   */
+  policy?: 'standard' | 'short' | 'singleton' | 'stately';
+  /** Jobs fetched per poll, run one after the other (default 10). */
+  batchSize?: number;
+  /** Workers polling this queue in this process (default 1). */
+  workers?: number;
 }
 
 export interface SendOptions {
@@ -69,6 +85,7 @@ export interface JobQueueOptions {
   definitions: JobDefinition<never>[];
   /** Worker polling interval in seconds (pg-boss minimum 0.5). */
   pollingIntervalSeconds?: number;
+  services?: Services;
 }
 
 export class JobQueue {
@@ -113,27 +130,32 @@ export class JobQueue {
         expireInSeconds: d.expireInSeconds ?? 15 * 60,
       };
       // createQueue is idempotent; updateQueue applies a changed retry policy to an existing queue.
-      await boss.createQueue(d.name, { name: d.name, ...policy });
+      await boss.createQueue(d.name, { name: d.name, policy: d.policy ?? 'standard', ...policy });
       await boss.updateQueue(d.name, { name: d.name, ...policy });
     }
     if (!work) return;
 
     for (const d of this.definitions.values()) {
-      await boss.work(
-        d.name,
-        { pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 2, batchSize: 1, includeMetadata: true },
-        async (jobs) => {
-          for (const job of jobs) {
-            const log = this.opts.log.child({ job: d.name, jobId: job.id });
-            try {
-              await d.handler(job.data as never, { ...this.opts, log, jobs: this, retryCount: job.retryCount });
-            } catch (err) {
-              log.warn({ err, retryCount: job.retryCount }, 'échec de la tâche, nouvelle tentative prévue');
-              throw err;
+      // pg-boss waits a polling interval after every fetch, found jobs or not: fetch a batch each time, and
+      // run several workers for queues that must keep up with bursts (payment confirmations).
+      for (let w = 0; w < (d.workers ?? 1); w++) {
+        await boss.work(
+          d.name,
+          { pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 2, batchSize: d.batchSize ?? 10, includeMetadata: true },
+          async (jobs) => {
+            for (const job of jobs) {
+              const log = this.opts.log.child({ job: d.name, jobId: job.id });
+              try {
+                await d.handler(job.data as never, { ...this.opts, log, jobs: this, retryCount: job.retryCount, services: this.opts.services ?? {} });
+              } catch (err) {
+                // Fail this job alone (retried per its policy); pg-boss completes the rest of the batch.
+                log.warn({ err, retryCount: job.retryCount }, 'échec de la tâche, nouvelle tentative prévue');
+                await boss.fail(d.name, job.id, { message: (err as Error).message ?? String(err) });
+              }
             }
-          }
-        },
-      );
+          },
+        );
+      }
       if (d.cron) await boss.schedule(d.name, d.cron, {}, { tz: 'UTC' });
     }
     this.working = true;

@@ -2,9 +2,10 @@
 import type { JobDefinition } from './queue.js';
 import { cleanupJob } from '../modules/maintenance/service.js';
 import { emailJob, smsJob } from '../modules/notifications/delivery.js';
+import { paymentJobs } from '../modules/payments/jobs.js';
 import { passwordResetJob } from '../modules/users/password-flows.js';
 import { purgeSecretsJob } from '../modules/users/cleanup.js';
 
 export function allJobDefinitions(): JobDefinition<never>[] {
-  return [cleanupJob, emailJob, smsJob, passwordResetJob, purgeSecretsJob] as JobDefinition<never>[];
+  return [cleanupJob, emailJob, smsJob, passwordResetJob, purgeSecretsJob, ...paymentJobs] as JobDefinition<never>[];
 }

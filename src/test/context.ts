@@ -10,7 +10,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import { loadConfig, type Config } from '../config.js';
 import { MIGRATIONS_FOLDER, openDatabase, type Database } from '../db/client.js';
-import { JobQueue, type JobDefinition } from '../jobs/queue.js';
+import { JobQueue, type JobDefinition, type Services } from '../jobs/queue.js';
 import { allJobDefinitions } from '../jobs/registry.js';
 import { seedCategories } from '../modules/events/seed.js';
 import { buildApp, type App } from '../app.js';
@@ -32,6 +32,7 @@ export interface TestContextOptions {
   jobs?: JobDefinition<never>[];
   /** Skip building the HTTP app. */
   noApp?: boolean;
+  services?: Services;
 }
 
 export const usingPostgres = (): boolean => !!process.env.TEST_DATABASE_URL;
@@ -109,9 +110,10 @@ export async function createTestContext(opts: TestContextOptions = {}): Promise<
     log,
     definitions: [...allJobDefinitions(), ...(opts.jobs ?? [])],
     pollingIntervalSeconds: 0.5,
+    services: opts.services ?? {},
   });
   await jobs.start({ work: opts.work ?? false });
-  const app = opts.noApp ? (null as unknown as App) : await buildApp({ config, database, jobs }, false);
+  const app = opts.noApp ? (null as unknown as App) : await buildApp({ config, database, jobs, services: opts.services ?? {} }, false);
   return {
     config,
     database,

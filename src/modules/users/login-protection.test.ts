@@ -150,7 +150,7 @@ describe('rate limit stored in Redis (REDIS_URL): two server processes share the
   before(async () => {
     ctx = await createTestContext({ env: { REDIS_URL: 'redis://127.0.0.1:6379/0', ACCOUNT_RATE_LIMIT_MAX: '10000' } });
     // A second app over its own Redis connection stands in for a second server process.
-    second = await buildApp({ config: ctx.config, database: ctx.database, jobs: ctx.jobs }, false);
+    second = await buildApp({ config: ctx.config, database: ctx.database, jobs: ctx.jobs, services: {} }, false);
   });
   after(async () => {
     await second.close();

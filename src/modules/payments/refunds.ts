@@ -1,0 +1,132 @@
+/**
+ * Refunds: created in the transaction that decides them (event cancelled, late success without seats),
+ * then carried out by a job that calls the provider's refund API with no transaction open. A provider without
+ * a refund API gets a REMBOURSEMENT_MANUEL refund that staff settle by hand and record.
+ */
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../../db/client.js';
+import { payments, refunds } from './tables.js';
+import { tickets } from '../tickets/tables.js';
+import { users } from '../users/tables.js';
+import { transition } from './states.js';
+import { createRefund, paymentRef } from './service.js';
+import { gatewayFor, ProviderRejectedError, ProviderUnavailableError, type GatewayRegistry } from './gateway.js';
+import type { JobQueue } from '../../jobs/queue.js';
+import { queueEmail } from '../notifications/delivery.js';
+import { NotFoundError, ConflictError } from '../../core/errors.js';
+
+export interface RefundDeps {
+  db: Db;
+  jobs: JobQueue;
+  gateways: GatewayRegistry;
+}
+
+function refundRequest(r: typeof refunds.$inferSelect, p: typeof payments.$inferSelect) {
+  return { referenceRemboursement: r.referenceFournisseur, payment: paymentRef(p), montant: r.montant, motif: r.motif };
+}
+
+export type RefundStep = 'done' | 'manual' | 'retry' | 'failed' | 'noop';
+
+export async function processRefund(deps: RefundDeps, refundId: number): Promise<RefundStep> {
+  const [r] = await deps.db.select().from(refunds).where(eq(refunds.id, refundId));
+  if (!r) return 'noop';
+  const [p] = await deps.db.select().from(payments).where(eq(payments.id, r.paymentId));
+  if (!p) return 'noop';
+  const gateway = gatewayFor(deps.gateways, p.fournisseur);
+
+  if (r.statut === 'EN_ATTENTE' || r.statut === 'ECHOUE') {
+    if (!gateway.capabilities.refund) {
+      await deps.db.transaction((tx) => transition(tx, 'REMBOURSEMENT', r.id, [r.statut], 'REMBOURSEMENT_MANUEL', { source: 'remboursement', details: { raison: 'Pas d’API de remboursement chez ce fournisseur' } }));
+      return 'manual';
+    }
+    const moved = await deps.db.transaction((tx) =>
+      transition(tx, 'REMBOURSEMENT', r.id, [r.statut], r.statut === 'ECHOUE' ? 'EN_ATTENTE' : 'EN_COURS', { source: 'remboursement' }),
+    );
+    if (!moved) return 'noop';
+    if (r.statut === 'ECHOUE') {
+      await deps.db.transaction((tx) => transition(tx, 'REMBOURSEMENT', r.id, ['EN_ATTENTE'], 'EN_COURS', { source: 'remboursement' }));
+    }
+    try {
+      // The refund reference was generated when the refund was created: a retried call is the same refund.
+      const res = await gateway.refund(refundRequest(r, p));
+      return settle(deps, r.id, res.status, res.reason);
+    } catch (err) {
+      if (err instanceof ProviderUnavailableError) return 'retry'; // stays EN_COURS; the job retries and asks for its status
+      if (err instanceof ProviderRejectedError) return settle(deps, r.id, 'failed', err.message);
+      throw err;
+    }
+  }
+  if (r.statut === 'EN_COURS') {
+    try {
+      const res = await gateway.refundStatus(refundRequest(r, p));
+      return settle(deps, r.id, res.status, res.reason);
+    } catch (err) {
+      if (err instanceof ProviderUnavailableError) return 'retry';
+      throw err;
+    }
+  }
+  return 'noop';
+}
+
+async function settle(deps: RefundDeps, refundId: number, status: 'pending' | 'succeeded' | 'failed', reason?: string): Promise<RefundStep> {
+  if (status === 'pending') return 'retry';
+  if (status === 'failed') {
+    await deps.db.transaction((tx) =>
+      transition(tx, 'REMBOURSEMENT', refundId, ['EN_COURS'], 'ECHOUE', { source: 'fournisseur', details: { raison: reason ?? null }, set: { raisonEchec: (reason ?? '').slice(0, 200) } }),
+    );
+    return 'failed';
+  }
+  await completeRefund(deps, refundId, ['EN_COURS'], 'fournisseur', null);
+  return 'done';
+}
+
+/** Refund done (by the provider, or settled by staff): payment REMBOURSE, its tickets too, buyer told. */
+async function completeRefund(deps: RefundDeps, refundId: number, from: ('EN_COURS' | 'REMBOURSEMENT_MANUEL')[], source: string, staffId: number | null): Promise<boolean> {
+  return deps.db.transaction(async (tx) => {
+    const moved = await transition(tx, 'REMBOURSEMENT', refundId, from, 'REUSSI', { source, set: { dateFinalisation: new Date(), reglePar: staffId } });
+    if (!moved) return false;
+    const [r] = await tx.select().from(refunds).where(eq(refunds.id, refundId));
+    const [p] = await tx.select().from(payments).where(eq(payments.id, r!.paymentId));
+    await transition(tx, 'PAIEMENT', p!.id, ['REUSSI'], 'REMBOURSE', { source, details: { remboursement_id: refundId } });
+    const ts = await tx.select({ id: tickets.id, statut: tickets.statut }).from(tickets).where(and(eq(tickets.paymentId, p!.id), inArray(tickets.statut, ['VALIDE', 'ANNULE'])));
+    for (const t of ts) {
+      if (t.statut === 'VALIDE') await transition(tx, 'BILLET', t.id, ['VALIDE'], 'ANNULE', { source });
+      await transition(tx, 'BILLET', t.id, ['ANNULE'], 'REMBOURSE', { source });
+    }
+    if (p!.utilisateurId) {
+      const [u] = await tx.select().from(users).where(eq(users.id, p!.utilisateurId));
+      if (u) {
+        await queueEmail(deps.jobs, {
+          to: u.email,
+          subject: 'SpotVibe : remboursement effectué',
+          text: `Bonjour ${u.firstName || u.username},\n\nLe remboursement de votre paiement ${p!.reference} (${r!.montant} FCFA) est effectué.\nMotif : ${r!.motif}\n\nL'équipe SpotVibe`,
+        }, tx);
+      }
+    }
+    return true;
+  });
+}
+
+/** Staff record a manual refund as paid (cash, transfer…). */
+export async function settleManualRefund(deps: RefundDeps, refundId: number, staffId: number): Promise<void> {
+  const [r] = await deps.db.select({ statut: refunds.statut }).from(refunds).where(eq(refunds.id, refundId));
+  if (!r) throw new NotFoundError('Remboursement introuvable.');
+  if (r.statut !== 'REMBOURSEMENT_MANUEL') throw new ConflictError(`Ce remboursement n'est pas à régler manuellement (statut ${r.statut}).`, 'invalid_transition');
+  await completeRefund(deps, refundId, ['REMBOURSEMENT_MANUEL'], 'personnel', staffId);
+}
+
+/**
+ * The organizer cancelled a paid event (called inside the cancellation's transaction): every valid ticket
+ * is cancelled and every successful payment gets its refund, queued with the same commit. Pending payments
+ * need nothing here: if they later succeed, finalizeSuccess sees the event cancelled and refunds them.
+ */
+export async function refundEventPayments(tx: DbOrTx, jobs: JobQueue, gateways: GatewayRegistry, eventId: number): Promise<number> {
+  const paid = await tx.select().from(payments).where(and(eq(payments.evenementId, eventId), eq(payments.statut, 'REUSSI')));
+  const valid = await tx.select({ id: tickets.id }).from(tickets).where(and(eq(tickets.evenementId, eventId), eq(tickets.statut, 'VALIDE')));
+  for (const t of valid) await transition(tx, 'BILLET', t.id, ['VALIDE'], 'ANNULE', { source: 'annulation_evenement' });
+  let created = 0;
+  for (const p of paid) {
+    if (await createRefund(tx, jobs, gateways, p, "Annulation de l'événement par l'organisateur")) created++;
+  }
+  return created;
+}

@@ -1,0 +1,66 @@
+/** JSON shapes of payments (API.md: Payments and tickets). */
+import { Type } from 'typebox';
+import { FOURNISSEURS, PAYMENT_STATUTS, REFUND_STATUTS } from './tables.js';
+import type { Payment } from './service.js';
+
+export const PaymentSchema = Type.Object(
+  {
+    id: Type.Integer(),
+    reference: Type.String(),
+    type: Type.String(),
+    statut: Type.Enum(PAYMENT_STATUTS),
+    montant: Type.Integer({ description: 'Francs CFA (XOF), entier' }),
+    devise: Type.String(),
+    fournisseur: Type.Enum(FOURNISSEURS),
+    telephone: Type.String(),
+    event_id: Type.Union([Type.Integer(), Type.Null()]),
+    type_billet_id: Type.Union([Type.Integer(), Type.Null()]),
+    quantite: Type.Integer(),
+    expire_le: Type.String({ format: 'date-time' }),
+    payment_url: Type.Union([Type.String(), Type.Null()], { description: 'Page de paiement (Orange, Wave, Moov) ; null pour MTN (validation sur le téléphone)' }),
+    raison_echec: Type.String(),
+    date_creation: Type.String({ format: 'date-time' }),
+    date_finalisation: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  },
+  { $id: 'Payment' },
+);
+
+export const InitiateBody = Type.Object({
+  event_id: Type.Integer({ minimum: 1 }),
+  type_billet_id: Type.Optional(Type.Integer({ minimum: 1 })),
+  quantite: Type.Integer({ minimum: 1, maximum: 50, default: 1 }),
+  fournisseur: Type.Enum(FOURNISSEURS),
+  telephone: Type.String({ minLength: 8, maxLength: 20 }),
+});
+
+export const RefundSchema = Type.Object({
+  id: Type.Integer(),
+  payment_id: Type.Integer(),
+  montant: Type.Integer(),
+  statut: Type.Enum(REFUND_STATUTS),
+  motif: Type.String(),
+  raison_echec: Type.String(),
+  date_creation: Type.String({ format: 'date-time' }),
+  date_finalisation: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+
+export function paymentView(p: Payment) {
+  return {
+    id: p.id,
+    reference: p.reference,
+    type: p.type,
+    statut: p.statut,
+    montant: p.montant,
+    devise: p.devise,
+    fournisseur: p.fournisseur,
+    telephone: p.telephone,
+    event_id: p.evenementId,
+    type_billet_id: p.typeBilletId,
+    quantite: p.quantite,
+    expire_le: p.expireLe.toISOString(),
+    payment_url: p.paymentUrl,
+    raison_echec: p.raisonEchec,
+    date_creation: p.dateCreation.toISOString(),
+    date_finalisation: p.dateFinalisation?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,390 @@
+/**
+ * Buying tickets with mobile money.
+ *
+ * initiatePayment: (1) one short transaction holds the seats and stores the payment with the provider
+ * reference generated up front; (2) the provider is called with no transaction open; (3) what it answered is
+ * stored. A crash between steps leaves a pending payment that reconciliation settles.
+ *
+ * Every outcome (callback, reconciliation poll, expiry) goes through confirmPayment, which asks the provider
+ * for the truth, checks amount and currency, and moves the payment out of EN_ATTENTE at most once: the
+ * guarded transition in states.ts decides the winner of any race, and tickets have a unique (payment, rang).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../../db/client.js';
+import { events } from '../events/tables.js';
+import { users } from '../users/tables.js';
+import { ticketTypes, tickets } from '../tickets/tables.js';
+import { payments, refunds, type Fournisseur } from './tables.js';
+import { availableSeats, lockTicketType } from './reservation.js';
+import { recordCreation, transition } from './states.js';
+import { ConflictError, NotFoundError, ValidationError, AppError, pgErrorCode, PG } from '../../core/errors.js';
+import { gatewayFor, ProviderRejectedError, ProviderUnavailableError, type GatewayRegistry } from './gateway.js';
+import type { JobQueue } from '../../jobs/queue.js';
+import { queueEmail } from '../notifications/delivery.js';
+import { formatTicketCode, generateTicketCode } from '../tickets/render/code.js';
+
+export type Payment = typeof payments.$inferSelect;
+
+export const HOLD_MINUTES_DEFAULT = 15;
+export const CONFIRM_JOB = 'payments.confirm';
+export const REFUND_JOB = 'payments.refund';
+
+export interface PaymentDeps {
+  db: Db;
+  jobs: JobQueue;
+  gateways: GatewayRegistry;
+  holdMinutes?: number;
+  now?: () => Date;
+}
+
+export interface InitiateInput {
+  eventId: number;
+  typeBilletId?: number | undefined;
+  quantite: number;
+  fournisseur: Fournisseur;
+  telephone: string;
+}
+
+/** Operator prefixes in Côte d'Ivoire: an Orange Money wallet lives on an Orange line, and so on. Wave takes any. */
+const PREFIXES: Record<Fournisseur, { prefixes: string[]; label: string } | null> = {
+  ORANGE_MONEY: { prefixes: ['07'], label: 'Orange (07…)' },
+  MTN_MONEY: { prefixes: ['05'], label: 'MTN (05…)' },
+  MOOV_MONEY: { prefixes: ['01'], label: 'Moov (01…)' },
+  WAVE: null,
+};
+
+export function normalizePayerPhone(raw: string, fournisseur: Fournisseur): string {
+  let t = raw.replace(/[\s.\-()]/g, '');
+  if (t.startsWith('00225')) t = `+${t.slice(2)}`;
+  if (/^0\d{9}$/.test(t)) t = `+225${t}`;
+  if (!/^\+225\d{10}$/.test(t)) throw ValidationError.field('telephone', 'Numéro de téléphone invalide. Format: +225XXXXXXXXXX (10 chiffres).');
+  const rule = PREFIXES[fournisseur];
+  if (rule && !rule.prefixes.includes(t.slice(4, 6))) {
+    throw ValidationError.field('telephone', `Ce numéro n'est pas un numéro ${rule.label}.`);
+  }
+  return t;
+}
+
+function newReference(): string {
+  // 80 random bits, Crockford-like alphabet: unguessable, short enough to read over the phone.
+  const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+  const bytes = randomBytes(16);
+  let out = '';
+  for (let i = 0; i < 16; i++) out += alphabet[bytes[i]! % 32];
+  return `SV-${out}`;
+}
+
+function fingerprint(userId: number, input: InitiateInput, telephone: string): string {
+  return createHash('sha256')
+    .update(JSON.stringify([userId, input.eventId, input.typeBilletId ?? null, input.quantite, input.fournisseur, telephone]))
+    .digest('hex');
+}
+
+export interface InitiateOutcome {
+  payment: Payment;
+  /** True when an Idempotency-Key replay returned an existing payment. */
+  replay: boolean;
+}
+
+export async function initiatePayment(deps: PaymentDeps, userId: number, input: InitiateInput, idempotencyKey?: string): Promise<InitiateOutcome> {
+  const now = deps.now?.() ?? new Date();
+  const telephone = normalizePayerPhone(input.telephone, input.fournisseur);
+  const print = fingerprint(userId, input, telephone);
+  const gateway = gatewayFor(deps.gateways, input.fournisseur);
+
+  if (idempotencyKey) {
+    const existing = await findByIdempotencyKey(deps.db, userId, idempotencyKey);
+    if (existing) return replayOf(existing, print);
+  }
+
+  let created: Payment;
+  try {
+    created = await deps.db.transaction(async (tx) => {
+      const [ev] = await tx
+        .select({ id: events.id, titre: events.titre, statut: events.statut, typeAcces: events.typeAcces, dateDebut: events.dateDebut })
+        .from(events)
+        .where(eq(events.id, input.eventId));
+      if (!ev || ev.statut !== 'VALIDE') throw new NotFoundError('Événement introuvable');
+      if (ev.typeAcces !== 'PAYANT') throw ValidationError.field('event_id', 'Cet événement est gratuit : inscrivez-vous avec /api/events/participate/.');
+      if (ev.dateDebut <= now) throw ValidationError.field('event_id', "La vente est close : l'événement a commencé.");
+
+      const typeId = input.typeBilletId ?? (await onlyTicketType(tx, ev.id));
+      const [type] = await tx.select().from(ticketTypes).where(eq(ticketTypes.id, typeId));
+      if (!type || type.evenementId !== ev.id) throw ValidationError.field('type_billet_id', "Ce type de billet n'existe pas pour cet événement.");
+      if (type.debutVente && now < type.debutVente) throw ValidationError.field('type_billet_id', `La vente de ce billet commence le ${type.debutVente.toISOString()}.`);
+      if (type.finVente && now >= type.finVente) throw ValidationError.field('type_billet_id', 'La vente de ce billet est terminée.');
+      if (input.quantite > type.maxParCommande) {
+        throw ValidationError.field('quantite', `Au plus ${type.maxParCommande} billet(s) de ce type par commande.`);
+      }
+      const reference = newReference();
+      const [payment] = await tx
+        .insert(payments)
+        .values({
+          reference,
+          type: 'BILLET',
+          utilisateurId: userId,
+          evenementId: ev.id,
+          typeBilletId: type.id,
+          quantite: input.quantite,
+          montant: type.prix * input.quantite,
+          fournisseur: input.fournisseur,
+          telephone,
+          referenceFournisseur: gateway.newProviderReference(reference),
+          idempotencyKey: idempotencyKey ?? null,
+          empreinteRequete: print,
+          expireLe: new Date(now.getTime() + (deps.holdMinutes ?? HOLD_MINUTES_DEFAULT) * 60_000),
+          prochaineVerification: new Date(now.getTime() + 30_000),
+        })
+        .returning();
+      await recordCreation(tx, 'PAIEMENT', [payment!.id], 'EN_ATTENTE', 'initiation', { quantite: input.quantite, type_billet_id: type.id });
+      // Only now take the ticket type's lock: buyers queue on it for three statements (lock, count, commit),
+      // not for the whole transaction. Our own hold is already counted, so nothing may go below zero.
+      const locked = await lockTicketType(tx, type.id);
+      const left = await availableSeats(tx, locked!, now);
+      if (left < 0) {
+        const before = left + input.quantite;
+        throw new ConflictError(
+          before <= 0 ? 'Plus aucune place disponible pour ce billet.' : `Il ne reste que ${before} place(s) pour ce billet.`,
+          'sold_out',
+        );
+      }
+      return payment!;
+    });
+  } catch (err) {
+    // Two requests with the same Idempotency-Key raced: the unique index let one in; answer with it.
+    if (idempotencyKey && pgErrorCode(err) === PG.uniqueViolation) {
+      const existing = await findByIdempotencyKey(deps.db, userId, idempotencyKey);
+      if (existing) return replayOf(existing, print);
+    }
+    throw err;
+  }
+
+  // The provider call: no transaction is open here.
+  try {
+    const [ev] = await deps.db.select({ titre: events.titre }).from(events).where(eq(events.id, created.evenementId!));
+    const result = await gateway.initiate({
+      reference: created.reference,
+      referenceFournisseur: created.referenceFournisseur,
+      montant: created.montant,
+      telephone: created.telephone,
+      description: `SpotVibe ${created.quantite} billet(s) ${ev?.titre ?? ''}`.slice(0, 100),
+    });
+    const [updated] = await deps.db
+      .update(payments)
+      .set({ donneesFournisseur: result.data, paymentUrl: result.paymentUrl })
+      .where(eq(payments.id, created.id))
+      .returning();
+    return { payment: updated!, replay: false };
+  } catch (err) {
+    if (err instanceof ProviderRejectedError || (err instanceof ProviderUnavailableError && gateway.capabilities.flow === 'redirect')) {
+      // Refused, or a redirect flow with no page to send the buyer to: nothing can be paid, release the seats now.
+      await deps.db.transaction((tx) =>
+        transition(tx, 'PAIEMENT', created.id, ['EN_ATTENTE'], 'ECHOUE', {
+          source: 'initiation',
+          details: { erreur: err.message },
+          set: { raisonEchec: err instanceof ProviderRejectedError ? 'REFUS_FOURNISSEUR' : 'FOURNISSEUR_INDISPONIBLE', dateFinalisation: new Date() },
+        }),
+      );
+      if (err instanceof ProviderRejectedError) {
+        throw new AppError(502, 'provider_rejected', `Le fournisseur de paiement a refusé la demande : ${err.message}`);
+      }
+      throw new AppError(503, 'provider_unavailable', 'Le fournisseur de paiement est momentanément indisponible. Réessayez dans quelques instants.', undefined, { 'Retry-After': '30' });
+    }
+    if (err instanceof ProviderUnavailableError) {
+      // Push flow: the request may have reached the payer's phone. Keep it pending; reconciliation will ask.
+      const [p] = await deps.db.select().from(payments).where(eq(payments.id, created.id));
+      return { payment: p!, replay: false };
+    }
+    throw err;
+  }
+}
+
+async function onlyTicketType(tx: DbOrTx, eventId: number): Promise<number> {
+  const types = await tx.select({ id: ticketTypes.id }).from(ticketTypes).where(eq(ticketTypes.evenementId, eventId)).limit(2);
+  if (types.length === 1) return types[0]!.id;
+  if (types.length === 0) throw new ConflictError("Aucun billet n'est en vente pour cet événement.", 'sold_out');
+  throw ValidationError.field('type_billet_id', 'Ce champ est obligatoire : cet événement propose plusieurs types de billets.');
+}
+
+async function findByIdempotencyKey(db: Db, userId: number, key: string): Promise<Payment | undefined> {
+  const [p] = await db.select().from(payments).where(and(eq(payments.utilisateurId, userId), eq(payments.idempotencyKey, key)));
+  return p;
+}
+
+function replayOf(existing: Payment, print: string): InitiateOutcome {
+  if (existing.empreinteRequete !== print) {
+    throw new ConflictError("Cette clé d'idempotence a déjà servi pour un autre achat.", 'idempotency_key_reused');
+  }
+  return { payment: existing, replay: true };
+}
+
+/**
+ * Asks the provider where a payment stands and acts on the answer. Safe to run any number of times,
+ * concurrently: callbacks, reconciliation and expiry all end here.
+ */
+export async function confirmPayment(deps: PaymentDeps, paymentId: number, source: string): Promise<Payment['statut'] | null> {
+  const now = deps.now?.() ?? new Date();
+  const [p] = await deps.db.select().from(payments).where(eq(payments.id, paymentId));
+  if (!p) return null;
+  if (p.statut !== 'EN_ATTENTE' && p.statut !== 'EXPIRE') return p.statut;
+
+  const gateway = gatewayFor(deps.gateways, p.fournisseur);
+  let status;
+  try {
+    status = await gateway.getStatus(paymentRef(p));
+  } catch (err) {
+    if (err instanceof ProviderUnavailableError || err instanceof ProviderRejectedError) {
+      await scheduleNextCheck(deps.db, p, now);
+      if (p.statut === 'EN_ATTENTE' && p.expireLe <= now) await expirePayment(deps.db, p.id, source);
+      return p.statut;
+    }
+    throw err;
+  }
+
+  if (status.status === 'succeeded') {
+    // The provider reports in its configured currency (XOF in production, a test currency in its sandbox).
+    if ((status.montant !== undefined && status.montant !== p.montant) || (status.devise !== undefined && status.devise !== gateway.currency)) {
+      // Never issue tickets for an amount we did not ask for: fail it and leave the evidence for staff.
+      await deps.db.transaction((tx) =>
+        transition(tx, 'PAIEMENT', p.id, ['EN_ATTENTE', 'EXPIRE'], 'ECHOUE', {
+          source,
+          details: { attendu: { montant: p.montant, devise: p.devise }, recu: { montant: status.montant, devise: status.devise } },
+          set: { raisonEchec: 'MONTANT_INCOHERENT', dateFinalisation: now },
+        }),
+      );
+      return 'ECHOUE';
+    }
+    return finalizeSuccess(deps, p.id, source);
+  }
+  if (status.status === 'failed') {
+    await deps.db.transaction((tx) =>
+      transition(tx, 'PAIEMENT', p.id, ['EN_ATTENTE', 'EXPIRE'], 'ECHOUE', {
+        source,
+        details: { raison: status.reason ?? null },
+        set: { raisonEchec: (status.reason ?? 'ECHEC').slice(0, 100), dateFinalisation: now },
+      }),
+    );
+    return 'ECHOUE';
+  }
+  // Still pending at the provider.
+  await scheduleNextCheck(deps.db, p, now);
+  if (p.statut === 'EN_ATTENTE' && p.expireLe <= now) {
+    await expirePayment(deps.db, p.id, source);
+    return 'EXPIRE';
+  }
+  return p.statut;
+}
+
+async function expirePayment(db: Db, paymentId: number, source: string): Promise<void> {
+  await db.transaction((tx) =>
+    transition(tx, 'PAIEMENT', paymentId, ['EN_ATTENTE'], 'EXPIRE', { source, set: { raisonEchec: 'DELAI_DEPASSE' } }),
+  );
+}
+
+/** Exponential backoff: 15 s, 30 s, 1 min … up to 30 min between polls. */
+export function nextCheckDelayMs(checks: number): number {
+  return Math.min(15_000 * 2 ** Math.min(checks, 20), 30 * 60_000);
+}
+
+async function scheduleNextCheck(db: Db, p: Payment, now: Date): Promise<void> {
+  await db
+    .update(payments)
+    .set({ verifications: sql`${payments.verifications} + 1`, prochaineVerification: new Date(now.getTime() + nextCheckDelayMs(p.verifications)) })
+    .where(eq(payments.id, p.id));
+}
+
+/** Raised inside the ticket-issuing transaction when the seats are gone: it rolls back, then the refund path runs. */
+class SeatsGone extends Error {}
+
+/**
+ * The provider says the money is ours. If the seats are there (the hold is still valid, or a late success
+ * finds free seats) and the event still stands, sell them and issue the tickets; otherwise keep the payment
+ * as received and refund it. The ticket type's lock is taken last, so buyers wait on it only briefly.
+ */
+export async function finalizeSuccess(deps: PaymentDeps, paymentId: number, source: string): Promise<Payment['statut']> {
+  const now = deps.now?.() ?? new Date();
+  let motif: string | null = null;
+  try {
+    const statut = await deps.db.transaction(async (tx) => {
+      const moved = await moveToSuccess(tx, paymentId, source, now);
+      if (typeof moved === 'string') return moved;
+      const { p, ev, buyer } = moved;
+      if (ev.statut !== 'VALIDE') throw new SeatsGone("L'événement n'est plus disponible.");
+      const holder = buyer ? `${buyer.firstName} ${buyer.lastName}`.trim() || buyer.username : '';
+      const issued = await tx
+        .insert(tickets)
+        .values(Array.from({ length: p.quantite }, (_, i) => ({ code: generateTicketCode(), paymentId: p.id, rang: i + 1, typeBilletId: p.typeBilletId!, evenementId: p.evenementId!, titulaireId: p.utilisateurId, titulaireNom: holder })))
+        .returning({ id: tickets.id, code: tickets.code });
+      await recordCreation(tx, 'BILLET', issued.map((t) => t.id), 'VALIDE', source, { payment_id: p.id });
+      const type = await lockTicketType(tx, p.typeBilletId!);
+      if ((await availableSeats(tx, type!, now, p.id)) < p.quantite) throw new SeatsGone('Plus de places disponibles au moment de la confirmation du paiement.');
+      await tx.update(ticketTypes).set({ vendus: sql`${ticketTypes.vendus} + ${p.quantite}` }).where(eq(ticketTypes.id, type!.id));
+      if (buyer) {
+        await queueEmail(deps.jobs, {
+          to: buyer.email,
+          subject: `Vos billets pour ${ev.titre}`,
+          text: `Bonjour ${buyer.firstName || buyer.username},\n\nVotre paiement ${p.reference} de ${p.montant} FCFA est confirmé.\nVos billets (${type!.nom}) : ${issued.map((t) => formatTicketCode(t.code)).join(', ')}.\nRetrouvez-les avec leur QR code dans l'application, rubrique « Mes billets ».\n\nL'équipe SpotVibe`,
+        }, tx);
+      }
+      return 'REUSSI' as const;
+    });
+    return statut;
+  } catch (err) {
+    if (!(err instanceof SeatsGone)) throw err;
+    motif = err.message;
+  }
+  // Money received but no seat to give: accept the payment and refund it, in one transaction.
+  return deps.db.transaction(async (tx) => {
+    const moved = await moveToSuccess(tx, paymentId, source, now);
+    if (typeof moved === 'string') return moved;
+    const { p, buyer } = moved;
+    await createRefund(tx, deps.jobs, deps.gateways, p, motif!);
+    if (buyer) {
+      await queueEmail(deps.jobs, {
+        to: buyer.email,
+        subject: 'SpotVibe : paiement reçu, remboursement en cours',
+        text: `Bonjour ${buyer.firstName || buyer.username},\n\nNous avons bien reçu votre paiement ${p.reference} de ${p.montant} FCFA, mais : ${motif}\nVous allez être remboursé(e) sur votre compte ${p.fournisseur.replace('_', ' ')}.\n\nL'équipe SpotVibe`,
+      }, tx);
+    }
+    return 'REUSSI';
+  });
+}
+
+/** Moves the payment to REUSSI (once); returns its current status instead when someone else finalized it. */
+async function moveToSuccess(tx: DbOrTx, paymentId: number, source: string, now: Date) {
+  const [p] = await tx.select().from(payments).where(eq(payments.id, paymentId));
+  if (!p || (p.statut !== 'EN_ATTENTE' && p.statut !== 'EXPIRE')) return p?.statut ?? 'ECHOUE';
+  const moved = await transition(tx, 'PAIEMENT', p.id, ['EN_ATTENTE', 'EXPIRE'], 'REUSSI', {
+    source,
+    details: { tardif: p.statut === 'EXPIRE' || p.expireLe <= now },
+    set: { dateFinalisation: now, raisonEchec: '' },
+  });
+  if (!moved) {
+    const [current] = await tx.select({ statut: payments.statut }).from(payments).where(eq(payments.id, p.id));
+    return current!.statut;
+  }
+  const [ev] = await tx.select({ statut: events.statut, titre: events.titre }).from(events).where(eq(events.id, p.evenementId!));
+  const buyer = p.utilisateurId ? (await tx.select().from(users).where(eq(users.id, p.utilisateurId)))[0] : undefined;
+  return { p, ev: ev!, buyer };
+}
+
+export function paymentRef(p: Payment) {
+  return { reference: p.reference, referenceFournisseur: p.referenceFournisseur, montant: p.montant, data: p.donneesFournisseur as Record<string, unknown> };
+}
+
+/**
+ * One refund per payment (unique index): a second call for the same payment does nothing. Its provider
+ * reference is made now and stored, so a retried refund call is the same refund.
+ */
+export async function createRefund(tx: DbOrTx, jobs: JobQueue, gateways: GatewayRegistry, p: Payment, motif: string): Promise<number | null> {
+  const [r] = await tx
+    .insert(refunds)
+    .values({ paymentId: p.id, montant: p.montant, motif, referenceFournisseur: gatewayFor(gateways, p.fournisseur).newRefundReference() })
+    .onConflictDoNothing({ target: refunds.paymentId })
+    .returning({ id: refunds.id });
+  if (!r) return null;
+  await recordCreation(tx, 'REMBOURSEMENT', [r.id], 'EN_ATTENTE', 'creation', { motif });
+  await jobs.send(REFUND_JOB, { refundId: r.id }, { tx });
+  return r.id;
+}

@@ -1,0 +1,65 @@
+/**
+ * The payment providers a process talks to, made once at start. With live credentials: the real providers.
+ * In development with none (PAYMENT_SIMULATOR=auto): the local simulator is started in-process and the same
+ * provider clients are pointed at it, so a new user can buy a ticket end to end on a fresh machine.
+ * In production with none: payments are unavailable (503), never silently simulated.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from '../../config.js';
+import { createProviders, providerSettingsFromConfig, anyLiveProvider } from './providers/index.js';
+import { webhookUrl } from './providers/settings.js';
+import type { GatewayRegistry } from './gateway.js';
+import { startSimulator, type Simulator } from './simulator/server.js';
+import { simulatorProviderSettings } from './simulator/credentials.js';
+
+export interface PaymentsRuntime {
+  gateways: GatewayRegistry;
+  simulator: Simulator | null;
+  close(): Promise<void>;
+}
+
+/**
+ * `startSimulator`: the server starts it; a separate worker only connects to it (the simulator keeps its
+ * payments in memory, so the worker must ask the same one the server initiated payments with).
+ */
+export async function setupPayments(config: Config, log: FastifyBaseLogger, opts: { startSimulator: boolean } = { startSimulator: true }): Promise<PaymentsRuntime> {
+  const settings = providerSettingsFromConfig(config);
+  const mode = config.env.PAYMENT_SIMULATOR;
+  const live = anyLiveProvider(settings);
+  const useSimulator = mode === 'true' || (mode === 'auto' && config.debug && !live);
+
+  if (!useSimulator) {
+    const gateways = createProviders(settings);
+    for (const [id, vars] of Object.entries(settings.missing)) {
+      if (live || !config.debug) log.warn({ fournisseur: id, variables: vars }, `moyen de paiement ${id} non configuré`);
+    }
+    if (!live) log.warn('aucun fournisseur de paiement configuré : les achats de billets sont indisponibles');
+    return { gateways, simulator: null, close: async () => undefined };
+  }
+
+  const configuredUrl = `http://${config.env.SIMULATOR_HOST}:${config.env.SIMULATOR_PORT}`;
+  const useExisting = (why: string): PaymentsRuntime => {
+    log.info({ url: configuredUrl }, why);
+    return { gateways: createProviders(simulatorProviderSettings(configuredUrl, settings.common)), simulator: null, close: async () => undefined };
+  };
+  if (!opts.startSimulator) return useExisting('paiements : simulateur du serveur utilisé');
+  let simulator: Simulator;
+  try {
+    simulator = await startSimulator({
+      host: config.env.SIMULATOR_HOST,
+      port: config.env.SIMULATOR_PORT,
+      logger: log.child({ module: 'simulateur' }),
+      waveWebhookUrl: webhookUrl(settings.common, 'wave'),
+    });
+  } catch (err) {
+    // `npm run simulator` (or another server) already serves it there: talk to that one.
+    if ((err as { code?: string }).code !== 'EADDRINUSE') throw err;
+    return useExisting('paiements : un simulateur écoute déjà sur ce port, il est utilisé');
+  }
+  log.info({ url: simulator.url }, 'simulateur de paiement démarré (aucun identifiant de fournisseur configuré)');
+  return {
+    gateways: createProviders(simulator.settings(settings.common)),
+    simulator,
+    close: () => simulator.close(),
+  };
+}

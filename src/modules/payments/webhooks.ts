@@ -1,0 +1,108 @@
+/**
+ * Provider callbacks at /api/payments/webhooks/{orange,mtn,moov,wave}/. The raw bytes are kept (signatures
+ * are over bytes), authenticated as the provider allows, recorded (MomoTransaction, authenticated or not),
+ * and a confirmation job is queued in the same transaction; the answer goes back at once. The job asks the
+ * provider for the payment's status before anything changes: a callback alone never moves money or seats.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { eq, or } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { momoTransactions, payments, type Fournisseur } from './tables.js';
+import type { GatewayRegistry } from './gateway.js';
+import type { JobQueue } from '../../jobs/queue.js';
+import { queueConfirmation } from './jobs.js';
+import { errors } from '../../core/schemas.js';
+import { UnauthorizedError } from '../../core/errors.js';
+
+export const WEBHOOK_PATHS: Record<string, Fournisseur> = {
+  orange: 'ORANGE_MONEY',
+  mtn: 'MTN_MONEY',
+  moov: 'MOOV_MONEY',
+  wave: 'WAVE',
+};
+
+const KEPT_HEADERS = ['content-type', 'user-agent', 'x-token', 'wave-signature', 'x-callback-url', 'x-reference-id'];
+
+export interface CallbackOutcome {
+  authenticated: boolean;
+  paymentId: number | null;
+  reason?: string;
+}
+
+export async function receiveCallback(
+  deps: { db: Db; jobs: JobQueue; gateways: GatewayRegistry },
+  fournisseur: Fournisseur,
+  rawBody: Buffer,
+  headers: Record<string, string | string[] | undefined>,
+  ip: string,
+  query: Record<string, string | string[] | undefined> = {},
+): Promise<CallbackOutcome> {
+  const gateway = deps.gateways[fournisseur];
+  if (!gateway) return { authenticated: false, paymentId: null, reason: 'fournisseur non configuré' };
+  const findPayment = async (ref: { reference?: string | undefined; referenceFournisseur?: string | undefined }) => {
+    const conds = [];
+    if (ref.reference) conds.push(eq(payments.reference, ref.reference));
+    if (ref.referenceFournisseur) conds.push(eq(payments.referenceFournisseur, ref.referenceFournisseur));
+    if (!conds.length) return undefined;
+    const [p] = await deps.db.select().from(payments).where(conds.length === 1 ? conds[0] : or(...conds));
+    return p && p.fournisseur === fournisseur ? p : undefined;
+  };
+  const parsed = await gateway.parseCallback({
+    rawBody,
+    headers,
+    query,
+    lookup: async (ref) => {
+      const p = await findPayment(ref);
+      return p ? { data: p.donneesFournisseur as Record<string, unknown> } : null;
+    },
+  });
+  const payment = await findPayment(parsed);
+  const keptHeaders = Object.fromEntries(KEPT_HEADERS.filter((h) => headers[h] !== undefined).map((h) => [h, String(headers[h])]));
+  await deps.db.transaction(async (tx) => {
+    await tx.insert(momoTransactions).values({
+      paymentId: payment?.id ?? null,
+      fournisseur,
+      transactionId: parsed.ok ? parsed.transactionId.slice(0, 100) : '',
+      statutFournisseur: parsed.ok ? parsed.providerStatus.slice(0, 50) : '',
+      authentifie: parsed.ok,
+      motifRejet: parsed.ok ? '' : parsed.reason.slice(0, 200),
+      corps: rawBody.toString('utf8').slice(0, 20_000),
+      entetes: keptHeaders,
+      ip: ip.slice(0, 64),
+    });
+    if (parsed.ok && payment && (payment.statut === 'EN_ATTENTE' || payment.statut === 'EXPIRE')) {
+      await queueConfirmation(deps.jobs, payment.id, `rappel_${fournisseur.toLowerCase()}`, tx);
+    }
+  });
+  return parsed.ok ? { authenticated: true, paymentId: payment?.id ?? null } : { authenticated: false, paymentId: payment?.id ?? null, reason: parsed.reason };
+}
+
+export async function webhookRoutes(app: FastifyInstance): Promise<void> {
+  // Signatures are computed over the exact bytes: keep the body raw, whatever its content type.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  const handler = async (request: FastifyRequest<{ Params: { provider: string } }>) => {
+    const fournisseur = WEBHOOK_PATHS[request.params.provider];
+    const gateways = app.deps.services.gateways;
+    if (!fournisseur || !gateways) throw new UnauthorizedError('Rappel refusé.', 'callback_rejected');
+    const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const outcome = await receiveCallback({ db: app.deps.database.db, jobs: app.deps.jobs, gateways }, fournisseur, raw, request.headers, request.ip, request.query as Record<string, string>);
+    if (!outcome.authenticated) {
+      request.log.warn({ fournisseur, reason: outcome.reason, paymentId: outcome.paymentId }, 'rappel de paiement refusé');
+      throw new UnauthorizedError('Rappel refusé : authentification invalide.', 'callback_rejected');
+    }
+    return { status: 'OK' };
+  };
+  const schema = {
+    tags: ['paiements'],
+    summary: 'Rappel (webhook) d’un fournisseur de paiement',
+    description: 'Authentifié selon le fournisseur (notif_token Orange, HMAC CinetPay, signature Wave ; MTN sans signature), enregistré, puis confirmé auprès du fournisseur.',
+    params: Type.Object({ provider: Type.Enum(['orange', 'mtn', 'moov', 'wave']) }),
+    response: { 200: Type.Object({ status: Type.String() }), ...errors(401) },
+  };
+  app.post('/:provider/', { schema }, handler);
+  // MTN sends its callback with PUT (sometimes POST).
+  app.put('/:provider/', { schema: { ...schema, summary: 'Rappel MTN (PUT)' } }, handler);
+}

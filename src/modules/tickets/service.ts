@@ -1,0 +1,121 @@
+/**
+ * Tickets: the buyer's list and detail, and check-in at the door. A ticket is scanned once: the guarded
+ * UPDATE (… WHERE statut = 'VALIDE') lets exactly one of two simultaneous scans through.
+ */
+import { and, desc, eq, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { tickets, ticketTypes } from './tables.js';
+import { events } from '../events/tables.js';
+import { statusHistory } from '../payments/tables.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.js';
+import type { AuthUser } from '../../core/auth.js';
+import { isStaffUser } from '../../core/auth.js';
+import { formatTicketCode, normalizeTicketCode } from './render/code.js';
+import { PAYLOAD_PREFIX, verifyTicketPayload, type PublicKeyRing } from './render/payload.js';
+
+
+const ticketColumns = {
+  id: tickets.id,
+  code: tickets.code,
+  statut: tickets.statut,
+  paymentId: tickets.paymentId,
+  evenementId: tickets.evenementId,
+  typeBilletId: tickets.typeBilletId,
+  typeBilletNom: ticketTypes.nom,
+  prix: ticketTypes.prix,
+  titulaireId: tickets.titulaireId,
+  titulaireNom: tickets.titulaireNom,
+  dateEmission: tickets.dateEmission,
+  dateUtilisation: tickets.dateUtilisation,
+  evenementTitre: events.titre,
+  evenementDateDebut: events.dateDebut,
+  evenementLieu: events.lieu,
+  evenementAdresse: events.adresse,
+};
+
+export type TicketView = Awaited<ReturnType<typeof getMyTicket>>;
+
+export async function countMyTickets(db: Db, userId: number): Promise<number> {
+  const [r] = await db.select({ n: sql<number>`count(*)::int` }).from(tickets).where(eq(tickets.titulaireId, userId));
+  return r?.n ?? 0;
+}
+
+export async function listMyTickets(db: Db, userId: number, limit: number, offset: number) {
+  return db
+    .select(ticketColumns)
+    .from(tickets)
+    .innerJoin(ticketTypes, eq(ticketTypes.id, tickets.typeBilletId))
+    .innerJoin(events, eq(events.id, tickets.evenementId))
+    .where(eq(tickets.titulaireId, userId))
+    .orderBy(desc(tickets.dateEmission), desc(tickets.id))
+    .limit(limit)
+    .offset(offset);
+}
+
+/** Another person's ticket is "not found": its existence is none of the caller's business. */
+export async function getMyTicket(db: Db, userId: number, ticketId: number) {
+  const [t] = await db
+    .select(ticketColumns)
+    .from(tickets)
+    .innerJoin(ticketTypes, eq(ticketTypes.id, tickets.typeBilletId))
+    .innerJoin(events, eq(events.id, tickets.evenementId))
+    .where(and(eq(tickets.id, ticketId), eq(tickets.titulaireId, userId)));
+  if (!t) throw new NotFoundError('Billet introuvable.');
+  return t;
+}
+
+export interface CheckInResult {
+  ticket: { id: number; code: string; statut: string; titulaire: string; type_billet: string; evenement_id: number; date_utilisation: string };
+}
+
+/**
+ * What was scanned or typed: the signed QR payload (verified against our public keys) or the short code
+ * (its check character catches typos). Anything else is a forgery or a misread: 400.
+ */
+export function resolveScannedCode(scanned: string, keys: PublicKeyRing): { code: string; eventId?: number } {
+  const text = scanned.trim();
+  if (text.startsWith(`${PAYLOAD_PREFIX}.`)) {
+    const v = verifyTicketPayload(text, keys);
+    if (!v.ok) throw ValidationError.field('code', `QR code invalide (${v.reason}).`);
+    return { code: v.claims.code, eventId: v.claims.eventId };
+  }
+  const code = normalizeTicketCode(text);
+  if (!code) throw ValidationError.field('code', 'Code de billet invalide.');
+  return { code };
+}
+
+/**
+ * Check-in by the event's creator or staff. `evenementId`, when the scanner gives it, refuses tickets of
+ * another event.
+ */
+export async function checkIn(db: Db, controller: AuthUser, scanned: string, keys: PublicKeyRing, evenementId?: number): Promise<CheckInResult> {
+  const { code: normalized, eventId: signedEvent } = resolveScannedCode(scanned, keys);
+  return db.transaction(async (tx) => {
+    const [t] = await tx
+      .select({ id: tickets.id, statut: tickets.statut, evenementId: tickets.evenementId, createurId: events.createurId, dateUtilisation: tickets.dateUtilisation, titulaireNom: tickets.titulaireNom, typeNom: ticketTypes.nom, code: tickets.code })
+      .from(tickets)
+      .innerJoin(events, eq(events.id, tickets.evenementId))
+      .innerJoin(ticketTypes, eq(ticketTypes.id, tickets.typeBilletId))
+      .where(eq(tickets.code, normalized))
+      .for('no key update', { of: tickets });
+    // Unknown code, or a ticket of an event this controller does not run: same answer, nothing learned.
+    if (!t || (t.createurId !== controller.id && !isStaffUser(controller))) throw new NotFoundError('Billet introuvable.');
+    if (signedEvent !== undefined && signedEvent !== t.evenementId) throw ValidationError.field('code', 'QR code invalide (événement incohérent).');
+    if (evenementId !== undefined && t.evenementId !== evenementId) {
+      throw ValidationError.field('code', "Ce billet est pour un autre événement.");
+    }
+    if (t.statut === 'UTILISE') {
+      throw new ConflictError(`Billet déjà utilisé le ${t.dateUtilisation!.toISOString()}.`, 'already_checked_in', {
+        date_utilisation: [t.dateUtilisation!.toISOString()],
+      });
+    }
+    if (t.statut !== 'VALIDE') throw new ConflictError(`Billet non valable (${t.statut.toLowerCase()}).`, 'ticket_not_valid');
+    const now = new Date();
+    await tx.update(tickets).set({ statut: 'UTILISE', dateUtilisation: now, controleurId: controller.id }).where(and(eq(tickets.id, t.id), eq(tickets.statut, 'VALIDE')));
+    await tx.insert(statusHistory).values({ entite: 'BILLET', entiteId: t.id, ancienStatut: 'VALIDE', nouveauStatut: 'UTILISE', source: 'controle', details: { controleur_id: controller.id } });
+    return {
+      ticket: { id: t.id, code: formatTicketCode(t.code), statut: 'UTILISE', titulaire: t.titulaireNom, type_billet: t.typeNom, evenement_id: t.evenementId, date_utilisation: now.toISOString() },
+    };
+  });
+}
+
