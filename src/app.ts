@@ -16,7 +16,7 @@ import { registerErrorHandling } from './core/error-handler.js';
 import { registerAuthentication } from './core/auth.js';
 import { registerHostChecks } from './core/security.js';
 import { healthRoutes } from './modules/health/routes.js';
-import { eventCategoryRoutes } from './modules/events/categories-routes.js';
+import { eventsPlugin } from './modules/events/plugin.js';
 
 export interface AppDeps {
   config: Config;
@@ -108,6 +108,6 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
   registerAuthentication(app, deps.database.db);
 
   await app.register(healthRoutes);
-  await app.register(eventCategoryRoutes, { prefix: '/api/events' });
+  await app.register(eventsPlugin);
   return app;
 }

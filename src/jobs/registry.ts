@@ -2,7 +2,8 @@
 import type { JobDefinition } from './queue.js';
 import { cleanupJob } from '../modules/maintenance/service.js';
 import { emailJob, smsJob } from '../modules/notifications/delivery.js';
+import { eventJobs } from '../modules/events/jobs.js';
 
 export function allJobDefinitions(): JobDefinition<never>[] {
-  return [cleanupJob, emailJob, smsJob] as JobDefinition<never>[];
+  return [cleanupJob, emailJob, smsJob, ...eventJobs] as JobDefinition<never>[];
 }

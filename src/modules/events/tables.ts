@@ -59,16 +59,33 @@ export const events = pgTable(
     nombreVues: integer('nombre_vues').notNull().default(0),
     /** Kept in the same transaction as each join/leave, so lists never count rows. */
     participantsCount: integer('participants_count').notNull().default(0),
+    /**
+     * What `search` matches: titre, lieu and description without accents, lower case (see the migration
+     * defining sv_search_norm). Stored, so that the trigram index's recheck reads it instead of running
+     * unaccent again on every candidate row.
+     */
+    searchDocument: text('search_document')
+      .notNull()
+      .generatedAlwaysAs(sql`sv_search_norm(titre || ' ' || lieu || ' ' || description)`),
   },
   (t) => [
     index('events_statut_date_debut_idx').on(t.statut, t.dateDebut),
     index('events_createur_statut_idx').on(t.createurId, t.statut),
     index('events_categorie_statut_idx').on(t.categorieId, t.statut),
+    // The other orderings the public list offers.
+    index('events_statut_date_creation_idx').on(t.statut, t.dateCreation),
+    index('events_statut_nombre_vues_idx').on(t.statut, t.nombreVues),
+    // Typo-tolerant search (pg_trgm: `<%` word similarity and LIKE) and nearby queries (earthdistance).
+    index('events_search_trgm_idx').using('gin', t.searchDocument.op('gin_trgm_ops')),
+    index('events_earth_gist_idx')
+      .using('gist', sql`ll_to_earth(${t.latitude}, ${t.longitude})`)
+      .where(sql`${t.latitude} IS NOT NULL`),
     check('events_dates_ordre', sql`${t.dateFin} > ${t.dateDebut}`),
     check('events_capacite_positive', sql`${t.capaciteMax} >= 1`),
     check('events_prix_coherent', sql`(${t.typeAcces} = 'GRATUIT' AND ${t.prix} = 0) OR (${t.typeAcces} = 'PAYANT' AND ${t.prix} > 0)`),
     check('events_participants_bornes', sql`${t.participantsCount} >= 0 AND ${t.participantsCount} <= ${t.capaciteMax}`),
     check('events_coordonnees', sql`(${t.latitude} IS NULL) = (${t.longitude} IS NULL)`),
+    check('events_nombre_vues_positif', sql`${t.nombreVues} >= 0`),
   ],
 );
 
