@@ -130,13 +130,17 @@ export async function eventOrganizerRoutes(base: FastifyInstance): Promise<void>
         summary: 'Annuler un événement (ANNULE) ; ses participants sont prévenus',
         security: tokenAuth,
         params: IdParams,
-        body: Type.Optional(Type.Object({ motif: Type.Optional(Type.String({ maxLength: 2000 })) })),
+        body: Type.Object({ motif: Type.Optional(Type.String({ maxLength: 2000, description: 'Raison, transmise aux participants' })) }),
         response: { 200: MessageAndEvent, ...errors(400, 401, 403, 404) },
+      },
+      // The body is optional: no body at all means no reason.
+      preValidation: async (request) => {
+        request.body ??= {};
       },
       preHandler: permissions.IsAuthenticated,
     },
     async (request) => {
-      const motif = (request.body as { motif?: string } | undefined)?.motif?.trim() || undefined;
+      const motif = request.body.motif?.trim() || undefined;
       await cancelEvent(eventsDeps(app), currentUser(request), request.params.id, motif, requestMeta(request));
       return { message: 'Événement annulé. Les participants vont être prévenus.', event: await eventJson(request, request.params.id) };
     },

@@ -29,17 +29,13 @@ export const UserPublicSchema = Type.Object({
   est_verifie: Type.Boolean(),
 });
 
-export const StatutSchema = Type.Union([
-  Type.Literal('BROUILLON'),
-  Type.Literal('EN_ATTENTE'),
-  Type.Literal('VALIDE'),
-  Type.Literal('REJETE'),
-  Type.Literal('TERMINE'),
-  Type.Literal('ANNULE'),
-]);
-export const TypeAccesSchema = Type.Union([Type.Literal('GRATUIT'), Type.Literal('PAYANT')], {
-  'x-message': 'Choix possibles : GRATUIT, PAYANT.',
-});
+// Plain `enum` keywords (not unions of literals): one clear French error per bad value.
+export const StatutSchema = Type.Enum(['BROUILLON', 'EN_ATTENTE', 'VALIDE', 'REJETE', 'TERMINE', 'ANNULE']);
+export const TypeAccesSchema = Type.Enum(['GRATUIT', 'PAYANT']);
+
+/** A number or null as one JSON Schema type, so a range error is reported once, with its own message. */
+const nullableNumber = (min: number, max: number, message: string) =>
+  Type.Unsafe<number | null>({ type: ['number', 'null'], minimum: min, maximum: max, 'x-message': message });
 
 export const EventSchema = Type.Object({
   id: Type.Integer(),
@@ -84,11 +80,8 @@ const writableFields = {
   date_fin: Type.String({ format: 'date-time' }),
   lieu: text(200),
   adresse: text(500),
-  latitude: Type.Union([Type.Number({ minimum: -90, maximum: 90, 'x-message': 'La latitude doit être comprise entre -90 et 90.' }), Type.Null()]),
-  longitude: Type.Union([
-    Type.Number({ minimum: -180, maximum: 180, 'x-message': 'La longitude doit être comprise entre -180 et 180.' }),
-    Type.Null(),
-  ]),
+  latitude: nullableNumber(-90, 90, 'La latitude doit être comprise entre -90 et 90.'),
+  longitude: nullableNumber(-180, 180, 'La longitude doit être comprise entre -180 et 180.'),
   type_acces: TypeAccesSchema,
   prix: Type.Integer({
     minimum: 0,
