@@ -18,7 +18,7 @@ const MessageAndEvent = Type.Object({ message: Type.String(), event: EventSchema
 export async function moderationRoutes(base: FastifyInstance): Promise<void> {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   // Every route here is staff-only: one hook for the prefix.
-  app.addHook('preHandler', permissions.IsStaff);
+  app.addHook('preValidation', permissions.IsStaff);
   const db = () => app.deps.database.db;
 
   const eventJson = async (request: Parameters<typeof mediaBaseOf>[0], id: number) => {

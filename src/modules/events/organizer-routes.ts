@@ -45,8 +45,8 @@ export async function eventOrganizerRoutes(base: FastifyInstance): Promise<void>
           body: CreateEventBody,
           response: { 201: EventCreatedResponse, ...errors(400, 401, 413, 415) },
         },
-        preValidation: readMultipart,
-        preHandler: permissions.IsAuthenticated,
+        // Permission first (401 before 400, and no upload read for an anonymous caller).
+        preValidation: [permissions.IsAuthenticated, readMultipart],
       },
       async (request, reply) => {
         const id = await createEvent(eventsDeps(app), currentUser(request), request.body, request.eventImage);
@@ -75,8 +75,7 @@ export async function eventOrganizerRoutes(base: FastifyInstance): Promise<void>
         body: method === 'PATCH' ? UpdateEventBody : CreateEventBody,
         response: { 200: EventSchema, ...errors(400, 401, 403, 404, 413, 415) },
       },
-      preValidation: readMultipart,
-      preHandler: permissions.IsAuthenticated,
+      preValidation: [permissions.IsAuthenticated, readMultipart],
       handler: async (request) => {
         const { id } = request.params as { id: number };
         await updateEvent(eventsDeps(app), currentUser(request), id, request.body as EventInput, request.eventImage);
@@ -96,7 +95,7 @@ export async function eventOrganizerRoutes(base: FastifyInstance): Promise<void>
         params: IdParams,
         response: { 204: Type.Null(), ...errors(401, 403, 404, 409) },
       },
-      preHandler: permissions.IsAuthenticated,
+      preValidation: permissions.IsAuthenticated,
     },
     async (request, reply) => {
       await deleteEvent(eventsDeps(app), currentUser(request), request.params.id);
@@ -114,7 +113,7 @@ export async function eventOrganizerRoutes(base: FastifyInstance): Promise<void>
         params: IdParams,
         response: { 200: MessageAndEvent, ...errors(400, 401, 403, 404) },
       },
-      preHandler: permissions.IsAuthenticated,
+      preValidation: permissions.IsAuthenticated,
     },
     async (request) => {
       await submitEvent(eventsDeps(app), currentUser(request), request.params.id);
@@ -133,11 +132,13 @@ export async function eventOrganizerRoutes(base: FastifyInstance): Promise<void>
         body: Type.Object({ motif: Type.Optional(Type.String({ maxLength: 2000, description: 'Raison, transmise aux participants' })) }),
         response: { 200: MessageAndEvent, ...errors(400, 401, 403, 404) },
       },
-      // The body is optional: no body at all means no reason.
-      preValidation: async (request) => {
-        request.body ??= {};
-      },
-      preHandler: permissions.IsAuthenticated,
+      preValidation: [
+        permissions.IsAuthenticated,
+        // The body is optional: no body at all means no reason.
+        async (request) => {
+          request.body ??= {};
+        },
+      ],
     },
     async (request) => {
       const motif = request.body.motif?.trim() || undefined;
@@ -157,8 +158,7 @@ export async function eventOrganizerRoutes(base: FastifyInstance): Promise<void>
         params: IdParams,
         response: { 200: EventSchema, ...errors(400, 401, 403, 404, 413, 415) },
       },
-      preValidation: readMultipart,
-      preHandler: permissions.IsAuthenticated,
+      preValidation: [permissions.IsAuthenticated, readMultipart],
     },
     async (request) => {
       if (!request.eventImage) throw ValidationError.field('image', 'Ce champ est obligatoire.');
@@ -177,7 +177,7 @@ export async function eventOrganizerRoutes(base: FastifyInstance): Promise<void>
         params: IdParams,
         response: { 200: EventSchema, ...errors(400, 401, 403, 404) },
       },
-      preHandler: permissions.IsAuthenticated,
+      preValidation: permissions.IsAuthenticated,
     },
     async (request) => {
       await setCoverImage(eventsDeps(app), currentUser(request), request.params.id, null);

@@ -43,14 +43,14 @@ export async function participationRoutes(base: FastifyInstance): Promise<void> 
         summary: "Participer à un événement (corps : {event_id})",
         body: Type.Object({ event_id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) }),
       },
-      preHandler: permissions.IsAuthenticated,
+      preValidation: permissions.IsAuthenticated,
     },
     async (request, reply) => participate(request, reply, request.body.event_id),
   );
 
   app.post(
     '/:id/participate/',
-    { schema: { ...participateSchema, summary: 'Participer à cet événement', params: IdParams }, preHandler: permissions.IsAuthenticated },
+    { schema: { ...participateSchema, summary: 'Participer à cet événement', params: IdParams }, preValidation: permissions.IsAuthenticated },
     async (request, reply) => participate(request, reply, request.params.id),
   );
 
@@ -65,7 +65,7 @@ export async function participationRoutes(base: FastifyInstance): Promise<void> 
         params: IdParams,
         response: { 200: Type.Object({ message: Type.String(), participants_count: Type.Integer() }), ...errors(400, 401, 404) },
       },
-      preHandler: permissions.IsAuthenticated,
+      preValidation: permissions.IsAuthenticated,
       handler: async (request) => {
         const r = await leaveEvent(eventsDeps(app), currentUser(request), request.params.id);
         return { message: MESSAGES.left, participants_count: r.participantsCount };
@@ -86,7 +86,7 @@ export async function participationRoutes(base: FastifyInstance): Promise<void> 
         }),
         response: { 200: Paginated(MyParticipationSchema), ...errors(400, 401, 404) },
       },
-      preHandler: permissions.IsAuthenticated,
+      preValidation: permissions.IsAuthenticated,
     },
     async (request) => {
       const user = currentUser(request);
@@ -120,7 +120,7 @@ export async function participationRoutes(base: FastifyInstance): Promise<void> 
         querystring: Type.Object(PaginationQuery),
         response: { 200: Paginated(ParticipantSchema), ...errors(401, 403, 404) },
       },
-      preHandler: permissions.IsAuthenticated,
+      preValidation: permissions.IsAuthenticated,
     },
     async (request) => {
       const user = currentUser(request);

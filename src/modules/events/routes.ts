@@ -59,7 +59,7 @@ export async function eventReadRoutes(base: FastifyInstance): Promise<void> {
         querystring: Type.Object(PaginationQuery),
         response: { 200: Paginated(EventSchema), ...errors(401, 404) },
       },
-      preHandler: permissions.IsAuthenticated,
+      preValidation: permissions.IsAuthenticated,
     },
     async (request) => {
       const user = currentUser(request);
@@ -94,7 +94,7 @@ export async function eventReadRoutes(base: FastifyInstance): Promise<void> {
           ...errors(400, 401, 404),
         },
       },
-      preHandler: permissions.IsAuthenticated,
+      preValidation: permissions.IsAuthenticated,
     },
     async (request) => {
       const user = currentUser(request);
