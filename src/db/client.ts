@@ -97,7 +97,6 @@ async function openPglite(opts: OpenOptions): Promise<Database> {
     ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),
     extensions: { pg_trgm, unaccent, cube, earthdistance },
   });
-  await applyDatabaseSettings(client);
   const db = drizzle(client, { schema }) as unknown as Db;
   const database: Database = {
     kind: 'pglite',
@@ -111,21 +110,6 @@ async function openPglite(opts: OpenOptions): Promise<Database> {
     close: () => client.close(),
   };
   return Object.assign(database, { pglite: client });
-}
-
-/**
- * PostgreSQL applies `ALTER DATABASE … SET` defaults when a session starts; PGlite does not, so its one
- * session applies them itself (e.g. the search module's pg_trgm threshold).
- */
-async function applyDatabaseSettings(client: { query<T>(q: string, p?: unknown[]): Promise<{ rows: T[] }> }): Promise<void> {
-  const { rows } = await client.query<{ setting: string }>(
-    `SELECT unnest(setconfig) AS setting FROM pg_db_role_setting
-     WHERE setrole = 0 AND setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-  );
-  for (const { setting } of rows) {
-    const eq = setting.indexOf('=');
-    if (eq > 0) await client.query('SELECT set_config($1, $2, false)', [setting.slice(0, eq), setting.slice(eq + 1)]);
-  }
 }
 
 interface Journal {

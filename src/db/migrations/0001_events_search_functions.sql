@@ -13,13 +13,3 @@ CREATE OR REPLACE FUNCTION sv_unaccent(text) RETURNS text
 CREATE OR REPLACE FUNCTION sv_search_norm(text) RETURNS text
   LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
   AS $$ SELECT lower(regexp_replace(public.sv_unaccent($1), '[''’`´]', '', 'g')) $$;
---> statement-breakpoint
-
--- Typo tolerance: `term <% document` matches when pg_trgm's word similarity reaches this threshold. The
--- default 0.6 misses a letter dropped inside a word ("yopugon" → "Yopougon" scores 0.55); 0.5 catches such
--- typos, and relevance ranking keeps the weaker matches last. Set as the database's default (new sessions)
--- and for this session (the embedded database keeps the session that ran the migration).
-DO $$ BEGIN
-  EXECUTE format('ALTER DATABASE %I SET pg_trgm.word_similarity_threshold = 0.5', current_database());
-END $$;--> statement-breakpoint
-SET pg_trgm.word_similarity_threshold = 0.5;

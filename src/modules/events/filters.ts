@@ -4,21 +4,15 @@
  */
 import { ValidationError, type FieldErrors } from '../../core/errors.js';
 import type { ListFilters } from './queries.js';
+import type { SearchTerm } from './search-terms.js';
 import { ORDERING_FIELDS, type ListEventsQueryT } from './schemas.js';
 import { parseQueryDate } from './validation.js';
-
-export interface SearchTerm {
-  /** The term as typed (normalized in SQL by sv_search_norm, like the stored documents). */
-  text: string;
-  /** The same term with LIKE's wildcards escaped, for the substring match. */
-  like: string;
-}
 
 const MAX_TERMS = 8;
 export const DEFAULT_RADIUS_KM = 10;
 
 /** DRF's SearchFilter splits on whitespace and commas; every term must match. */
-export function searchTerms(raw: string | undefined): SearchTerm[] {
+export function searchTerms(raw: string | undefined): string[] {
   if (!raw) return [];
   const terms = raw
     .split(/[\s,]+/)
@@ -27,7 +21,7 @@ export function searchTerms(raw: string | undefined): SearchTerm[] {
     .slice(0, MAX_TERMS)
     .map((t) => t.slice(0, 50));
   // Duplicates would only weigh the ranking.
-  return [...new Set(terms)].map((t) => ({ text: t, like: t.replace(/[\\%_]/g, (c) => `\\${c}`) }));
+  return [...new Set(terms.map((t) => t.toLowerCase()))];
 }
 
 export function parseOrdering(raw: string | undefined, errors: FieldErrors): ListFilters['ordering'] {
@@ -63,8 +57,11 @@ export function parseNear(raw: string | undefined, radiusKm: number | undefined,
   return { lat, lng, radiusKm: radiusKm ?? DEFAULT_RADIUS_KM };
 }
 
-/** The public list's filters: validated events only (others are never listed, whatever the query says). */
-export function publicListFilters(q: ListEventsQueryT): ListFilters {
+/**
+ * The public list's filters: validated events only (others are never listed, whatever the query says).
+ * `expand` turns the search terms into their patterns (search-terms.ts).
+ */
+export async function publicListFilters(q: ListEventsQueryT, expand: (terms: string[]) => Promise<SearchTerm[]>): Promise<ListFilters> {
   const errors: FieldErrors = {};
   let debutApres: Date | undefined;
   let debutAvant: Date | undefined;
@@ -90,7 +87,7 @@ export function publicListFilters(q: ListEventsQueryT): ListFilters {
     debutApres,
     debutAvant,
     upcoming: q.a_venir ?? true,
-    terms: searchTerms(q.search),
+    terms: await expand(searchTerms(q.search)),
     near,
     ordering,
   };

@@ -8,6 +8,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { EventViewCounter } from './views.js';
 import { CoverImageStore } from './cover-image.js';
+import { SearchTermExpander } from './search-terms.js';
 import type { EventsDeps } from './service.js';
 import { eventCategoryRoutes } from './categories-routes.js';
 import { eventReadRoutes } from './routes.js';
@@ -17,6 +18,7 @@ import { moderationRoutes } from './moderation-routes.js';
 
 export interface EventsModule {
   views: EventViewCounter;
+  searchTerms: SearchTermExpander;
   images: CoverImageStore;
   imageMaxBytes: number;
 }
@@ -44,7 +46,7 @@ export const eventsPlugin = fp(
     });
     await views.start();
     const images = new CoverImageStore(path.resolve(env.MEDIA_ROOT ?? path.join(config.database.dataDir, 'media')));
-    app.decorate('events', { views, images, imageMaxBytes: env.EVENT_IMAGE_MAX_BYTES });
+    app.decorate('events', { views, images, searchTerms: new SearchTermExpander(), imageMaxBytes: env.EVENT_IMAGE_MAX_BYTES });
     // Buffered views are written before the database closes (runtime.close runs after the app's own hooks).
     app.addHook('onClose', async () => {
       await views.close().catch((err: unknown) => app.log.error({ err }, 'écriture des vues en attente à l’arrêt'));

@@ -9,7 +9,7 @@ import type { DbOrTx } from '../../db/client.js';
 import { eventCategories, eventParticipations, events, type EventStatut } from './tables.js';
 import { follows, users } from '../users/tables.js';
 import { pageLink, pageSizeOf, resolvePage, type Page } from '../../core/pagination.js';
-import type { SearchTerm } from './filters.js';
+import type { SearchTerm } from './search-terms.js';
 
 export interface ListFilters {
   statuts: readonly EventStatut[];
@@ -29,25 +29,36 @@ export interface ListFilters {
 
 const ORDER_COLUMNS = { date_debut: events.dateDebut, date_creation: events.dateCreation, nombre_vues: events.nombreVues };
 
+/** The query's point, computed once per query. */
 function earthPoint(lat: number, lng: number): SQL {
-  return sql`ll_to_earth(${lat}::float8, ${lng}::float8)`;
+  return sql`(ll_to_earth(${lat}::float8, ${lng}::float8))::cube`;
 }
-// Written exactly as in the GiST index events_earth_gist_idx, so that the planner can use it.
-const eventEarth = sql`ll_to_earth(${events.latitude}, ${events.longitude})`;
 
+/** Distance along the surface (earthdistance's sec_to_gc of the straight-line distance), in meters. */
 function distanceMeters(near: { lat: number; lng: number }): SQL<number> {
-  return sql<number>`earth_distance(${earthPoint(near.lat, near.lng)}, ${eventEarth})`;
+  return sql<number>`sec_to_gc(cube_distance(${earthPoint(near.lat, near.lng)}, ${events.earthPoint}))`;
 }
 
-/** Each term must match titre, lieu or description: typo-tolerant (trigram word similarity) or as a substring. */
+const textArray = (xs: string[]) => sql`ARRAY[${sql.join(xs.map((x) => sql`${x}`), sql`, `)}]::text[]`;
+
+/**
+ * A term matches titre, lieu or description when the document contains the term itself or one of the
+ * known words it resembles (search-terms.ts). The trigram index serves LIKE, also with ANY(array).
+ */
 function termCondition(t: SearchTerm): SQL {
-  return sql`(sv_search_norm(${t.text}) <% ${events.searchDocument} OR ${events.searchDocument} LIKE '%' || sv_search_norm(${t.like}) || '%')`;
+  return t.patterns.length === 1
+    ? sql`${events.searchDocument} LIKE ${t.patterns[0]}`
+    : sql`${events.searchDocument} LIKE ANY (${textArray(t.patterns)})`;
 }
 
-/** Relevance: how well each term matches the whole document, counting a match in the title twice. */
+/**
+ * Relevance, summed over the terms: 1 for the term itself, 0.5 for a word it resembles (a typo), plus 1 when
+ * the match is in the title (search_document starts with the title).
+ */
 function rankExpression(terms: SearchTerm[]): SQL<number> {
   const parts = terms.map(
-    (t) => sql`word_similarity(sv_search_norm(${t.text}), ${events.searchDocument}) + word_similarity(sv_search_norm(${t.text}), sv_search_norm(${events.titre}))`,
+    (t) => sql`(CASE WHEN ${events.searchDocument} LIKE ${t.patterns[0]} THEN 1 ELSE 0.5 END
+      + CASE WHEN left(${events.searchDocument}, char_length(${events.titre})) LIKE ANY (${textArray(t.patterns)}) THEN 1 ELSE 0 END)`,
   );
   return sql<number>`(${sql.join(parts, sql` + `)})`;
 }
@@ -64,9 +75,8 @@ export function whereClause(f: ListFilters, now: Date): SQL | undefined {
   for (const t of f.terms) conds.push(termCondition(t));
   if (f.near) {
     const meters = f.near.radiusKm * 1000;
-    conds.push(sql`${events.latitude} IS NOT NULL`);
-    // earth_box is the indexable square around the point; the exact distance then trims its corners.
-    conds.push(sql`earth_box(${earthPoint(f.near.lat, f.near.lng)}, ${meters}::float8) @> ${eventEarth}`);
+    // earth_box is the indexable cube around the point; the exact distance then trims its corners.
+    conds.push(sql`earth_box(${earthPoint(f.near.lat, f.near.lng)}, ${meters}::float8) @> ${events.earthPoint}`);
     conds.push(sql`${distanceMeters(f.near)} <= ${meters}::float8`);
   }
   if (f.followedBy !== undefined) {
@@ -82,7 +92,9 @@ function orderClause(f: ListFilters): SQL[] {
     out.push(f.ordering[0]!.desc ? desc(events.id) : asc(events.id));
     return out;
   }
-  if (f.near) return [asc(distanceMeters(f.near)), asc(events.id)];
+  // KNN: the GiST index returns the points nearest first (`<->` is the straight-line distance through the
+  // earth, which orders exactly like the distance along its surface), so a page stops after its 20 rows.
+  if (f.near) return [asc(sql`${events.earthPoint} <-> ${earthPoint(f.near.lat, f.near.lng)}`), asc(events.id)];
   if (f.terms.length) return [desc(rankExpression(f.terms)), asc(events.dateDebut), asc(events.id)];
   return [asc(events.dateDebut), asc(events.id)];
 }
@@ -172,6 +184,19 @@ function baseQuery(db: DbOrTx, viewerId: number | null, near?: { lat: number; ln
     .innerJoin(eventCategories, eq(eventCategories.id, events.categorieId));
 }
 
+/** The page query, not yet run (also used to look at its plan: bench/explain.ts). */
+export function pageQuery(db: DbOrTx, f: ListFilters, viewerId: number | null, limit: number, offset: number, now = new Date()) {
+  return baseQuery(db, viewerId, f.near)
+    .where(whereClause(f, now))
+    .orderBy(...orderClause(f))
+    .limit(limit)
+    .offset(offset);
+}
+
+export function countQuery(db: DbOrTx, f: ListFilters, now = new Date()) {
+  return db.select({ n: sql<number>`count(*)::int` }).from(events).where(whereClause(f, now));
+}
+
 export async function fetchEvents(
   db: DbOrTx,
   f: ListFilters,
@@ -180,16 +205,11 @@ export async function fetchEvents(
   offset: number,
   now = new Date(),
 ): Promise<EventRow[]> {
-  const rows = await baseQuery(db, viewerId, f.near)
-    .where(whereClause(f, now))
-    .orderBy(...orderClause(f))
-    .limit(limit)
-    .offset(offset);
-  return rows as unknown as EventRow[];
+  return (await pageQuery(db, f, viewerId, limit, offset, now)) as unknown as EventRow[];
 }
 
 export async function countEvents(db: DbOrTx, f: ListFilters, now = new Date()): Promise<number> {
-  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(events).where(whereClause(f, now));
+  const [row] = await countQuery(db, f, now);
   return Number(row?.n ?? 0);
 }
 

@@ -36,7 +36,7 @@ export async function eventReadRoutes(base: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const filters = publicListFilters(request.query);
+      const filters = await publicListFilters(request.query, (terms) => app.events.searchTerms.expand(db(), terms));
       const viewerId = request.user?.id ?? null;
       const now = new Date();
       const origin = mediaBase(request);

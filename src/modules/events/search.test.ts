@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { createTestContext, type TestContext } from '../../test/context.js';
 import { createUserWithToken } from '../../test/factories.js';
 import { categoryIds, inDays, insertEvent } from './test-helpers.js';
+import { eq, sql } from 'drizzle-orm';
+import { eventSearchWords } from './tables.js';
 
 let ctx: TestContext;
 let cats: number[];
@@ -76,12 +78,26 @@ test('search combines with filters and ordering; unvalidated events never match'
   assert.ok(!(await found('carnaval')).includes(ids.bouakePending!));
 });
 
+test('words of a new or edited event are known at once: typos of them match', async () => {
+  const { db } = ctx.database;
+  const org = await createUserWithToken(db);
+  const id = await insertEvent(db, org.user.id, { titre: 'Atelier', description: 'Initiation.', dateDebut: inDays(9) });
+  await db.execute(sql`UPDATE events SET titre = 'Atelier kpanlogo' WHERE id = ${id}`);
+  const words = await db.select().from(eventSearchWords).where(eq(eventSearchWords.word, 'kpanlogo'));
+  assert.equal(words.length, 1, 'the trigger recorded the new word');
+  assert.deepEqual(await found('kpanlogp'), [id]);
+  assert.deepEqual(await found('kpnlogo'), [id]);
+  assert.deepEqual(await found('zzzzzz'), []);
+});
+
 test('odd input is harmless: wildcards, quotes, blank, long', async () => {
   assert.deepEqual(await found('%'), []);
   assert.deepEqual(await found('_'), []);
   assert.deepEqual(await found("'; DROP TABLE events; --"), []);
-  assert.equal((await search('search=')).count, 7, 'blank search is no search');
-  assert.equal((await search('search=%20%20')).count, 7);
+  const all = (await search('')).count;
+  assert.equal((await search('search=')).count, all, 'blank search is no search');
+  assert.equal((await search('search=%20%20')).count, all);
+  assert.equal((await search(`search=${encodeURIComponent("''")}`)).count, all, 'a term of apostrophes only is dropped');
   const long = await ctx.app.inject({ url: `/api/events/?search=${'a'.repeat(201)}` });
   assert.equal(long.statusCode, 400);
   assert.deepEqual(long.json().details.search, ['Assurez-vous que ce champ comporte au plus 200 caractères.']);
