@@ -126,6 +126,7 @@ export const envSchema = z.object({
   EVENT_IMAGE_MAX_BYTES: int(5 * 1_048_576, 10_240, 50 * 1_048_576),
   EVENTS_VIEWS_FLUSH_SECONDS: int(10, 0, 3600),
   EVENTS_VIEWS_DEDUP_SECONDS: int(3600, 1, 7 * 86_400),
+  EVENTS_LIST_COUNT_CACHE_SECONDS: int(10, 0, 3600),
   // Monitoring and storage
   SENTRY_DSN: optionalStr,
   AWS_ACCESS_KEY_ID: optionalStr,

@@ -28,6 +28,7 @@ export async function approveEvent(deps: EventsDeps, staff: AuthUser, id: number
     const organizer = await organizerOf(tx, ev.createurId);
     if (organizer) await notifyOrganizerOfDecision(deps.jobs, tx, organizer, ev, { kind: 'approve' });
   });
+  deps.listChanged();
 }
 
 export async function rejectEvent(deps: EventsDeps, staff: AuthUser, id: number, motif: string, meta: RequestMeta): Promise<void> {

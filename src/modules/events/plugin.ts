@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { EventViewCounter } from './views.js';
 import { CoverImageStore } from './cover-image.js';
 import { SearchTermExpander } from './search-terms.js';
+import { ListCountCache } from './count-cache.js';
 import type { EventsDeps } from './service.js';
 import { eventCategoryRoutes } from './categories-routes.js';
 import { eventReadRoutes } from './routes.js';
@@ -18,6 +19,7 @@ import { moderationRoutes } from './moderation-routes.js';
 
 export interface EventsModule {
   views: EventViewCounter;
+  listCounts: ListCountCache;
   searchTerms: SearchTermExpander;
   images: CoverImageStore;
   imageMaxBytes: number;
@@ -30,7 +32,8 @@ declare module 'fastify' {
 }
 
 export function eventsDeps(app: FastifyInstance): EventsDeps {
-  return { db: app.deps.database.db, jobs: app.deps.jobs, images: app.events.images };
+  const { listCounts } = app.events;
+  return { db: app.deps.database.db, jobs: app.deps.jobs, images: app.events.images, listChanged: () => listCounts.clear() };
 }
 
 export const eventsPlugin = fp(
@@ -46,9 +49,16 @@ export const eventsPlugin = fp(
     });
     await views.start();
     const images = new CoverImageStore(path.resolve(env.MEDIA_ROOT ?? path.join(config.database.dataDir, 'media')));
-    app.decorate('events', { views, images, searchTerms: new SearchTermExpander(), imageMaxBytes: env.EVENT_IMAGE_MAX_BYTES });
-    // Buffered views are written before the database closes (runtime.close runs after the app's own hooks).
-    app.addHook('onClose', async () => {
+    app.decorate('events', {
+      views,
+      images,
+      searchTerms: new SearchTermExpander(),
+      listCounts: new ListCountCache(env.EVENTS_LIST_COUNT_CACHE_SECONDS),
+      imageMaxBytes: env.EVENT_IMAGE_MAX_BYTES,
+    });
+    // Buffered views are written before anything closes: preClose runs before every onClose hook, among
+    // them the one that closes the database pool (server.ts).
+    app.addHook('preClose', async () => {
       await views.close().catch((err: unknown) => app.log.error({ err }, 'écriture des vues en attente à l’arrêt'));
     });
 

@@ -42,7 +42,7 @@ export async function eventReadRoutes(base: FastifyInstance): Promise<void> {
       const origin = mediaBase(request);
       return paginateConcurrently(
         request,
-        () => countEvents(db(), filters, now),
+        () => app.events.listCounts.get(filters, () => countEvents(db(), filters, now)),
         async (limit, offset) => (await fetchEvents(db(), filters, viewerId, limit, offset, now)).map((r) => toEventJson(r, origin)),
         app.deps.config.publicBaseUrl,
       );

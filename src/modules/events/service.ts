@@ -24,6 +24,8 @@ export interface EventsDeps {
   db: Db;
   jobs: JobQueue;
   images: CoverImageStore;
+  /** Called after a committed write that may change which events the public list shows (count-cache.ts). */
+  listChanged: () => void;
 }
 
 export const EVENT_NOT_FOUND = 'Événement introuvable';
@@ -216,6 +218,7 @@ export async function updateEvent(deps: EventsDeps, user: AuthUser, id: number, 
     await deps.images.remove(newImage);
     throw err;
   }
+  deps.listChanged();
   await deps.images.remove(oldImage);
 }
 
@@ -297,6 +300,7 @@ export async function cancelEvent(deps: EventsDeps, user: AuthUser, id: number, 
       event: { id, titre: ev.titre, createurId: ev.createurId, typeAcces: ev.typeAcces, prix: ev.prix, previousStatut: ev.statut },
     });
   });
+  deps.listChanged();
 }
 
 /** Only an event nobody joined can disappear; otherwise the organizer cancels it (participants are told). */
@@ -321,5 +325,6 @@ export async function deleteEvent(deps: EventsDeps, user: AuthUser, id: number):
     await tx.delete(events).where(eq(events.id, id));
     image = ev.image;
   });
+  deps.listChanged();
   await deps.images.remove(image);
 }
