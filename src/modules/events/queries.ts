@@ -110,7 +110,7 @@ function valuesOf(f: ListFilters, viewerId: number | null, now: Date): Record<st
   return v;
 }
 
-function whereOf(s: Shape): SQL | undefined {
+function whereOf(s: Shape, withinRadius = true): SQL | undefined {
   const conds: (SQL | undefined)[] = [];
   conds.push(s.statuts.length === 1 ? eq(events.statut, s.statuts[0]!) : inArray(events.statut, [...s.statuts]));
   if (s.categorie) conds.push(eq(events.categorieId, ph('categorie')));
@@ -120,10 +120,12 @@ function whereOf(s: Shape): SQL | undefined {
   if (s.avant) conds.push(lte(events.dateDebut, ph('avant')));
   if (s.upcoming) conds.push(gt(events.dateFin, ph('now')));
   s.terms.forEach((n, i) => conds.push(termCondition(i, n)));
-  if (s.near) {
+  if (s.near && withinRadius) {
     // earth_box is the indexable cube around the point; the exact distance then trims its corners.
     conds.push(sql`earth_box(${queryPoint}, ${ph('meters')}::float8) @> ${events.earthPoint}`);
     conds.push(sql`${distanceMeters} <= ${ph('meters')}::float8`);
+  } else if (s.near) {
+    conds.push(sql`${events.earthPoint} IS NOT NULL`);
   }
   if (s.followedBy) {
     conds.push(sql`${events.createurId} IN (SELECT ${follows.followedId} FROM ${follows} WHERE ${follows.followerId} = ${ph('followedBy')})`);
@@ -233,18 +235,22 @@ type Runnable = { execute(values?: Record<string, unknown>): Promise<unknown> };
 const preparedByDb = new WeakMap<object, Map<string, Runnable>>();
 
 /**
- * Builds a query once per shape and database, as a named prepared statement: Drizzle does not rebuild it on
- * each request, and on PostgreSQL each pooled connection parses and plans it once, then only binds values
- * (together, half the list's CPU on the benchmark). The embedded database ignores the name.
+ * Builds a query once per shape and database (Drizzle does not rebuild it on each request) and, when
+ * `planOnce`, runs it as a named prepared statement: on PostgreSQL each pooled connection then parses and
+ * plans it once and only binds values (together, half the list's CPU on the benchmark). Searches and nearby
+ * queries are planned on every run instead (an unnamed statement): after five runs PostgreSQL may switch a
+ * prepared statement to a generic plan, blind to the point or the words, which was three times slower for
+ * nearby events. The embedded database ignores names.
  */
-function prepared(db: DbOrTx, kind: string, shape: unknown, build: () => { prepare(name: string): Runnable }): Runnable {
+function prepared(db: DbOrTx, kind: string, shape: unknown, build: () => { prepare(name: string): Runnable }, planOnce = true): Runnable {
   let byShape = preparedByDb.get(db);
   if (!byShape) preparedByDb.set(db, (byShape = new Map()));
   const key = `${kind}:${JSON.stringify(shape)}`;
   let q = byShape.get(key);
   if (!q) {
     if (byShape.size > 500) byShape.clear();
-    q = build().prepare(`ev_${createHash('sha1').update(key).digest('hex').slice(0, 24)}`);
+    // node-postgres treats an empty name as the unnamed statement.
+    q = build().prepare(planOnce ? `ev_${createHash('sha1').update(key).digest('hex').slice(0, 24)}` : '');
     byShape.set(key, q);
   }
   return q;
@@ -256,15 +262,7 @@ function prepared(db: DbOrTx, kind: string, shape: unknown, build: () => { prepa
  * PostgreSQL join every candidate before sorting (2,300 rows for a nearby query, to keep 20).
  */
 function pageBuilder(db: DbOrTx, s: Shape) {
-  const order = orderOf(s);
-  const page = db
-    .select({ id: events.id, ord: sql<number>`row_number() OVER (ORDER BY ${sql.join(order, sql`, `)})`.as('ord') })
-    .from(events)
-    .where(whereOf(s))
-    .orderBy(...order)
-    .limit(ph('limit'))
-    .offset(ph('offset'))
-    .as('page');
+  const page = s.near && !s.ordering.length ? nearestPage(db, s) : sortedPage(db, s);
   return db
     .select(eventSelection(s.viewer, s.near))
     .from(page)
@@ -272,6 +270,48 @@ function pageBuilder(db: DbOrTx, s: Shape) {
     .innerJoin(users, eq(users.id, events.createurId))
     .innerJoin(eventCategories, eq(eventCategories.id, events.categorieId))
     .orderBy(asc(page.ord));
+}
+
+function sortedPage(db: DbOrTx, s: Shape) {
+  const order = orderOf(s);
+  return db
+    .select({ id: events.id, ord: sql<number>`row_number() OVER (ORDER BY ${sql.join(order, sql`, `)})`.as('ord') })
+    .from(events)
+    .where(whereOf(s))
+    .orderBy(...order)
+    .limit(ph('limit'))
+    .offset(ph('offset'))
+    .as('page');
+}
+
+/**
+ * Nearest events first, read in distance order straight from the GiST index (KNN) and stopped after the
+ * rows the page needs (`reach` = offset + page size, plus a little); the radius is applied to those. Because the index
+ * yields events by increasing distance, the ones within the radius are exactly a prefix, so this never
+ * misses one, and never walks the whole index when few events are near. (PostgreSQL, left to choose, fetched
+ * every event in the radius and sorted them: its estimate for a cube inside a box is a constant.)
+ */
+const NEAREST_SLACK = 10;
+
+function nearestPage(db: DbOrTx, s: Shape) {
+  const distance = sql`${events.earthPoint} <-> ${queryPoint}`;
+  const nearest = db
+    .select({ id: events.id, chord: sql<number>`${distance}`.as('chord') })
+    .from(events)
+    .where(whereOf(s, false))
+    // Distance alone: with a tie-breaker the index can no longer deliver the order. `reach` has some slack so
+    // that events at exactly the same distance across the cut are all seen and ordered by id below.
+    .orderBy(distance)
+    .limit(ph('reach'))
+    .as('nearest');
+  return db
+    .select({ id: nearest.id, ord: sql<number>`row_number() OVER (ORDER BY ${nearest.chord}, ${nearest.id})`.as('ord') })
+    .from(nearest)
+    .where(sql`sec_to_gc(${nearest.chord}) <= ${ph('meters')}::float8`)
+    .orderBy(asc(nearest.chord), asc(nearest.id))
+    .limit(ph('limit'))
+    .offset(ph('offset'))
+    .as('page');
 }
 
 function countBuilder(db: DbOrTx, s: Shape) {
@@ -282,7 +322,7 @@ function countBuilder(db: DbOrTx, s: Shape) {
 export function explainable(db: DbOrTx, f: ListFilters, kind: 'page' | 'count', now = new Date()): { sql: string; params: unknown[] } {
   const s = shapeOf(f, null);
   const q = (kind === 'page' ? pageBuilder(db, s) : countBuilder(db, s)).toSQL();
-  const values = { ...valuesOf(f, null, now), limit: 20, offset: 0 };
+  const values = { ...valuesOf(f, null, now), limit: 20, offset: 0, reach: 20 + NEAREST_SLACK };
   return { sql: q.sql, params: fillPlaceholders(q.params, values) };
 }
 
@@ -295,13 +335,13 @@ export async function fetchEvents(
   now = new Date(),
 ): Promise<EventRow[]> {
   const s = shapeOf(f, viewerId);
-  const q = prepared(db, 'page', s, () => pageBuilder(db, s));
-  return (await q.execute({ ...valuesOf(f, viewerId, now), limit, offset })) as EventRow[];
+  const q = prepared(db, 'page', s, () => pageBuilder(db, s), !s.near && !s.terms.length);
+  return (await q.execute({ ...valuesOf(f, viewerId, now), limit, offset, reach: offset + limit + NEAREST_SLACK })) as EventRow[];
 }
 
 export async function countEvents(db: DbOrTx, f: ListFilters, now = new Date()): Promise<number> {
   const s = shapeOf(f, null);
-  const q = prepared(db, 'count', { ...s, ordering: [], viewer: false }, () => countBuilder(db, s));
+  const q = prepared(db, 'count', { ...s, ordering: [], viewer: false }, () => countBuilder(db, s), !s.near && !s.terms.length);
   const [row] = (await q.execute(valuesOf(f, null, now))) as { n: number }[];
   return Number(row?.n ?? 0);
 }

@@ -139,3 +139,35 @@ test('nearby: default radius 10 km, events without coordinates never match, orde
   // No distance_km without near.
   assert.ok((await search('')).results.every((e) => e.distance_km === undefined));
 });
+
+test('nearby pages: consecutive pages list every event within the radius once, nearest first', async () => {
+  const { db } = ctx.database;
+  const org = await createUserWithToken(db);
+  // 25 events due north of a point in the sea, 200 m apart (two at the very same place), then far ones.
+  const origin = [4.0, -5.0] as const;
+  const made: number[] = [];
+  for (let i = 0; i < 25; i++) {
+    const lat = origin[0] + (i === 1 ? 0 : i) * 0.0018;
+    made.push(await insertEvent(db, org.user.id, { titre: `Plage ${i}`, latitude: lat, longitude: origin[1], dateDebut: inDays(3) }));
+  }
+  await insertEvent(db, org.user.id, { titre: 'Loin', latitude: origin[0] + 1, longitude: origin[1], dateDebut: inDays(3) });
+  const seen: number[] = [];
+  let last = -1;
+  for (let page = 1; page <= 4; page++) {
+    const r = await ctx.app.inject({ url: `/api/events/?near=${origin[0]},${origin[1]}&radius_km=6&page_size=7&page=${page}` });
+    assert.equal(r.statusCode, 200, r.body);
+    const body = r.json();
+    assert.equal(body.count, 25);
+    for (const e of body.results) {
+      assert.ok(e.distance_km >= last, 'nearest first across pages');
+      last = e.distance_km;
+      seen.push(e.id);
+    }
+  }
+  assert.equal(seen.length, 25);
+  assert.deepEqual([...seen].sort((a, b) => a - b), [...made].sort((a, b) => a - b));
+  // Nothing near: an empty first page, not an error.
+  const empty = await ctx.app.inject({ url: `/api/events/?near=${origin[0] - 2},${origin[1] - 2}&radius_km=5` });
+  assert.equal(empty.json().count, 0);
+  assert.deepEqual(empty.json().results, []);
+});
