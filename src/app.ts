@@ -16,14 +16,15 @@ import { registerErrorHandling } from './core/error-handler.js';
 import { registerAuthentication } from './core/auth.js';
 import { registerHostChecks } from './core/security.js';
 import { healthRoutes } from './modules/health/routes.js';
-import { eventCategoryRoutes } from './modules/events/categories-routes.js';
 import { paymentRoutes } from './modules/payments/routes.js';
 import './modules/payments/privacy.js';
+import './modules/payments/event-hooks.js';
 import { webhookRoutes } from './modules/payments/webhooks.js';
 import { adminPaymentRoutes } from './modules/payments/admin-routes.js';
 import { ticketRoutes } from './modules/tickets/routes.js';
 import { ticketTypeRoutes } from './modules/tickets/types-routes.js';
 import { accountsPlugin } from './modules/users/plugin.js';
+import { eventsPlugin } from './modules/events/plugin.js';
 
 export interface AppDeps {
   config: Config;
@@ -116,12 +117,12 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
   registerAuthentication(app, deps.database.db);
 
   await app.register(healthRoutes);
-  await app.register(eventCategoryRoutes, { prefix: '/api/events' });
   await app.register(paymentRoutes, { prefix: '/api/payments' });
   await app.register(webhookRoutes, { prefix: '/api/payments/webhooks' });
   await app.register(adminPaymentRoutes, { prefix: '/api/admin' });
   await app.register(ticketRoutes, { prefix: '/api/tickets' });
   await app.register(ticketTypeRoutes, { prefix: '/api/events' });
   await app.register(accountsPlugin);
+  await app.register(eventsPlugin);
   return app;
 }

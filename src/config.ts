@@ -181,6 +181,11 @@ export const envSchema = z.object({
   // Accepted for compatibility with the manual's .env; jobs run on pg-boss, so these are not used.
   CELERY_BROKER_URL: optionalStr,
   CELERY_RESULT_BACKEND: optionalStr,
+  // Events
+  EVENT_IMAGE_MAX_BYTES: int(5 * 1_048_576, 10_240, 50 * 1_048_576),
+  EVENTS_VIEWS_FLUSH_SECONDS: int(10, 0, 3600),
+  EVENTS_VIEWS_DEDUP_SECONDS: int(3600, 1, 7 * 86_400),
+  EVENTS_LIST_COUNT_CACHE_SECONDS: int(10, 0, 3600),
   // Monitoring and storage
   SENTRY_DSN: optionalStr,
   AWS_ACCESS_KEY_ID: optionalStr,

@@ -100,6 +100,11 @@ export class JobQueue {
     }
   }
 
+  /** The collaborators jobs receive (payment gateways…), for code that only holds the queue. */
+  get services(): Services {
+    return this.opts.services ?? {};
+  }
+
   get isWorking(): boolean {
     return this.working;
   }

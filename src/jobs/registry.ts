@@ -5,7 +5,8 @@ import { emailJob, smsJob } from '../modules/notifications/delivery.js';
 import { paymentJobs } from '../modules/payments/jobs.js';
 import { passwordResetJob } from '../modules/users/password-flows.js';
 import { purgeSecretsJob } from '../modules/users/cleanup.js';
+import { eventJobs } from '../modules/events/jobs.js';
 
 export function allJobDefinitions(): JobDefinition<never>[] {
-  return [cleanupJob, emailJob, smsJob, passwordResetJob, purgeSecretsJob, ...paymentJobs] as JobDefinition<never>[];
+  return [cleanupJob, emailJob, smsJob, passwordResetJob, purgeSecretsJob, ...paymentJobs, ...eventJobs] as JobDefinition<never>[];
 }

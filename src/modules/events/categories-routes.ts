@@ -3,18 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { asc, eq } from 'drizzle-orm';
 import { eventCategories } from './tables.js';
-
-export const EventCategorySchema = Type.Object(
-  {
-    id: Type.Integer(),
-    nom: Type.String(),
-    slug: Type.String(),
-    description: Type.String(),
-    icone: Type.String(),
-    couleur: Type.String(),
-  },
-  { $id: 'EventCategory' },
-);
+import { EventCategorySchema } from './schemas.js';
 
 export async function eventCategoryRoutes(app: FastifyInstance): Promise<void> {
   app.get(

@@ -4,11 +4,13 @@
  */
 import { sql } from 'drizzle-orm';
 import {
-  boolean, check, doublePrecision, index, integer, pgTable, serial, text, timestamp, uniqueIndex, varchar,
+  boolean, check, customType, doublePrecision, index, integer, pgTable, serial, text, timestamp, uniqueIndex, varchar,
 } from 'drizzle-orm/pg-core';
 import { users } from '../users/tables.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+/** The `cube` extension's type (earthdistance's `earth` is a domain over it). Never read by the app. */
+const cube = customType<{ data: string }>({ dataType: () => 'cube' });
 
 export const EVENT_STATUTS = ['BROUILLON', 'EN_ATTENTE', 'VALIDE', 'REJETE', 'TERMINE', 'ANNULE'] as const;
 export type EventStatut = (typeof EVENT_STATUTS)[number];
@@ -59,16 +61,40 @@ export const events = pgTable(
     nombreVues: integer('nombre_vues').notNull().default(0),
     /** Kept in the same transaction as each join/leave, so lists never count rows. */
     participantsCount: integer('participants_count').notNull().default(0),
+    /**
+     * What `search` matches: titre, lieu and description without accents, lower case (see the migration
+     * defining sv_search_norm). Stored, so that the trigram index's recheck reads it instead of running
+     * unaccent again on every candidate row.
+     */
+    searchDocument: text('search_document')
+      .notNull()
+      .generatedAlwaysAs(sql`sv_search_norm(titre || ' ' || lieu || ' ' || description)`),
+    /**
+     * The place as a point of earthdistance (ll_to_earth), stored: computing ll_to_earth and checking its
+     * domain on every candidate row was most of a nearby query's time. Plain `cube`, so reads skip the check.
+     */
+    earthPoint: cube('earth_point').generatedAlwaysAs(sql`(ll_to_earth(latitude, longitude))::cube`),
   },
   (t) => [
-    index('events_statut_date_debut_idx').on(t.statut, t.dateDebut),
+    // The manual's three indexes; `id` added to the first as the list's tie-breaker, so one index scan
+    // returns a page already sorted.
+    index('events_statut_date_debut_idx').on(t.statut, t.dateDebut, t.id),
     index('events_createur_statut_idx').on(t.createurId, t.statut),
     index('events_categorie_statut_idx').on(t.categorieId, t.statut),
+    // The list's total (upcoming = date_fin in the future) as an index-only range, and the job closing past events.
+    index('events_statut_date_fin_idx').on(t.statut, t.dateFin),
+    // The other orderings the public list offers.
+    index('events_statut_date_creation_idx').on(t.statut, t.dateCreation, t.id),
+    index('events_statut_nombre_vues_idx').on(t.statut, t.nombreVues, t.id),
+    // Search (pg_trgm index serving LIKE, see search-terms.ts) and nearby queries (earthdistance, KNN).
+    index('events_search_trgm_idx').using('gin', t.searchDocument.op('gin_trgm_ops')),
+    index('events_earth_point_gist_idx').using('gist', t.earthPoint),
     check('events_dates_ordre', sql`${t.dateFin} > ${t.dateDebut}`),
     check('events_capacite_positive', sql`${t.capaciteMax} >= 1`),
     check('events_prix_coherent', sql`(${t.typeAcces} = 'GRATUIT' AND ${t.prix} = 0) OR (${t.typeAcces} = 'PAYANT' AND ${t.prix} > 0)`),
     check('events_participants_bornes', sql`${t.participantsCount} >= 0 AND ${t.participantsCount} <= ${t.capaciteMax}`),
     check('events_coordonnees', sql`(${t.latitude} IS NULL) = (${t.longitude} IS NULL)`),
+    check('events_nombre_vues_positif', sql`${t.nombreVues} >= 0`),
   ],
 );
 
@@ -85,4 +111,17 @@ export const eventParticipations = pgTable(
     uniqueIndex('event_participations_pair_uniq').on(t.utilisateurId, t.evenementId),
     index('event_participations_event_idx').on(t.evenementId, t.statut),
   ],
+);
+
+/**
+ * Every distinct word (3 to 40 characters, not only digits) of the events' search documents, filled by a trigger on events
+ * (migration events_search_words). Typo tolerance looks here first: a misspelt term is matched to the few
+ * known words it resembles (trigram similarity on short strings, cheap), then events are found by those
+ * words with the trigram index on search_document (LIKE, cheap to recheck). Words are never removed: a word
+ * no event uses any more only yields a pattern that matches nothing.
+ */
+export const eventSearchWords = pgTable(
+  'event_search_words',
+  { word: text('word').primaryKey() },
+  (t) => [index('event_search_words_trgm_idx').using('gin', t.word.op('gin_trgm_ops'))],
 );

@@ -103,3 +103,13 @@ export async function ensureStandardTicketType(tx: DbOrTx, eventId: number): Pro
 export async function listTicketTypes(db: DbOrTx, eventId: number): Promise<TicketType[]> {
   return db.select().from(ticketTypes).where(eq(ticketTypes.evenementId, eventId)).orderBy(ticketTypes.prix, ticketTypes.id);
 }
+
+/** After an edit of a paid event: its ticket types must still fit in its capacity. */
+export async function assertTicketTypesFit(tx: DbOrTx, eventId: number): Promise<void> {
+  const ev = await lockEvent(tx, eventId);
+  if (ev.typeAcces !== 'PAYANT') return;
+  const used = await otherQuantities(tx, eventId);
+  if (used > ev.capaciteMax) {
+    throw ValidationError.field('capacite_max', `La capacité ne peut être inférieure aux billets proposés (${used}) : réduisez d'abord les types de billets.`);
+  }
+}

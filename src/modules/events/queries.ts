@@ -1,0 +1,456 @@
+/**
+ * Reading events: one SQL query per page, whatever its size. The creator and the category come from joins,
+ * `participants_count` from the counter kept by joins and leaves, and `is_participating` from an EXISTS on
+ * the (utilisateur, evenement) unique index inside the same query, so no list costs a query per row.
+ */
+import { createHash } from 'node:crypto';
+import { and, asc, desc, eq, fillPlaceholders, gte, lte, gt, inArray, sql, type SQL } from 'drizzle-orm';
+import type { FastifyRequest } from 'fastify';
+import type { DbOrTx } from '../../db/client.js';
+import { eventCategories, eventParticipations, events, type EventStatut } from './tables.js';
+import { follows, users } from '../users/tables.js';
+import { pageLink, pageSizeOf, resolvePage, type Page } from '../../core/pagination.js';
+import type { SearchTerm } from './search-terms.js';
+
+export interface ListFilters {
+  statuts: readonly EventStatut[];
+  categorie?: number | undefined;
+  typeAcces?: 'GRATUIT' | 'PAYANT' | undefined;
+  createur?: number | undefined;
+  debutApres?: Date | undefined;
+  debutAvant?: Date | undefined;
+  /** Only events not over yet (date_fin in the future). */
+  upcoming: boolean;
+  terms: SearchTerm[];
+  near?: { lat: number; lng: number; radiusKm: number } | undefined;
+  ordering: { field: 'date_debut' | 'date_creation' | 'nombre_vues'; desc: boolean }[];
+  /** Events of the organizers this user follows (the feed). */
+  followedBy?: number | undefined;
+}
+
+const ORDER_COLUMNS = { date_debut: events.dateDebut, date_creation: events.dateCreation, nombre_vues: events.nombreVues };
+const ph = (name: string) => sql.placeholder(name);
+
+/** The query's point, computed once per query. */
+const queryPoint = sql`(ll_to_earth(${ph('lat')}::float8, ${ph('lng')}::float8))::cube`;
+
+/** Distance along the surface (earthdistance's sec_to_gc of the straight-line distance), in meters. */
+const distanceMeters = sql<number>`sec_to_gc(cube_distance(${queryPoint}, ${events.earthPoint}))`;
+
+const patternsArray = (i: number, n: number) =>
+  sql`ARRAY[${sql.join(Array.from({ length: n }, (_, j) => sql`${ph(`t${i}_${j}`)}`), sql`, `)}]::text[]`;
+
+/**
+ * A term matches titre, lieu or description when the document contains the term itself or one of the
+ * known words it resembles (search-terms.ts). The trigram index serves LIKE, also with ANY(array).
+ */
+function termCondition(i: number, n: number): SQL {
+  return n === 1 ? sql`${events.searchDocument} LIKE ${ph(`t${i}_0`)}` : sql`${events.searchDocument} LIKE ANY (${patternsArray(i, n)})`;
+}
+
+/**
+ * Relevance, summed over the terms: 1 for the term itself, 0.5 for a word it resembles (a typo), plus 1 when
+ * the match is in the title (search_document starts with the title).
+ */
+function rankExpression(counts: number[]): SQL<number> {
+  const parts = counts.map(
+    (n, i) => sql`(CASE WHEN ${events.searchDocument} LIKE ${ph(`t${i}_0`)} THEN 1 ELSE 0.5 END
+      + CASE WHEN left(${events.searchDocument}, char_length(${events.titre})) LIKE ANY (${patternsArray(i, n)}) THEN 1 ELSE 0 END)`,
+  );
+  return sql<number>`(${sql.join(parts, sql` + `)})`;
+}
+
+/**
+ * A list query's shape: which filters are present, not their values. Queries are built once per shape with
+ * placeholders, prepared, and reused with the request's values (see `prepared` below).
+ */
+interface Shape {
+  statuts: readonly EventStatut[];
+  categorie: boolean;
+  typeAcces: boolean;
+  createur: boolean;
+  apres: boolean;
+  avant: boolean;
+  upcoming: boolean;
+  terms: number[];
+  near: boolean;
+  ordering: ListFilters['ordering'];
+  followedBy: boolean;
+  viewer: boolean;
+}
+
+function shapeOf(f: ListFilters, viewerId: number | null): Shape {
+  return {
+    statuts: f.statuts,
+    categorie: f.categorie !== undefined,
+    typeAcces: f.typeAcces !== undefined,
+    createur: f.createur !== undefined,
+    apres: !!f.debutApres,
+    avant: !!f.debutAvant,
+    upcoming: f.upcoming,
+    terms: f.terms.map((t) => t.patterns.length),
+    near: !!f.near,
+    ordering: f.ordering,
+    followedBy: f.followedBy !== undefined,
+    viewer: viewerId !== null,
+  };
+}
+
+/** The placeholders' values for a request. */
+function valuesOf(f: ListFilters, viewerId: number | null, now: Date): Record<string, unknown> {
+  const v: Record<string, unknown> = { now, viewer: viewerId };
+  if (f.categorie !== undefined) v.categorie = f.categorie;
+  if (f.typeAcces !== undefined) v.typeAcces = f.typeAcces;
+  if (f.createur !== undefined) v.createur = f.createur;
+  if (f.debutApres) v.apres = f.debutApres;
+  if (f.debutAvant) v.avant = f.debutAvant;
+  f.terms.forEach((t, i) => t.patterns.forEach((p, j) => (v[`t${i}_${j}`] = p)));
+  if (f.near) Object.assign(v, { lat: f.near.lat, lng: f.near.lng, meters: f.near.radiusKm * 1000 });
+  if (f.followedBy !== undefined) v.followedBy = f.followedBy;
+  return v;
+}
+
+function whereOf(s: Shape, withinRadius = true): SQL | undefined {
+  const conds: (SQL | undefined)[] = [];
+  conds.push(s.statuts.length === 1 ? eq(events.statut, s.statuts[0]!) : inArray(events.statut, [...s.statuts]));
+  if (s.categorie) conds.push(eq(events.categorieId, ph('categorie')));
+  if (s.typeAcces) conds.push(eq(events.typeAcces, ph('typeAcces')));
+  if (s.createur) conds.push(eq(events.createurId, ph('createur')));
+  if (s.apres) conds.push(gte(events.dateDebut, ph('apres')));
+  if (s.avant) conds.push(lte(events.dateDebut, ph('avant')));
+  if (s.upcoming) conds.push(gt(events.dateFin, ph('now')));
+  s.terms.forEach((n, i) => conds.push(termCondition(i, n)));
+  if (s.near && withinRadius) {
+    // earth_box is the indexable cube around the point; the exact distance then trims its corners.
+    conds.push(sql`earth_box(${queryPoint}, ${ph('meters')}::float8) @> ${events.earthPoint}`);
+    conds.push(sql`${distanceMeters} <= ${ph('meters')}::float8`);
+  } else if (s.near) {
+    conds.push(sql`${events.earthPoint} IS NOT NULL`);
+  }
+  if (s.followedBy) {
+    conds.push(sql`${events.createurId} IN (SELECT ${follows.followedId} FROM ${follows} WHERE ${follows.followerId} = ${ph('followedBy')})`);
+  }
+  return and(...conds);
+}
+
+function orderOf(s: Shape): SQL[] {
+  if (s.ordering.length) {
+    const out = s.ordering.map((o) => (o.desc ? desc(ORDER_COLUMNS[o.field]) : asc(ORDER_COLUMNS[o.field])));
+    // A unique tie-breaker in the direction of the first key keeps pages stable and lets one index serve the sort.
+    out.push(s.ordering[0]!.desc ? desc(events.id) : asc(events.id));
+    return out;
+  }
+  // KNN: the GiST index returns the points nearest first (`<->` is the straight-line distance through the
+  // earth, which orders exactly like the distance along its surface), so a page stops after its 20 rows.
+  if (s.near) return [asc(sql`${events.earthPoint} <-> ${queryPoint}`), asc(events.id)];
+  if (s.terms.length) return [desc(rankExpression(s.terms)), asc(events.dateDebut), asc(events.id)];
+  return [asc(events.dateDebut), asc(events.id)];
+}
+
+export function eventSelection(viewer: boolean, near: boolean) {
+  return {
+    id: events.id,
+    titre: events.titre,
+    description: events.description,
+    descriptionCourte: events.descriptionCourte,
+    dateDebut: events.dateDebut,
+    dateFin: events.dateFin,
+    lieu: events.lieu,
+    adresse: events.adresse,
+    latitude: events.latitude,
+    longitude: events.longitude,
+    typeAcces: events.typeAcces,
+    prix: events.prix,
+    capaciteMax: events.capaciteMax,
+    statut: events.statut,
+    image: events.image,
+    validateurId: events.validateurId,
+    dateValidation: events.dateValidation,
+    motifRejet: events.motifRejet,
+    dateCreation: events.dateCreation,
+    dateModification: events.dateModification,
+    nombreVues: events.nombreVues,
+    participantsCount: events.participantsCount,
+    createur: {
+      id: users.id,
+      username: users.username,
+      firstName: users.firstName,
+      lastName: users.lastName,
+      photoProfil: users.photoProfil,
+      estVerifie: users.estVerifie,
+    },
+    categorie: {
+      id: eventCategories.id,
+      nom: eventCategories.nom,
+      slug: eventCategories.slug,
+      description: eventCategories.description,
+      icone: eventCategories.icone,
+      couleur: eventCategories.couleur,
+    },
+    isParticipating: viewer
+      ? sql<boolean>`EXISTS (SELECT 1 FROM ${eventParticipations} p WHERE p.evenement_id = ${events.id} AND p.utilisateur_id = ${ph('viewer')} AND p.statut = 'CONFIRME')`
+      : sql<boolean>`false`,
+    distanceMeters: near ? distanceMeters : sql<null>`NULL::float8`,
+  };
+}
+
+export type EventRow = {
+  id: number;
+  titre: string;
+  description: string;
+  descriptionCourte: string;
+  dateDebut: Date;
+  dateFin: Date;
+  lieu: string;
+  adresse: string;
+  latitude: number | null;
+  longitude: number | null;
+  typeAcces: 'GRATUIT' | 'PAYANT';
+  prix: number;
+  capaciteMax: number;
+  statut: EventStatut;
+  image: string;
+  validateurId: number | null;
+  dateValidation: Date | null;
+  motifRejet: string;
+  dateCreation: Date;
+  dateModification: Date;
+  nombreVues: number;
+  participantsCount: number;
+  createur: { id: number; username: string; firstName: string; lastName: string; photoProfil: string; estVerifie: boolean };
+  categorie: { id: number; nom: string; slug: string; description: string; icone: string; couleur: string };
+  isParticipating: boolean | string;
+  distanceMeters: number | string | null;
+};
+
+function baseQuery(db: DbOrTx, viewer: boolean, near: boolean) {
+  return db
+    .select(eventSelection(viewer, near))
+    .from(events)
+    .innerJoin(users, eq(users.id, events.createurId))
+    .innerJoin(eventCategories, eq(eventCategories.id, events.categorieId));
+}
+
+type Runnable = { execute(values?: Record<string, unknown>): Promise<unknown> };
+const preparedByDb = new WeakMap<object, Map<string, Runnable>>();
+
+/**
+ * Builds a query once per shape and database (Drizzle does not rebuild it on each request) and, when
+ * `planOnce`, runs it as a named prepared statement: on PostgreSQL each pooled connection then parses and
+ * plans it once and only binds values (together, half the list's CPU on the benchmark). Searches and nearby
+ * queries are planned on every run instead (an unnamed statement): after five runs PostgreSQL may switch a
+ * prepared statement to a generic plan, blind to the point or the words, which was three times slower for
+ * nearby events. The embedded database ignores names.
+ */
+function prepared(db: DbOrTx, kind: string, shape: unknown, build: () => { prepare(name: string): Runnable }, planOnce = true): Runnable {
+  let byShape = preparedByDb.get(db);
+  if (!byShape) preparedByDb.set(db, (byShape = new Map()));
+  const key = `${kind}:${JSON.stringify(shape)}`;
+  let q = byShape.get(key);
+  if (!q) {
+    if (byShape.size > 500) byShape.clear();
+    // node-postgres treats an empty name as the unnamed statement.
+    q = build().prepare(planOnce ? `ev_${createHash('sha1').update(key).digest('hex').slice(0, 24)}` : '');
+    byShape.set(key, q);
+  }
+  return q;
+}
+
+/**
+ * The page in two steps: the events' ids (filtered, sorted and cut to the page on the events table alone,
+ * where the indexes are), then the creator and category joined to those 20 rows only. Joining first made
+ * PostgreSQL join every candidate before sorting (2,300 rows for a nearby query, to keep 20).
+ */
+function pageBuilder(db: DbOrTx, s: Shape) {
+  const page = s.near && !s.ordering.length ? nearestPage(db, s) : sortedPage(db, s);
+  return db
+    .select(eventSelection(s.viewer, s.near))
+    .from(page)
+    .innerJoin(events, eq(events.id, page.id))
+    .innerJoin(users, eq(users.id, events.createurId))
+    .innerJoin(eventCategories, eq(eventCategories.id, events.categorieId))
+    .orderBy(asc(page.ord));
+}
+
+function sortedPage(db: DbOrTx, s: Shape) {
+  const order = orderOf(s);
+  return db
+    .select({ id: events.id, ord: sql<number>`row_number() OVER (ORDER BY ${sql.join(order, sql`, `)})`.as('ord') })
+    .from(events)
+    .where(whereOf(s))
+    .orderBy(...order)
+    .limit(ph('limit'))
+    .offset(ph('offset'))
+    .as('page');
+}
+
+/**
+ * Nearest events first, read in distance order straight from the GiST index (KNN) and stopped after the
+ * rows the page needs (`reach` = offset + page size, plus a little); the radius is applied to those. Because the index
+ * yields events by increasing distance, the ones within the radius are exactly a prefix, so this never
+ * misses one, and never walks the whole index when few events are near. (PostgreSQL, left to choose, fetched
+ * every event in the radius and sorted them: its estimate for a cube inside a box is a constant.)
+ */
+const NEAREST_SLACK = 10;
+
+function nearestPage(db: DbOrTx, s: Shape) {
+  const distance = sql`${events.earthPoint} <-> ${queryPoint}`;
+  const nearest = db
+    .select({ id: events.id, chord: sql<number>`${distance}`.as('chord') })
+    .from(events)
+    .where(whereOf(s, false))
+    // Distance alone: with a tie-breaker the index can no longer deliver the order. `reach` has some slack so
+    // that events at exactly the same distance across the cut are all seen and ordered by id below.
+    .orderBy(distance)
+    .limit(ph('reach'))
+    .as('nearest');
+  return db
+    .select({ id: nearest.id, ord: sql<number>`row_number() OVER (ORDER BY ${nearest.chord}, ${nearest.id})`.as('ord') })
+    .from(nearest)
+    .where(sql`sec_to_gc(${nearest.chord}) <= ${ph('meters')}::float8`)
+    .orderBy(asc(nearest.chord), asc(nearest.id))
+    .limit(ph('limit'))
+    .offset(ph('offset'))
+    .as('page');
+}
+
+function countBuilder(db: DbOrTx, s: Shape) {
+  return db.select({ n: sql<number>`count(*)::int` }).from(events).where(whereOf(s));
+}
+
+/** The page query's SQL and parameters, for looking at its plan (bench/explain.ts). */
+export function explainable(db: DbOrTx, f: ListFilters, kind: 'page' | 'count', now = new Date()): { sql: string; params: unknown[] } {
+  const s = shapeOf(f, null);
+  const q = (kind === 'page' ? pageBuilder(db, s) : countBuilder(db, s)).toSQL();
+  const values = { ...valuesOf(f, null, now), limit: 20, offset: 0, reach: 20 + NEAREST_SLACK };
+  return { sql: q.sql, params: fillPlaceholders(q.params, values) };
+}
+
+export async function fetchEvents(
+  db: DbOrTx,
+  f: ListFilters,
+  viewerId: number | null,
+  limit: number,
+  offset: number,
+  now = new Date(),
+): Promise<EventRow[]> {
+  const s = shapeOf(f, viewerId);
+  const q = prepared(db, 'page', s, () => pageBuilder(db, s), !s.near && !s.terms.length);
+  return (await q.execute({ ...valuesOf(f, viewerId, now), limit, offset, reach: offset + limit + NEAREST_SLACK })) as EventRow[];
+}
+
+export async function countEvents(db: DbOrTx, f: ListFilters, now = new Date()): Promise<number> {
+  const s = shapeOf(f, null);
+  const q = prepared(db, 'count', { ...s, ordering: [], viewer: false }, () => countBuilder(db, s), !s.near && !s.terms.length);
+  const [row] = (await q.execute(valuesOf(f, null, now))) as { n: number }[];
+  return Number(row?.n ?? 0);
+}
+
+export async function fetchEventById(db: DbOrTx, id: number, viewerId: number | null): Promise<EventRow | null> {
+  const viewer = viewerId !== null;
+  const q = prepared(db, 'detail', { viewer }, () => baseQuery(db, viewer, false).where(eq(events.id, ph('id'))).limit(1));
+  const rows = (await q.execute({ id, viewer: viewerId })) as EventRow[];
+  return rows[0] ?? null;
+}
+
+export async function fetchEventsByIds(db: DbOrTx, ids: number[], viewerId: number | null): Promise<Map<number, EventRow>> {
+  if (!ids.length) return new Map();
+  const viewer = viewerId !== null;
+  const rows = (await baseQuery(db, viewer, false)
+    .where(inArray(events.id, ids))
+    .execute(viewer ? { viewer: viewerId } : {})) as unknown as EventRow[];
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOString();
+
+/** The EventSerializer: the row in the API's names and formats. */
+export function toEventJson(row: EventRow, mediaBase: string, extraViews = 0) {
+  const out = {
+    id: row.id,
+    titre: row.titre,
+    description: row.description,
+    description_courte: row.descriptionCourte,
+    createur: {
+      id: row.createur.id,
+      username: row.createur.username,
+      first_name: row.createur.firstName,
+      last_name: row.createur.lastName,
+      photo_profil: row.createur.photoProfil,
+      est_verifie: row.createur.estVerifie,
+    },
+    categorie: row.categorie,
+    date_debut: iso(row.dateDebut),
+    date_fin: iso(row.dateFin),
+    lieu: row.lieu,
+    adresse: row.adresse,
+    latitude: row.latitude,
+    longitude: row.longitude,
+    type_acces: row.typeAcces,
+    prix: row.prix,
+    capacite_max: row.capaciteMax,
+    statut: row.statut,
+    image: row.image ? `${mediaBase}/media/${row.image}` : null,
+    validateur: row.validateurId,
+    date_validation: row.dateValidation ? iso(row.dateValidation) : null,
+    motif_rejet: row.motifRejet,
+    date_creation: iso(row.dateCreation),
+    date_modification: iso(row.dateModification),
+    nombre_vues: row.nombreVues + extraViews,
+    participants_count: row.participantsCount,
+    places_restantes: Math.max(0, row.capaciteMax - row.participantsCount),
+    // PGlite returns booleans from EXISTS; node-postgres too, but be strict about 't'.
+    is_participating: row.isParticipating === true || row.isParticipating === 't',
+  };
+  if (row.distanceMeters !== null && row.distanceMeters !== undefined) {
+    return { ...out, distance_km: Math.round(Number(row.distanceMeters)) / 1000 };
+  }
+  return out;
+}
+
+export type EventJson = ReturnType<typeof toEventJson>;
+
+/** Public origin for links (images): PUBLIC_BASE_URL when set, else the request's own. */
+export function mediaBaseOf(request: FastifyRequest, publicBaseUrl: string | undefined): string {
+  return publicBaseUrl ?? `${request.protocol}://${request.host}`;
+}
+
+/**
+ * The manual's pagination, with the count and the page fetched at the same time (two pooled connections on
+ * PostgreSQL): the page is validated against the count afterwards, and a page past the end is still a 404.
+ */
+export async function paginateConcurrently<T>(
+  request: FastifyRequest,
+  count: () => Promise<number>,
+  fetch: (limit: number, offset: number) => Promise<T[]>,
+  baseUrl?: string,
+): Promise<Page<T>> {
+  const q = (request.query ?? {}) as Record<string, unknown>;
+  const pageSize = pageSizeOf(q.page_size);
+  const requested = typeof q.page === 'string' && /^\d+$/.test(q.page) ? Number(q.page) : null;
+  if (requested !== null && requested >= 1) {
+    const [total, results] = await Promise.all([count(), fetch(pageSize, (requested - 1) * pageSize)]);
+    const { page, totalPages } = resolvePage(q.page, total, pageSize);
+    return buildPage(request, total, page, totalPages, pageSize, results, baseUrl);
+  }
+  if (q.page === undefined || q.page === '') {
+    const [total, results] = await Promise.all([count(), fetch(pageSize, 0)]);
+    const { page, totalPages } = resolvePage(q.page, total, pageSize);
+    return buildPage(request, total, page, totalPages, pageSize, results, baseUrl);
+  }
+  // `last` (or nonsense, which resolvePage rejects) needs the count first.
+  const total = await count();
+  const { page, totalPages } = resolvePage(q.page, total, pageSize);
+  const results = await fetch(pageSize, (page - 1) * pageSize);
+  return buildPage(request, total, page, totalPages, pageSize, results, baseUrl);
+}
+
+function buildPage<T>(request: FastifyRequest, count: number, page: number, totalPages: number, pageSize: number, results: T[], baseUrl?: string): Page<T> {
+  return {
+    count,
+    next: page < totalPages ? pageLink(request, page + 1, baseUrl) : null,
+    previous: page > 1 ? pageLink(request, page - 1, baseUrl) : null,
+    results,
+    page_info: { current_page: page, total_pages: totalPages, page_size: pageSize },
+  };
+}

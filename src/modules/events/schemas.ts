@@ -1,0 +1,206 @@
+/**
+ * The events API's shapes. `EventSchema` is the manual's EventSerializer (fields '__all__', nested
+ * `createur` and `categorie`, `participants_count`, `is_participating`); as a response schema it is also
+ * what leaves the server: a field not listed here is never sent.
+ */
+import { Type } from 'typebox';
+import { EVENT_STATUTS } from './tables.js';
+import { PaginationQuery } from '../../core/pagination.js';
+
+const DateTime = Type.String({ format: 'date-time' });
+const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer> | ReturnType<typeof Type.Number>>(t: T) =>
+  Type.Union([t, Type.Null()]);
+
+export const EventCategorySchema = Type.Object({
+  id: Type.Integer(),
+  nom: Type.String(),
+  slug: Type.String(),
+  description: Type.String(),
+  icone: Type.String(),
+  couleur: Type.String(),
+});
+
+export const UserPublicSchema = Type.Object({
+  id: Type.Integer(),
+  username: Type.String(),
+  first_name: Type.String(),
+  last_name: Type.String(),
+  photo_profil: Type.String(),
+  est_verifie: Type.Boolean(),
+});
+
+// Plain `enum` keywords (not unions of literals): one clear French error per bad value.
+export const StatutSchema = Type.Enum(['BROUILLON', 'EN_ATTENTE', 'VALIDE', 'REJETE', 'TERMINE', 'ANNULE']);
+export const TypeAccesSchema = Type.Enum(['GRATUIT', 'PAYANT']);
+
+/** A number or null as one JSON Schema type, so a range error is reported once, with its own message. */
+const nullableNumber = (min: number, max: number, message: string) =>
+  Type.Unsafe<number | null>({ type: ['number', 'null'], minimum: min, maximum: max, 'x-message': message });
+
+export const EventSchema = Type.Object({
+  id: Type.Integer(),
+  titre: Type.String(),
+  description: Type.String(),
+  description_courte: Type.String(),
+  createur: UserPublicSchema,
+  categorie: EventCategorySchema,
+  date_debut: DateTime,
+  date_fin: DateTime,
+  lieu: Type.String(),
+  adresse: Type.String(),
+  latitude: Nullable(Type.Number()),
+  longitude: Nullable(Type.Number()),
+  type_acces: TypeAccesSchema,
+  prix: Type.Integer({ description: 'Prix en francs CFA (XOF), entier' }),
+  capacite_max: Type.Integer(),
+  statut: StatutSchema,
+  image: Nullable(Type.String({ description: "URL de l'image de couverture" })),
+  validateur: Nullable(Type.Integer()),
+  date_validation: Nullable(DateTime),
+  motif_rejet: Type.String(),
+  date_creation: DateTime,
+  date_modification: DateTime,
+  nombre_vues: Type.Integer(),
+  participants_count: Type.Integer(),
+  places_restantes: Type.Integer(),
+  is_participating: Type.Boolean(),
+  distance_km: Type.Optional(Type.Number({ description: 'Distance au point `near`, en kilomètres' })),
+});
+
+// --- Writing an event -------------------------------------------------------------------------------------
+
+const text = (max: number, opts: { description?: string } = {}) => Type.String({ maxLength: max, ...opts });
+
+const writableFields = {
+  titre: text(200),
+  description: text(20_000),
+  description_courte: text(300),
+  categorie: Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'Identifiant de la catégorie' }),
+  date_debut: Type.String({ format: 'date-time' }),
+  date_fin: Type.String({ format: 'date-time' }),
+  lieu: text(200),
+  adresse: text(500),
+  latitude: nullableNumber(-90, 90, 'La latitude doit être comprise entre -90 et 90.'),
+  longitude: nullableNumber(-180, 180, 'La longitude doit être comprise entre -180 et 180.'),
+  type_acces: TypeAccesSchema,
+  prix: Type.Integer({
+    minimum: 0,
+    maximum: 99_999_999,
+    description: 'Francs CFA, entier : 0 pour GRATUIT, > 0 pour PAYANT',
+    'x-message': 'Le prix doit être un nombre entier de francs CFA entre 0 et 99 999 999.',
+  }),
+  capacite_max: Type.Integer({
+    minimum: 1,
+    maximum: 1_000_000,
+    'x-message': "La capacité maximale doit être comprise entre 1 et 1 000 000 places.",
+  }),
+};
+
+/** Create (POST) and replace (PUT): the manual's required fields; `statut`, `createur`, `nombre_vues` are not writable. */
+export const CreateEventBody = Type.Object({
+  ...writableFields,
+  latitude: Type.Optional(writableFields.latitude),
+  longitude: Type.Optional(writableFields.longitude),
+  prix: Type.Optional(writableFields.prix),
+  brouillon: Type.Optional(
+    Type.Boolean({ description: "true : enregistrer comme brouillon (BROUILLON), à soumettre plus tard ; sinon l'événement part en modération (EN_ATTENTE)" }),
+  ),
+});
+
+export const UpdateEventBody = Type.Partial(Type.Object(writableFields));
+
+export interface EventInput {
+  titre?: string;
+  description?: string;
+  description_courte?: string;
+  categorie?: number;
+  date_debut?: string;
+  date_fin?: string;
+  lieu?: string;
+  adresse?: string;
+  latitude?: number | null;
+  longitude?: number | null;
+  type_acces?: 'GRATUIT' | 'PAYANT';
+  prix?: number;
+  capacite_max?: number;
+  brouillon?: boolean;
+}
+
+export const EventCreatedResponse = Type.Object({ message: Type.String(), event: EventSchema });
+
+// --- Reading lists ----------------------------------------------------------------------------------------
+
+export const ORDERING_FIELDS = ['date_debut', 'date_creation', 'nombre_vues'] as const;
+
+export const ListEventsQuery = Type.Object({
+  ...PaginationQuery,
+  categorie: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'Identifiant de catégorie' })),
+  type_acces: Type.Optional(TypeAccesSchema),
+  createur: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: "Identifiant de l'organisateur" })),
+  date_debut_apres: Type.Optional(Type.String({ description: 'Début à partir de cette date (AAAA-MM-JJ ou ISO 8601), incluse' })),
+  date_debut_avant: Type.Optional(Type.String({ description: "Début jusqu'à cette date (AAAA-MM-JJ : toute la journée, ou ISO 8601), incluse" })),
+  a_venir: Type.Optional(Type.Boolean({ description: 'Par défaut true : seulement les événements pas encore terminés ; false pour tous' })),
+  search: Type.Optional(Type.String({ maxLength: 200, description: 'Recherche dans titre, description, lieu (sans accents ni casse, tolère les fautes de frappe)' })),
+  ordering: Type.Optional(Type.String({ maxLength: 100, description: `Tri : ${ORDERING_FIELDS.join(', ')} (préfixe - pour décroissant), séparés par des virgules` })),
+  near: Type.Optional(Type.String({ maxLength: 60, description: 'LAT,LNG : événements proches de ce point, triés par distance' })),
+  radius_km: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1000, description: 'Rayon autour de `near`, en km (défaut 10)' })),
+});
+
+export type ListEventsQueryT = {
+  page?: string;
+  page_size?: string;
+  categorie?: number;
+  type_acces?: 'GRATUIT' | 'PAYANT';
+  createur?: number;
+  date_debut_apres?: string;
+  date_debut_avant?: string;
+  a_venir?: boolean;
+  search?: string;
+  ordering?: string;
+  near?: string;
+  radius_km?: number;
+};
+
+export const MyEventsQuery = Type.Object({
+  ...PaginationQuery,
+  statut: Type.Optional(StatutSchema),
+});
+
+export const StatusCounts = Type.Object(
+  Object.fromEntries(EVENT_STATUTS.map((s) => [s, Type.Integer()])) as Record<(typeof EVENT_STATUTS)[number], ReturnType<typeof Type.Integer>>,
+);
+
+// --- Participation ----------------------------------------------------------------------------------------
+
+export const ParticipationSchema = Type.Object({
+  id: Type.Integer(),
+  evenement: Type.Integer(),
+  statut: Type.Union([Type.Literal('CONFIRME'), Type.Literal('ANNULE')]),
+  date_participation: DateTime,
+});
+
+export const ParticipateResponse = Type.Object({
+  message: Type.String(),
+  participation: ParticipationSchema,
+  participants_count: Type.Integer(),
+});
+
+export const MyParticipationSchema = Type.Object({
+  id: Type.Integer(),
+  statut: Type.Union([Type.Literal('CONFIRME'), Type.Literal('ANNULE')]),
+  date_participation: DateTime,
+  evenement: EventSchema,
+});
+
+export const ParticipantSchema = Type.Object({
+  id: Type.Integer(),
+  utilisateur: UserPublicSchema,
+  statut: Type.Union([Type.Literal('CONFIRME'), Type.Literal('ANNULE')]),
+  date_participation: DateTime,
+});
+
+// --- Moderation -------------------------------------------------------------------------------------------
+
+export const RejectBody = Type.Object({
+  motif: Type.String({ minLength: 5, maxLength: 2000, description: "La raison du rejet, montrée à l'organisateur" }),
+});
