@@ -114,6 +114,8 @@ export class CoverImageStore {
         .header('content-type', MIME_BY_EXT[name.split('.').pop()!]!)
         .header('content-length', info.size)
         .header('cache-control', 'public, max-age=31536000, immutable')
+        // Cover images are meant to be shown by the apps and sites of any origin (helmet's default is same-site).
+        .header('cross-origin-resource-policy', 'cross-origin')
         .send(createReadStream(file));
     });
   }

@@ -206,6 +206,8 @@ test('multipart/form-data with a cover image: stored under MEDIA_ROOT and served
   const served = await ctx.app.inject({ url: new URL(ev.image).pathname });
   assert.equal(served.statusCode, 200);
   assert.equal(served.headers['content-type'], 'image/png');
+  assert.equal(served.headers['cross-origin-resource-policy'], 'cross-origin');
+  assert.equal(served.headers['x-content-type-options'], 'nosniff');
   assert.deepEqual(served.rawPayload, PNG);
   const [row] = await ctx.database.db.select({ image: events.image }).from(events).where(eq(events.id, ev.id));
   assert.ok(existsSync(path.join(mediaRoot, row!.image)));

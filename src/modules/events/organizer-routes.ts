@@ -35,6 +35,7 @@ export async function eventOrganizerRoutes(base: FastifyInstance): Promise<void>
     app.post(
       url,
       {
+        prefixTrailingSlash: 'slash',
         schema: {
           tags: TAGS,
           summary: 'Créer un événement (EN_ATTENTE, ou BROUILLON avec brouillon=true)',

@@ -24,6 +24,8 @@ export async function eventReadRoutes(base: FastifyInstance): Promise<void> {
   app.get(
     '/',
     {
+      // Documented as the manual writes it, /api/events/ (the app also answers without the slash).
+      prefixTrailingSlash: 'slash',
       schema: {
         tags: TAGS,
         summary: 'Événements validés (filtres, recherche, tri, à proximité)',

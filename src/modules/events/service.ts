@@ -52,7 +52,6 @@ const lockedColumns = {
   image: events.image,
   participantsCount: events.participantsCount,
 };
-export type LockedEvent = Awaited<ReturnType<typeof lockEvent>> & object;
 
 export async function lockEvent(tx: Tx, id: number) {
   const [row] = await tx.select(lockedColumns).from(events).where(eq(events.id, id)).for('update');
