@@ -7,6 +7,8 @@
  * 2. starts the server (`src/server.ts`, one process) on 127.0.0.1 against it;
  * 3. runs autocannon on: the list page, a search + filter + ordering query, a nearby query, a detail page.
  *
+ * `npm run bench -- flash-sale` runs the ticket rush benchmark instead (see bench/flash-sale.ts).
+ *
  * With --django it also measures the Django REST Framework reference in ../shared/bench/django_ref (same
  * data generator, same machine, same run) and prints the ratio; see that folder's README for its Debian
  * packages. Options: --duration S (default 10), --connections N (32), --warmup S (2), --skip-seed,
@@ -243,6 +245,11 @@ async function benchDjango(o: Options): Promise<Measure[] | null> {
 }
 
 async function main(): Promise<void> {
+  // `npm run bench -- flash-sale [...]`: the ticket rush benchmark (bench/flash-sale.ts).
+  if (process.argv[2] === 'flash-sale') {
+    await import('./flash-sale.js');
+    return;
+  }
   const o = parseArgs(process.argv.slice(2));
   const load1 = (await import('node:os')).loadavg()[0]!;
   console.log(`Machine : ${(await import('node:os')).cpus().length} cœurs, charge moyenne (1 min) ${load1.toFixed(2)} au départ`);
