@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import pg from 'pg';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -55,8 +56,20 @@ test('the separate worker refuses the embedded database', async () => {
   assert.match(s.output(), /Le worker séparé demande PostgreSQL/);
 });
 
-test('the separate worker runs on PostgreSQL and stops on SIGTERM', { skip: !process.env.TEST_DATABASE_URL && 'TEST_DATABASE_URL non défini' }, async () => {
-  const s = run('src/worker.ts', { DATABASE_URL: process.env.TEST_DATABASE_URL!, LOG_LEVEL: 'info' });
+test('the separate worker runs on PostgreSQL and stops on SIGTERM', { skip: !process.env.TEST_DATABASE_URL && 'TEST_DATABASE_URL non défini' }, async (t) => {
+  // Its own fresh database: never migrate the shared admin database.
+  const name = `sv_test_worker_${process.pid}`;
+  const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  t.after(async () => {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  });
+  const url = new URL(process.env.TEST_DATABASE_URL!);
+  url.pathname = `/${name}`;
+  const s = run('src/worker.ts', { DATABASE_URL: url.toString(), LOG_LEVEL: 'info', PAYMENT_SIMULATOR: 'false' });
   for (let i = 0; i < 120 && !/worker SpotVibe démarré/.test(s.output()); i++) await new Promise((r) => setTimeout(r, 250));
   assert.match(s.output(), /worker SpotVibe démarré/);
   s.child.kill('SIGTERM');
