@@ -239,3 +239,8 @@ test('delete: only the owner, only while nobody participates (204, then 404); a 
   assert.equal((await ctx.app.inject({ method: 'DELETE', url: `/api/events/${drafts}/`, headers: other.headers })).statusCode, 404);
   assert.equal((await ctx.app.inject({ method: 'DELETE', url: `/api/events/${drafts}/`, headers: owner.headers })).statusCode, 204);
 });
+
+test('the job closing past events is scheduled every five minutes', async () => {
+  const { rows } = await ctx.database.query<{ cron: string }>("SELECT cron FROM pgboss.schedule WHERE name = 'events.finish_past'");
+  assert.deepEqual(rows.map((r) => r.cron), ['*/5 * * * *']);
+});

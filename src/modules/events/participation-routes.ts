@@ -9,7 +9,9 @@ import { MyParticipationSchema, ParticipantSchema, ParticipateResponse } from '.
 import {
   assertCanListParticipants, countMyParticipations, countParticipants, joinEvent, leaveEvent, MESSAGES, myParticipations, participantsOf,
 } from './participation.js';
-import { fetchEventsByIds, mediaBaseOf, paginateConcurrently, toEventJson } from './queries.js';
+import { fetchEventsByIds } from './queries.js';
+import { mediaBaseOf, toEventJson } from './serializer.js';
+import { paginateConcurrently } from './paging.js';
 import { eventsDeps } from './plugin.js';
 
 const TAGS = ['participations'];

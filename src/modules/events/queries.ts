@@ -5,12 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import { and, asc, desc, eq, fillPlaceholders, gte, lte, gt, inArray, sql, type SQL } from 'drizzle-orm';
-import type { FastifyRequest } from 'fastify';
 import type { DbOrTx } from '../../db/client.js';
 import { eventCategories, eventParticipations, events, type EventStatut } from './tables.js';
 import { follows, users } from '../users/tables.js';
-import { pageLink, pageSizeOf, resolvePage, type Page } from '../../core/pagination.js';
 import type { SearchTerm } from './search-terms.js';
+import type { EventRow } from './serializer.js';
 
 export interface ListFilters {
   statuts: readonly EventStatut[];
@@ -194,35 +193,6 @@ export function eventSelection(viewer: boolean, near: boolean) {
   };
 }
 
-export type EventRow = {
-  id: number;
-  titre: string;
-  description: string;
-  descriptionCourte: string;
-  dateDebut: Date;
-  dateFin: Date;
-  lieu: string;
-  adresse: string;
-  latitude: number | null;
-  longitude: number | null;
-  typeAcces: 'GRATUIT' | 'PAYANT';
-  prix: number;
-  capaciteMax: number;
-  statut: EventStatut;
-  image: string;
-  validateurId: number | null;
-  dateValidation: Date | null;
-  motifRejet: string;
-  dateCreation: Date;
-  dateModification: Date;
-  nombreVues: number;
-  participantsCount: number;
-  createur: { id: number; username: string; firstName: string; lastName: string; photoProfil: string; estVerifie: boolean };
-  categorie: { id: number; nom: string; slug: string; description: string; icone: string; couleur: string };
-  isParticipating: boolean | string;
-  distanceMeters: number | string | null;
-};
-
 function baseQuery(db: DbOrTx, viewer: boolean, near: boolean) {
   return db
     .select(eventSelection(viewer, near))
@@ -360,97 +330,4 @@ export async function fetchEventsByIds(db: DbOrTx, ids: number[], viewerId: numb
     .where(inArray(events.id, ids))
     .execute(viewer ? { viewer: viewerId } : {})) as unknown as EventRow[];
   return new Map(rows.map((r) => [r.id, r]));
-}
-
-const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOString();
-
-/** The EventSerializer: the row in the API's names and formats. */
-export function toEventJson(row: EventRow, mediaBase: string, extraViews = 0) {
-  const out = {
-    id: row.id,
-    titre: row.titre,
-    description: row.description,
-    description_courte: row.descriptionCourte,
-    createur: {
-      id: row.createur.id,
-      username: row.createur.username,
-      first_name: row.createur.firstName,
-      last_name: row.createur.lastName,
-      photo_profil: row.createur.photoProfil,
-      est_verifie: row.createur.estVerifie,
-    },
-    categorie: row.categorie,
-    date_debut: iso(row.dateDebut),
-    date_fin: iso(row.dateFin),
-    lieu: row.lieu,
-    adresse: row.adresse,
-    latitude: row.latitude,
-    longitude: row.longitude,
-    type_acces: row.typeAcces,
-    prix: row.prix,
-    capacite_max: row.capaciteMax,
-    statut: row.statut,
-    image: row.image ? `${mediaBase}/media/${row.image}` : null,
-    validateur: row.validateurId,
-    date_validation: row.dateValidation ? iso(row.dateValidation) : null,
-    motif_rejet: row.motifRejet,
-    date_creation: iso(row.dateCreation),
-    date_modification: iso(row.dateModification),
-    nombre_vues: row.nombreVues + extraViews,
-    participants_count: row.participantsCount,
-    places_restantes: Math.max(0, row.capaciteMax - row.participantsCount),
-    // PGlite returns booleans from EXISTS; node-postgres too, but be strict about 't'.
-    is_participating: row.isParticipating === true || row.isParticipating === 't',
-  };
-  if (row.distanceMeters !== null && row.distanceMeters !== undefined) {
-    return { ...out, distance_km: Math.round(Number(row.distanceMeters)) / 1000 };
-  }
-  return out;
-}
-
-export type EventJson = ReturnType<typeof toEventJson>;
-
-/** Public origin for links (images): PUBLIC_BASE_URL when set, else the request's own. */
-export function mediaBaseOf(request: FastifyRequest, publicBaseUrl: string | undefined): string {
-  return publicBaseUrl ?? `${request.protocol}://${request.host}`;
-}
-
-/**
- * The manual's pagination, with the count and the page fetched at the same time (two pooled connections on
- * PostgreSQL): the page is validated against the count afterwards, and a page past the end is still a 404.
- */
-export async function paginateConcurrently<T>(
-  request: FastifyRequest,
-  count: () => Promise<number>,
-  fetch: (limit: number, offset: number) => Promise<T[]>,
-  baseUrl?: string,
-): Promise<Page<T>> {
-  const q = (request.query ?? {}) as Record<string, unknown>;
-  const pageSize = pageSizeOf(q.page_size);
-  const requested = typeof q.page === 'string' && /^\d+$/.test(q.page) ? Number(q.page) : null;
-  if (requested !== null && requested >= 1) {
-    const [total, results] = await Promise.all([count(), fetch(pageSize, (requested - 1) * pageSize)]);
-    const { page, totalPages } = resolvePage(q.page, total, pageSize);
-    return buildPage(request, total, page, totalPages, pageSize, results, baseUrl);
-  }
-  if (q.page === undefined || q.page === '') {
-    const [total, results] = await Promise.all([count(), fetch(pageSize, 0)]);
-    const { page, totalPages } = resolvePage(q.page, total, pageSize);
-    return buildPage(request, total, page, totalPages, pageSize, results, baseUrl);
-  }
-  // `last` (or nonsense, which resolvePage rejects) needs the count first.
-  const total = await count();
-  const { page, totalPages } = resolvePage(q.page, total, pageSize);
-  const results = await fetch(pageSize, (page - 1) * pageSize);
-  return buildPage(request, total, page, totalPages, pageSize, results, baseUrl);
-}
-
-function buildPage<T>(request: FastifyRequest, count: number, page: number, totalPages: number, pageSize: number, results: T[], baseUrl?: string): Page<T> {
-  return {
-    count,
-    next: page < totalPages ? pageLink(request, page + 1, baseUrl) : null,
-    previous: page > 1 ? pageLink(request, page - 1, baseUrl) : null,
-    results,
-    page_info: { current_page: page, total_pages: totalPages, page_size: pageSize },
-  };
 }

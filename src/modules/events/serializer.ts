@@ -1,0 +1,85 @@
+/** The manual's EventSerializer: a row of the list/detail queries in the API's names and formats. */
+import type { FastifyRequest } from 'fastify';
+import type { EventStatut } from './tables.js';
+
+export type EventRow = {
+  id: number;
+  titre: string;
+  description: string;
+  descriptionCourte: string;
+  dateDebut: Date;
+  dateFin: Date;
+  lieu: string;
+  adresse: string;
+  latitude: number | null;
+  longitude: number | null;
+  typeAcces: 'GRATUIT' | 'PAYANT';
+  prix: number;
+  capaciteMax: number;
+  statut: EventStatut;
+  image: string;
+  validateurId: number | null;
+  dateValidation: Date | null;
+  motifRejet: string;
+  dateCreation: Date;
+  dateModification: Date;
+  nombreVues: number;
+  participantsCount: number;
+  createur: { id: number; username: string; firstName: string; lastName: string; photoProfil: string; estVerifie: boolean };
+  categorie: { id: number; nom: string; slug: string; description: string; icone: string; couleur: string };
+  isParticipating: boolean | string;
+  distanceMeters: number | string | null;
+};
+
+const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOString();
+
+/** The EventSerializer: the row in the API's names and formats. */
+export function toEventJson(row: EventRow, mediaBase: string, extraViews = 0) {
+  const out = {
+    id: row.id,
+    titre: row.titre,
+    description: row.description,
+    description_courte: row.descriptionCourte,
+    createur: {
+      id: row.createur.id,
+      username: row.createur.username,
+      first_name: row.createur.firstName,
+      last_name: row.createur.lastName,
+      photo_profil: row.createur.photoProfil,
+      est_verifie: row.createur.estVerifie,
+    },
+    categorie: row.categorie,
+    date_debut: iso(row.dateDebut),
+    date_fin: iso(row.dateFin),
+    lieu: row.lieu,
+    adresse: row.adresse,
+    latitude: row.latitude,
+    longitude: row.longitude,
+    type_acces: row.typeAcces,
+    prix: row.prix,
+    capacite_max: row.capaciteMax,
+    statut: row.statut,
+    image: row.image ? `${mediaBase}/media/${row.image}` : null,
+    validateur: row.validateurId,
+    date_validation: row.dateValidation ? iso(row.dateValidation) : null,
+    motif_rejet: row.motifRejet,
+    date_creation: iso(row.dateCreation),
+    date_modification: iso(row.dateModification),
+    nombre_vues: row.nombreVues + extraViews,
+    participants_count: row.participantsCount,
+    places_restantes: Math.max(0, row.capaciteMax - row.participantsCount),
+    // PGlite returns booleans from EXISTS; node-postgres too, but be strict about 't'.
+    is_participating: row.isParticipating === true || row.isParticipating === 't',
+  };
+  if (row.distanceMeters !== null && row.distanceMeters !== undefined) {
+    return { ...out, distance_km: Math.round(Number(row.distanceMeters)) / 1000 };
+  }
+  return out;
+}
+
+export type EventJson = ReturnType<typeof toEventJson>;
+
+/** Public origin for links (images): PUBLIC_BASE_URL when set, else the request's own. */
+export function mediaBaseOf(request: FastifyRequest, publicBaseUrl: string | undefined): string {
+  return publicBaseUrl ?? `${request.protocol}://${request.host}`;
+}
