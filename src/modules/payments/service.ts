@@ -22,6 +22,7 @@ import { ConflictError, NotFoundError, ValidationError, AppError, pgErrorCode, P
 import { gatewayFor, ProviderRejectedError, ProviderUnavailableError, type GatewayRegistry } from './gateway.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { queueEmail } from '../notifications/delivery.js';
+import { normalizeTelephone, PHONE_MESSAGE } from '../users/validators.js';
 import { formatTicketCode, generateTicketCode } from '../tickets/render/code.js';
 
 export type Payment = typeof payments.$inferSelect;
@@ -55,10 +56,9 @@ const PREFIXES: Record<Fournisseur, { prefixes: string[]; label: string } | null
 };
 
 export function normalizePayerPhone(raw: string, fournisseur: Fournisseur): string {
-  let t = raw.replace(/[\s.\-()]/g, '');
-  if (t.startsWith('00225')) t = `+${t.slice(2)}`;
-  if (/^0\d{9}$/.test(t)) t = `+225${t}`;
-  if (!/^\+225\d{10}$/.test(t)) throw ValidationError.field('telephone', 'Numéro de téléphone invalide. Format: +225XXXXXXXXXX (10 chiffres).');
+  // The same normalisation and message as account phone numbers.
+  const t = normalizeTelephone(raw);
+  if (!t) throw ValidationError.field('telephone', PHONE_MESSAGE);
   const rule = PREFIXES[fournisseur];
   if (rule && !rule.prefixes.includes(t.slice(4, 6))) {
     throw ValidationError.field('telephone', `Ce numéro n'est pas un numéro ${rule.label}.`);
