@@ -61,3 +61,19 @@ test('the same migrations apply to real PostgreSQL', { skip: !process.env.TEST_D
   const [v] = await selectRows<{ v: string }>(database.db, sql`SELECT current_setting('server_version_num') AS v`);
   assert.ok(Number(v!.v) >= 130000);
 });
+
+test('planned-once reads use generic plans on PostgreSQL; other reads keep custom plans', { skip: !usingPostgres() && 'PostgreSQL seulement' }, async () => {
+  const mode = async (db: typeof database.db) => (await selectRows<{ plan_cache_mode: string }>(db, sql`SHOW plan_cache_mode`))[0]!.plan_cache_mode;
+  assert.equal(await mode(database.planned), 'force_generic_plan');
+  assert.equal(await mode(database.db), 'auto');
+  // A statement prepared on the planned pool is planned once: its plan shows the parameter, not the value.
+  const explain = (db: typeof database.db) =>
+    db.transaction(async (tx) => {
+      await tx.execute(sql`PREPARE by_id(int) AS SELECT id FROM users WHERE id = $1`);
+      const rows = await selectRows<Record<string, string>>(tx, sql`EXPLAIN EXECUTE by_id(1)`);
+      await tx.execute(sql`DEALLOCATE by_id`);
+      return rows.map((r) => Object.values(r)[0]).join('\n');
+    });
+  assert.match(await explain(database.planned), /id = \$1/);
+  assert.match(await explain(database.db), /id = 1\b/);
+});

@@ -26,6 +26,15 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.me
 export interface Database {
   kind: DatabaseKind;
   db: Db;
+  /**
+   * For reads whose best plan does not depend on their values (a list page without selective filters, a row
+   * by id), prepared once and run many times. On PostgreSQL: a second pool whose sessions use
+   * plan_cache_mode=force_generic_plan, so such a statement is planned once per connection instead of at
+   * every run (PostgreSQL keeps re-planning a statement whose LIMIT is a parameter, because the generic plan's
+   * estimate for an unknown LIMIT looks costlier; planning was then twice the execution time of a list page).
+   * On PGlite: the same as `db`.
+   */
+  planned: Db;
   /** Runs raw SQL with $1… placeholders; used by the job queue adapter and health checks. */
   query<T = Record<string, unknown>>(text: string, values?: unknown[]): Promise<{ rows: T[] }>;
   /** Runs several statements without parameters, returning every statement's rows in order. */
@@ -58,9 +67,13 @@ async function openPostgres(opts: OpenOptions): Promise<Database> {
   // An idle client that loses its connection emits 'error'; without a listener it would crash the process.
   pool.on('error', () => undefined);
   const db = drizzle(pool, { schema }) as unknown as Db;
+  const plannedPool = new pg.Pool({ connectionString: opts.url, max: opts.poolMax ?? 10, options: '-c plan_cache_mode=force_generic_plan' });
+  plannedPool.on('error', () => undefined);
+  const planned = drizzle(plannedPool, { schema }) as unknown as Db;
   return {
     kind: 'postgres',
     db,
+    planned,
     query: async (text, values) => pool.query(text, values as unknown[]) as never,
     exec: async (text) => {
       const res = (await pool.query(text)) as pg.QueryResult | pg.QueryResult[];
@@ -79,7 +92,9 @@ async function openPostgres(opts: OpenOptions): Promise<Database> {
       }
     },
     pendingMigrations: () => pendingMigrations((t) => pool.query(t)),
-    close: () => pool.end(),
+    close: async () => {
+      await Promise.all([pool.end(), plannedPool.end()]);
+    },
   };
 }
 
@@ -101,6 +116,7 @@ async function openPglite(opts: OpenOptions): Promise<Database> {
   const database: Database = {
     kind: 'pglite',
     db,
+    planned: db,
     query: async (text, values) => client.query(text, values) as never,
     exec: async (text) => ({ rows: (await client.exec(text)).flatMap((r) => r.rows as Record<string, unknown>[]) }),
     migrate: async () => {

@@ -24,7 +24,7 @@ export async function moderationRoutes(base: FastifyInstance): Promise<void> {
   const db = () => app.deps.database.db;
 
   const eventJson = async (request: Parameters<typeof mediaBaseOf>[0], id: number) => {
-    const row = await fetchEventById(db(), id, request.user?.id ?? null);
+    const row = await fetchEventById(app.deps.database, id, request.user?.id ?? null);
     if (!row) throw new NotFoundError(EVENT_NOT_FOUND);
     return toEventJson(row, mediaBaseOf(request, app.deps.config.publicBaseUrl));
   };
@@ -51,8 +51,8 @@ export async function moderationRoutes(base: FastifyInstance): Promise<void> {
       const viewerId = currentUser(request).id;
       return paginateConcurrently(
         request,
-        () => countEvents(db(), filters),
-        async (limit, offset) => (await fetchEvents(db(), filters, viewerId, limit, offset)).map((r) => toEventJson(r, origin)),
+        () => countEvents(app.deps.database, filters),
+        async (limit, offset) => (await fetchEvents(app.deps.database, filters, viewerId, limit, offset)).map((r) => toEventJson(r, origin)),
         app.deps.config.publicBaseUrl,
       );
     },

@@ -27,7 +27,7 @@ export async function eventOrganizerRoutes(base: FastifyInstance): Promise<void>
   const readMultipart = multipartBodyHook(app.events.imageMaxBytes);
 
   const eventJson = async (request: FastifyRequest, id: number) => {
-    const row = await fetchEventById(app.deps.database.db, id, request.user?.id ?? null);
+    const row = await fetchEventById(app.deps.database, id, request.user?.id ?? null);
     if (!row) throw new NotFoundError(EVENT_NOT_FOUND);
     return toEventJson(row, mediaBaseOf(request, app.deps.config.publicBaseUrl), app.events.views.pendingFor(id));
   };

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { and, asc, desc, eq, fillPlaceholders, gte, lte, gt, inArray, sql, type SQL } from 'drizzle-orm';
-import type { DbOrTx } from '../../db/client.js';
+import type { Database, DbOrTx } from '../../db/client.js';
 import { eventCategories, eventParticipations, events, type EventStatut } from './tables.js';
 import { follows, users } from '../users/tables.js';
 import type { SearchTerm } from './search-terms.js';
@@ -204,15 +204,33 @@ function baseQuery(db: DbOrTx, viewer: boolean, near: boolean) {
 type Runnable = { execute(values?: Record<string, unknown>): Promise<unknown> };
 const preparedByDb = new WeakMap<object, Map<string, Runnable>>();
 
+/** Where a read runs: inside a transaction (its `tx`), or on the database and its pool for planned-once reads. */
+export type ReadSource = DbOrTx | Pick<Database, 'db' | 'planned'>;
+
+function connectionFor(src: ReadSource, planOnce: boolean): DbOrTx {
+  if ('planned' in src) return planOnce ? src.planned : src.db;
+  return src;
+}
+
 /**
- * Builds a query once per shape and database (Drizzle does not rebuild it on each request) and, when
- * `planOnce`, runs it as a named prepared statement: on PostgreSQL each pooled connection then parses and
- * plans it once and only binds values (together, half the list's CPU on the benchmark). Searches and nearby
- * queries are planned on every run instead (an unnamed statement): after five runs PostgreSQL may switch a
- * prepared statement to a generic plan, blind to the point or the words, which was three times slower for
- * nearby events. The embedded database ignores names.
+ * Whether a list query's best plan is the same whatever its values, so that it can be planned once: the
+ * status, "not over yet", the ordering, the access type, the organizer and the viewer filter or sort through
+ * the same index for every value. A category or date range can be rare or common, a search or a point
+ * changes everything: those are planned on each run with their values (after five runs, PostgreSQL's generic
+ * plan for a prepared statement is blind to them; it was three times slower for nearby events).
  */
-function prepared(db: DbOrTx, kind: string, shape: unknown, build: () => { prepare(name: string): Runnable }, planOnce = true): Runnable {
+function valueIndependent(s: Shape): boolean {
+  return !s.near && !s.terms.length && !s.categorie && !s.apres && !s.avant && !s.followedBy;
+}
+
+/**
+ * Builds a query once per shape and connection pool (Drizzle does not rebuild it on each request). When
+ * `planOnce`, it runs as a named prepared statement on the planned-once pool (see `Database.planned`): each
+ * connection parses and plans it once, then only binds values. Otherwise it is an unnamed statement, parsed
+ * and planned with its values at each run. The embedded database ignores names and has one connection.
+ */
+function prepared(src: ReadSource, kind: string, shape: unknown, build: (db: DbOrTx) => { prepare(name: string): Runnable }, planOnce: boolean): Runnable {
+  const db = connectionFor(src, planOnce);
   let byShape = preparedByDb.get(db);
   if (!byShape) preparedByDb.set(db, (byShape = new Map()));
   const key = `${kind}:${JSON.stringify(shape)}`;
@@ -220,7 +238,7 @@ function prepared(db: DbOrTx, kind: string, shape: unknown, build: () => { prepa
   if (!q) {
     if (byShape.size > 500) byShape.clear();
     // node-postgres treats an empty name as the unnamed statement.
-    q = build().prepare(planOnce ? `ev_${createHash('sha1').update(key).digest('hex').slice(0, 24)}` : '');
+    q = build(db).prepare(planOnce ? `ev_${createHash('sha1').update(key).digest('hex').slice(0, 24)}` : '');
     byShape.set(key, q);
   }
   return q;
@@ -297,7 +315,7 @@ export function explainable(db: DbOrTx, f: ListFilters, kind: 'page' | 'count', 
 }
 
 export async function fetchEvents(
-  db: DbOrTx,
+  src: ReadSource,
   f: ListFilters,
   viewerId: number | null,
   limit: number,
@@ -305,20 +323,20 @@ export async function fetchEvents(
   now = new Date(),
 ): Promise<EventRow[]> {
   const s = shapeOf(f, viewerId);
-  const q = prepared(db, 'page', s, () => pageBuilder(db, s), !s.near && !s.terms.length);
+  const q = prepared(src, 'page', s, (db) => pageBuilder(db, s), valueIndependent(s));
   return (await q.execute({ ...valuesOf(f, viewerId, now), limit, offset, reach: offset + limit + NEAREST_SLACK })) as EventRow[];
 }
 
-export async function countEvents(db: DbOrTx, f: ListFilters, now = new Date()): Promise<number> {
+export async function countEvents(src: ReadSource, f: ListFilters, now = new Date()): Promise<number> {
   const s = shapeOf(f, null);
-  const q = prepared(db, 'count', { ...s, ordering: [], viewer: false }, () => countBuilder(db, s), !s.near && !s.terms.length);
+  const q = prepared(src, 'count', { ...s, ordering: [], viewer: false }, (db) => countBuilder(db, s), valueIndependent(s));
   const [row] = (await q.execute(valuesOf(f, null, now))) as { n: number }[];
   return Number(row?.n ?? 0);
 }
 
-export async function fetchEventById(db: DbOrTx, id: number, viewerId: number | null): Promise<EventRow | null> {
+export async function fetchEventById(src: ReadSource, id: number, viewerId: number | null): Promise<EventRow | null> {
   const viewer = viewerId !== null;
-  const q = prepared(db, 'detail', { viewer }, () => baseQuery(db, viewer, false).where(eq(events.id, ph('id'))).limit(1));
+  const q = prepared(src, 'detail', { viewer }, (db) => baseQuery(db, viewer, false).where(eq(events.id, ph('id'))).limit(1), true);
   const rows = (await q.execute({ id, viewer: viewerId })) as EventRow[];
   return rows[0] ?? null;
 }

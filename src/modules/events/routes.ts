@@ -46,8 +46,8 @@ export async function eventReadRoutes(base: FastifyInstance): Promise<void> {
       const origin = mediaBase(request);
       return paginateConcurrently(
         request,
-        () => app.events.listCounts.get(filters, () => countEvents(db(), filters, now)),
-        async (limit, offset) => (await fetchEvents(db(), filters, viewerId, limit, offset, now)).map((r) => toEventJson(r, origin)),
+        () => app.events.listCounts.get(filters, () => countEvents(app.deps.database, filters, now)),
+        async (limit, offset) => (await fetchEvents(app.deps.database, filters, viewerId, limit, offset, now)).map((r) => toEventJson(r, origin)),
         app.deps.config.publicBaseUrl,
       );
     },
@@ -78,8 +78,8 @@ export async function eventReadRoutes(base: FastifyInstance): Promise<void> {
       const origin = mediaBase(request);
       return paginateConcurrently(
         request,
-        () => countEvents(db(), filters, now),
-        async (limit, offset) => (await fetchEvents(db(), filters, user.id, limit, offset, now)).map((r) => toEventJson(r, origin)),
+        () => countEvents(app.deps.database, filters, now),
+        async (limit, offset) => (await fetchEvents(app.deps.database, filters, user.id, limit, offset, now)).map((r) => toEventJson(r, origin)),
         app.deps.config.publicBaseUrl,
       );
     },
@@ -113,8 +113,8 @@ export async function eventReadRoutes(base: FastifyInstance): Promise<void> {
       const [page, grouped] = await Promise.all([
         paginateConcurrently(
           request,
-          () => countEvents(db(), filters),
-          async (limit, offset) => (await fetchEvents(db(), filters, user.id, limit, offset)).map((r) => toEventJson(r, origin)),
+          () => countEvents(app.deps.database, filters),
+          async (limit, offset) => (await fetchEvents(app.deps.database, filters, user.id, limit, offset)).map((r) => toEventJson(r, origin)),
           app.deps.config.publicBaseUrl,
         ),
         db()
@@ -143,7 +143,7 @@ export async function eventReadRoutes(base: FastifyInstance): Promise<void> {
     async (request) => {
       const { id } = request.params;
       const viewer = request.user;
-      const row = await fetchEventById(db(), id, viewer?.id ?? null);
+      const row = await fetchEventById(app.deps.database, id, viewer?.id ?? null);
       if (!row || !canSee({ statut: row.statut, createurId: row.createur.id }, viewer)) throw new NotFoundError(EVENT_NOT_FOUND);
       const { views } = app.events;
       // Organizers looking at their own page, and previews of unpublished events, are not audience.
