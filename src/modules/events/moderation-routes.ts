@@ -21,7 +21,6 @@ export async function moderationRoutes(base: FastifyInstance): Promise<void> {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   // Every route here is staff-only: one hook for the prefix.
   app.addHook('preValidation', permissions.IsStaff);
-  const db = () => app.deps.database.db;
 
   const eventJson = async (request: Parameters<typeof mediaBaseOf>[0], id: number) => {
     const row = await fetchEventById(app.deps.database, id, request.user?.id ?? null);
