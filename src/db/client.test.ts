@@ -2,7 +2,10 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'drizzle-orm';
 import { openTestDatabase, usingPostgres } from '../test/context.js';
-import { openDatabase, selectRows } from './client.js';
+import pg from 'pg';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { newPool, openDatabase, selectRows } from './client.js';
+import { pgErrorCode } from '../core/errors.js';
 import { users } from '../modules/users/tables.js';
 import { eventCategories } from '../modules/events/tables.js';
 
@@ -76,4 +79,30 @@ test('planned-once reads use generic plans on PostgreSQL; other reads keep custo
     });
   assert.match(await explain(database.planned), /id = \$1/);
   assert.match(await explain(database.db), /id = 1\b/);
+});
+
+test('an error answered by the server keeps the pooled connection; a dead connection is replaced', { skip: !usingPostgres() && 'PostgreSQL seulement' }, async () => {
+  const pool = newPool({ connectionString: opened.url, max: 1 });
+  const db = drizzle(pool);
+  try {
+    const pid = async () => (await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    const first = await pid();
+    // pg-pool's own query() would close the connection after each of these.
+    await assert.rejects(pool.query('SELECT 1/0'), (e: unknown) => e instanceof pg.DatabaseError && e.code === '22012');
+    await assert.rejects(db.execute(sql`SELECT 1/0`), (e: unknown) => pgErrorCode(e) === '22012');
+    await assert.rejects(pool.query('SELECT * FROM table_inexistante'), (e: unknown) => e instanceof pg.DatabaseError && e.code === '42P01');
+    assert.equal(await pid(), first);
+    assert.equal(pool.totalCount, 1);
+    // The callback form still works.
+    const viaCallback = await new Promise<number>((resolve, reject) => {
+      pool.query('SELECT 2 AS n', (err: Error | undefined, res: pg.QueryResult<{ n: number }>) => (err ? reject(err) : resolve(res.rows[0]!.n)));
+    });
+    assert.equal(viaCallback, 2);
+    // A connection the server ends is not handed out again: at most the query already under way fails.
+    await database.query('SELECT pg_terminate_backend($1)', [first]);
+    const next = await pid().catch(() => pid());
+    assert.notEqual(next, first);
+  } finally {
+    await pool.end();
+  }
 });

@@ -59,16 +59,46 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   return opts.kind === 'postgres' ? openPostgres(opts) : openPglite(opts);
 }
 
+/**
+ * A pool whose `query()` keeps its connection when the server answers with an error. pg-pool's own `query()`
+ * closes the connection after any error, even one the server answered normally (a unique violation, a sold-out
+ * seat, a statement timeout), so every such answer cost a new connection: a fork and an authentication on the
+ * server, several milliseconds, under the very load where these answers are frequent (a flash sale answers
+ * mostly "complet"). An error from the server (pg.DatabaseError) leaves the connection ready for the next
+ * query; anything else (a FATAL error, a broken socket, a protocol error) still discards it. Transactions check a client out
+ * with `connect()` and are not concerned.
+ */
+export function newPool(config: pg.PoolConfig): pg.Pool {
+  const pool = new pg.Pool(config);
+  // An idle client that loses its connection emits 'error'; without a listener it would crash the process.
+  pool.on('error', () => undefined);
+  const callbackQuery = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+  const query = async (text: unknown, values?: unknown): Promise<pg.QueryResult> => {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      return await client.query(text as pg.QueryConfig, values as unknown[]);
+    } catch (err) {
+      // FATAL and PANIC: the server is closing this connection.
+      const answered = err instanceof pg.DatabaseError && err.severity !== 'FATAL' && err.severity !== 'PANIC';
+      if (!answered) broken = err instanceof Error ? err : new Error(String(err));
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  };
+  (pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) =>
+    typeof args.at(-1) === 'function' ? callbackQuery(...args) : query(args[0], args[1]);
+  return pool;
+}
+
 async function openPostgres(opts: OpenOptions): Promise<Database> {
   if (!opts.url) throw new Error('DATABASE_URL manquant');
   const { drizzle } = await import('drizzle-orm/node-postgres');
   const { migrate } = await import('drizzle-orm/node-postgres/migrator');
-  const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolMax ?? 10 });
-  // An idle client that loses its connection emits 'error'; without a listener it would crash the process.
-  pool.on('error', () => undefined);
+  const pool = newPool({ connectionString: opts.url, max: opts.poolMax ?? 10 });
   const db = drizzle(pool, { schema }) as unknown as Db;
-  const plannedPool = new pg.Pool({ connectionString: opts.url, max: opts.poolMax ?? 10, options: '-c plan_cache_mode=force_generic_plan' });
-  plannedPool.on('error', () => undefined);
+  const plannedPool = newPool({ connectionString: opts.url, max: opts.poolMax ?? 10, options: '-c plan_cache_mode=force_generic_plan' });
   const planned = drizzle(plannedPool, { schema }) as unknown as Db;
   return {
     kind: 'postgres',
