@@ -9,6 +9,7 @@ import type { Db } from '../db/client.js';
 import { authTokens, users } from '../modules/users/tables.js';
 import { ForbiddenError, UnauthorizedError } from './errors.js';
 import { hashSecret, parseAuthorization } from './tokens.js';
+import { preparedOnce } from '../db/prepared.js';
 
 export type UserRow = typeof users.$inferSelect;
 /** The authenticated user: the full row, never serialized as is (response schemas choose the fields). */
@@ -26,12 +27,16 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const TOKEN_TOUCH_INTERVAL_MS = 5 * 60_000;
 
 export async function findUserByToken(db: Db, key: string): Promise<{ user: UserRow; tokenId: number } | null> {
-  const rows = await db
-    .select({ user: users, tokenId: authTokens.id, lastUsed: authTokens.derniereUtilisation })
-    .from(authTokens)
-    .innerJoin(users, eq(users.id, authTokens.userId))
-    .where(eq(authTokens.keyHash, hashSecret(key)))
-    .limit(1);
+  const lookup = preparedOnce(db, 'auth_token_user', (d, name) =>
+    d
+      .select({ user: users, tokenId: authTokens.id, lastUsed: authTokens.derniereUtilisation })
+      .from(authTokens)
+      .innerJoin(users, eq(users.id, authTokens.userId))
+      .where(eq(authTokens.keyHash, sql.placeholder('hash')))
+      .limit(1)
+      .prepare(name),
+  );
+  const rows = await lookup.execute({ hash: hashSecret(key) });
   const row = rows[0];
   if (!row) return null;
   if (!row.lastUsed || Date.now() - row.lastUsed.getTime() > TOKEN_TOUCH_INTERVAL_MS) {

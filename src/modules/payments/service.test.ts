@@ -51,6 +51,11 @@ test('initiate: holds seats, stores the provider reference before the call, answ
   // 3 held: only 7 left.
   await assert.rejects(initiatePayment(deps, buyer.id, orange(event.id, 8)), (e: unknown) => e instanceof AppError && e.statusCode === 409 && /Il ne reste que 7/.test(e.message));
   assert.equal((await typeRow(types[0]!.id)).vendus, 0);
+  // The hold and its history row are written together, and the refused request wrote neither.
+  const rows = await ctx.database.db.select().from(payments).where(eq(payments.typeBilletId, types[0]!.id));
+  assert.deepEqual(rows.map((r) => r.id), [payment.id]);
+  const history = await ctx.database.db.select().from(statusHistory).where(sql`${statusHistory.entite} = 'PAIEMENT' AND ${statusHistory.entiteId} = ${payment.id}`);
+  assert.deepEqual(history.map((h) => [h.ancienStatut, h.nouveauStatut, h.source, h.details]), [[null, 'EN_ATTENTE', 'initiation', { quantite: 3, type_billet_id: types[0]!.id }]]);
 });
 
 test('initiate: French errors for a wrong operator, a free or unknown event, too many tickets', async () => {
@@ -252,6 +257,13 @@ test('300 concurrent buyers for 100 seats: exactly 100 held, 200 refused with 40
   assert.equal(soldOut, 200);
   const [held] = await ctx.database.db.select({ n: sql<number>`coalesce(sum(quantite),0)::int` }).from(payments).where(sql`${payments.typeBilletId} = ${types[0]!.id} AND statut = 'EN_ATTENTE'`);
   assert.equal(held!.n, 100);
+  // A refused buyer left nothing behind; every hold has its creation in the history.
+  const [written] = await ctx.database.db
+    .select({ payments: sql<number>`count(*)::int`, history: sql<number>`count(h.id)::int` })
+    .from(payments)
+    .leftJoin(sql`${statusHistory} h`, sql`h.entite = 'PAIEMENT' AND h.entite_id = ${payments.id} AND h.ancien_statut IS NULL`)
+    .where(eq(payments.typeBilletId, types[0]!.id));
+  assert.deepEqual(written, { payments: 100, history: 100 });
 });
 
 test('HTTP: initiate, read mine, another user gets 404', async () => {

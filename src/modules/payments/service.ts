@@ -10,14 +10,15 @@
  * guarded transition in states.ts decides the winner of any race, and tickets have a unique (payment, rang).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { events } from '../events/tables.js';
 import { users } from '../users/tables.js';
 import { ticketTypes, tickets } from '../tickets/tables.js';
 import { payments, refunds, type Fournisseur } from './tables.js';
-import { availableSeats, lockTicketType } from './reservation.js';
+import { insertHoldingPayment, sellSeats } from './reservation.js';
 import { recordCreation, transition } from './states.js';
+import { preparedOnce } from '../../db/prepared.js';
 import { ConflictError, NotFoundError, ValidationError, AppError, pgErrorCode, PG } from '../../core/errors.js';
 import { gatewayFor, ProviderRejectedError, ProviderUnavailableError, type GatewayRegistry } from './gateway.js';
 import type { JobQueue } from '../../jobs/queue.js';
@@ -98,59 +99,47 @@ export async function initiatePayment(deps: PaymentDeps, userId: number, input: 
     if (existing) return replayOf(existing, print);
   }
 
+  // What is bought. Read without a lock: the hold below is what decides, under the ticket type's lock.
+  const rows = await purchaseTargets(deps.db, input.typeBilletId !== undefined).execute({ eventId: input.eventId, typeId: input.typeBilletId });
+  const ev = rows[0]?.event;
+  if (!ev || ev.statut !== 'VALIDE') throw new NotFoundError('Événement introuvable');
+  if (ev.typeAcces !== 'PAYANT') throw ValidationError.field('event_id', 'Cet événement est gratuit : inscrivez-vous avec /api/events/participate/.');
+  if (ev.dateDebut <= now) throw ValidationError.field('event_id', "La vente est close : l'événement a commencé.");
+  const types = rows.flatMap((r) => (r.type ? [r.type] : []));
+  if (input.typeBilletId !== undefined && !types.length) throw ValidationError.field('type_billet_id', "Ce type de billet n'existe pas pour cet événement.");
+  if (!types.length) throw new ConflictError("Aucun billet n'est en vente pour cet événement.", 'sold_out');
+  if (types.length > 1) throw ValidationError.field('type_billet_id', 'Ce champ est obligatoire : cet événement propose plusieurs types de billets.');
+  const type = types[0]!;
+  if (type.debutVente && now < type.debutVente) throw ValidationError.field('type_billet_id', `La vente de ce billet commence le ${type.debutVente.toISOString()}.`);
+  if (type.finVente && now >= type.finVente) throw ValidationError.field('type_billet_id', 'La vente de ce billet est terminée.');
+  if (input.quantite > type.maxParCommande) {
+    throw ValidationError.field('quantite', `Au plus ${type.maxParCommande} billet(s) de ce type par commande.`);
+  }
+
   let created: Payment;
   try {
-    created = await deps.db.transaction(async (tx) => {
-      const [ev] = await tx
-        .select({ id: events.id, titre: events.titre, statut: events.statut, typeAcces: events.typeAcces, dateDebut: events.dateDebut })
-        .from(events)
-        .where(eq(events.id, input.eventId));
-      if (!ev || ev.statut !== 'VALIDE') throw new NotFoundError('Événement introuvable');
-      if (ev.typeAcces !== 'PAYANT') throw ValidationError.field('event_id', 'Cet événement est gratuit : inscrivez-vous avec /api/events/participate/.');
-      if (ev.dateDebut <= now) throw ValidationError.field('event_id', "La vente est close : l'événement a commencé.");
-
-      const typeId = input.typeBilletId ?? (await onlyTicketType(tx, ev.id));
-      const [type] = await tx.select().from(ticketTypes).where(eq(ticketTypes.id, typeId));
-      if (!type || type.evenementId !== ev.id) throw ValidationError.field('type_billet_id', "Ce type de billet n'existe pas pour cet événement.");
-      if (type.debutVente && now < type.debutVente) throw ValidationError.field('type_billet_id', `La vente de ce billet commence le ${type.debutVente.toISOString()}.`);
-      if (type.finVente && now >= type.finVente) throw ValidationError.field('type_billet_id', 'La vente de ce billet est terminée.');
-      if (input.quantite > type.maxParCommande) {
-        throw ValidationError.field('quantite', `Au plus ${type.maxParCommande} billet(s) de ce type par commande.`);
-      }
-      const reference = newReference();
-      const [payment] = await tx
-        .insert(payments)
-        .values({
-          reference,
-          type: 'BILLET',
-          utilisateurId: userId,
-          evenementId: ev.id,
-          typeBilletId: type.id,
-          quantite: input.quantite,
-          montant: type.prix * input.quantite,
-          fournisseur: input.fournisseur,
-          telephone,
-          referenceFournisseur: gateway.newProviderReference(reference),
-          idempotencyKey: idempotencyKey ?? null,
-          empreinteRequete: print,
-          expireLe: new Date(now.getTime() + (deps.holdMinutes ?? HOLD_MINUTES_DEFAULT) * 60_000),
-          prochaineVerification: new Date(now.getTime() + 30_000),
-        })
-        .returning();
-      await recordCreation(tx, 'PAIEMENT', [payment!.id], 'EN_ATTENTE', 'initiation', { quantite: input.quantite, type_billet_id: type.id });
-      // Only now take the ticket type's lock: buyers queue on it for three statements (lock, count, commit),
-      // not for the whole transaction. Our own hold is already counted, so nothing may go below zero.
-      const locked = await lockTicketType(tx, type.id);
-      const left = await availableSeats(tx, locked!, now);
-      if (left < 0) {
-        const before = left + input.quantite;
-        throw new ConflictError(
-          before <= 0 ? 'Plus aucune place disponible pour ce billet.' : `Il ne reste que ${before} place(s) pour ce billet.`,
-          'sold_out',
-        );
-      }
-      return payment!;
-    });
+    const reference = newReference();
+    created = await insertHoldingPayment(
+      deps.db,
+      {
+        reference,
+        type: 'BILLET',
+        utilisateurId: userId,
+        evenementId: ev.id,
+        typeBilletId: type.id,
+        quantite: input.quantite,
+        montant: type.prix * input.quantite,
+        fournisseur: input.fournisseur,
+        telephone,
+        referenceFournisseur: gateway.newProviderReference(reference),
+        idempotencyKey: idempotencyKey ?? null,
+        empreinteRequete: print,
+        expireLe: new Date(now.getTime() + (deps.holdMinutes ?? HOLD_MINUTES_DEFAULT) * 60_000),
+        prochaineVerification: new Date(now.getTime() + 30_000),
+      },
+      now,
+      { source: 'initiation', details: { quantite: input.quantite, type_billet_id: type.id } },
+    );
   } catch (err) {
     // Two requests with the same Idempotency-Key raced: the unique index let one in; answer with it.
     if (idempotencyKey && pgErrorCode(err) === PG.uniqueViolation) {
@@ -162,19 +151,21 @@ export async function initiatePayment(deps: PaymentDeps, userId: number, input: 
 
   // The provider call: no transaction is open here.
   try {
-    const [ev] = await deps.db.select({ titre: events.titre }).from(events).where(eq(events.id, created.evenementId!));
     const result = await gateway.initiate({
       reference: created.reference,
       referenceFournisseur: created.referenceFournisseur,
       montant: created.montant,
       telephone: created.telephone,
-      description: `SpotVibe ${created.quantite} billet(s) ${ev?.titre ?? ''}`.slice(0, 100),
+      description: `SpotVibe ${created.quantite} billet(s) ${ev.titre}`.slice(0, 100),
     });
-    const [updated] = await deps.db
-      .update(payments)
-      .set({ donneesFournisseur: result.data, paymentUrl: result.paymentUrl })
-      .where(eq(payments.id, created.id))
-      .returning();
+    const [updated] = await preparedOnce(deps.db, 'payment_provider_answer', (d, name) =>
+      d
+        .update(payments)
+        .set({ donneesFournisseur: sql.placeholder('data'), paymentUrl: sql<string | null>`${sql.placeholder('url')}` })
+        .where(eq(payments.id, sql.placeholder('id')))
+        .returning()
+        .prepare(name),
+    ).execute({ id: created.id, data: result.data, url: result.paymentUrl });
     return { payment: updated!, replay: false };
   } catch (err) {
     if (err instanceof ProviderRejectedError || (err instanceof ProviderUnavailableError && gateway.capabilities.flow === 'redirect')) {
@@ -200,15 +191,30 @@ export async function initiatePayment(deps: PaymentDeps, userId: number, input: 
   }
 }
 
-async function onlyTicketType(tx: DbOrTx, eventId: number): Promise<number> {
-  const types = await tx.select({ id: ticketTypes.id }).from(ticketTypes).where(eq(ticketTypes.evenementId, eventId)).limit(2);
-  if (types.length === 1) return types[0]!.id;
-  if (types.length === 0) throw new ConflictError("Aucun billet n'est en vente pour cet événement.", 'sold_out');
-  throw ValidationError.field('type_billet_id', 'Ce champ est obligatoire : cet événement propose plusieurs types de billets.');
+/** The event and its ticket type (the one asked for, else all of them: the caller wants exactly one). */
+function purchaseTargets(db: Db, byType: boolean) {
+  return preparedOnce(db, byType ? 'purchase_event_type' : 'purchase_event_types', (d, name) =>
+    d
+      .select({
+        event: { id: events.id, titre: events.titre, statut: events.statut, typeAcces: events.typeAcces, dateDebut: events.dateDebut },
+        type: getTableColumns(ticketTypes),
+      })
+      .from(events)
+      .leftJoin(ticketTypes, and(eq(ticketTypes.evenementId, events.id), byType ? eq(ticketTypes.id, sql.placeholder('typeId')) : undefined))
+      .where(eq(events.id, sql.placeholder('eventId')))
+      .limit(2)
+      .prepare(name),
+  );
 }
 
 async function findByIdempotencyKey(db: Db, userId: number, key: string): Promise<Payment | undefined> {
-  const [p] = await db.select().from(payments).where(and(eq(payments.utilisateurId, userId), eq(payments.idempotencyKey, key)));
+  const [p] = await preparedOnce(db, 'payment_by_idempotency_key', (d, name) =>
+    d
+      .select()
+      .from(payments)
+      .where(and(eq(payments.utilisateurId, sql.placeholder('userId')), eq(payments.idempotencyKey, sql.placeholder('key'))))
+      .prepare(name),
+  ).execute({ userId, key });
   return p;
 }
 
@@ -300,7 +306,8 @@ class SeatsGone extends Error {}
 /**
  * The provider says the money is ours. If the seats are there (the hold is still valid, or a late success
  * finds free seats) and the event still stands, sell them and issue the tickets; otherwise keep the payment
- * as received and refund it. The ticket type's lock is taken last, so buyers wait on it only briefly.
+ * as received and refund it. The ticket type's lock is taken by the last statement, so buyers wait on it only
+ * for that statement and the COMMIT.
  */
 export async function finalizeSuccess(deps: PaymentDeps, paymentId: number, source: string): Promise<Payment['statut']> {
   const now = deps.now?.() ?? new Date();
@@ -317,15 +324,20 @@ export async function finalizeSuccess(deps: PaymentDeps, paymentId: number, sour
         .values(Array.from({ length: p.quantite }, (_, i) => ({ code: generateTicketCode(), paymentId: p.id, rang: i + 1, typeBilletId: p.typeBilletId!, evenementId: p.evenementId!, titulaireId: p.utilisateurId, titulaireNom: holder })))
         .returning({ id: tickets.id, code: tickets.code });
       await recordCreation(tx, 'BILLET', issued.map((t) => t.id), 'VALIDE', source, { payment_id: p.id });
-      const type = await lockTicketType(tx, p.typeBilletId!);
-      if ((await availableSeats(tx, type!, now, p.id)) < p.quantite) throw new SeatsGone('Plus de places disponibles au moment de la confirmation du paiement.');
-      await tx.update(ticketTypes).set({ vendus: sql`${ticketTypes.vendus} + ${p.quantite}` }).where(eq(ticketTypes.id, type!.id));
       if (buyer) {
+        const [type] = await tx.select({ nom: ticketTypes.nom }).from(ticketTypes).where(eq(ticketTypes.id, p.typeBilletId!));
         await queueEmail(deps.jobs, {
           to: buyer.email,
           subject: `Vos billets pour ${ev.titre}`,
           text: `Bonjour ${buyer.firstName || buyer.username},\n\nVotre paiement ${p.reference} de ${p.montant} FCFA est confirmé.\nVos billets (${type!.nom}) : ${issued.map((t) => formatTicketCode(t.code)).join(', ')}.\nRetrouvez-les avec leur QR code dans l'application, rubrique « Mes billets ».\n\nL'équipe SpotVibe`,
         }, tx);
+      }
+      // Last: the ticket type's lock, held from here to the COMMIT only.
+      try {
+        await sellSeats(tx, p.typeBilletId!, p.quantite, now, p.id);
+      } catch (err) {
+        if (err instanceof ConflictError) throw new SeatsGone('Plus de places disponibles au moment de la confirmation du paiement.');
+        throw err;
       }
       return 'REUSSI' as const;
     });
