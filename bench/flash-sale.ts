@@ -3,39 +3,49 @@
  * and the provider simulator, on PostgreSQL. Prints reservations per second, latency percentiles, seats sold
  * and the oversell count (must be 0).
  *
- *   npm run bench -- flash-sale [--buyers 500] [--seats 200] [--concurrency 100]
+ *   npm run bench -- flash-sale [--buyers 500] [--seats 200] [--concurrency 100] [--warmup 200]
  *
+ * Before the measured sale, --warmup buyers rush another event of half as many seats, and that sale settles:
+ * a server in production is warm (connections open, code compiled, provider token cached) when a sale opens.
+ * Reservations per second are counted until the last seat is held; requests per second over the whole rush.
+ *
+ * Laid out as in production, one process each: the API server (`src/server.ts`, RUN_WORKER=false), the job
+ * worker (`src/worker.ts`), the provider simulator (`npm run simulator`, configured into the server and the
+ * worker as if it were the live providers: their code does not know), and this process as the buyers.
  * Uses BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres) to create a fresh database,
  * dropped at the end.
  */
 import { parseArgs } from 'node:util';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import pino from 'pino';
 import { eq, sql } from 'drizzle-orm';
-import type { FastifyBaseLogger } from 'fastify';
-import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
 import { seedCategories } from '../src/modules/events/seed.js';
-import { JobQueue } from '../src/jobs/queue.js';
-import { allJobDefinitions } from '../src/jobs/registry.js';
-import { buildApp } from '../src/app.js';
-import { startSimulator } from '../src/modules/payments/simulator/server.js';
-import { createProviders, providerSettingsFromConfig } from '../src/modules/payments/providers/index.js';
-import type { GatewayRegistry } from '../src/modules/payments/gateway.js';
+import { simulatorEnv } from '../src/modules/payments/simulator/credentials.js';
 import { users, authTokens } from '../src/modules/users/tables.js';
 import { events } from '../src/modules/events/tables.js';
 import { ticketTypes, tickets } from '../src/modules/tickets/tables.js';
 import { payments } from '../src/modules/payments/tables.js';
 import { generateSecret, hashSecret } from '../src/core/tokens.js';
 
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
 const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== 'flash-sale'),
-  options: { buyers: { type: 'string', default: '500' }, seats: { type: 'string', default: '200' }, concurrency: { type: 'string', default: '100' } },
+  options: {
+    buyers: { type: 'string', default: '500' },
+    seats: { type: 'string', default: '200' },
+    concurrency: { type: 'string', default: '100' },
+    warmup: { type: 'string', default: '200' },
+  },
 });
 const BUYERS = Number(args.buyers);
 const SEATS = Number(args.seats);
 const CONCURRENCY = Number(args.concurrency);
+const WARMUP = Number(args.warmup);
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -51,6 +61,39 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
+function startProcess(name: string, script: string, env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  child.once('exit', (code, signal) => {
+    if (code !== 0 && signal !== 'SIGTERM') console.error(`${name} s'est arrêté (code ${code ?? signal})`);
+  });
+  return child;
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+  });
+}
+
+async function waitFor(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url} : le processus s'est arrêté (code ${child.exitCode})`);
+    try {
+      const r = await fetch(url);
+      await r.arrayBuffer();
+      if (r.status < 500) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} ne répond pas`);
+}
+
 async function main(): Promise<void> {
   const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
   const dbName = `sv_bench_flash_${Date.now()}`;
@@ -62,71 +105,109 @@ async function main(): Promise<void> {
   url.pathname = `/${dbName}`;
 
   const port = await freePort();
+  const simPort = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const config = loadConfig({ DATABASE_URL: url.toString(), LOG_LEVEL: 'warn', DEBUG: 'True', PORT: String(port), PAYMENT_WEBHOOK_BASE_URL: base, DATABASE_POOL_MAX: '20' });
-  const log = pino({ level: 'warn' }) as unknown as FastifyBaseLogger;
-  const database = await openDatabase({ kind: 'postgres', url: url.toString(), poolMax: 20 });
-  const sim = await startSimulator({ port: 0, host: '127.0.0.1', waveWebhookUrl: `${base}/api/payments/webhooks/wave/` });
-  const gateways: GatewayRegistry = createProviders(sim.settings(providerSettingsFromConfig(config).common));
-  const jobs = new JobQueue({ database, config, log, definitions: allJobDefinitions(), services: { gateways }, pollingIntervalSeconds: 0.5 });
+  const simUrl = `http://127.0.0.1:${simPort}`;
+  const env = {
+    DATABASE_URL: url.toString(),
+    LOG_LEVEL: 'warn',
+    DEBUG: 'True',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    RUN_WORKER: 'false',
+    PAYMENT_WEBHOOK_BASE_URL: base,
+    PAYMENT_SIMULATOR: 'false',
+    SIMULATOR_HOST: '127.0.0.1',
+    SIMULATOR_PORT: String(simPort),
+    DATABASE_POOL_MAX: '20',
+    ...simulatorEnv(simUrl),
+  };
+  const database = await openDatabase({ kind: 'postgres', url: url.toString(), poolMax: 4 });
+  const children: ChildProcess[] = [];
   try {
     await database.migrate();
     await seedCategories(database.db);
-    await jobs.start({ work: true });
-    const app = await buildApp({ config, database, jobs, services: { gateways } }, false);
-    await app.listen({ port, host: '127.0.0.1' });
+    const sim = startProcess('le simulateur', 'src/modules/payments/simulator/main.ts', env);
+    children.push(sim);
+    const server = startProcess('le serveur', 'src/server.ts', env);
+    children.push(server);
+    children.push(startProcess('le worker', 'src/worker.ts', env));
+    await waitFor(`${simUrl}/`, sim);
+    await waitFor(`${base}/readyz`, server);
 
-    // Data: one organizer, one paid event of SEATS seats, BUYERS buyers with their API tokens.
+    // Data: one organizer, the event of the sale (SEATS seats) and a warm-up event, BUYERS + WARMUP buyers with
+    // their API tokens.
     const db = database.db;
     const [org] = await db.insert(users).values({ username: 'organisateur', email: 'org@bench.ci', password: '!', telephone: '+2250700000000' }).returning();
-    const debut = new Date(Date.now() + 7 * 86_400_000);
-    const [ev] = await db.insert(events).values({ titre: 'Vente flash', description: 'Concert', createurId: org!.id, categorieId: 1, dateDebut: debut, dateFin: new Date(debut.getTime() + 3_600_000), lieu: 'Abidjan', typeAcces: 'PAYANT', prix: 5000, capaciteMax: SEATS, statut: 'VALIDE' }).returning();
-    const [type] = await db.insert(ticketTypes).values({ evenementId: ev!.id, nom: 'Standard', prix: 5000, quantite: SEATS, maxParCommande: 1 }).returning();
-    const buyers = await db.insert(users).values(Array.from({ length: BUYERS }, (_, i) => ({ username: `acheteur${i}`, email: `acheteur${i}@bench.ci`, password: '!', telephone: `+22505${String(10_000_000 + i)}` }))).returning({ id: users.id });
+    const paidEvent = async (titre: string, seats: number) => {
+      const debut = new Date(Date.now() + 7 * 86_400_000);
+      const [ev] = await db.insert(events).values({ titre, description: 'Concert', createurId: org!.id, categorieId: 1, dateDebut: debut, dateFin: new Date(debut.getTime() + 3_600_000), lieu: 'Abidjan', typeAcces: 'PAYANT', prix: 5000, capaciteMax: seats, statut: 'VALIDE' }).returning();
+      const [type] = await db.insert(ticketTypes).values({ evenementId: ev!.id, nom: 'Standard', prix: 5000, quantite: seats, maxParCommande: 1 }).returning();
+      return { ev: ev!, type: type! };
+    };
+    const { ev, type } = await paidEvent('Vente flash', SEATS);
+    const warm = await paidEvent('Échauffement', Math.ceil(WARMUP / 2));
+    const buyers = await db.insert(users).values(Array.from({ length: BUYERS + WARMUP }, (_, i) => ({ username: `acheteur${i}`, email: `acheteur${i}@bench.ci`, password: '!', telephone: `+22505${String(10_000_000 + i)}` }))).returning({ id: users.id });
     const keys = buyers.map(() => generateSecret());
     await db.insert(authTokens).values(buyers.map((b, i) => ({ userId: b.id, keyHash: hashSecret(keys[i]!) })));
+    const held = async () => (await db.select({ n: sql<number>`count(*)::int` }).from(payments).where(sql`${payments.statut} = 'EN_ATTENTE'`))[0]!.n;
+    const settle = async (seconds: number) => {
+      const deadline = Date.now() + seconds * 1000;
+      while ((await held()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    };
 
-    // The rush: every buyer asks for one seat, CONCURRENCY requests in flight at a time.
-    const latencies: number[] = [];
-    const samples: string[] = [];
-    const statuses = new Map<number, number>();
-    let next = 0;
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: Math.min(CONCURRENCY, BUYERS) }, async () => {
-        while (next < BUYERS) {
-          const i = next++;
-          const start = performance.now();
-          const res = await fetch(`${base}/api/payments/initiate/`, {
-            method: 'POST',
-            headers: { authorization: `Token ${keys[i]}`, 'content-type': 'application/json', 'idempotency-key': `achat-${i}` },
-            // MTN (push flow): the simulator approves numbers ending in 10 within about a second.
-            body: JSON.stringify({ event_id: ev!.id, quantite: 1, fournisseur: 'MTN_MONEY', telephone: `+22505000000${i % 90 + 10}` }),
-          });
-          const text = await res.text();
-          if (res.status !== 201 && res.status !== 409 && samples.length < 3) samples.push(`${res.status} ${text.slice(0, 200)}`);
-          latencies.push(performance.now() - start);
-          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-        }
-      }),
-    );
-    const elapsed = (performance.now() - t0) / 1000;
+    // A rush: every buyer asks for one seat, CONCURRENCY requests in flight at a time.
+    const rush = async (eventId: number, buyerKeys: string[]) => {
+      const latencies: number[] = [];
+      const samples: string[] = [];
+      const statuses = new Map<number, number>();
+      let next = 0;
+      let lastReservation = 0;
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: Math.min(CONCURRENCY, buyerKeys.length) }, async () => {
+          while (next < buyerKeys.length) {
+            const i = next++;
+            const start = performance.now();
+            const res = await fetch(`${base}/api/payments/initiate/`, {
+              method: 'POST',
+              headers: { authorization: `Token ${buyerKeys[i]}`, 'content-type': 'application/json', 'idempotency-key': `achat-${eventId}-${i}` },
+              // MTN (push flow): the simulator approves numbers ending in 10 to 99 within about a second.
+              body: JSON.stringify({ event_id: eventId, quantite: 1, fournisseur: 'MTN_MONEY', telephone: `+22505000000${(i % 90) + 10}` }),
+            });
+            const text = await res.text();
+            const end = performance.now();
+            if (res.status === 201) lastReservation = Math.max(lastReservation, end - t0);
+            if (res.status !== 201 && res.status !== 409 && samples.length < 3) samples.push(`${res.status} ${text.slice(0, 200)}`);
+            latencies.push(end - start);
+            statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+          }
+        }),
+      );
+      return { elapsed: (performance.now() - t0) / 1000, lastReservation: lastReservation / 1000, latencies, samples, statuses, t0 };
+    };
+
+    // Warm-up on another event (connections opened, code compiled, provider token fetched), settled before
+    // the measured sale: a server in production is warm when a sale opens.
+    if (WARMUP > 0) {
+      await rush(warm.ev.id, keys.slice(BUYERS));
+      await settle(30);
+    }
+    const { elapsed, lastReservation, latencies, samples, statuses, t0 } = await rush(ev.id, keys.slice(0, BUYERS));
 
     // Let the simulator's callbacks and the worker finish the sale.
-    const held = async () => (await db.select({ n: sql<number>`count(*)::int` }).from(payments).where(sql`${payments.statut} = 'EN_ATTENTE'`))[0]!.n;
-    const deadline = Date.now() + 60_000;
-    while ((await held()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    await settle(60);
     const settleSeconds = (performance.now() - t0) / 1000;
 
-    const [sold] = await db.select({ n: sql<number>`count(*)::int` }).from(tickets).where(eq(tickets.evenementId, ev!.id));
-    const [t] = await db.select().from(ticketTypes).where(eq(ticketTypes.id, type!.id));
+    const [sold] = await db.select({ n: sql<number>`count(*)::int` }).from(tickets).where(eq(tickets.evenementId, ev.id));
+    const [t] = await db.select().from(ticketTypes).where(eq(ticketTypes.id, type.id));
     const reserved = statuses.get(201) ?? 0;
     const sorted = [...latencies].sort((a, b) => a - b);
     const oversell = Math.max(0, sold!.n - SEATS);
-    console.log(`\nVente flash : ${BUYERS} acheteurs, ${SEATS} places, ${CONCURRENCY} requêtes simultanées (PostgreSQL, simulateur MTN)`);
+    console.log(`\nVente flash : ${BUYERS} acheteurs, ${SEATS} places, ${CONCURRENCY} requêtes simultanées (PostgreSQL ; serveur, worker et simulateur MTN dans leurs processus)`);
     console.table({
-      'requêtes/s': Math.round(BUYERS / elapsed),
-      'réservations/s': Math.round(reserved / elapsed),
+      'réservations/s (jusqu\'à la dernière place)': Math.round(reserved / lastReservation),
+      'requêtes/s (toutes, complet compris)': Math.round(BUYERS / elapsed),
       'réservations (201)': reserved,
       'complet (409)': statuses.get(409) ?? 0,
       'autres réponses': BUYERS - reserved - (statuses.get(409) ?? 0),
@@ -140,15 +221,13 @@ async function main(): Promise<void> {
       'vente terminée en (s)': Number(settleSeconds.toFixed(1)),
     });
     if (samples.length) console.log('Exemples de réponses inattendues :', samples);
-    await app.close();
     if (oversell > 0 || sold!.n !== t!.vendus) {
       console.error('ÉCHEC : survente ou compteur incohérent');
       process.exitCode = 1;
     }
   } finally {
-    await jobs.stop();
+    await Promise.all(children.map(stopProcess));
     await database.close();
-    await sim.close();
     const a = new pg.Client({ connectionString: adminUrl });
     await a.connect();
     await a.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
