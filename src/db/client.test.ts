@@ -98,10 +98,15 @@ test('an error answered by the server keeps the pooled connection; a dead connec
       pool.query('SELECT 2 AS n', (err: Error | undefined, res: pg.QueryResult<{ n: number }>) => (err ? reject(err) : resolve(res.rows[0]!.n)));
     });
     assert.equal(viaCallback, 2);
+    // A script that fails inside its own transaction leaves the connection in it: that one is not reused.
+    await assert.rejects(pool.query('BEGIN; SELECT 1/0; COMMIT'), (e: unknown) => e instanceof pg.DatabaseError && e.code === '22012');
+    const afterScript = await pid();
+    assert.notEqual(afterScript, first);
+    assert.equal((await pool.query<{ n: number }>('SELECT 1 AS n')).rows[0]!.n, 1);
     // A connection the server ends is not handed out again: at most the query already under way fails.
-    await database.query('SELECT pg_terminate_backend($1)', [first]);
+    await database.query('SELECT pg_terminate_backend($1)', [afterScript]);
     const next = await pid().catch(() => pid());
-    assert.notEqual(next, first);
+    assert.notEqual(next, afterScript);
   } finally {
     await pool.end();
   }

@@ -65,7 +65,8 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
  * seat, a statement timeout), so every such answer cost a new connection: a fork and an authentication on the
  * server, several milliseconds, under the very load where these answers are frequent (a flash sale answers
  * mostly "complet"). An error from the server (pg.DatabaseError) leaves the connection ready for the next
- * query; anything else (a FATAL error, a broken socket, a protocol error) still discards it. Transactions check a client out
+ * query; anything else (a FATAL error, a broken socket, a protocol error, a connection left inside a
+ * transaction by a script) still discards it. Transactions check a client out
  * with `connect()` and are not concerned.
  */
 export function newPool(config: pg.PoolConfig): pg.Pool {
@@ -84,6 +85,10 @@ export function newPool(config: pg.PoolConfig): pg.Pool {
       if (!answered) broken = err instanceof Error ? err : new Error(String(err));
       throw err;
     } finally {
+      // A script that opened a transaction and did not end it (or failed inside it) would poison the next user.
+      if (!broken && client.getTransactionStatus() !== 'I') {
+        broken = new Error('connexion laissée dans une transaction');
+      }
       client.release(broken);
     }
   };
