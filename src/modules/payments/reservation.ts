@@ -11,8 +11,15 @@ import { and, eq, gt, ne, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { ConflictError, pgErrorCode } from '../../core/errors.js';
 import { payments, statusHistory } from './tables.js';
+import { preparedOnce } from '../../db/prepared.js';
 
-export type NewPayment = typeof payments.$inferInsert & { typeBilletId: number; quantite: number };
+/** What a new pending payment is made of (the rest takes its defaults); `quantite` is checked by sv_hold_seats. */
+export type NewHold = Required<
+  Pick<
+    typeof payments.$inferInsert,
+    'reference' | 'type' | 'utilisateurId' | 'evenementId' | 'montant' | 'fournisseur' | 'telephone' | 'referenceFournisseur' | 'idempotencyKey' | 'empreinteRequete' | 'expireLe' | 'prochaineVerification'
+  >
+> & { typeBilletId: number; quantite: number };
 
 /** Raised by sv_hold_seats (migration 0006) when the seats asked for are not left; DETAIL holds the seats left. */
 const SOLD_OUT = 'SV409';
@@ -27,20 +34,47 @@ export function soldOutError(left: number): ConflictError {
  * `quantite` is computed by sv_hold_seats, which locks the ticket type, counts the holds with a fresh
  * snapshot and refuses (409 in French) when the seats do not fit; either everything is written or nothing.
  */
-export async function insertHoldingPayment(db: Db, values: NewPayment, now: Date, history: { source: string; details: Record<string, unknown> }): Promise<typeof payments.$inferSelect> {
-  const held = sql`sv_hold_seats(${values.typeBilletId}::integer, ${values.quantite}::integer, ${now.toISOString()}::timestamptz)`;
-  const p = db.$with('p').as(db.insert(payments).values({ ...values, quantite: held }).returning());
-  const h = db.$with('h', { id: sql<number>`id` }).as(
-    sql`INSERT INTO ${statusHistory} (entite, entite_id, ancien_statut, nouveau_statut, source, details)
-        SELECT 'PAIEMENT', p.id, NULL, p.statut, ${history.source}, ${JSON.stringify(history.details)}::jsonb FROM ${p} RETURNING id`,
-  );
+export async function insertHoldingPayment(db: Db, values: NewHold, now: Date, history: { source: string; details: Record<string, unknown> }): Promise<typeof payments.$inferSelect> {
   try {
-    const [row] = await db.with(p, h).select().from(p);
+    const [row] = await holdingInsert(db).execute({ ...values, now, source: history.source, details: JSON.stringify(history.details) });
     return row!;
   } catch (err) {
     if (pgErrorCode(err) === SOLD_OUT) throw soldOutError(seatsLeft(err));
     throw err;
   }
+}
+
+/** The statement of insertHoldingPayment, built once (it runs for every buyer of a sale). */
+function holdingInsert(db: Db) {
+  return preparedOnce(db, 'payment_hold_insert', (d, name) => {
+    const ph = sql.placeholder;
+    const p = d.$with('p').as(
+      d
+        .insert(payments)
+        .values({
+          reference: ph('reference'),
+          type: ph('type'),
+          utilisateurId: ph('utilisateurId'),
+          evenementId: ph('evenementId'),
+          typeBilletId: ph('typeBilletId'),
+          quantite: sql`sv_hold_seats(${ph('typeBilletId')}::integer, ${ph('quantite')}::integer, ${ph('now')}::timestamptz)`,
+          montant: ph('montant'),
+          fournisseur: ph('fournisseur'),
+          telephone: ph('telephone'),
+          referenceFournisseur: ph('referenceFournisseur'),
+          idempotencyKey: ph('idempotencyKey'),
+          empreinteRequete: ph('empreinteRequete'),
+          expireLe: ph('expireLe'),
+          prochaineVerification: ph('prochaineVerification'),
+        })
+        .returning(),
+    );
+    const h = d.$with('h', { id: sql<number>`id` }).as(
+      sql`INSERT INTO ${statusHistory} (entite, entite_id, ancien_statut, nouveau_statut, source, details)
+          SELECT 'PAIEMENT', p.id, NULL, p.statut, ${ph('source')}, ${ph('details')}::jsonb FROM ${p} RETURNING id`,
+    );
+    return d.with(p, h).select().from(p).prepare(name);
+  });
 }
 
 /** Seats held by pending, unexpired payments of this type (optionally not counting one payment). */
