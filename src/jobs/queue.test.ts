@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestContext, eventually, type TestContext } from '../test/context.js';
-import type { JobDefinition } from './queue.js';
+import { JobQueue, type JobDefinition } from './queue.js';
 import { users } from '../modules/users/tables.js';
 
 const ran: { name: string; data: unknown; attempt: number }[] = [];
@@ -104,4 +104,30 @@ test('the transaction adapter keeps parameters intact (quotes, dollars, JSON)', 
   await eventually(async () => ran.some((r) => (r.data as { tag: string }).tag === tricky.tag));
   const job = await ctx.jobs.getJob('test.record', id!);
   assert.deepEqual(job?.data, tricky);
+});
+
+test('a backlog drains without waiting a polling interval between full batches', async () => {
+  const done: number[] = [];
+  const burst: JobDefinition<{ n: number }> = {
+    name: 'test.burst',
+    batchSize: 2,
+    retryLimit: 0,
+    handler: async (data) => {
+      done.push(data.n);
+    },
+  };
+  // A 30-second interval: ten jobs in batches of two would take two minutes if every batch waited for it.
+  const common = { database: ctx.database, config: ctx.config, log: ctx.log, definitions: [burst] as JobDefinition<never>[], pollingIntervalSeconds: 30 };
+  const producer = new JobQueue(common);
+  await producer.start({ work: false });
+  for (let n = 0; n < 10; n++) await producer.send('test.burst', { n });
+  await producer.stop();
+  const consumer = new JobQueue(common);
+  await consumer.start({ work: true });
+  try {
+    await eventually(async () => done.length === 10, 20_000);
+    assert.deepEqual([...done].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  } finally {
+    await consumer.stop();
+  }
 });

@@ -141,12 +141,15 @@ export class JobQueue {
     if (!work) return;
 
     for (const d of this.definitions.values()) {
-      // pg-boss waits a polling interval after every fetch, found jobs or not: fetch a batch each time, and
-      // run several workers for queues that must keep up with bursts (payment confirmations).
+      // pg-boss waits a polling interval after every fetch, found jobs or not: fetch a batch each time, run
+      // several workers for queues that must keep up with bursts (payment confirmations), and after a full
+      // batch skip the wait (notifyWorker), so a backlog drains at the handlers' speed, not one batch per interval.
+      const batchSize = d.batchSize ?? 10;
       for (let w = 0; w < (d.workers ?? 1); w++) {
-        await boss.work(
+        const worker: { id?: string } = {};
+        worker.id = await boss.work(
           d.name,
-          { pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 2, batchSize: d.batchSize ?? 10, includeMetadata: true },
+          { pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 2, batchSize, includeMetadata: true },
           async (jobs) => {
             for (const job of jobs) {
               const log = this.opts.log.child({ job: d.name, jobId: job.id });
@@ -158,6 +161,7 @@ export class JobQueue {
                 await boss.fail(d.name, job.id, { message: (err as Error).message ?? String(err) });
               }
             }
+            if (jobs.length >= batchSize && worker.id) boss.notifyWorker(worker.id);
           },
         );
       }
