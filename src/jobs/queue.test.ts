@@ -131,3 +131,19 @@ test('a backlog drains without waiting a polling interval between full batches',
     await consumer.stop();
   }
 });
+
+test('queue policies survive a restart: a short queue keeps one waiting job per key', async () => {
+  const single: JobDefinition<{ n: number }> = { name: 'test.single', policy: 'short', retryLimit: 0, handler: async () => undefined };
+  const common = { database: ctx.database, config: ctx.config, log: ctx.log, definitions: [single] as JobDefinition<never>[] };
+  for (let start = 0; start < 2; start++) {
+    const queue = new JobQueue(common);
+    await queue.start({ work: false });
+    await queue.send('test.single', { n: start }, { singletonKey: 'clé' });
+    await queue.send('test.single', { n: start }, { singletonKey: 'clé' });
+    await queue.stop();
+  }
+  const { rows } = await ctx.database.query<{ policy: string; waiting: number }>(
+    "SELECT q.policy, (SELECT count(*)::int FROM pgboss.job j WHERE j.name = q.name AND j.state = 'created') AS waiting FROM pgboss.queue q WHERE q.name = 'test.single'",
+  );
+  assert.deepEqual(rows, [{ policy: 'short', waiting: 1 }]);
+});

@@ -134,9 +134,12 @@ export class JobQueue {
         retryBackoff: d.retryBackoff ?? true,
         expireInSeconds: d.expireInSeconds ?? 15 * 60,
       };
-      // createQueue is idempotent; updateQueue applies a changed retry policy to an existing queue.
-      await boss.createQueue(d.name, { name: d.name, policy: d.policy ?? 'standard', ...policy });
-      await boss.updateQueue(d.name, { name: d.name, ...policy });
+      // createQueue is idempotent; updateQueue applies a changed policy to an existing queue. It must be given
+      // the queue policy too: pg-boss sets `standard` when it is left out (the `short` deduplication of payment
+      // confirmations was undone at every start that way).
+      const settings = { name: d.name, policy: d.policy ?? 'standard', ...policy };
+      await boss.createQueue(d.name, settings);
+      await boss.updateQueue(d.name, settings);
     }
     if (!work) return;
 
