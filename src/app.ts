@@ -21,6 +21,7 @@ import './modules/payments/privacy.js';
 import './modules/payments/event-hooks.js';
 import { webhookRoutes } from './modules/payments/webhooks.js';
 import { adminPaymentRoutes } from './modules/payments/admin-routes.js';
+import { paymentReturnPages } from './modules/payments/return-pages.js';
 import { ticketRoutes } from './modules/tickets/routes.js';
 import { ticketTypeRoutes } from './modules/tickets/types-routes.js';
 import { accountsPlugin } from './modules/users/plugin.js';
@@ -120,6 +121,7 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
   await app.register(paymentRoutes, { prefix: '/api/payments' });
   await app.register(webhookRoutes, { prefix: '/api/payments/webhooks' });
   await app.register(adminPaymentRoutes, { prefix: '/api/admin' });
+  await app.register(paymentReturnPages);
   await app.register(ticketRoutes, { prefix: '/api/tickets' });
   await app.register(ticketTypeRoutes, { prefix: '/api/events' });
   await app.register(accountsPlugin);

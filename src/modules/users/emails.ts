@@ -1,11 +1,9 @@
 /** The French emails and SMS of the accounts module. Plain text first (read everywhere), simple HTML beside. */
 import type { EmailMessage } from '../notifications/channels/email.js';
+import { escapeHtml } from '../../core/html.js';
 
 const SIGNATURE = "\n\nL'équipe SpotVibe";
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 function html(paragraphs: string[], link?: { href: string; label: string }): string {
   const body = paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n');

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { OUTCOMES } from './outcomes.js';
+import { escapeHtml } from '../../../core/html.js';
 import type { SimPayment, SimProvider, SimulatorState } from './state.js';
 
 const BRANDS: Record<Exclude<SimProvider, 'mtn'>, { name: string; color: string }> = {
@@ -13,9 +14,6 @@ const BRANDS: Record<Exclude<SimProvider, 'mtn'>, { name: string; color: string 
   cinetpay: { name: 'Moov Money (CinetPay)', color: '#0b5aa5' },
 };
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 const francs = (n: number, currency: string) => `${new Intl.NumberFormat('fr-FR').format(n)} ${currency === 'XOF' ? 'F CFA' : currency}`;
 

@@ -1,0 +1,125 @@
+/**
+ * The pages a payer's browser comes back to after a redirect provider's payment page (Orange Web Payment,
+ * Wave Checkout, CinetPay): PAYMENT_RETURN_URL and PAYMENT_CANCEL_URL default to /paiement/retour/ and
+ * /paiement/annule/ here, and the providers' clients add `?reference=` (the payment's public reference).
+ *
+ * The page tells the payment's state in French: confirmed (with the tickets), still being confirmed (it reloads
+ * itself every few seconds), failed, expired, refunded. Coming back is also a sign that the provider has an
+ * answer, so a pending payment gets a status check queued at once (one per payment at a time, like callbacks):
+ * a lost callback does not keep the buyer waiting for the reconciliation sweep. The reference is unguessable
+ * (80 random bits) and the page shows nothing personal: the event, the amount, the status.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { count, eq } from 'drizzle-orm';
+import { escapeHtml } from '../../core/html.js';
+import { events } from '../events/tables.js';
+import { tickets } from '../tickets/tables.js';
+import { payments, refunds } from './tables.js';
+import { queueConfirmation } from './jobs.js';
+
+const RELOAD_SECONDS = 3;
+const REFERENCE = /^SV-[0-9A-Z]{16}$/;
+
+const francs = (n: number) => `${new Intl.NumberFormat('fr-FR').format(n).replace(/\u202f/g, ' ')} F CFA`;
+
+interface Page {
+  status: number;
+  title: string;
+  color: string;
+  paragraphs: string[];
+  reload?: boolean;
+}
+
+function render(p: Page): string {
+  const meta = p.reload ? `<meta http-equiv="refresh" content="${RELOAD_SECONDS}">` : '';
+  const body = p.paragraphs.map((t) => `<p>${escapeHtml(t)}</p>`).join('');
+  return `<!doctype html><html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">${meta}<title>${escapeHtml(p.title)} · SpotVibe</title><style>
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f5f5f7;margin:0;color:#1d1d1f}
+main{max-width:28rem;margin:3rem auto;background:#fff;border-radius:12px;box-shadow:0 1px 4px #0002;overflow:hidden}
+h1{margin:0;padding:1rem 1.25rem;font-size:1.25rem;color:#fff;background:${p.color}}
+p{margin:1rem 1.25rem;line-height:1.45}footer{padding:.75rem 1.25rem;font-size:.85rem;color:#6e6e73;border-top:1px solid #eee}
+</style></head><body><main><h1>${escapeHtml(p.title)}</h1>${body}<footer>SpotVibe</footer></main></body></html>`;
+}
+
+async function pageFor(app: FastifyInstance, reference: string | undefined, cancelled: boolean): Promise<Page> {
+  const notFound: Page = {
+    status: 404,
+    title: 'Paiement introuvable',
+    color: '#6e6e73',
+    paragraphs: ["Ce lien de paiement n'est pas valide. Retrouvez vos paiements et vos billets dans l'application SpotVibe."],
+  };
+  if (!reference || !REFERENCE.test(reference)) return notFound;
+  const db = app.deps.database.db;
+  const [row] = await db
+    .select({ id: payments.id, statut: payments.statut, montant: payments.montant, quantite: payments.quantite, titre: events.titre })
+    .from(payments)
+    .leftJoin(events, eq(events.id, payments.evenementId))
+    .where(eq(payments.reference, reference));
+  if (!row) return notFound;
+  const what = `${row.quantite} billet(s) pour « ${row.titre ?? 'un événement'} », ${francs(row.montant)}`;
+  switch (row.statut) {
+    case 'EN_ATTENTE':
+      await queueConfirmation(app.deps.jobs, row.id, cancelled ? 'retour_annulation' : 'retour_client');
+      return {
+        status: 200,
+        title: cancelled ? 'Paiement annulé ?' : 'Paiement en cours de confirmation',
+        color: '#0a7cff',
+        reload: true,
+        paragraphs: [
+          cancelled
+            ? `Vous avez quitté la page de paiement. Nous vérifions auprès du fournisseur : si rien n'a été payé, les places réservées (${what}) sont libérées.`
+            : `Nous attendons la confirmation du fournisseur pour ${what}.`,
+          'Cette page se met à jour toute seule ; vous pouvez aussi la fermer : vous serez prévenu(e) par e-mail.',
+        ],
+      };
+    case 'REUSSI': {
+      const [issued] = await db.select({ n: count() }).from(tickets).where(eq(tickets.paymentId, row.id));
+      if (issued!.n > 0) {
+        return {
+          status: 200,
+          title: 'Paiement confirmé',
+          color: '#1e8e3e',
+          paragraphs: [`Merci ! ${what} : ${issued!.n} billet(s) émis.`, "Retrouvez-les avec leur QR code dans l'application SpotVibe, rubrique « Mes billets »."],
+        };
+      }
+      const [refund] = await db.select({ id: refunds.id }).from(refunds).where(eq(refunds.paymentId, row.id));
+      return {
+        status: 200,
+        title: refund ? 'Paiement reçu, remboursement en cours' : 'Paiement confirmé',
+        color: refund ? '#b26a00' : '#1e8e3e',
+        reload: !refund,
+        paragraphs: refund
+          ? [`Nous avons bien reçu votre paiement (${what}), mais il ne restait plus de place. Vous allez être remboursé(e) ; un e-mail vous le confirme.`]
+          : [`Merci ! ${what}. Vos billets sont en cours d'émission.`],
+      };
+    }
+    case 'ECHOUE':
+      return {
+        status: 200,
+        title: "Le paiement n'a pas abouti",
+        color: '#c5221f',
+        paragraphs: [`Aucun montant n'a été retenu pour ${what} et aucun billet n'a été émis.`, "Vous pouvez recommencer l'achat depuis l'application s'il reste des places."],
+      };
+    case 'EXPIRE':
+      return {
+        status: 200,
+        title: 'Délai de paiement dépassé',
+        color: '#c5221f',
+        paragraphs: [`Le paiement de ${what} n'a pas été confirmé à temps : les places ont été libérées.`, 'Si votre compte a été débité, le paiement sera reconnu dès que le fournisseur le confirmera.'],
+      };
+    case 'REMBOURSE':
+      return { status: 200, title: 'Paiement remboursé', color: '#6e6e73', paragraphs: [`Le paiement de ${what} vous a été remboursé.`] };
+  }
+}
+
+export async function paymentReturnPages(base: FastifyInstance): Promise<void> {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+  const send = (reply: FastifyReply, page: Page) =>
+    reply.code(page.status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(render(page));
+  const schema = { hide: true, querystring: Type.Object({ reference: Type.Optional(Type.String({ maxLength: 100 })) }) };
+  app.get('/paiement/retour/', { schema }, async (request, reply) => send(reply, await pageFor(app, request.query.reference, false)));
+  app.get('/paiement/annule/', { schema }, async (request, reply) => send(reply, await pageFor(app, request.query.reference, true)));
+}
