@@ -25,7 +25,8 @@ export type NewHold = Required<
 const SOLD_OUT = 'SV409';
 
 export function soldOutError(left: number): ConflictError {
-  return new ConflictError(left <= 0 ? 'Plus aucune place disponible pour ce billet.' : `Il ne reste que ${left} place(s) pour ce billet.`, 'sold_out');
+  const message = left <= 0 ? 'Plus aucune place disponible pour ce billet.' : left === 1 ? "Il ne reste qu'une place pour ce billet." : `Il ne reste que ${left} places pour ce billet.`;
+  return new ConflictError(message, 'sold_out');
 }
 
 /**

@@ -45,7 +45,7 @@ test('pending: a French page that reloads itself, and a status check queued once
   assert.equal(res.headers['cache-control'], 'no-store');
   assert.match(res.body, /<html lang="fr">/);
   assert.match(res.body, /Paiement en cours de confirmation/);
-  assert.match(res.body, /2 billet\(s\) pour « Concert Zouglou au Palais de la Culture », 10 000 F CFA/);
+  assert.match(res.body, /votre paiement de 10 000 F CFA \(2 billets pour « Concert Zouglou au Palais de la Culture »\)/);
   assert.match(res.body, /<meta http-equiv="refresh" content="3">/);
   assert.equal(await queuedConfirmations(payment.id), 1);
   // Reloads while the check waits do not queue more of them.
@@ -61,7 +61,7 @@ test('confirmed: the tickets are announced and the page stops reloading', async 
   const res = await page('/paiement/retour/', payment.reference);
   assert.equal(res.statusCode, 200);
   assert.match(res.body, /Paiement confirmé/);
-  assert.match(res.body, /3 billet\(s\) émis/);
+  assert.match(res.body, /Votre paiement de 15 000 F CFA est confirmé : 3 billets pour « Concert Zouglou/);
   assert.match(res.body, /Mes billets/);
   assert.doesNotMatch(res.body, /http-equiv="refresh"/);
 });
@@ -76,7 +76,7 @@ test('failed, and the cancel page of a payer who left: said plainly, no reload o
   assert.equal(await confirmPayment(deps, payment.id, 'test'), 'ECHOUE');
   const res = await page('/paiement/annule/', payment.reference);
   assert.match(res.body, /Le paiement n&#39;a pas abouti/);
-  assert.match(res.body, /aucun billet n&#39;a été émis/);
+  assert.match(res.body, /rien n&#39;a été débité et aucun billet n&#39;a été émis/);
   assert.doesNotMatch(res.body, /http-equiv="refresh"/);
 });
 

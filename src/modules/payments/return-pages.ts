@@ -59,7 +59,9 @@ async function pageFor(app: FastifyInstance, reference: string | undefined, canc
     .leftJoin(events, eq(events.id, payments.evenementId))
     .where(eq(payments.reference, reference));
   if (!row) return notFound;
-  const what = `${row.quantite} billet(s) pour « ${row.titre ?? 'un événement'} », ${francs(row.montant)}`;
+  const tickets_ = (n: number) => (n === 1 ? '1 billet' : `${n} billets`);
+  const what = `${tickets_(row.quantite)} pour « ${row.titre ?? 'un événement'} »`;
+  const amount = francs(row.montant);
   switch (row.statut) {
     case 'EN_ATTENTE':
       await queueConfirmation(app.deps.jobs, row.id, cancelled ? 'retour_annulation' : 'retour_client');
@@ -71,7 +73,7 @@ async function pageFor(app: FastifyInstance, reference: string | undefined, canc
         paragraphs: [
           cancelled
             ? `Vous avez quitté la page de paiement. Nous vérifions auprès du fournisseur : si rien n'a été payé, les places réservées (${what}) sont libérées.`
-            : `Nous attendons la confirmation du fournisseur pour ${what}.`,
+            : `Nous attendons la confirmation du fournisseur pour votre paiement de ${amount} (${what}).`,
           'Cette page se met à jour toute seule ; vous pouvez aussi la fermer : vous serez prévenu(e) par e-mail.',
         ],
       };
@@ -82,7 +84,7 @@ async function pageFor(app: FastifyInstance, reference: string | undefined, canc
           status: 200,
           title: 'Paiement confirmé',
           color: '#1e8e3e',
-          paragraphs: [`Merci ! ${what} : ${issued!.n} billet(s) émis.`, "Retrouvez-les avec leur QR code dans l'application SpotVibe, rubrique « Mes billets »."],
+          paragraphs: [`Merci ! Votre paiement de ${amount} est confirmé : ${tickets_(issued!.n)} pour « ${row.titre ?? 'un événement'} ».`, "Retrouvez-les avec leur QR code dans l'application SpotVibe, rubrique « Mes billets »."],
         };
       }
       const [refund] = await db.select({ id: refunds.id }).from(refunds).where(eq(refunds.paymentId, row.id));
@@ -92,8 +94,8 @@ async function pageFor(app: FastifyInstance, reference: string | undefined, canc
         color: refund ? '#b26a00' : '#1e8e3e',
         reload: !refund,
         paragraphs: refund
-          ? [`Nous avons bien reçu votre paiement (${what}), mais il ne restait plus de place. Vous allez être remboursé(e) ; un e-mail vous le confirme.`]
-          : [`Merci ! ${what}. Vos billets sont en cours d'émission.`],
+          ? [`Nous avons bien reçu votre paiement de ${amount} (${what}), mais il ne restait plus de place. Vous allez être remboursé(e) ; un e-mail vous le confirme.`]
+          : [`Merci ! Votre paiement de ${amount} est confirmé (${what}) : vos billets sont en cours d'émission.`],
       };
     }
     case 'ECHOUE':
@@ -101,17 +103,17 @@ async function pageFor(app: FastifyInstance, reference: string | undefined, canc
         status: 200,
         title: "Le paiement n'a pas abouti",
         color: '#c5221f',
-        paragraphs: [`Aucun montant n'a été retenu pour ${what} et aucun billet n'a été émis.`, "Vous pouvez recommencer l'achat depuis l'application s'il reste des places."],
+        paragraphs: [`Votre paiement de ${amount} (${what}) n'a pas abouti : rien n'a été débité et aucun billet n'a été émis.`, "Vous pouvez recommencer l'achat depuis l'application s'il reste des places."],
       };
     case 'EXPIRE':
       return {
         status: 200,
         title: 'Délai de paiement dépassé',
         color: '#c5221f',
-        paragraphs: [`Le paiement de ${what} n'a pas été confirmé à temps : les places ont été libérées.`, 'Si votre compte a été débité, le paiement sera reconnu dès que le fournisseur le confirmera.'],
+        paragraphs: [`Votre paiement de ${amount} (${what}) n'a pas été confirmé à temps : les places ont été libérées.`, 'Si votre compte a été débité, le paiement sera reconnu dès que le fournisseur le confirmera.'],
       };
     case 'REMBOURSE':
-      return { status: 200, title: 'Paiement remboursé', color: '#6e6e73', paragraphs: [`Le paiement de ${what} vous a été remboursé.`] };
+      return { status: 200, title: 'Paiement remboursé', color: '#6e6e73', paragraphs: [`Votre paiement de ${amount} (${what}) vous a été remboursé.`] };
   }
 }
 

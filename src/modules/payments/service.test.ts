@@ -309,3 +309,12 @@ test('confirmations and new purchases racing on one ticket type: no deadlock, so
   const [n] = await ctx.database.db.select({ n: sql<number>`count(*)::int` }).from(tickets).where(eq(tickets.evenementId, event.id));
   assert.equal(n!.n, 40);
 });
+
+test('sold-out messages read as French: one seat left, none left', async () => {
+  const buyer = await createUser(ctx.database.db);
+  const { event } = await createPaidEvent(ctx.database.db, organizer.id, { capacite: 2 });
+  await initiatePayment(deps, buyer.id, orange(event.id, 1));
+  await assert.rejects(initiatePayment(deps, buyer.id, orange(event.id, 2)), (e: unknown) => e instanceof AppError && e.statusCode === 409 && e.message === "Il ne reste qu'une place pour ce billet.");
+  await initiatePayment(deps, buyer.id, orange(event.id, 1));
+  await assert.rejects(initiatePayment(deps, buyer.id, orange(event.id, 1)), (e: unknown) => e instanceof AppError && e.statusCode === 409 && e.message === 'Plus aucune place disponible pour ce billet.');
+});
