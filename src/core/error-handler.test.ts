@@ -144,3 +144,15 @@ test('CORS preflight is answered', async () => {
   assert.equal(r.statusCode, 204);
   assert.equal(r.headers['access-control-allow-origin'], 'http://localhost:3000');
 });
+
+test('values the database cannot take are a 400 in French, never a 500', async () => {
+  // Past the integer range, and a NUL character, on real routes.
+  for (const url of ['/api/events/2147483648/', '/api/events/?search=ab%00cd', '/api/admin/payments/?evenement=2147483648']) {
+    const r = await ctx.app.inject({ url });
+    assert.ok(r.statusCode < 500, `${url} → ${r.statusCode}`);
+  }
+  const r = await ctx.app.inject({ url: '/api/events/?search=ab%00cd' });
+  assert.equal(r.statusCode, 400);
+  assert.equal(r.json().code, 'invalid_value');
+  assert.match(r.json().error, /invalide/);
+});

@@ -69,6 +69,11 @@ export function toErrorResponse(err: unknown, bodyLimit: number): { status: numb
   if (pgCode === PG.checkViolation) {
     return { status: 400, body: { error: 'Les données ne respectent pas une règle de cohérence.', code: 'constraint_violation' } };
   }
+  if (pgCode?.startsWith('22')) {
+    // Data exceptions: a value the database cannot take (an id past the integer range, a NUL character, a date
+    // out of range) that got past the route's schema. The client's input, not a server fault.
+    return { status: 400, body: { error: 'Une valeur envoyée est invalide ou hors des limites acceptées.', code: 'invalid_value' } };
+  }
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return { status: fe.statusCode, body: { error: 'Requête invalide.', code: 'bad_request' } };
   }

@@ -129,6 +129,11 @@ test('dates: the end after the start, no new event in the past, ISO 8601 with an
 
   r = await create(eventPayload(category, { date_fin: new Date(debut.getTime() + 400 * 24 * HOUR).toISOString() }));
   assert.deepEqual(details(r).date_fin, ["Un événement ne peut pas durer plus d'un an."]);
+
+  // A leap second passes the date-time format but is no date: a 400, not a 500.
+  r = await create(eventPayload(category, { date_debut: '2030-12-31T23:59:60Z', date_fin: '2031-01-01T02:00:00Z' }));
+  assert.equal(r.statusCode, 400);
+  assert.deepEqual(details(r).date_debut, ['Date invalide.']);
 });
 
 test('coordinates: in range, and both or neither', async () => {

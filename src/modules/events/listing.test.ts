@@ -9,6 +9,7 @@ import { createUserWithToken } from '../../test/factories.js';
 import { follows } from '../users/tables.js';
 import { eventParticipations, events } from './tables.js';
 import { categoryIds, DAY, HOUR, inDays, insertEvent } from './test-helpers.js';
+import { parseQueryDate } from './validation.js';
 import { eq, sql } from 'drizzle-orm';
 
 let ctx: TestContext;
@@ -88,6 +89,9 @@ test('bad filters are French 400s', async () => {
   assert.match(await bad('?type_acces=GRATOS', 'type_acces'), /GRATUIT, PAYANT/);
   assert.match(await bad('?date_debut_apres=demain', 'date_debut_apres'), /AAAA-MM-JJ/);
   assert.match(await bad('?date_debut_apres=2026-02-31', 'date_debut_apres'), /Date invalide/);
+  // Years below 100 are those years, not 1900–1999.
+  assert.equal(parseQueryDate('0050-01-01', false)!.getUTCFullYear(), 50);
+  assert.equal(parseQueryDate('2026-03-01', true)!.toISOString(), '2026-03-01T23:59:59.999Z');
   assert.match(await bad('?date_debut_apres=2030-01-10&date_debut_avant=2030-01-01', 'date_debut_avant'), /postérieure/);
   assert.match(await bad('?ordering=prix', 'ordering'), /Tri inconnu « prix »/);
   assert.match(await bad('?near=abidjan', 'near'), /LAT,LNG/);
@@ -125,6 +129,12 @@ test('pagination: page_size, next/previous links, out-of-range page is 404', asy
   const out = await ctx.app.inject({ url: '/api/events/?page_size=2&page=4' });
   assert.equal(out.statusCode, 404);
   assert.equal(out.json().code, 'invalid_page');
+  // Far past the end, even past the database's integers: the same 404.
+  for (const page of ['1000000000000000', '99999999999999999999']) {
+    const far = await ctx.app.inject({ url: `/api/events/?page=${page}` });
+    assert.equal(far.statusCode, 404, page);
+    assert.equal(far.json().code, 'invalid_page');
+  }
   const filtered = await list(`?page_size=1&page=2&categorie=${cats[0]}&ordering=-date_debut`);
   assert.deepEqual(titles(filtered), ['A']);
   assert.ok(filtered.previous?.includes(`categorie=${cats[0]}`));

@@ -56,7 +56,9 @@ test('pending: only EN_ATTENTE events, oldest first, paginated; superusers are s
   assert.equal(r.statusCode, 200);
   const got = r.json().results as { id: number; statut: string }[];
   assert.ok(got.every((e) => e.statut === 'EN_ATTENTE'));
-  assert.ok(got.findIndex((e) => e.id === older) < got.findIndex((e) => e.id === newer));
+  const [iOlder, iNewer] = [got.findIndex((e) => e.id === older), got.findIndex((e) => e.id === newer)];
+  assert.ok(iOlder >= 0 && iNewer >= 0, 'both pending events are listed');
+  assert.ok(iOlder < iNewer, 'oldest first');
   const page = await ctx.app.inject({ url: '/api/admin/events/pending/?page_size=1', headers: staff.headers });
   assert.equal(page.json().results.length, 1);
   assert.equal(page.json().count, got.length);

@@ -15,7 +15,8 @@ export async function paginateConcurrently<T>(
   const q = (request.query ?? {}) as Record<string, unknown>;
   const pageSize = pageSizeOf(q.page_size);
   const requested = typeof q.page === 'string' && /^\d+$/.test(q.page) ? Number(q.page) : null;
-  if (requested !== null && requested >= 1) {
+  // Concurrently only for an offset the database can take; a page number past that is counted first (404).
+  if (requested !== null && requested >= 1 && Number.isSafeInteger((requested - 1) * pageSize)) {
     const [total, results] = await Promise.all([count(), fetch(pageSize, (requested - 1) * pageSize)]);
     const { page, totalPages } = resolvePage(q.page, total, pageSize);
     return buildPage(request, total, page, totalPages, pageSize, results, baseUrl);

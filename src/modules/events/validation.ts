@@ -46,12 +46,19 @@ export function checkEventRules(s: EventState, ctx: RuleContext): FieldErrors {
   if (!s.lieu.trim()) add('lieu', 'Le lieu ne peut pas être vide.');
   if (!s.adresse.trim()) add('adresse', "L'adresse ne peut pas être vide.");
 
-  if (s.dateFin.getTime() <= s.dateDebut.getTime()) {
+  // A string the date-time format accepts but no date matches (a leap second, 23:59:60).
+  const badDebut = Number.isNaN(s.dateDebut.getTime());
+  const badFin = Number.isNaN(s.dateFin.getTime());
+  if (badDebut) add('date_debut', 'Date invalide.');
+  if (badFin) add('date_fin', 'Date invalide.');
+  if (badDebut || badFin) {
+    // Nothing to compare.
+  } else if (s.dateFin.getTime() <= s.dateDebut.getTime()) {
     add('date_fin', 'La date de fin doit être postérieure à la date de début.');
   } else if (s.dateFin.getTime() - s.dateDebut.getTime() > MAX_DURATION_MS) {
     add('date_fin', "Un événement ne peut pas durer plus d'un an.");
   }
-  if (ctx.checkStartInFuture && s.dateDebut.getTime() <= ctx.now.getTime()) {
+  if (ctx.checkStartInFuture && !badDebut && s.dateDebut.getTime() <= ctx.now.getTime()) {
     add('date_debut', 'La date de début ne peut pas être dans le passé.');
   }
 
@@ -77,7 +84,9 @@ export function checkEventRules(s: EventState, ctx: RuleContext): FieldErrors {
 export function parseQueryDate(raw: string, endOfDay: boolean): Date | null {
   const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(raw);
   if (day) {
-    const d = new Date(Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3])));
+    const d = new Date(0);
+    // setUTCFullYear, not Date.UTC: Date.UTC reads the years 0–99 as 1900–1999.
+    d.setUTCFullYear(Number(day[1]), Number(day[2]) - 1, Number(day[3]));
     // Reject 2026-02-31 and the like, which Date would roll over.
     if (d.getUTCMonth() !== Number(day[2]) - 1 || d.getUTCDate() !== Number(day[3])) return null;
     return endOfDay ? new Date(d.getTime() + 86_400_000 - 1) : d;
