@@ -9,8 +9,9 @@
  * are service messages about an event the person signed up for, so they are sent whatever the
  * `notifications_email` preference (which governs optional notifications).
  */
-import { and, eq, gt, asc } from 'drizzle-orm';
-import type { DbOrTx } from '../../db/client.js';
+import { eq, sql } from 'drizzle-orm';
+import { selectRows, type DbOrTx } from '../../db/client.js';
+import { tickets } from '../tickets/tables.js';
 import type { JobDefinition, JobQueue } from '../../jobs/queue.js';
 import { queueEmail } from '../notifications/delivery.js';
 import { users } from '../users/tables.js';
@@ -47,22 +48,31 @@ export const notifyParticipantsJob: JobDefinition<NotifyParticipantsData> = {
         data.kind === 'annulation'
           ? [`L'événement « ${ev.titre} » auquel vous participez a été annulé par son organisateur.`, data.motif ? `Motif : ${data.motif}` : '']
           : [`L'événement « ${ev.titre} » auquel vous participez a changé :`, ...(data.changes ?? []).map((c) => `- ${c}`)];
+      // A cancellation has already annulled the tickets it refunds: their holders are told all the same.
+      const ticketStatuts = data.kind === 'annulation' ? ['VALIDE', 'UTILISE', 'ANNULE', 'REMBOURSE'] : ['VALIDE', 'UTILISE'];
       let lastId = 0;
       for (;;) {
-        // Keyset pages: a huge event does not load every participant in memory at once.
-        const batch = await tx
-          .select({ pid: eventParticipations.id, email: users.email, firstName: users.firstName, username: users.username })
-          .from(eventParticipations)
-          .innerJoin(users, eq(users.id, eventParticipations.utilisateurId))
-          .where(and(eq(eventParticipations.evenementId, data.eventId), eq(eventParticipations.statut, 'CONFIRME'), gt(eventParticipations.id, lastId), eq(users.isActive, true)))
-          .orderBy(asc(eventParticipations.id))
-          .limit(500);
+        // Everyone concerned once: participants of a free event and holders of a paid one's tickets, in keyset
+        // pages by user id (a huge event does not load every participant in memory at once).
+        const batch = await selectRows<{ id: number; email: string; first_name: string; username: string }>(
+          tx,
+          sql`SELECT u.id, u.email, u.first_name, u.username
+                FROM (SELECT p.utilisateur_id AS id FROM ${eventParticipations} p
+                       WHERE p.evenement_id = ${data.eventId} AND p.statut = 'CONFIRME' AND p.utilisateur_id > ${lastId}
+                      UNION
+                      SELECT t.titulaire_id FROM ${tickets} t
+                       WHERE t.evenement_id = ${data.eventId} AND t.statut IN (${sql.join(ticketStatuts.map((x) => sql`${x}`), sql`, `)}) AND t.titulaire_id > ${lastId}) s
+                JOIN ${users} u ON u.id = s.id
+               WHERE u.is_active
+               ORDER BY s.id
+               LIMIT 500`,
+        );
         for (const p of batch) {
-          const text = [`Bonjour ${p.firstName || p.username},`, '', ...body.filter(Boolean), '', "L'équipe SpotVibe"].join('\n');
+          const text = [`Bonjour ${p.first_name || p.username},`, '', ...body.filter(Boolean), '', "L'équipe SpotVibe"].join('\n');
           await queueEmail(ctx.jobs, { to: p.email, subject, text }, tx);
         }
         if (batch.length < 500) break;
-        lastId = batch[batch.length - 1]!.pid;
+        lastId = batch[batch.length - 1]!.id;
       }
     });
   },

@@ -8,6 +8,7 @@ import { and, asc, desc, eq, fillPlaceholders, gte, lte, gt, inArray, sql, type 
 import type { Database, DbOrTx } from '../../db/client.js';
 import { eventCategories, eventParticipations, events, type EventStatut } from './tables.js';
 import { follows, users } from '../users/tables.js';
+import { tickets } from '../tickets/tables.js';
 import type { SearchTerm } from './search-terms.js';
 import type { EventRow } from './serializer.js';
 
@@ -186,8 +187,10 @@ export function eventSelection(viewer: boolean, near: boolean) {
       icone: eventCategories.icone,
       couleur: eventCategories.couleur,
     },
+    // A participant of a free event, or the holder of a ticket of a paid one.
     isParticipating: viewer
-      ? sql<boolean>`EXISTS (SELECT 1 FROM ${eventParticipations} p WHERE p.evenement_id = ${events.id} AND p.utilisateur_id = ${ph('viewer')} AND p.statut = 'CONFIRME')`
+      ? sql<boolean>`(EXISTS (SELECT 1 FROM ${eventParticipations} p WHERE p.evenement_id = ${events.id} AND p.utilisateur_id = ${ph('viewer')} AND p.statut = 'CONFIRME')
+          OR EXISTS (SELECT 1 FROM ${tickets} t WHERE t.titulaire_id = ${ph('viewer')} AND t.evenement_id = ${events.id} AND t.statut IN ('VALIDE', 'UTILISE')))`
       : sql<boolean>`false`,
     distanceMeters: near ? distanceMeters : sql<null>`NULL::float8`,
   };

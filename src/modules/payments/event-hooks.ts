@@ -9,8 +9,8 @@ import { refundEventPayments } from './refunds.js';
 import { payments } from './tables.js';
 import { ConflictError } from '../../core/errors.js';
 
+// Whatever the event's access type now: tickets sold while it was PAYANT are refunded all the same.
 onEventCancelled(async (ctx) => {
-  if (ctx.event.typeAcces !== 'PAYANT') return;
   await refundEventPayments(ctx.tx, ctx.jobs, ctx.jobs.services.gateways ?? {}, ctx.event.id);
 });
 

@@ -90,17 +90,29 @@ export async function heldSeats(tx: DbOrTx, typeId: number, now: Date, exceptPay
 }
 
 /**
- * Turns a confirmed payment's seats into sold ones (sv_sell_seats, migration 0006): locks the ticket type,
- * checks that the seats are still there, adds them to `vendus`. Run it as the last statement of the confirming
- * transaction: buyers then wait on the lock for this statement and the COMMIT only.
- * Throws soldOutError (with the seats left) when they are gone, which a late success can meet.
+ * Turns a confirmed payment's seats into sold ones (sv_sell_seats, migration 0006): counts them in the event's
+ * participants while the event is still VALIDE (locking it against a concurrent cancellation), then locks the
+ * ticket type, checks that the seats are still there, adds them to `vendus`. Run it as the last statement of
+ * the confirming transaction: buyers then wait on the lock for this statement and the COMMIT only.
+ * Throws soldOutError when the seats are gone (a late success can meet it), EventUnavailableError when the
+ * event was cancelled or closed meanwhile.
  */
 export async function sellSeats(tx: DbOrTx, typeId: number, quantite: number, now: Date, paymentId: number): Promise<void> {
   try {
     await tx.execute(sql`SELECT sv_sell_seats(${typeId}::integer, ${quantite}::integer, ${now.toISOString()}::timestamptz, ${paymentId}::integer)`);
   } catch (err) {
     if (pgErrorCode(err) === SOLD_OUT) throw soldOutError(seatsLeft(err));
+    if (pgErrorCode(err) === EVENT_GONE) throw new EventUnavailableError();
     throw err;
+  }
+}
+
+/** Raised by sv_sell_seats when the event is no longer VALIDE (cancelled, closed). */
+const EVENT_GONE = 'SV410';
+
+export class EventUnavailableError extends ConflictError {
+  constructor() {
+    super("L'événement n'est plus disponible.", 'event_unavailable');
   }
 }
 

@@ -16,7 +16,7 @@ import { events } from '../events/tables.js';
 import { users } from '../users/tables.js';
 import { ticketTypes, tickets } from '../tickets/tables.js';
 import { payments, refunds, type Fournisseur } from './tables.js';
-import { insertHoldingPayment, sellSeats } from './reservation.js';
+import { EventUnavailableError, insertHoldingPayment, sellSeats } from './reservation.js';
 import { recordCreation, transition } from './states.js';
 import { preparedOnce } from '../../db/prepared.js';
 import { ConflictError, NotFoundError, ValidationError, AppError, pgErrorCode, PG } from '../../core/errors.js';
@@ -336,6 +336,7 @@ export async function finalizeSuccess(deps: PaymentDeps, paymentId: number, sour
       try {
         await sellSeats(tx, p.typeBilletId!, p.quantite, now, p.id);
       } catch (err) {
+        if (err instanceof EventUnavailableError) throw new SeatsGone("L'événement n'est plus disponible.");
         if (err instanceof ConflictError) throw new SeatsGone('Plus de places disponibles au moment de la confirmation du paiement.');
         throw err;
       }

@@ -1,0 +1,109 @@
+/**
+ * A paid event's life around its sales: ticket holders count as participants, the access type cannot be
+ * switched once tickets are sold, cancellation refunds and tells every ticket holder, and a cancellation
+ * racing a confirmation cannot leave a paid ticket unrefunded.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { eq, sql } from 'drizzle-orm';
+import { createTestContext, usingPostgres, type TestContext } from '../../test/context.js';
+import { createUserWithToken } from '../../test/factories.js';
+import { fakeGateways } from '../../test/fake-gateway.js';
+import { createPaidEvent } from './test-helpers.js';
+import { confirmPayment, initiatePayment, type PaymentDeps } from './service.js';
+import { refundEventPayments } from './refunds.js';
+import { payments, refunds } from './tables.js';
+import { tickets } from '../tickets/tables.js';
+import { events } from '../events/tables.js';
+import { notifyParticipantsJob } from '../events/notifications.js';
+import type { JobContext } from '../../jobs/queue.js';
+
+const gateways = fakeGateways();
+let ctx: TestContext;
+let deps: PaymentDeps;
+let organizer: Awaited<ReturnType<typeof createUserWithToken>>;
+before(async () => {
+  ctx = await createTestContext({ services: { gateways } });
+  deps = { db: ctx.database.db, jobs: ctx.jobs, gateways };
+  organizer = await createUserWithToken(ctx.database.db);
+});
+after(() => ctx.close());
+
+async function sold(eventId: number, quantite: number) {
+  const buyer = await createUserWithToken(ctx.database.db);
+  const { payment } = await initiatePayment(deps, buyer.user.id, { eventId, quantite, fournisseur: 'WAVE', telephone: '+2250500000010' });
+  gateways.WAVE.settle(payment.referenceFournisseur, { status: 'succeeded' });
+  assert.equal(await confirmPayment(deps, payment.id, 'test'), 'REUSSI');
+  return { buyer, payment };
+}
+
+test('ticket holders are participants: participants_count, places_restantes, is_participating', async () => {
+  const { event } = await createPaidEvent(ctx.database.db, organizer.user.id, { capacite: 10 });
+  const { buyer } = await sold(event.id, 3);
+  const other = await createUserWithToken(ctx.database.db);
+  const seen = await ctx.app.inject({ url: `/api/events/${event.id}/`, headers: buyer.headers });
+  assert.equal(seen.statusCode, 200);
+  const body = seen.json().event ?? seen.json();
+  assert.equal(body.participants_count, 3);
+  assert.equal(body.places_restantes, 7);
+  assert.equal(body.is_participating, true);
+  const byOther = await ctx.app.inject({ url: `/api/events/${event.id}/`, headers: other.headers });
+  assert.equal((byOther.json().event ?? byOther.json()).is_participating, false);
+  const listed = await ctx.app.inject({ url: `/api/events/?createur=${organizer.user.id}`, headers: buyer.headers });
+  const row = (listed.json().results as { id: number; is_participating: boolean; participants_count: number }[]).find((e) => e.id === event.id);
+  assert.deepEqual([row?.is_participating, row?.participants_count], [true, 3]);
+});
+
+test('a paid event with tickets sold cannot become free', async () => {
+  const { event } = await createPaidEvent(ctx.database.db, organizer.user.id, { capacite: 10 });
+  await sold(event.id, 1);
+  const r = await ctx.app.inject({ method: 'PATCH', url: `/api/events/${event.id}/`, headers: organizer.headers, payload: { type_acces: 'GRATUIT', prix: 0 } });
+  assert.equal(r.statusCode, 400);
+  assert.match(r.json().details.type_acces[0], /Impossible de changer le type d'accès/);
+  const [ev] = await ctx.database.db.select({ typeAcces: events.typeAcces }).from(events).where(eq(events.id, event.id));
+  assert.equal(ev!.typeAcces, 'PAYANT');
+});
+
+test('cancelling over HTTP refunds every paid ticket and tells every ticket holder', async () => {
+  const { event } = await createPaidEvent(ctx.database.db, organizer.user.id, { capacite: 10 });
+  const a = await sold(event.id, 2);
+  const b = await sold(event.id, 1);
+  const r = await ctx.app.inject({ method: 'POST', url: `/api/events/${event.id}/cancel/`, headers: organizer.headers, payload: { motif: 'Salle indisponible' } });
+  assert.equal(r.statusCode, 200);
+  const rs = await ctx.database.db.select().from(refunds).where(sql`${refunds.paymentId} IN (${a.payment.id}, ${b.payment.id})`);
+  assert.equal(rs.length, 2, 'refunds');
+  // The participants' notice goes to both buyers (run here rather than by a worker).
+  const before = await ctx.database.query<{ n: number }>("SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'notifications.email' AND data->>'subject' LIKE 'Événement annulé%'");
+  await notifyParticipantsJob.handler({ eventId: event.id, kind: 'annulation', motif: 'Salle indisponible' }, { database: ctx.database, config: ctx.config, log: ctx.log, jobs: ctx.jobs, retryCount: 0, services: {} } as JobContext);
+  const { rows } = await ctx.database.query<{ to: string }>(
+    "SELECT data->>'to' AS to FROM pgboss.job WHERE name = 'notifications.email' AND data->>'subject' LIKE 'Événement annulé%' ORDER BY data->>'to'",
+  );
+  assert.equal(rows.length - before.rows[0]!.n, 2, 'emails');
+  for (const buyer of [a.buyer, b.buyer]) assert.ok(rows.some((x) => x.to === buyer.user.email), buyer.user.email);
+});
+
+test('a cancellation under way holds a confirmation back, which then refunds instead of issuing tickets', { skip: !usingPostgres() && 'deux connexions : PostgreSQL seulement' }, async () => {
+  const { event } = await createPaidEvent(ctx.database.db, organizer.user.id, { capacite: 10 });
+  const buyer = await createUserWithToken(ctx.database.db);
+  const { payment } = await initiatePayment(deps, buyer.user.id, { eventId: event.id, quantite: 2, fournisseur: 'WAVE', telephone: '+2250500000010' });
+  gateways.WAVE.settle(payment.referenceFournisseur, { status: 'succeeded' });
+  let release!: () => void;
+  const cancelling = ctx.database.db.transaction(async (tx) => {
+    await tx.update(events).set({ statut: 'ANNULE' }).where(eq(events.id, event.id));
+    await new Promise<void>((r) => (release = r));
+    await refundEventPayments(tx, ctx.jobs, gateways, event.id);
+  });
+  await new Promise((r) => setTimeout(r, 100));
+  let settled = false;
+  const confirming = confirmPayment(deps, payment.id, 'test').finally(() => (settled = true));
+  await new Promise((r) => setTimeout(r, 500));
+  const waited = !settled;
+  release();
+  await cancelling;
+  assert.ok(waited, 'the confirmation waits for the cancellation');
+  assert.equal(await confirming, 'REUSSI');
+  assert.equal((await ctx.database.db.select().from(tickets).where(eq(tickets.paymentId, payment.id))).length, 0);
+  assert.equal((await ctx.database.db.select().from(refunds).where(eq(refunds.paymentId, payment.id))).length, 1);
+  const [p] = await ctx.database.db.select({ statut: payments.statut }).from(payments).where(eq(payments.id, payment.id));
+  assert.equal(p!.statut, 'REUSSI');
+});
