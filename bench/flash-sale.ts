@@ -203,7 +203,8 @@ async function main(): Promise<void> {
     const [t] = await db.select().from(ticketTypes).where(eq(ticketTypes.id, type.id));
     const reserved = statuses.get(201) ?? 0;
     const sorted = [...latencies].sort((a, b) => a - b);
-    const oversell = Math.max(0, sold!.n - SEATS);
+    // Oversell: more tickets than seats, or more reservations answered 201 than seats.
+    const oversell = Math.max(0, sold!.n - SEATS, (statuses.get(201) ?? 0) - SEATS);
     console.log(`\nVente flash : ${BUYERS} acheteurs, ${SEATS} places, ${CONCURRENCY} requêtes simultanées (PostgreSQL ; serveur, worker et simulateur MTN dans leurs processus)`);
     console.table({
       'réservations/s (jusqu\'à la dernière place)': Math.round(reserved / lastReservation),

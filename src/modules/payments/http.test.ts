@@ -215,3 +215,18 @@ test('account deletion keeps the payment for accounting but erases the payer pho
   const ts = await ctx.database.db.select().from(tickets).where(eq(tickets.paymentId, payment.id));
   assert.equal(ts[0]!.titulaireNom, '');
 });
+
+test('a callback the provider client cannot read is refused (401) and recorded, never a 500', async () => {
+  const original = gateways.WAVE.parseCallback.bind(gateways.WAVE);
+  gateways.WAVE.parseCallback = async () => {
+    throw new Error('Wave : état de session inconnu « bizarre ».');
+  };
+  try {
+    const r = await ctx.app.inject({ method: 'POST', url: '/api/payments/webhooks/wave/', headers: { 'content-type': 'application/json' }, payload: '{"type":"checkout.session.completed"}' });
+    assert.equal(r.statusCode, 401);
+    const rows = await ctx.database.db.select().from(momoTransactions).where(eq(momoTransactions.fournisseur, 'WAVE'));
+    assert.ok(rows.some((m) => !m.authentifie && m.motifRejet.startsWith('rappel illisible : Wave : état de session inconnu')));
+  } finally {
+    gateways.WAVE.parseCallback = original;
+  }
+});

@@ -26,7 +26,9 @@ export async function setupPayments(config: Config, log: FastifyBaseLogger, opts
   const settings = providerSettingsFromConfig(config);
   const mode = config.env.PAYMENT_SIMULATOR;
   const live = anyLiveProvider(settings);
-  const useSimulator = mode === 'true' || (mode === 'auto' && config.debug && !live);
+  // Never with DEBUG=False: the simulator's credentials and webhook secrets are public.
+  if (mode === 'true' && !config.debug) log.warn('PAYMENT_SIMULATOR=true ignoré : le simulateur ne démarre jamais avec DEBUG=False');
+  const useSimulator = config.debug && (mode === 'true' || (mode === 'auto' && !live));
 
   if (!useSimulator) {
     const gateways = createProviders(settings);

@@ -10,6 +10,7 @@ import { eq, or } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { momoTransactions, payments, type Fournisseur } from './tables.js';
 import type { GatewayRegistry } from './gateway.js';
+import type { CallbackResult } from './providers/types.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { queueConfirmation } from './jobs.js';
 import { errors } from '../../core/schemas.js';
@@ -48,15 +49,19 @@ export async function receiveCallback(
     const [p] = await deps.db.select().from(payments).where(conds.length === 1 ? conds[0] : or(...conds));
     return p && p.fournisseur === fournisseur ? p : undefined;
   };
-  const parsed = await gateway.parseCallback({
-    rawBody,
-    headers,
-    query,
-    lookup: async (ref) => {
-      const p = await findPayment(ref);
-      return p ? { data: p.donneesFournisseur as Record<string, unknown> } : null;
-    },
-  });
+  // A callback the client cannot read (an unknown state, a malformed field) is refused and recorded like a
+  // forged one, never a 500 that would leave no trace.
+  const parsed: CallbackResult = await gateway
+    .parseCallback({
+      rawBody,
+      headers,
+      query,
+      lookup: async (ref) => {
+        const p = await findPayment(ref);
+        return p ? { data: p.donneesFournisseur as Record<string, unknown> } : null;
+      },
+    })
+    .catch((err: unknown) => ({ ok: false as const, reason: `rappel illisible : ${err instanceof Error ? err.message : String(err)}` }));
   const payment = await findPayment(parsed);
   const keptHeaders = Object.fromEntries(KEPT_HEADERS.filter((h) => headers[h] !== undefined).map((h) => [h, String(headers[h])]));
   await deps.db.transaction(async (tx) => {
