@@ -9,7 +9,7 @@ import { paginate, Paginated, PaginationQuery } from '../../core/pagination.js';
 import { NotFoundError, ValidationError } from '../../core/errors.js';
 import { FOURNISSEURS, PAYMENT_STATUTS, REFUND_STATUTS, momoTransactions, payments, refunds, statusHistory } from './tables.js';
 import { PaymentSchema, RefundSchema, paymentView } from './schemas.js';
-import { settleManualRefund } from './refunds.js';
+import { retryFailedRefund, settleManualRefund } from './refunds.js';
 import { paymentGateways } from './wiring.js';
 
 const Filters = Type.Object({
@@ -124,6 +124,25 @@ export async function adminPaymentRoutes(instance: FastifyInstance): Promise<voi
     { schema: { tags: ['administration'], summary: 'Enregistrer un remboursement manuel comme effectué', security: tokenAuth, params: IdParams, response: { 200: RefundSchema, ...errors(401, 403, 404, 409) } } },
     async (request) => {
       await settleManualRefund({ db: db(), jobs: app.deps.jobs, gateways: paymentGateways(app) }, request.params.id, currentUser(request).id);
+      const [r] = await db().select().from(refunds).where(eq(refunds.id, request.params.id));
+      return refundView(r!);
+    },
+  );
+
+  app.post(
+    '/refunds/:id/retry/',
+    {
+      schema: {
+        tags: ['administration'],
+        summary: 'Relancer un remboursement échoué auprès du fournisseur',
+        description: 'Seulement pour un remboursement ECHOUE : il est renvoyé avec la même référence (le fournisseur ne rembourse pas deux fois), ou passe en REMBOURSEMENT_MANUEL chez un fournisseur sans API de remboursement.',
+        security: tokenAuth,
+        params: IdParams,
+        response: { 200: RefundSchema, ...errors(401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      await retryFailedRefund({ db: db(), jobs: app.deps.jobs, gateways: paymentGateways(app) }, request.params.id, currentUser(request).id);
       const [r] = await db().select().from(refunds).where(eq(refunds.id, request.params.id));
       return refundView(r!);
     },

@@ -6,7 +6,8 @@ import { createTestContext, eventually, type TestContext } from '../../test/cont
 import { createUserWithToken } from '../../test/factories.js';
 import { fakeGateways } from '../../test/fake-gateway.js';
 import { createPaidEvent } from './test-helpers.js';
-import { momoTransactions, payments } from './tables.js';
+import { momoTransactions, payments, refunds } from './tables.js';
+import { processRefund } from './refunds.js';
 import { tickets } from '../tickets/tables.js';
 import { formatTicketCode, generateTicketCode } from '../tickets/render/code.js';
 import { signTicketPayload } from '../tickets/render/payload.js';
@@ -229,4 +230,38 @@ test('a callback the provider client cannot read is refused (401) and recorded, 
   } finally {
     gateways.WAVE.parseCallback = original;
   }
+});
+
+test('staff send a failed refund again; it then completes; only a failed refund can be retried', async () => {
+  const buyer = await createUserWithToken(ctx.database.db);
+  const { event } = await createPaidEvent(ctx.database.db, organizer.user.id, { capacite: 5, prix: 2000 });
+  const { payment } = await paidTickets(buyer, event.id, 1);
+  const cancel = await ctx.app.inject({ method: 'POST', url: `/api/events/${event.id}/cancel/`, headers: organizer.headers, payload: {} });
+  assert.equal(cancel.statusCode, 200, cancel.body);
+  const [refund] = await ctx.database.db.select().from(refunds).where(eq(refunds.paymentId, payment.id));
+  const deps = { db: ctx.database.db, jobs: ctx.jobs, gateways };
+  gateways.WAVE.refundResult = { status: 'failed', providerStatus: 'FAILED', reason: 'SOLDE_MARCHAND_INSUFFISANT' };
+  try {
+    await processRefund(deps, refund!.id);
+  } finally {
+    gateways.WAVE.refundResult = { status: 'succeeded', providerStatus: 'SUCCESSFUL' };
+  }
+  const statut = async () => (await ctx.database.db.select({ s: refunds.statut }).from(refunds).where(eq(refunds.id, refund!.id)))[0]!.s;
+  assert.equal(await statut(), 'ECHOUE');
+
+  const url = `/api/admin/refunds/${refund!.id}/retry/`;
+  assert.equal((await ctx.app.inject({ method: 'POST', url, headers: buyer.headers })).statusCode, 403);
+  assert.equal((await ctx.app.inject({ method: 'POST', url: '/api/admin/refunds/999999/retry/', headers: staff.headers })).statusCode, 404);
+  const retried = await ctx.app.inject({ method: 'POST', url, headers: staff.headers });
+  assert.equal(retried.statusCode, 200, retried.body);
+  const { rows } = await ctx.database.query<{ n: number }>("SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'payments.refund' AND (data->>'refundId')::int = $1", [refund!.id]);
+  assert.ok(rows[0]!.n >= 2, 'a refund job is queued again');
+  // What the queued job does:
+  assert.equal(await processRefund(deps, refund!.id), 'done');
+  assert.equal(await statut(), 'REUSSI');
+  const [p] = await ctx.database.db.select({ s: payments.statut }).from(payments).where(eq(payments.id, payment.id));
+  assert.equal(p!.s, 'REMBOURSE');
+  const again = await ctx.app.inject({ method: 'POST', url, headers: staff.headers });
+  assert.equal(again.statusCode, 409);
+  assert.match(again.json().error, /Seul un remboursement échoué peut être relancé/);
 });

@@ -5,11 +5,11 @@
  */
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
-import { payments, refunds } from './tables.js';
+import { payments, refunds, statusHistory } from './tables.js';
 import { tickets } from '../tickets/tables.js';
 import { users } from '../users/tables.js';
 import { transition } from './states.js';
-import { createRefund, paymentRef } from './service.js';
+import { createRefund, paymentRef, REFUND_JOB } from './service.js';
 import { gatewayFor, ProviderRejectedError, ProviderUnavailableError, type GatewayRegistry } from './gateway.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { queueEmail } from '../notifications/delivery.js';
@@ -113,6 +113,21 @@ export async function settleManualRefund(deps: RefundDeps, refundId: number, sta
   if (!r) throw new NotFoundError('Remboursement introuvable.');
   if (r.statut !== 'REMBOURSEMENT_MANUEL') throw new ConflictError(`Ce remboursement n'est pas à régler manuellement (statut ${r.statut}).`, 'invalid_transition');
   await completeRefund(deps, refundId, ['REMBOURSEMENT_MANUEL'], 'personnel', staffId);
+}
+
+/**
+ * Staff send a failed refund again (the provider refused it, or never confirmed it): queued as a refund job,
+ * which re-sends it with the same provider reference (ECHOUE → EN_ATTENTE → EN_COURS), or hands it to staff
+ * as a manual refund where the provider has no refund API.
+ */
+export async function retryFailedRefund(deps: RefundDeps, refundId: number, staffId: number): Promise<void> {
+  await deps.db.transaction(async (tx) => {
+    const [r] = await tx.select({ statut: refunds.statut }).from(refunds).where(eq(refunds.id, refundId)).for('update');
+    if (!r) throw new NotFoundError('Remboursement introuvable.');
+    if (r.statut !== 'ECHOUE') throw new ConflictError(`Seul un remboursement échoué peut être relancé (statut ${r.statut}).`, 'invalid_transition');
+    await tx.insert(statusHistory).values({ entite: 'REMBOURSEMENT', entiteId: refundId, ancienStatut: 'ECHOUE', nouveauStatut: 'ECHOUE', source: 'personnel', details: { relance_par: staffId } });
+    await deps.jobs.send(REFUND_JOB, { refundId }, { tx });
+  });
 }
 
 /**
