@@ -16,7 +16,7 @@ import { events } from '../events/tables.js';
 import { users } from '../users/tables.js';
 import { ticketTypes, tickets } from '../tickets/tables.js';
 import { payments, refunds, type Fournisseur } from './tables.js';
-import { EventUnavailableError, insertHoldingPayment, sellSeats } from './reservation.js';
+import { EventUnavailableError, insertHoldingPayment, sellSeats, soldOutError } from './reservation.js';
 import { recordCreation, transition } from './states.js';
 import { preparedOnce } from '../../db/prepared.js';
 import { ConflictError, NotFoundError, ValidationError, AppError, pgErrorCode, PG } from '../../core/errors.js';
@@ -115,6 +115,10 @@ export async function initiatePayment(deps: PaymentDeps, userId: number, input: 
   if (input.quantite > type.maxParCommande) {
     throw ValidationError.field('quantite', `Au plus ${type.maxParCommande} billet(s) de ce type par commande.`);
   }
+  // Already full when read: say so without queueing on the ticket type's lock (once a sale is sold out,
+  // most buyers of a rush end here). The hold below re-checks under the lock; this read only spares it.
+  const leftWhenRead = type.quantite - type.vendus - Number(rows.find((r) => r.type?.id === type.id)?.held ?? 0);
+  if (leftWhenRead < input.quantite) throw soldOutError(leftWhenRead);
 
   let created: Payment;
   try {
@@ -198,6 +202,9 @@ function purchaseTargets(db: Db, byType: boolean) {
       .select({
         event: { id: events.id, titre: events.titre, statut: events.statut, typeAcces: events.typeAcces, dateDebut: events.dateDebut },
         type: getTableColumns(ticketTypes),
+        // Seats held by unexpired pending payments, read without a lock (see initiatePayment).
+        held: sql<number>`(SELECT coalesce(sum(h.quantite), 0)::int FROM ${payments} h
+                            WHERE h.type_billet_id = ${ticketTypes.id} AND h.statut = 'EN_ATTENTE' AND h.expire_le > now())`,
       })
       .from(events)
       .leftJoin(ticketTypes, and(eq(ticketTypes.evenementId, events.id), byType ? eq(ticketTypes.id, sql.placeholder('typeId')) : undefined))
