@@ -31,15 +31,16 @@ BEGIN
 END
 $$;
 --> statement-breakpoint
--- sv_sell_seats(type, quantity, now, payment) turns a confirmed payment's seats into sold ones. First it adds
--- them to the event's `participants_count` (a ticket holder is a participant), which locks the event row, and
--- only while the event is still VALIDE: a cancellation either committed before (then SV410, and the payment is
--- refunded) or waits for this transaction (then it sees the payment REUSSI and refunds it); no paid ticket
--- escapes the refunds of a cancelled event. Then it locks the ticket type, checks with a fresh snapshot that
--- the seats are still there (they are while the payment's hold is valid; a late success may find them gone:
--- SV409 with the seats left as DETAIL), adds them to `vendus` and returns the seats left. Locks are taken in
--- the cancellation's order (event, then ticket type). Called as the last statement of the confirming
--- transaction, so buyers wait on the type's lock for this statement and the COMMIT only.
+-- sv_sell_seats(type, quantity, now, payment) turns a confirmed payment's seats into sold ones: it locks the
+-- ticket type, then checks with fresh snapshots that the event is still VALIDE (else SV410: the payment is
+-- refunded) and that the seats are still there (they are while the payment's hold is valid; a late success
+-- may find them gone: SV409 with the seats left as DETAIL), adds them to `vendus` and returns the seats left.
+-- A cancellation locks the event's ticket types before it looks for paid tickets to refund, so either it
+-- waits for this transaction and then sees the payment REUSSI, or this function waits for the cancellation
+-- and then sees the event ANNULE: no paid ticket escapes the refunds of a cancelled event. The event row is
+-- not written (a write there, for every confirmation, made the buyers' foreign-key checks on it contend).
+-- Called as the last statement of the confirming transaction, so buyers wait on the type's lock for this
+-- statement and the COMMIT only.
 CREATE OR REPLACE FUNCTION sv_sell_seats(p_type_id integer, p_quantite integer, p_now timestamptz, p_payment_id integer) RETURNS integer
   LANGUAGE plpgsql VOLATILE
   AS $$
@@ -47,15 +48,14 @@ DECLARE
   v_event integer;
   v_left integer;
 BEGIN
-  SELECT t.evenement_id INTO v_event FROM ticket_types t WHERE t.id = p_type_id;
+  SELECT t.evenement_id, t.quantite - t.vendus INTO v_event, v_left FROM ticket_types t WHERE t.id = p_type_id FOR NO KEY UPDATE;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'type de billet % introuvable', p_type_id USING ERRCODE = 'SV404';
   END IF;
-  UPDATE events SET participants_count = participants_count + p_quantite WHERE id = v_event AND statut = 'VALIDE';
+  PERFORM 1 FROM events e WHERE e.id = v_event AND e.statut = 'VALIDE';
   IF NOT FOUND THEN
     RAISE EXCEPTION 'événement % plus en vente', v_event USING ERRCODE = 'SV410';
   END IF;
-  SELECT t.quantite - t.vendus INTO v_left FROM ticket_types t WHERE t.id = p_type_id FOR NO KEY UPDATE;
   SELECT v_left - coalesce(sum(p.quantite), 0)::integer INTO v_left
     FROM payments p
    WHERE p.type_billet_id = p_type_id AND p.statut = 'EN_ATTENTE' AND p.expire_le > p_now AND p.id <> p_payment_id;

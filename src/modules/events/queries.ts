@@ -8,7 +8,7 @@ import { and, asc, desc, eq, fillPlaceholders, gte, lte, gt, inArray, sql, type 
 import type { Database, DbOrTx } from '../../db/client.js';
 import { eventCategories, eventParticipations, events, type EventStatut } from './tables.js';
 import { follows, users } from '../users/tables.js';
-import { tickets } from '../tickets/tables.js';
+import { tickets, ticketTypes } from '../tickets/tables.js';
 import type { SearchTerm } from './search-terms.js';
 import type { EventRow } from './serializer.js';
 
@@ -27,6 +27,13 @@ export interface ListFilters {
   /** Events of the organizers this user follows (the feed). */
   followedBy?: number | undefined;
 }
+
+/**
+ * Participants: those who joined (free events, the counter kept by joins and leaves) and the seats sold (paid
+ * events, `vendus` of their ticket types, kept by the confirmations). Read here rather than counted into the
+ * event row, which every confirmation would otherwise have to write.
+ */
+export const participantsCountSql = sql<number>`(${events.participantsCount} + coalesce((SELECT sum(tt.vendus) FROM ${ticketTypes} tt WHERE tt.evenement_id = ${events.id}), 0))::int`;
 
 const ORDER_COLUMNS = { date_debut: events.dateDebut, date_creation: events.dateCreation, nombre_vues: events.nombreVues };
 const ph = (name: string) => sql.placeholder(name);
@@ -170,7 +177,7 @@ export function eventSelection(viewer: boolean, near: boolean) {
     dateCreation: events.dateCreation,
     dateModification: events.dateModification,
     nombreVues: events.nombreVues,
-    participantsCount: events.participantsCount,
+    participantsCount: participantsCountSql,
     createur: {
       id: users.id,
       username: users.username,

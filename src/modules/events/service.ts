@@ -20,6 +20,7 @@ import { INVALID_IMAGE_MESSAGE, type CoverImageStore, type UploadedImage } from 
 import { formatDate, notifyParticipantsLater } from './notifications.js';
 import { runBeforeEventDeletedHooks, runEventCancelledHooks } from './lifecycle-hooks.js';
 import { assertTicketTypesFit, ensureStandardTicketType } from '../tickets/types-service.js';
+import { participantsCountSql } from './queries.js';
 
 export interface EventsDeps {
   db: Db;
@@ -50,11 +51,13 @@ const lockedColumns = {
   capaciteMax: events.capaciteMax,
   statut: events.statut,
   image: events.image,
-  participantsCount: events.participantsCount,
+  participantsCount: participantsCountSql,
 };
 
 export async function lockEvent(tx: Tx, id: number) {
-  const [row] = await tx.select(lockedColumns).from(events).where(eq(events.id, id)).for('update');
+  // NO KEY UPDATE: the row is ours to change, while foreign-key checks of new participations and payments
+  // (KEY SHARE) need not wait for us.
+  const [row] = await tx.select(lockedColumns).from(events).where(eq(events.id, id)).for('no key update');
   return row ?? null;
 }
 

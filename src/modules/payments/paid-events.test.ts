@@ -88,12 +88,16 @@ test('a cancellation under way holds a confirmation back, which then refunds ins
   const { payment } = await initiatePayment(deps, buyer.user.id, { eventId: event.id, quantite: 2, fournisseur: 'WAVE', telephone: '+2250500000010' });
   gateways.WAVE.settle(payment.referenceFournisseur, { status: 'succeeded' });
   let release!: () => void;
+  const paused = new Promise<void>((r) => (release = r));
+  let refundsLooked!: () => void;
+  const looked = new Promise<void>((r) => (refundsLooked = r));
   const cancelling = ctx.database.db.transaction(async (tx) => {
     await tx.update(events).set({ statut: 'ANNULE' }).where(eq(events.id, event.id));
-    await new Promise<void>((r) => (release = r));
     await refundEventPayments(tx, ctx.jobs, gateways, event.id);
+    refundsLooked();
+    await paused;
   });
-  await new Promise((r) => setTimeout(r, 100));
+  await looked;
   let settled = false;
   const confirming = confirmPayment(deps, payment.id, 'test').finally(() => (settled = true));
   await new Promise((r) => setTimeout(r, 500));
@@ -104,6 +108,36 @@ test('a cancellation under way holds a confirmation back, which then refunds ins
   assert.equal(await confirming, 'REUSSI');
   assert.equal((await ctx.database.db.select().from(tickets).where(eq(tickets.paymentId, payment.id))).length, 0);
   assert.equal((await ctx.database.db.select().from(refunds).where(eq(refunds.paymentId, payment.id))).length, 1);
-  const [p] = await ctx.database.db.select({ statut: payments.statut }).from(payments).where(eq(payments.id, payment.id));
-  assert.equal(p!.statut, 'REUSSI');
+});
+
+test('a confirmation selling seats holds a cancellation back, which then refunds it', { skip: !usingPostgres() && 'deux connexions : PostgreSQL seulement' }, async () => {
+  const { event, types } = await createPaidEvent(ctx.database.db, organizer.user.id, { capacite: 10 });
+  const buyer = await createUserWithToken(ctx.database.db);
+  const { payment } = await initiatePayment(deps, buyer.user.id, { eventId: event.id, quantite: 1, fournisseur: 'WAVE', telephone: '+2250500000010' });
+  // What a confirmation does last, paused before its COMMIT: the payment is REUSSI and the seat sold.
+  let release!: () => void;
+  const paused = new Promise<void>((r) => (release = r));
+  let sold!: () => void;
+  const selling = new Promise<void>((r) => (sold = r));
+  const confirming = ctx.database.db.transaction(async (tx) => {
+    await tx.update(payments).set({ statut: 'REUSSI' }).where(eq(payments.id, payment.id));
+    await tx.execute(sql`SELECT sv_sell_seats(${types[0]!.id}::integer, 1, now(), ${payment.id}::integer)`);
+    sold();
+    await paused;
+  });
+  await selling;
+  let settled = false;
+  const cancelling = ctx.database.db
+    .transaction(async (tx) => {
+      await tx.update(events).set({ statut: 'ANNULE' }).where(eq(events.id, event.id));
+      await refundEventPayments(tx, ctx.jobs, gateways, event.id);
+    })
+    .finally(() => (settled = true));
+  await new Promise((r) => setTimeout(r, 500));
+  const waited = !settled;
+  release();
+  await confirming;
+  await cancelling;
+  assert.ok(waited, 'the cancellation waits for the confirmation');
+  assert.equal((await ctx.database.db.select().from(refunds).where(eq(refunds.paymentId, payment.id))).length, 1, 'the paid seat is refunded');
 });

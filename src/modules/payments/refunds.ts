@@ -6,7 +6,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { payments, refunds, statusHistory } from './tables.js';
-import { tickets } from '../tickets/tables.js';
+import { tickets, ticketTypes } from '../tickets/tables.js';
 import { users } from '../users/tables.js';
 import { transition } from './states.js';
 import { createRefund, paymentRef, REFUND_JOB } from './service.js';
@@ -136,6 +136,9 @@ export async function retryFailedRefund(deps: RefundDeps, refundId: number, staf
  * need nothing here: if they later succeed, finalizeSuccess sees the event cancelled and refunds them.
  */
 export async function refundEventPayments(tx: DbOrTx, jobs: JobQueue, gateways: GatewayRegistry, eventId: number): Promise<number> {
+  // The ticket types' locks first: a confirmation selling seats right now (sv_sell_seats holds one) commits
+  // before the payments are read below, and one that comes after finds the event cancelled and refunds.
+  await tx.select({ id: ticketTypes.id }).from(ticketTypes).where(eq(ticketTypes.evenementId, eventId)).orderBy(ticketTypes.id).for('no key update');
   const paid = await tx.select().from(payments).where(and(eq(payments.evenementId, eventId), eq(payments.statut, 'REUSSI')));
   const valid = await tx.select({ id: tickets.id }).from(tickets).where(and(eq(tickets.evenementId, eventId), eq(tickets.statut, 'VALIDE')));
   for (const t of valid) await transition(tx, 'BILLET', t.id, ['VALIDE'], 'ANNULE', { source: 'annulation_evenement' });
