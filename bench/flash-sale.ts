@@ -20,6 +20,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
 import pg from 'pg';
 import { eq, sql } from 'drizzle-orm';
 import { openDatabase } from '../src/db/client.js';
@@ -56,10 +57,6 @@ async function freePort(): Promise<number> {
   });
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 function startProcess(name: string, script: string, env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -157,34 +154,46 @@ async function main(): Promise<void> {
     };
 
     // A rush: every buyer asks for one seat, CONCURRENCY requests in flight at a time.
+    // autocannon is the load generator (as in `npm run bench`): far less CPU than fetch, which would take
+    // its share of the two cores from the server under test. Each request is one buyer's purchase.
     const rush = async (eventId: number, buyerKeys: string[]) => {
-      const latencies: number[] = [];
       const samples: string[] = [];
       const statuses = new Map<number, number>();
       let next = 0;
       let lastReservation = 0;
+      let lastResponse = 0;
       const t0 = performance.now();
-      await Promise.all(
-        Array.from({ length: Math.min(CONCURRENCY, buyerKeys.length) }, async () => {
-          while (next < buyerKeys.length) {
-            const i = next++;
-            const start = performance.now();
-            const res = await fetch(`${base}/api/payments/initiate/`, {
-              method: 'POST',
-              headers: { authorization: `Token ${buyerKeys[i]}`, 'content-type': 'application/json', 'idempotency-key': `achat-${eventId}-${i}` },
-              // MTN (push flow): the simulator approves numbers ending in 10 to 99 within about a second.
-              body: JSON.stringify({ event_id: eventId, quantite: 1, fournisseur: 'MTN_MONEY', telephone: `+22505000000${(i % 90) + 10}` }),
-            });
-            const text = await res.text();
-            const end = performance.now();
-            if (res.status === 201) lastReservation = Math.max(lastReservation, end - t0);
-            if (res.status !== 201 && res.status !== 409 && samples.length < 3) samples.push(`${res.status} ${text.slice(0, 200)}`);
-            latencies.push(end - start);
-            statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-          }
-        }),
-      );
-      return { elapsed: (performance.now() - t0) / 1000, lastReservation: lastReservation / 1000, latencies, samples, statuses, t0 };
+      const result = await autocannon({
+        url: base,
+        connections: Math.min(CONCURRENCY, buyerKeys.length),
+        amount: buyerKeys.length,
+        timeout: 30,
+        requests: [
+          {
+            method: 'POST',
+            path: '/api/payments/initiate/',
+            setupRequest: (req) => {
+              const i = next++;
+              return {
+                ...req,
+                headers: { authorization: `Token ${buyerKeys[i]}`, 'content-type': 'application/json', 'idempotency-key': `achat-${eventId}-${i}` },
+                // MTN (push flow): the simulator approves numbers ending in 10 to 99 within about a second.
+                body: JSON.stringify({ event_id: eventId, quantite: 1, fournisseur: 'MTN_MONEY', telephone: `+22505000000${(i % 90) + 10}` }),
+              };
+            },
+            onResponse: (status, body) => {
+              lastResponse = performance.now() - t0;
+              if (status === 201) lastReservation = Math.max(lastReservation, performance.now() - t0);
+              if (status !== 201 && status !== 409 && samples.length < 3) samples.push(`${status} ${body.slice(0, 200)}`);
+              statuses.set(status, (statuses.get(status) ?? 0) + 1);
+            },
+          },
+        ],
+      });
+      const errors = result.errors + result.timeouts;
+      if (errors) samples.push(`${errors} erreur(s) de connexion ou délai dépassé`);
+      // Until the last answer (autocannon itself ends on its next one-second tick).
+      return { elapsed: lastResponse / 1000, lastReservation: lastReservation / 1000, latency: result.latency, samples, statuses, t0 };
     };
 
     // Warm-up on another event (connections opened, code compiled, provider token fetched), settled before
@@ -193,7 +202,7 @@ async function main(): Promise<void> {
       await rush(warm.ev.id, keys.slice(BUYERS));
       await settle(30);
     }
-    const { elapsed, lastReservation, latencies, samples, statuses, t0 } = await rush(ev.id, keys.slice(0, BUYERS));
+    const { elapsed, lastReservation, latency, samples, statuses, t0 } = await rush(ev.id, keys.slice(0, BUYERS));
 
     // Let the simulator's callbacks and the worker finish the sale.
     await settle(60);
@@ -202,7 +211,6 @@ async function main(): Promise<void> {
     const [sold] = await db.select({ n: sql<number>`count(*)::int` }).from(tickets).where(eq(tickets.evenementId, ev.id));
     const [t] = await db.select().from(ticketTypes).where(eq(ticketTypes.id, type.id));
     const reserved = statuses.get(201) ?? 0;
-    const sorted = [...latencies].sort((a, b) => a - b);
     // Oversell: more tickets than seats, or more reservations answered 201 than seats.
     const oversell = Math.max(0, sold!.n - SEATS, (statuses.get(201) ?? 0) - SEATS);
     console.log(`\nVente flash : ${BUYERS} acheteurs, ${SEATS} places, ${CONCURRENCY} requêtes simultanées (PostgreSQL ; serveur, worker et simulateur MTN dans leurs processus)`);
@@ -212,9 +220,9 @@ async function main(): Promise<void> {
       'réservations (201)': reserved,
       'complet (409)': statuses.get(409) ?? 0,
       'autres réponses': BUYERS - reserved - (statuses.get(409) ?? 0),
-      'latence p50 (ms)': Math.round(percentile(sorted, 50)),
-      'latence p99 (ms)': Math.round(percentile(sorted, 99)),
-      'latence max (ms)': Math.round(sorted.at(-1) ?? 0),
+      'latence p50 (ms)': Math.round(latency.p50),
+      'latence p99 (ms)': Math.round(latency.p99),
+      'latence max (ms)': Math.round(latency.max),
       'billets émis': sold!.n,
       'vendus (compteur)': t!.vendus,
       'encore en attente': await held(),

@@ -33,7 +33,9 @@ export interface ListFilters {
  * events, `vendus` of their ticket types, kept by the confirmations). Read here rather than counted into the
  * event row, which every confirmation would otherwise have to write.
  */
-export const participantsCountSql = sql<number>`(${events.participantsCount} + coalesce((SELECT sum(tt.vendus) FROM ${ticketTypes} tt WHERE tt.evenement_id = ${events.id}), 0))::int`;
+export const participantsCountSql = sql<number>`(CASE WHEN ${events.typeAcces} = 'PAYANT'
+  THEN ${events.participantsCount} + coalesce((SELECT sum(tt.vendus) FROM ${ticketTypes} tt WHERE tt.evenement_id = ${events.id}), 0)
+  ELSE ${events.participantsCount} END)::int`;
 
 const ORDER_COLUMNS = { date_debut: events.dateDebut, date_creation: events.dateCreation, nombre_vues: events.nombreVues };
 const ph = (name: string) => sql.placeholder(name);
