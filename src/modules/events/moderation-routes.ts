@@ -33,7 +33,7 @@ export async function moderationRoutes(base: FastifyInstance): Promise<void> {
     {
       schema: {
         tags: TAGS,
-        summary: 'Événements en attente de modération (les plus anciens d’abord)',
+        summary: 'Événements en attente de modération (les plus anciens d’abord ; pas ceux déjà terminés)',
         security: tokenAuth,
         querystring: Type.Object(PaginationQuery),
         response: { 200: Paginated(EventSchema), ...errors(401, 403, 404) },
@@ -42,7 +42,8 @@ export async function moderationRoutes(base: FastifyInstance): Promise<void> {
     async (request) => {
       const filters: ListFilters = {
         statuts: ['EN_ATTENTE'],
-        upcoming: false,
+        // An event over before anyone moderated it can no longer be approved: it would clutter the queue.
+        upcoming: true,
         terms: [],
         ordering: [{ field: 'date_creation', desc: false }],
       };

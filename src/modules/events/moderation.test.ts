@@ -52,10 +52,12 @@ test('pending: only EN_ATTENTE events, oldest first, paginated; superusers are s
   const newer = await insertEvent(ctx.database.db, organizer.user.id, { statut: 'EN_ATTENTE', dateCreation: new Date(t - DAY) });
   await insertEvent(ctx.database.db, organizer.user.id, { statut: 'BROUILLON' });
   await insertEvent(ctx.database.db, organizer.user.id, { statut: 'VALIDE' });
+  const over = await insertEvent(ctx.database.db, organizer.user.id, { statut: 'EN_ATTENTE', dateDebut: new Date(t - 2 * DAY), dateFin: new Date(t - DAY) });
   const r = await ctx.app.inject({ url: '/api/admin/events/pending/', headers: superuser.headers });
   assert.equal(r.statusCode, 200);
   const got = r.json().results as { id: number; statut: string }[];
   assert.ok(got.every((e) => e.statut === 'EN_ATTENTE'));
+  assert.ok(!got.some((e) => e.id === over), 'an event already over is not waiting for moderation');
   const [iOlder, iNewer] = [got.findIndex((e) => e.id === older), got.findIndex((e) => e.id === newer)];
   assert.ok(iOlder >= 0 && iNewer >= 0, 'both pending events are listed');
   assert.ok(iOlder < iNewer, 'oldest first');

@@ -1,6 +1,7 @@
 /**
  * The short code printed on a ticket for manual entry at the door when the QR code cannot be scanned:
- * 11 random Crockford base-32 characters (55 bits: not guessable, and check-in is rate-limited and online)
+ * 11 random Crockford base-32 characters (55 bits: not guessable, and check-in is online, by the event's
+ * organizer or staff only)
  * plus one Luhn mod 32 check character, so a mistyped code is caught before any lookup. Shown as
  * XXXX-XXXX-XXXX; typing it in lower case, without dashes, or with O for 0 and I/L for 1 still works.
  */
