@@ -7,8 +7,8 @@
  * A new hold is one statement (insertHoldingPayment): the lock is taken and released inside PostgreSQL, so
  * buyers of one ticket type pass at the database's speed, not at the pace of round trips to a busy server.
  */
-import { and, eq, gt, ne, sql } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../../db/client.js';
+import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { selectRows, type Db, type DbOrTx } from '../../db/client.js';
 import { ConflictError, pgErrorCode } from '../../core/errors.js';
 import { payments, statusHistory } from './tables.js';
 import { preparedOnce } from '../../db/prepared.js';
@@ -78,24 +78,28 @@ function holdingInsert(db: Db) {
   });
 }
 
-/** Seats held by pending, unexpired payments of this type (optionally not counting one payment). */
-export async function heldSeats(tx: DbOrTx, typeId: number, now: Date, exceptPaymentId?: number): Promise<number> {
-  const conditions = [eq(payments.typeBilletId, typeId), eq(payments.statut, 'EN_ATTENTE'), gt(payments.expireLe, now)];
-  if (exceptPaymentId) conditions.push(ne(payments.id, exceptPaymentId));
-  const [row] = await tx
-    .select({ n: sql<number>`coalesce(sum(${payments.quantite}), 0)::int` })
-    .from(payments)
-    .where(and(...conditions));
+/**
+ * Seats held by pending, unexpired payments of a ticket type, as an SQL expression: `typeId` may be a value or
+ * a column of the enclosing query (the purchase reads it per type). The same rule as sv_hold_seats.
+ */
+export function heldSeatsSql(typeId: SQLWrapper | number, now: SQLWrapper | Date): SQL<number> {
+  return sql<number>`(SELECT coalesce(sum(h.quantite), 0)::int FROM ${payments} h
+                       WHERE h.type_billet_id = ${typeId} AND h.statut = 'EN_ATTENTE' AND h.expire_le > ${now}::timestamptz)`;
+}
+
+/** Seats held by pending, unexpired payments of this type. */
+export async function heldSeats(db: DbOrTx, typeId: number, now: Date): Promise<number> {
+  const [row] = await selectRows<{ n: number }>(db, sql`SELECT ${heldSeatsSql(typeId, now)} AS n`);
   return row?.n ?? 0;
 }
 
 /**
- * Turns a confirmed payment's seats into sold ones (sv_sell_seats, migration 0006): counts them in the event's
- * participants while the event is still VALIDE (locking it against a concurrent cancellation), then locks the
- * ticket type, checks that the seats are still there, adds them to `vendus`. Run it as the last statement of
- * the confirming transaction: buyers then wait on the lock for this statement and the COMMIT only.
- * Throws soldOutError when the seats are gone (a late success can meet it), EventUnavailableError when the
- * event was cancelled or closed meanwhile.
+ * Turns a confirmed payment's seats into sold ones (sv_sell_seats, migration 0006): locks the ticket type,
+ * checks under that lock that the event is still VALIDE and the seats are still there, adds them to `vendus`.
+ * A cancellation takes the same lock before it looks for paid tickets, so the two cannot miss each other.
+ * Run it as the last statement of the confirming transaction: buyers then wait on the lock for this statement
+ * and the COMMIT only. Throws soldOutError when the seats are gone (a late success can meet it),
+ * EventUnavailableError when the event was cancelled or closed meanwhile.
  */
 export async function sellSeats(tx: DbOrTx, typeId: number, quantite: number, now: Date, paymentId: number): Promise<void> {
   try {

@@ -16,7 +16,7 @@ import { events } from '../events/tables.js';
 import { users } from '../users/tables.js';
 import { ticketTypes, tickets } from '../tickets/tables.js';
 import { payments, refunds, type Fournisseur } from './tables.js';
-import { EventUnavailableError, insertHoldingPayment, sellSeats, soldOutError } from './reservation.js';
+import { EventUnavailableError, heldSeatsSql, insertHoldingPayment, sellSeats, soldOutError } from './reservation.js';
 import { recordCreation, transition } from './states.js';
 import { preparedOnce } from '../../db/prepared.js';
 import { ConflictError, NotFoundError, ValidationError, AppError, pgErrorCode, PG } from '../../core/errors.js';
@@ -203,8 +203,7 @@ function purchaseTargets(db: Db, byType: boolean) {
         event: { id: events.id, titre: events.titre, statut: events.statut, typeAcces: events.typeAcces, dateDebut: events.dateDebut },
         type: getTableColumns(ticketTypes),
         // Seats held by unexpired pending payments, read without a lock (see initiatePayment).
-        held: sql<number>`(SELECT coalesce(sum(h.quantite), 0)::int FROM ${payments} h
-                            WHERE h.type_billet_id = ${ticketTypes.id} AND h.statut = 'EN_ATTENTE' AND h.expire_le > now())`,
+        held: heldSeatsSql(ticketTypes.id, sql`now()`),
       })
       .from(events)
       .leftJoin(ticketTypes, and(eq(ticketTypes.evenementId, events.id), byType ? eq(ticketTypes.id, sql.placeholder('typeId')) : undefined))
