@@ -51,12 +51,12 @@ export function checkEventRules(s: EventState, ctx: RuleContext): FieldErrors {
   const badFin = Number.isNaN(s.dateFin.getTime());
   if (badDebut) add('date_debut', 'Date invalide.');
   if (badFin) add('date_fin', 'Date invalide.');
-  if (badDebut || badFin) {
-    // Nothing to compare.
-  } else if (s.dateFin.getTime() <= s.dateDebut.getTime()) {
-    add('date_fin', 'La date de fin doit être postérieure à la date de début.');
-  } else if (s.dateFin.getTime() - s.dateDebut.getTime() > MAX_DURATION_MS) {
-    add('date_fin', "Un événement ne peut pas durer plus d'un an.");
+  if (!badDebut && !badFin) {
+    if (s.dateFin.getTime() <= s.dateDebut.getTime()) {
+      add('date_fin', 'La date de fin doit être postérieure à la date de début.');
+    } else if (s.dateFin.getTime() - s.dateDebut.getTime() > MAX_DURATION_MS) {
+      add('date_fin', "Un événement ne peut pas durer plus d'un an.");
+    }
   }
   if (ctx.checkStartInFuture && !badDebut && s.dateDebut.getTime() <= ctx.now.getTime()) {
     add('date_debut', 'La date de début ne peut pas être dans le passé.');
