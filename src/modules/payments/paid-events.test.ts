@@ -17,6 +17,7 @@ import { tickets } from '../tickets/tables.js';
 import { events } from '../events/tables.js';
 import { notifyParticipantsJob } from '../events/notifications.js';
 import type { JobContext } from '../../jobs/queue.js';
+import type { Tx } from '../../db/client.js';
 
 const gateways = fakeGateways();
 let ctx: TestContext;
@@ -82,30 +83,44 @@ test('cancelling over HTTP refunds every paid ticket and tells every ticket hold
   for (const buyer of [a.buyer, b.buyer]) assert.ok(rows.some((x) => x.to === buyer.user.email), buyer.user.email);
 });
 
+/**
+ * Runs `first` in a transaction held open before its COMMIT, starts `second` meanwhile, and tells whether
+ * `second` was still waiting half a second later; then lets `first` commit and returns `second`'s result.
+ */
+async function holdsBack<T>(first: (tx: Tx) => Promise<void>, second: () => Promise<T>): Promise<{ waited: boolean; result: T }> {
+  let release!: () => void;
+  const paused = new Promise<void>((r) => (release = r));
+  let ready!: () => void;
+  const started = new Promise<void>((r) => (ready = r));
+  const holding = ctx.database.db.transaction(async (tx) => {
+    await first(tx);
+    ready();
+    await paused;
+  });
+  await started;
+  let settled = false;
+  const later = second().finally(() => (settled = true));
+  await new Promise((r) => setTimeout(r, 500));
+  const waited = !settled;
+  release();
+  await holding;
+  return { waited, result: await later };
+}
+
 test('a cancellation under way holds a confirmation back, which then refunds instead of issuing tickets', { skip: !usingPostgres() && 'deux connexions : PostgreSQL seulement' }, async () => {
   const { event } = await createPaidEvent(ctx.database.db, organizer.user.id, { capacite: 10 });
   const buyer = await createUserWithToken(ctx.database.db);
   const { payment } = await initiatePayment(deps, buyer.user.id, { eventId: event.id, quantite: 2, fournisseur: 'WAVE', telephone: '+2250500000010' });
   gateways.WAVE.settle(payment.referenceFournisseur, { status: 'succeeded' });
-  let release!: () => void;
-  const paused = new Promise<void>((r) => (release = r));
-  let refundsLooked!: () => void;
-  const looked = new Promise<void>((r) => (refundsLooked = r));
-  const cancelling = ctx.database.db.transaction(async (tx) => {
-    await tx.update(events).set({ statut: 'ANNULE' }).where(eq(events.id, event.id));
-    await refundEventPayments(tx, ctx.jobs, gateways, event.id);
-    refundsLooked();
-    await paused;
-  });
-  await looked;
-  let settled = false;
-  const confirming = confirmPayment(deps, payment.id, 'test').finally(() => (settled = true));
-  await new Promise((r) => setTimeout(r, 500));
-  const waited = !settled;
-  release();
-  await cancelling;
+  const { waited, result } = await holdsBack(
+    async (tx) => {
+      await tx.update(events).set({ statut: 'ANNULE' }).where(eq(events.id, event.id));
+      await refundEventPayments(tx, ctx.jobs, gateways, event.id);
+    },
+    () => confirmPayment(deps, payment.id, 'test'),
+  );
   assert.ok(waited, 'the confirmation waits for the cancellation');
-  assert.equal(await confirming, 'REUSSI');
+  assert.equal(result, 'REUSSI');
   assert.equal((await ctx.database.db.select().from(tickets).where(eq(tickets.paymentId, payment.id))).length, 0);
   assert.equal((await ctx.database.db.select().from(refunds).where(eq(refunds.paymentId, payment.id))).length, 1);
 });
@@ -114,30 +129,18 @@ test('a confirmation selling seats holds a cancellation back, which then refunds
   const { event, types } = await createPaidEvent(ctx.database.db, organizer.user.id, { capacite: 10 });
   const buyer = await createUserWithToken(ctx.database.db);
   const { payment } = await initiatePayment(deps, buyer.user.id, { eventId: event.id, quantite: 1, fournisseur: 'WAVE', telephone: '+2250500000010' });
-  // What a confirmation does last, paused before its COMMIT: the payment is REUSSI and the seat sold.
-  let release!: () => void;
-  const paused = new Promise<void>((r) => (release = r));
-  let sold!: () => void;
-  const selling = new Promise<void>((r) => (sold = r));
-  const confirming = ctx.database.db.transaction(async (tx) => {
-    await tx.update(payments).set({ statut: 'REUSSI' }).where(eq(payments.id, payment.id));
-    await tx.execute(sql`SELECT sv_sell_seats(${types[0]!.id}::integer, 1, now(), ${payment.id}::integer)`);
-    sold();
-    await paused;
-  });
-  await selling;
-  let settled = false;
-  const cancelling = ctx.database.db
-    .transaction(async (tx) => {
-      await tx.update(events).set({ statut: 'ANNULE' }).where(eq(events.id, event.id));
-      await refundEventPayments(tx, ctx.jobs, gateways, event.id);
-    })
-    .finally(() => (settled = true));
-  await new Promise((r) => setTimeout(r, 500));
-  const waited = !settled;
-  release();
-  await confirming;
-  await cancelling;
+  const { waited } = await holdsBack(
+    // What a confirmation does last, held before its COMMIT: the payment is REUSSI and the seat sold.
+    async (tx) => {
+      await tx.update(payments).set({ statut: 'REUSSI' }).where(eq(payments.id, payment.id));
+      await tx.execute(sql`SELECT sv_sell_seats(${types[0]!.id}::integer, 1, now(), ${payment.id}::integer)`);
+    },
+    () =>
+      ctx.database.db.transaction(async (tx) => {
+        await tx.update(events).set({ statut: 'ANNULE' }).where(eq(events.id, event.id));
+        await refundEventPayments(tx, ctx.jobs, gateways, event.id);
+      }),
+  );
   assert.ok(waited, 'the cancellation waits for the confirmation');
   assert.equal((await ctx.database.db.select().from(refunds).where(eq(refunds.paymentId, payment.id))).length, 1, 'the paid seat is refunded');
 });
