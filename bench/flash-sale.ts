@@ -57,9 +57,12 @@ async function freePort(): Promise<number> {
   });
 }
 
-
 function startProcess(name: string, script: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', script], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   child.once('exit', (code, signal) => {
     if (code !== 0 && signal !== 'SIGTERM') console.error(`${name} s'est arrêté (code ${code ?? signal})`);
   });
@@ -135,19 +138,56 @@ async function main(): Promise<void> {
     // Data: one organizer, the event of the sale (SEATS seats) and a warm-up event, BUYERS + WARMUP buyers with
     // their API tokens.
     const db = database.db;
-    const [org] = await db.insert(users).values({ username: 'organisateur', email: 'org@bench.ci', password: '!', telephone: '+2250700000000' }).returning();
+    const [org] = await db
+      .insert(users)
+      .values({ username: 'organisateur', email: 'org@bench.ci', password: '!', telephone: '+2250700000000' })
+      .returning();
     const paidEvent = async (titre: string, seats: number) => {
       const debut = new Date(Date.now() + 7 * 86_400_000);
-      const [ev] = await db.insert(events).values({ titre, description: 'Concert', createurId: org!.id, categorieId: 1, dateDebut: debut, dateFin: new Date(debut.getTime() + 3_600_000), lieu: 'Abidjan', typeAcces: 'PAYANT', prix: 5000, capaciteMax: seats, statut: 'VALIDE' }).returning();
-      const [type] = await db.insert(ticketTypes).values({ evenementId: ev!.id, nom: 'Standard', prix: 5000, quantite: seats, maxParCommande: 1 }).returning();
+      const [ev] = await db
+        .insert(events)
+        .values({
+          titre,
+          description: 'Concert',
+          createurId: org!.id,
+          categorieId: 1,
+          dateDebut: debut,
+          dateFin: new Date(debut.getTime() + 3_600_000),
+          lieu: 'Abidjan',
+          typeAcces: 'PAYANT',
+          prix: 5000,
+          capaciteMax: seats,
+          statut: 'VALIDE',
+        })
+        .returning();
+      const [type] = await db
+        .insert(ticketTypes)
+        .values({ evenementId: ev!.id, nom: 'Standard', prix: 5000, quantite: seats, maxParCommande: 1 })
+        .returning();
       return { ev: ev!, type: type! };
     };
     const { ev, type } = await paidEvent('Vente flash', SEATS);
     const warm = await paidEvent('Échauffement', Math.ceil(WARMUP / 2));
-    const buyers = await db.insert(users).values(Array.from({ length: BUYERS + WARMUP }, (_, i) => ({ username: `acheteur${i}`, email: `acheteur${i}@bench.ci`, password: '!', telephone: `+22505${String(10_000_000 + i)}` }))).returning({ id: users.id });
+    const buyers = await db
+      .insert(users)
+      .values(
+        Array.from({ length: BUYERS + WARMUP }, (_, i) => ({
+          username: `acheteur${i}`,
+          email: `acheteur${i}@bench.ci`,
+          password: '!',
+          telephone: `+22505${String(10_000_000 + i)}`,
+        })),
+      )
+      .returning({ id: users.id });
     const keys = buyers.map(() => generateSecret());
     await db.insert(authTokens).values(buyers.map((b, i) => ({ userId: b.id, keyHash: hashSecret(keys[i]!) })));
-    const held = async () => (await db.select({ n: sql<number>`count(*)::int` }).from(payments).where(sql`${payments.statut} = 'EN_ATTENTE'`))[0]!.n;
+    const held = async () =>
+      (
+        await db
+          .select({ n: sql<number>`count(*)::int` })
+          .from(payments)
+          .where(sql`${payments.statut} = 'EN_ATTENTE'`)
+      )[0]!.n;
     const settle = async (seconds: number) => {
       const deadline = Date.now() + seconds * 1000;
       while ((await held()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
@@ -176,9 +216,18 @@ async function main(): Promise<void> {
               const i = next++;
               return {
                 ...req,
-                headers: { authorization: `Token ${buyerKeys[i]}`, 'content-type': 'application/json', 'idempotency-key': `achat-${eventId}-${i}` },
+                headers: {
+                  authorization: `Token ${buyerKeys[i]}`,
+                  'content-type': 'application/json',
+                  'idempotency-key': `achat-${eventId}-${i}`,
+                },
                 // MTN (push flow): the simulator approves numbers ending in 10 to 99 within about a second.
-                body: JSON.stringify({ event_id: eventId, quantite: 1, fournisseur: 'MTN_MONEY', telephone: `+22505000000${(i % 90) + 10}` }),
+                body: JSON.stringify({
+                  event_id: eventId,
+                  quantite: 1,
+                  fournisseur: 'MTN_MONEY',
+                  telephone: `+22505000000${(i % 90) + 10}`,
+                }),
               };
             },
             onResponse: (status, body) => {
@@ -208,14 +257,19 @@ async function main(): Promise<void> {
     await settle(60);
     const settleSeconds = (performance.now() - t0) / 1000;
 
-    const [sold] = await db.select({ n: sql<number>`count(*)::int` }).from(tickets).where(eq(tickets.evenementId, ev.id));
+    const [sold] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(tickets)
+      .where(eq(tickets.evenementId, ev.id));
     const [t] = await db.select().from(ticketTypes).where(eq(ticketTypes.id, type.id));
     const reserved = statuses.get(201) ?? 0;
     // Oversell: more tickets than seats, or more reservations answered 201 than seats.
     const oversell = Math.max(0, sold!.n - SEATS, (statuses.get(201) ?? 0) - SEATS);
-    console.log(`\nVente flash : ${BUYERS} acheteurs, ${SEATS} places, ${CONCURRENCY} requêtes simultanées (PostgreSQL ; serveur, worker et simulateur MTN dans leurs processus)`);
+    console.log(
+      `\nVente flash : ${BUYERS} acheteurs, ${SEATS} places, ${CONCURRENCY} requêtes simultanées (PostgreSQL ; serveur, worker et simulateur MTN dans leurs processus)`,
+    );
     console.table({
-      'réservations/s (jusqu\'à la dernière place)': Math.round(reserved / lastReservation),
+      "réservations/s (jusqu'à la dernière place)": Math.round(reserved / lastReservation),
       'requêtes/s (toutes, complet compris)': Math.round(BUYERS / elapsed),
       'réservations (201)': reserved,
       'complet (409)': statuses.get(409) ?? 0,

@@ -146,10 +146,22 @@ async function load(name: string, url: string, o: Options): Promise<Measure> {
 
 function table(title: string, rows: Measure[]): void {
   console.log(`\n${title}`);
-  console.log('endpoint'.padEnd(34) + 'req/s'.padStart(9) + 'p50 ms'.padStart(9) + 'p99 ms'.padStart(9) + 'erreurs'.padStart(10) + 'requêtes'.padStart(10));
+  console.log(
+    'endpoint'.padEnd(34) +
+      'req/s'.padStart(9) +
+      'p50 ms'.padStart(9) +
+      'p99 ms'.padStart(9) +
+      'erreurs'.padStart(10) +
+      'requêtes'.padStart(10),
+  );
   for (const m of rows) {
     console.log(
-      m.name.padEnd(34) + m.rps.toFixed(0).padStart(9) + m.p50.toFixed(1).padStart(9) + m.p99.toFixed(1).padStart(9) + String(m.errors).padStart(10) + String(m.total).padStart(10),
+      m.name.padEnd(34) +
+        m.rps.toFixed(0).padStart(9) +
+        m.p50.toFixed(1).padStart(9) +
+        m.p99.toFixed(1).padStart(9) +
+        String(m.errors).padStart(10) +
+        String(m.total).padStart(10),
     );
   }
 }
@@ -161,10 +173,27 @@ async function benchSpotVibe(o: Options): Promise<Measure[]> {
     console.log(`Base ${name} : création et données (seed-demo)…`);
     await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin(`CREATE DATABASE ${name}`);
-    run('node', ['--import', 'tsx', 'src/cli/index.ts', 'seed-demo', '--users', '1000', '--events', '10000', '--participations', '50000', '--seed', '42'], {
-      DATABASE_URL: url,
-      LOG_LEVEL: 'warn',
-    });
+    run(
+      'node',
+      [
+        '--import',
+        'tsx',
+        'src/cli/index.ts',
+        'seed-demo',
+        '--users',
+        '1000',
+        '--events',
+        '10000',
+        '--participations',
+        '50000',
+        '--seed',
+        '42',
+      ],
+      {
+        DATABASE_URL: url,
+        LOG_LEVEL: 'warn',
+      },
+    );
     // Fresh statistics and visibility map, as autovacuum would leave them on a live database.
     const c = new pg.Client({ connectionString: url });
     await c.connect();
@@ -175,14 +204,25 @@ async function benchSpotVibe(o: Options): Promise<Measure[]> {
   const port = await freePort();
   const server = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: url, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', RUN_WORKER: 'false', NODE_ENV: 'development' },
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      RUN_WORKER: 'false',
+      NODE_ENV: 'development',
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   try {
     const base = `http://127.0.0.1:${port}`;
     await waitFor(`${base}/readyz`, server);
     const cat = 3;
-    const { id } = await queryOne<{ id: number }>(url, "SELECT id FROM events WHERE statut = 'VALIDE' AND date_fin > now() ORDER BY date_debut, id LIMIT 1");
+    const { id } = await queryOne<{ id: number }>(
+      url,
+      "SELECT id FROM events WHERE statut = 'VALIDE' AND date_fin > now() ORDER BY date_debut, id LIMIT 1",
+    );
     console.log(`SpotVibe : ${base} (un processus Node), ${o.connections} connexions, ${o.duration} s par endpoint`);
     return [
       await load('liste /api/events/', `${base}/api/events/`, o),
@@ -222,15 +262,22 @@ async function benchDjango(o: Options): Promise<Measure[] | null> {
     await c.end();
   }
   const port = await freePort();
-  const server = spawn(gunicorn, ['-w', String(o.djangoWorkers), '-b', `127.0.0.1:${port}`, '--log-level', 'warning', 'spotref.wsgi:application'], {
-    cwd: DJANGO_DIR,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const server = spawn(
+    gunicorn,
+    ['-w', String(o.djangoWorkers), '-b', `127.0.0.1:${port}`, '--log-level', 'warning', 'spotref.wsgi:application'],
+    {
+      cwd: DJANGO_DIR,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   try {
     const base = `http://127.0.0.1:${port}`;
     await waitFor(`${base}/api/events/?page_size=1`, server);
-    const { id } = await queryOne<{ id: number }>(url, "SELECT id FROM events_event WHERE statut = 'VALIDE' ORDER BY date_debut, id LIMIT 1");
+    const { id } = await queryOne<{ id: number }>(
+      url,
+      "SELECT id FROM events_event WHERE statut = 'VALIDE' ORDER BY date_debut, id LIMIT 1",
+    );
     console.log(`Django : ${base} (gunicorn, ${o.djangoWorkers} processus), ${o.connections} connexions, ${o.duration} s par endpoint`);
     return [
       await load('liste /api/events/', `${base}/api/events/`, o),
@@ -274,7 +321,9 @@ async function main(): Promise<void> {
       }
     }
   }
-  console.log(`\nCharge moyenne (1 min) à la fin : ${(await import('node:os')).loadavg()[0]!.toFixed(2)} (d'autres processus partagent la machine)`);
+  console.log(
+    `\nCharge moyenne (1 min) à la fin : ${(await import('node:os')).loadavg()[0]!.toFixed(2)} (d'autres processus partagent la machine)`,
+  );
 }
 
 main().catch((err: unknown) => {

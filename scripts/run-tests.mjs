@@ -10,7 +10,11 @@ const roots = ['src', 'test'];
 const files = [];
 const walk = (dir) => {
   let entries;
-  try { entries = readdirSync(dir); } catch { return; }
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return;
+  }
   for (const e of entries) {
     const p = path.join(dir, e);
     if (e === 'node_modules') continue;

@@ -89,10 +89,9 @@ export const envSchema = z.object({
   SECURE_SSL_REDIRECT: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
   // Database
-  DATABASE_URL: optionalStr.refine(
-    (v) => v === undefined || /^postgres(ql)?:\/\//.test(v),
-    { message: 'seul postgresql://… est pris en charge ; laissez la variable vide pour la base embarquée (PGlite)' },
-  ),
+  DATABASE_URL: optionalStr.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+    message: 'seul postgresql://… est pris en charge ; laissez la variable vide pour la base embarquée (PGlite)',
+  }),
   DATA_DIR: z.string().optional().default('./data'),
   DATABASE_POOL_MAX: int(10, 1, 200),
   // Jobs

@@ -87,7 +87,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions): Promise
     services,
     log,
     close: async () => {
-      await q.stop().catch((err) => log.error({ err }, "arrêt de la file de tâches"));
+      await q.stop().catch((err) => log.error({ err }, 'arrêt de la file de tâches'));
       await payments?.close().catch((err) => log.error({ err }, 'arrêt du simulateur de paiement'));
       await db.close().catch((err) => log.error({ err }, 'fermeture de la base'));
       await lock?.release();

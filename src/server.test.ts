@@ -18,7 +18,10 @@ async function freePort(): Promise<number> {
 }
 
 function run(script: string, env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -33,7 +36,10 @@ test('npm start on the embedded database: serves, then exits 0 on SIGTERM and re
   let ready = false;
   for (let i = 0; i < 120 && !ready; i++) {
     await new Promise((r) => setTimeout(r, 250));
-    ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+    ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
   }
   assert.ok(ready, s.output());
   const cats = await (await fetch(`http://127.0.0.1:${port}/api/events/categories/`)).json();
@@ -56,22 +62,26 @@ test('the separate worker refuses the embedded database', async () => {
   assert.match(s.output(), /Le worker séparé demande PostgreSQL/);
 });
 
-test('the separate worker runs on PostgreSQL and stops on SIGTERM', { skip: !process.env.TEST_DATABASE_URL && 'TEST_DATABASE_URL non défini' }, async (t) => {
-  // Its own fresh database: never migrate the shared admin database.
-  const name = `sv_test_worker_${process.pid}`;
-  const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  t.after(async () => {
+test(
+  'the separate worker runs on PostgreSQL and stops on SIGTERM',
+  { skip: !process.env.TEST_DATABASE_URL && 'TEST_DATABASE_URL non défini' },
+  async (t) => {
+    // Its own fresh database: never migrate the shared admin database.
+    const name = `sv_test_worker_${process.pid}`;
+    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
-  });
-  const url = new URL(process.env.TEST_DATABASE_URL!);
-  url.pathname = `/${name}`;
-  const s = run('src/worker.ts', { DATABASE_URL: url.toString(), LOG_LEVEL: 'info', PAYMENT_SIMULATOR: 'false' });
-  for (let i = 0; i < 120 && !/worker SpotVibe démarré/.test(s.output()); i++) await new Promise((r) => setTimeout(r, 250));
-  assert.match(s.output(), /worker SpotVibe démarré/);
-  s.child.kill('SIGTERM');
-  assert.equal(await s.exited, 0, s.output());
-});
+    await admin.query(`CREATE DATABASE ${name}`);
+    t.after(async () => {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    });
+    const url = new URL(process.env.TEST_DATABASE_URL!);
+    url.pathname = `/${name}`;
+    const s = run('src/worker.ts', { DATABASE_URL: url.toString(), LOG_LEVEL: 'info', PAYMENT_SIMULATOR: 'false' });
+    for (let i = 0; i < 120 && !/worker SpotVibe démarré/.test(s.output()); i++) await new Promise((r) => setTimeout(r, 250));
+    assert.match(s.output(), /worker SpotVibe démarré/);
+    s.child.kill('SIGTERM');
+    assert.equal(await s.exited, 0, s.output());
+  },
+);

@@ -17,7 +17,11 @@ async function main(): Promise<void> {
   app.server.headersTimeout = 15_000;
   await app.listen({ host: config.host, port: config.port });
   app.log.info(
-    { database: config.database.kind, dataDir: config.database.kind === 'pglite' ? config.database.dataDir : undefined, worker: runtime.jobs.isWorking },
+    {
+      database: config.database.kind,
+      dataDir: config.database.kind === 'pglite' ? config.database.dataDir : undefined,
+      worker: runtime.jobs.isWorking,
+    },
     `SpotVibe prêt : http://${config.host}:${config.port}/api/docs/`,
   );
 }

@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   if (config.database.kind !== 'postgres') {
     console.error(
-      "Le worker séparé demande PostgreSQL (DATABASE_URL). En mode embarqué, `npm start` exécute déjà les tâches dans le serveur.",
+      'Le worker séparé demande PostgreSQL (DATABASE_URL). En mode embarqué, `npm start` exécute déjà les tâches dans le serveur.',
     );
     process.exit(78);
   }

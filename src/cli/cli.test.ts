@@ -65,10 +65,30 @@ test('migrate prints what it did', async () => {
 });
 
 test('createsuperuser, non-interactive: creates a staff superuser; a duplicate fails with the field named', async () => {
-  const ok = await cli(['createsuperuser', '--username', 'admin', '--email', 'admin@spotvibe.ci', '--password', 'Sup3r-Secret!', '--telephone', '07 01 02 03 04']);
+  const ok = await cli([
+    'createsuperuser',
+    '--username',
+    'admin',
+    '--email',
+    'admin@spotvibe.ci',
+    '--password',
+    'Sup3r-Secret!',
+    '--telephone',
+    '07 01 02 03 04',
+  ]);
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stdout, /Super-utilisateur « admin » créé/);
-  const dup = await cli(['createsuperuser', '--username', 'ADMIN', '--email', 'autre@spotvibe.ci', '--password', 'Sup3r-Secret!', '--telephone', '+2250701020399']);
+  const dup = await cli([
+    'createsuperuser',
+    '--username',
+    'ADMIN',
+    '--email',
+    'autre@spotvibe.ci',
+    '--password',
+    'Sup3r-Secret!',
+    '--telephone',
+    '+2250701020399',
+  ]);
   assert.equal(dup.code, 1);
   assert.match(dup.stderr, /username : Un utilisateur avec ce nom d'utilisateur existe déjà\./);
 });
@@ -102,7 +122,7 @@ test('seed-demo rejects bad options', async () => {
   assert.match(r.stderr, /--users : nombre entier/);
 });
 
-test('cleanup_old_data prints the manual\'s success message', async () => {
+test("cleanup_old_data prints the manual's success message", async () => {
   const r = await cli(['cleanup_old_data']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /Nettoyage terminé avec succès/);
@@ -159,6 +179,9 @@ test('cleanup_old_data deletes only what is older than the retention period', as
     assert.equal(r.loginAttempts, 1);
     assert.equal(r.auditLogs, 1);
     const left = await db.db.select().from(loginAttempts);
-    assert.deepEqual(left.map((x) => x.login), ['b']);
+    assert.deepEqual(
+      left.map((x) => x.login),
+      ['b'],
+    );
   });
 });

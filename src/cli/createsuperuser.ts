@@ -8,7 +8,13 @@ import { users } from '../modules/users/tables.js';
 import { hashPassword } from '../core/passwords.js';
 import { pgConstraint, pgErrorCode, PG } from '../core/errors.js';
 import {
-  EMAIL_MESSAGE, PHONE_MESSAGE, USERNAME_MESSAGE, normalizeTelephone, passwordProblems, validEmail, validUsername,
+  EMAIL_MESSAGE,
+  PHONE_MESSAGE,
+  USERNAME_MESSAGE,
+  normalizeTelephone,
+  passwordProblems,
+  validEmail,
+  validUsername,
 } from '../modules/users/validators.js';
 import { DUPLICATE_MESSAGES } from '../modules/users/account.js';
 
@@ -38,7 +44,9 @@ export async function findDuplicates(database: Database, input: SuperuserInput):
   const rows = await database.db
     .select({ username: users.username, email: users.email, telephone: users.telephone })
     .from(users)
-    .where(sql`lower(${users.username}) = lower(${input.username}) OR lower(${users.email}) = lower(${input.email}) OR ${users.telephone} = ${tel}`);
+    .where(
+      sql`lower(${users.username}) = lower(${input.username}) OR lower(${users.email}) = lower(${input.email}) OR ${users.telephone} = ${tel}`,
+    );
   const p: Problems = {};
   for (const r of rows) {
     if (r.username.toLowerCase() === input.username.toLowerCase()) p.username = DUPLICATE_MESSAGES.username;
@@ -81,7 +89,11 @@ export async function createSuperuser(database: Database, input: SuperuserInput)
 
 export class SuperuserError extends Error {
   constructor(public readonly problems: Problems) {
-    super(Object.entries(problems).map(([k, v]) => `${k} : ${v}`).join('\n'));
+    super(
+      Object.entries(problems)
+        .map(([k, v]) => `${k} : ${v}`)
+        .join('\n'),
+    );
     this.name = 'SuperuserError';
   }
 }

@@ -31,20 +31,20 @@ async function withRuntime<T>(fn: (rt: Runtime) => Promise<T>, opts: { migrate?:
   }
 }
 
-const program = new Command()
-  .name('spotvibe')
-  .description('Commandes de gestion SpotVibe')
-  .showHelpAfterError();
+const program = new Command().name('spotvibe').description('Commandes de gestion SpotVibe').showHelpAfterError();
 
 program
   .command('migrate')
   .description('Applique les migrations de la base de données (et les catégories par défaut)')
   .action(async () => {
-    await withRuntime(async (rt) => {
-      console.log(`Base : ${rt.config.database.kind === 'postgres' ? 'PostgreSQL' : `embarquée (${rt.config.database.dataDir})`}`);
-      const pending = await rt.database.pendingMigrations();
-      console.log(pending.length ? `Migrations restantes : ${pending.join(', ')}` : 'Toutes les migrations sont appliquées.');
-    }, { migrate: true });
+    await withRuntime(
+      async (rt) => {
+        console.log(`Base : ${rt.config.database.kind === 'postgres' ? 'PostgreSQL' : `embarquée (${rt.config.database.dataDir})`}`);
+        const pending = await rt.database.pendingMigrations();
+        console.log(pending.length ? `Migrations restantes : ${pending.join(', ')}` : 'Toutes les migrations sont appliquées.');
+      },
+      { migrate: true },
+    );
   });
 
 program
@@ -77,7 +77,11 @@ async function collectSuperuser(opts: Partial<SuperuserInput> & { input: boolean
   if (!out.telephone) out.telephone = await input({ message: 'Téléphone (+225…) :', validate: check('telephone') });
   if (!out.password) {
     for (;;) {
-      const p1 = await password({ message: 'Mot de passe :', mask: '*', validate: (v) => validateSuperuser({ ...out, password: v })['password'] ?? true });
+      const p1 = await password({
+        message: 'Mot de passe :',
+        mask: '*',
+        validate: (v) => validateSuperuser({ ...out, password: v })['password'] ?? true,
+      });
       const p2 = await password({ message: 'Mot de passe (confirmation) :', mask: '*' });
       if (p1 === p2) {
         out.password = p1;

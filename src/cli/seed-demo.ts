@@ -30,14 +30,88 @@ export interface SeedDemoResult {
 
 export type Progress = (message: string) => void;
 
-const FIRST = ['Aya', 'Adjoua', 'Akissi', 'Amenan', 'Affoué', 'Fatou', 'Mariam', 'Awa', 'Aminata', 'Salimata', 'Koffi', 'Kouadio', 'Yao', 'Konan', 'Kouakou', 'Kouamé', 'Moussa', 'Seydou', 'Ibrahim', 'Drissa', 'Serge', 'Didier', 'Christelle', 'Grâce'];
-const LAST = ['Kouassi', 'Koné', 'Traoré', 'Coulibaly', 'Ouattara', 'Bamba', 'Diabaté', 'Touré', 'Aka', "N'Guessan", 'Yao', 'Kouamé', 'Doumbia', 'Cissé', 'Gnagne', 'Brou', 'Assi', 'Tanoh', 'Zadi', 'Gbané'];
+const FIRST = [
+  'Aya',
+  'Adjoua',
+  'Akissi',
+  'Amenan',
+  'Affoué',
+  'Fatou',
+  'Mariam',
+  'Awa',
+  'Aminata',
+  'Salimata',
+  'Koffi',
+  'Kouadio',
+  'Yao',
+  'Konan',
+  'Kouakou',
+  'Kouamé',
+  'Moussa',
+  'Seydou',
+  'Ibrahim',
+  'Drissa',
+  'Serge',
+  'Didier',
+  'Christelle',
+  'Grâce',
+];
+const LAST = [
+  'Kouassi',
+  'Koné',
+  'Traoré',
+  'Coulibaly',
+  'Ouattara',
+  'Bamba',
+  'Diabaté',
+  'Touré',
+  'Aka',
+  "N'Guessan",
+  'Yao',
+  'Kouamé',
+  'Doumbia',
+  'Cissé',
+  'Gnagne',
+  'Brou',
+  'Assi',
+  'Tanoh',
+  'Zadi',
+  'Gbané',
+];
 // The same vocabulary as the Django reference's seedbench, so side-by-side benchmarks search the same words.
-const WORDS = ['concert', 'festival', 'zouglou', 'coupé-décalé', 'match', 'conférence', 'atelier', 'gala', 'soirée', 'exposition', 'théâtre', 'maquis', 'plage', 'marathon', 'salon', 'tech', 'startup', 'afro'];
+const WORDS = [
+  'concert',
+  'festival',
+  'zouglou',
+  'coupé-décalé',
+  'match',
+  'conférence',
+  'atelier',
+  'gala',
+  'soirée',
+  'exposition',
+  'théâtre',
+  'maquis',
+  'plage',
+  'marathon',
+  'salon',
+  'tech',
+  'startup',
+  'afro',
+];
 const PLACES: [string, number, number][] = [
-  ['Abidjan', 5.3364, -4.0267], ['Cocody', 5.3599, -3.9870], ['Plateau', 5.3230, -4.0176], ['Yopougon', 5.3456, -4.0894],
-  ['Marcory', 5.3031, -3.9870], ['Treichville', 5.2947, -4.0092], ['Bouaké', 7.6906, -5.0304], ['Yamoussoukro', 6.8276, -5.2893],
-  ['San-Pédro', 4.7485, -6.6363], ['Grand-Bassam', 5.2118, -3.7388], ['Korhogo', 9.4580, -5.6296], ['Daloa', 6.8774, -6.4502],
+  ['Abidjan', 5.3364, -4.0267],
+  ['Cocody', 5.3599, -3.987],
+  ['Plateau', 5.323, -4.0176],
+  ['Yopougon', 5.3456, -4.0894],
+  ['Marcory', 5.3031, -3.987],
+  ['Treichville', 5.2947, -4.0092],
+  ['Bouaké', 7.6906, -5.0304],
+  ['Yamoussoukro', 6.8276, -5.2893],
+  ['San-Pédro', 4.7485, -6.6363],
+  ['Grand-Bassam', 5.2118, -3.7388],
+  ['Korhogo', 9.458, -5.6296],
+  ['Daloa', 6.8774, -6.4502],
 ];
 const PRICES = [1000, 2000, 5000, 10000, 25000];
 
@@ -70,9 +144,15 @@ export async function seedDemo(database: Database, opts: SeedDemoOptions, progre
   const prefix = `demo${opts.seed}`;
   const base = opts.baseDate ?? tomorrowUtc();
 
-  const existing = await db.select({ id: users.id }).from(users).where(sql`${users.username} LIKE ${`${prefix}\\_%`}`).limit(1);
+  const existing = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(sql`${users.username} LIKE ${`${prefix}\\_%`}`)
+    .limit(1);
   if (existing.length) {
-    throw new Error(`Des données de démonstration existent déjà pour la graine ${opts.seed} (utilisateurs ${prefix}_…). Choisissez une autre graine (--seed) ou une base vide.`);
+    throw new Error(
+      `Des données de démonstration existent déjà pour la graine ${opts.seed} (utilisateurs ${prefix}_…). Choisissez une autre graine (--seed) ou une base vide.`,
+    );
   }
   const categories = await db.select({ id: eventCategories.id }).from(eventCategories);
   if (!categories.length) throw new Error("Aucune catégorie d'événement : lancez d'abord `migrate`.");
@@ -132,8 +212,8 @@ export async function seedDemo(database: Database, opts: SeedDemoOptions, progre
           lieu,
           adresse: `Rue ${rng.int(1, 300)}, ${lieu}`,
           // Within ~2 km of the district's centre.
-          latitude: lat + (rng.int(-200, 200) / 10_000),
-          longitude: lng + (rng.int(-200, 200) / 10_000),
+          latitude: lat + rng.int(-200, 200) / 10_000,
+          longitude: lng + rng.int(-200, 200) / 10_000,
           typeAcces: gratuit ? ('GRATUIT' as const) : ('PAYANT' as const),
           prix: gratuit ? 0 : rng.pick(PRICES),
           capaciteMax: capacite,
@@ -151,7 +231,10 @@ export async function seedDemo(database: Database, opts: SeedDemoOptions, progre
 
     // Free participation only exists for validated free events; stay within each event's capacity.
     const joinable = eventRows.filter((e) => e.gratuit && e.valide);
-    const wanted = Math.min(opts.participations, joinable.reduce((n, e) => n + Math.min(e.capacite, userIds.length), 0));
+    const wanted = Math.min(
+      opts.participations,
+      joinable.reduce((n, e) => n + Math.min(e.capacite, userIds.length), 0),
+    );
     const seen = new Set<string>();
     const counts = new Map<number, number>();
     let made = 0;

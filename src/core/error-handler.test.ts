@@ -21,7 +21,9 @@ before(async () => {
           capacite_max: Type.Integer({ minimum: 1 }),
           type_acces: Type.Union([Type.Literal('GRATUIT'), Type.Literal('PAYANT')]),
           email: Type.Optional(Type.String({ format: 'email' })),
-          telephone: Type.Optional(Type.String({ pattern: '^\\+225[0-9]{8,10}$', 'x-message': 'Numéro de téléphone invalide. Format: +225XXXXXXXX' })),
+          telephone: Type.Optional(
+            Type.String({ pattern: '^\\+225[0-9]{8,10}$', 'x-message': 'Numéro de téléphone invalide. Format: +225XXXXXXXX' }),
+          ),
         }),
       },
     },
@@ -43,7 +45,12 @@ before(async () => {
 after(() => ctx.close());
 
 test('malformed JSON → 400 parse_error in the API format', async () => {
-  const r = await ctx.app.inject({ method: 'POST', url: '/t/echo/', headers: { 'content-type': 'application/json' }, payload: '{"titre": ' });
+  const r = await ctx.app.inject({
+    method: 'POST',
+    url: '/t/echo/',
+    headers: { 'content-type': 'application/json' },
+    payload: '{"titre": ',
+  });
   assert.equal(r.statusCode, 400);
   assert.deepEqual(r.json(), { error: "Le corps de la requête n'est pas un JSON valide.", code: 'parse_error' });
 });
@@ -56,7 +63,12 @@ test('oversize body → 413', async () => {
 });
 
 test('unsupported content type → 415', async () => {
-  const r = await ctx.app.inject({ method: 'POST', url: '/t/echo/', headers: { 'content-type': 'application/x-nimportequoi' }, payload: 'a=b' });
+  const r = await ctx.app.inject({
+    method: 'POST',
+    url: '/t/echo/',
+    headers: { 'content-type': 'application/x-nimportequoi' },
+    payload: 'a=b',
+  });
   assert.equal(r.statusCode, 415);
   assert.equal(r.json().code, 'unsupported_media_type');
 });
@@ -76,7 +88,11 @@ test('a thrown internal error → 500 without its details', async () => {
 });
 
 test('schema validation → 400 with French messages per field, all fields at once', async () => {
-  const r = await ctx.app.inject({ method: 'POST', url: '/t/echo/', payload: { titre: '', capacite_max: 0, type_acces: 'VIP', email: 'pas-un-email', telephone: '0701' } });
+  const r = await ctx.app.inject({
+    method: 'POST',
+    url: '/t/echo/',
+    payload: { titre: '', capacite_max: 0, type_acces: 'VIP', email: 'pas-un-email', telephone: '0701' },
+  });
   assert.equal(r.statusCode, 400);
   const body = r.json();
   assert.equal(body.code, 'validation_error');

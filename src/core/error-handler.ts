@@ -89,7 +89,8 @@ export function registerErrorHandling(app: FastifyInstance, bodyLimit: number): 
   app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const { status, body, headers } = toErrorResponse(err, bodyLimit);
     if (status >= 500) request.log.error({ err }, 'erreur interne');
-    else if (!(err instanceof AppError)) request.log.info({ err: { message: (err as Error).message, code: (err as FastifyError).code } }, 'requête refusée');
+    else if (!(err instanceof AppError))
+      request.log.info({ err: { message: (err as Error).message, code: (err as FastifyError).code } }, 'requête refusée');
     if (headers) void reply.headers(headers);
     return reply.code(status).send(body);
   });

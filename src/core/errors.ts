@@ -63,13 +63,9 @@ export class ConflictError extends AppError {
 export class RateLimitedError extends AppError {
   constructor(retryAfterSeconds: number, message?: string) {
     const s = Math.max(1, Math.ceil(retryAfterSeconds));
-    super(
-      429,
-      'throttled',
-      message ?? `Trop de requêtes. Réessayez dans ${s} seconde${s > 1 ? 's' : ''}.`,
-      undefined,
-      { 'Retry-After': String(s) },
-    );
+    super(429, 'throttled', message ?? `Trop de requêtes. Réessayez dans ${s} seconde${s > 1 ? 's' : ''}.`, undefined, {
+      'Retry-After': String(s),
+    });
   }
 }
 

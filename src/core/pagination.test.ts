@@ -11,8 +11,14 @@ before(async () => {
   ctx = await createTestContext();
   ctx.app.get(
     '/t/items/',
-    { schema: { querystring: Type.Object({ ...PaginationQuery, q: Type.Optional(Type.String()) }), response: { 200: Paginated(Type.Integer()) } } },
-    async (request) => paginate({ request, count: async () => items.length, fetch: async (limit, offset) => items.slice(offset, offset + limit) }),
+    {
+      schema: {
+        querystring: Type.Object({ ...PaginationQuery, q: Type.Optional(Type.String()) }),
+        response: { 200: Paginated(Type.Integer()) },
+      },
+    },
+    async (request) =>
+      paginate({ request, count: async () => items.length, fetch: async (limit, offset) => items.slice(offset, offset + limit) }),
   );
   await ctx.app.ready();
 });
@@ -31,7 +37,11 @@ test('page_size: default 20, clamps to 100, ignores nonsense', () => {
 
 test('resolvePage: page 0, negative, past the end and junk are 404 invalid_page; "last" works', () => {
   for (const p of ['0', '-1', 'abc', '6', '1.5']) {
-    assert.throws(() => resolvePage(p, 100, 20), (e: unknown) => e instanceof NotFoundError && e.code === 'invalid_page', p);
+    assert.throws(
+      () => resolvePage(p, 100, 20),
+      (e: unknown) => e instanceof NotFoundError && e.code === 'invalid_page',
+      p,
+    );
   }
   assert.deepEqual(resolvePage('last', 100, 20), { page: 5, totalPages: 5 });
   assert.deepEqual(resolvePage(undefined, 0, 20), { page: 1, totalPages: 1 });

@@ -42,7 +42,10 @@ test('production: an allowed host over https is served, with HSTS', async () => 
 });
 
 test('production: plain http is redirected to https', async () => {
-  const r = await ctx.app.inject({ url: '/api/events/categories/?page=2', headers: { host: 'api.spotvibe.ci', 'x-forwarded-proto': 'http' } });
+  const r = await ctx.app.inject({
+    url: '/api/events/categories/?page=2',
+    headers: { host: 'api.spotvibe.ci', 'x-forwarded-proto': 'http' },
+  });
   assert.equal(r.statusCode, 301);
   assert.equal(r.headers.location, 'https://api.spotvibe.ci/api/events/categories/?page=2');
 });
@@ -53,8 +56,14 @@ test('probes answer whatever the host and protocol', async () => {
 });
 
 test('production CORS: only the configured origins', async () => {
-  const ok = await ctx.app.inject({ url: '/api/events/categories/', headers: { host: 'api.spotvibe.ci', origin: 'https://app.spotvibe.ci', ...https } });
+  const ok = await ctx.app.inject({
+    url: '/api/events/categories/',
+    headers: { host: 'api.spotvibe.ci', origin: 'https://app.spotvibe.ci', ...https },
+  });
   assert.equal(ok.headers['access-control-allow-origin'], 'https://app.spotvibe.ci');
-  const ko = await ctx.app.inject({ url: '/api/events/categories/', headers: { host: 'api.spotvibe.ci', origin: 'https://evil.example', ...https } });
+  const ko = await ctx.app.inject({
+    url: '/api/events/categories/',
+    headers: { host: 'api.spotvibe.ci', origin: 'https://evil.example', ...https },
+  });
   assert.equal(ko.headers['access-control-allow-origin'], undefined);
 });

@@ -18,10 +18,7 @@ export function safeEqual(a: string, b: string): boolean {
   return ab.length === bb.length && timingSafeEqual(ab, bb);
 }
 
-export type ParsedAuthorization =
-  | { kind: 'none' }
-  | { kind: 'token'; key: string }
-  | { kind: 'invalid'; message: string };
+export type ParsedAuthorization = { kind: 'none' } | { kind: 'token'; key: string } | { kind: 'invalid'; message: string };
 
 /**
  * `Authorization: Token <key>` (DRF, what the manual's clients send) or `Bearer <key>`.

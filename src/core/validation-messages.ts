@@ -40,9 +40,7 @@ function frenchMessage(e: AjvError): string {
     case 'type':
       return typeMessage(String(p.type));
     case 'minLength':
-      return Number(p.limit) === 1
-        ? 'Ce champ ne peut être vide.'
-        : `Assurez-vous que ce champ comporte au moins ${p.limit} caractères.`;
+      return Number(p.limit) === 1 ? 'Ce champ ne peut être vide.' : `Assurez-vous que ce champ comporte au moins ${p.limit} caractères.`;
     case 'maxLength':
       return `Assurez-vous que ce champ comporte au plus ${p.limit} caractères.`;
     case 'minimum':

@@ -58,56 +58,74 @@ test('a fresh PGlite database reports every migration pending before migrate()',
   }
 });
 
-test('the same migrations apply to real PostgreSQL', { skip: !process.env.TEST_DATABASE_URL && 'TEST_DATABASE_URL non défini' }, async () => {
-  // Run on PostgreSQL by CI's second pass; the first pass covers PGlite above.
-  assert.equal(database.kind, 'postgres');
-  const [v] = await selectRows<{ v: string }>(database.db, sql`SELECT current_setting('server_version_num') AS v`);
-  assert.ok(Number(v!.v) >= 130000);
-});
+test(
+  'the same migrations apply to real PostgreSQL',
+  { skip: !process.env.TEST_DATABASE_URL && 'TEST_DATABASE_URL non défini' },
+  async () => {
+    // Run on PostgreSQL by CI's second pass; the first pass covers PGlite above.
+    assert.equal(database.kind, 'postgres');
+    const [v] = await selectRows<{ v: string }>(database.db, sql`SELECT current_setting('server_version_num') AS v`);
+    assert.ok(Number(v!.v) >= 130000);
+  },
+);
 
-test('planned-once reads use generic plans on PostgreSQL; other reads keep custom plans', { skip: !usingPostgres() && 'PostgreSQL seulement' }, async () => {
-  const mode = async (db: typeof database.db) => (await selectRows<{ plan_cache_mode: string }>(db, sql`SHOW plan_cache_mode`))[0]!.plan_cache_mode;
-  assert.equal(await mode(database.planned), 'force_generic_plan');
-  assert.equal(await mode(database.db), 'auto');
-  // A statement prepared on the planned pool is planned once: its plan shows the parameter, not the value.
-  const explain = (db: typeof database.db) =>
-    db.transaction(async (tx) => {
-      await tx.execute(sql`PREPARE by_id(int) AS SELECT id FROM users WHERE id = $1`);
-      const rows = await selectRows<Record<string, string>>(tx, sql`EXPLAIN EXECUTE by_id(1)`);
-      await tx.execute(sql`DEALLOCATE by_id`);
-      return rows.map((r) => Object.values(r)[0]).join('\n');
-    });
-  assert.match(await explain(database.planned), /id = \$1/);
-  assert.match(await explain(database.db), /id = 1\b/);
-});
+test(
+  'planned-once reads use generic plans on PostgreSQL; other reads keep custom plans',
+  { skip: !usingPostgres() && 'PostgreSQL seulement' },
+  async () => {
+    const mode = async (db: typeof database.db) =>
+      (await selectRows<{ plan_cache_mode: string }>(db, sql`SHOW plan_cache_mode`))[0]!.plan_cache_mode;
+    assert.equal(await mode(database.planned), 'force_generic_plan');
+    assert.equal(await mode(database.db), 'auto');
+    // A statement prepared on the planned pool is planned once: its plan shows the parameter, not the value.
+    const explain = (db: typeof database.db) =>
+      db.transaction(async (tx) => {
+        await tx.execute(sql`PREPARE by_id(int) AS SELECT id FROM users WHERE id = $1`);
+        const rows = await selectRows<Record<string, string>>(tx, sql`EXPLAIN EXECUTE by_id(1)`);
+        await tx.execute(sql`DEALLOCATE by_id`);
+        return rows.map((r) => Object.values(r)[0]).join('\n');
+      });
+    assert.match(await explain(database.planned), /id = \$1/);
+    assert.match(await explain(database.db), /id = 1\b/);
+  },
+);
 
-test('an error answered by the server keeps the pooled connection; a dead connection is replaced', { skip: !usingPostgres() && 'PostgreSQL seulement' }, async () => {
-  const pool = newPool({ connectionString: opened.url, max: 1 });
-  const db = drizzle(pool);
-  try {
-    const pid = async () => (await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
-    const first = await pid();
-    // pg-pool's own query() would close the connection after each of these.
-    await assert.rejects(pool.query('SELECT 1/0'), (e: unknown) => e instanceof pg.DatabaseError && e.code === '22012');
-    await assert.rejects(db.execute(sql`SELECT 1/0`), (e: unknown) => pgErrorCode(e) === '22012');
-    await assert.rejects(pool.query('SELECT * FROM table_inexistante'), (e: unknown) => e instanceof pg.DatabaseError && e.code === '42P01');
-    assert.equal(await pid(), first);
-    assert.equal(pool.totalCount, 1);
-    // The callback form still works.
-    const viaCallback = await new Promise<number>((resolve, reject) => {
-      pool.query('SELECT 2 AS n', (err: Error | undefined, res: pg.QueryResult<{ n: number }>) => (err ? reject(err) : resolve(res.rows[0]!.n)));
-    });
-    assert.equal(viaCallback, 2);
-    // A script that fails inside its own transaction leaves the connection in it: that one is not reused.
-    await assert.rejects(pool.query('BEGIN; SELECT 1/0; COMMIT'), (e: unknown) => e instanceof pg.DatabaseError && e.code === '22012');
-    const afterScript = await pid();
-    assert.notEqual(afterScript, first);
-    assert.equal((await pool.query<{ n: number }>('SELECT 1 AS n')).rows[0]!.n, 1);
-    // A connection the server ends is not handed out again: at most the query already under way fails.
-    await database.query('SELECT pg_terminate_backend($1)', [afterScript]);
-    const next = await pid().catch(() => pid());
-    assert.notEqual(next, afterScript);
-  } finally {
-    await pool.end();
-  }
-});
+test(
+  'an error answered by the server keeps the pooled connection; a dead connection is replaced',
+  { skip: !usingPostgres() && 'PostgreSQL seulement' },
+  async () => {
+    const pool = newPool({ connectionString: opened.url, max: 1 });
+    const db = drizzle(pool);
+    try {
+      const pid = async () => (await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      const first = await pid();
+      // pg-pool's own query() would close the connection after each of these.
+      await assert.rejects(pool.query('SELECT 1/0'), (e: unknown) => e instanceof pg.DatabaseError && e.code === '22012');
+      await assert.rejects(db.execute(sql`SELECT 1/0`), (e: unknown) => pgErrorCode(e) === '22012');
+      await assert.rejects(
+        pool.query('SELECT * FROM table_inexistante'),
+        (e: unknown) => e instanceof pg.DatabaseError && e.code === '42P01',
+      );
+      assert.equal(await pid(), first);
+      assert.equal(pool.totalCount, 1);
+      // The callback form still works.
+      const viaCallback = await new Promise<number>((resolve, reject) => {
+        pool.query('SELECT 2 AS n', (err: Error | undefined, res: pg.QueryResult<{ n: number }>) =>
+          err ? reject(err) : resolve(res.rows[0]!.n),
+        );
+      });
+      assert.equal(viaCallback, 2);
+      // A script that fails inside its own transaction leaves the connection in it: that one is not reused.
+      await assert.rejects(pool.query('BEGIN; SELECT 1/0; COMMIT'), (e: unknown) => e instanceof pg.DatabaseError && e.code === '22012');
+      const afterScript = await pid();
+      assert.notEqual(afterScript, first);
+      assert.equal((await pool.query<{ n: number }>('SELECT 1 AS n')).rows[0]!.n, 1);
+      // A connection the server ends is not handed out again: at most the query already under way fails.
+      await database.query('SELECT pg_terminate_backend($1)', [afterScript]);
+      const next = await pid().catch(() => pid());
+      assert.notEqual(next, afterScript);
+    } finally {
+      await pool.end();
+    }
+  },
+);

@@ -32,11 +32,13 @@ export async function lockDataDir(dataDir: string, onCompromised?: (err: Error) 
       update: 5_000,
       retries: 0,
       realpath: false,
-      onCompromised: onCompromised ?? ((err) => {
-        // Someone else took the directory from under us: continuing could corrupt the database.
-        console.error(`Verrou du dossier de données perdu : ${err.message}`);
-        process.exit(70);
-      }),
+      onCompromised:
+        onCompromised ??
+        ((err) => {
+          // Someone else took the directory from under us: continuing could corrupt the database.
+          console.error(`Verrou du dossier de données perdu : ${err.message}`);
+          process.exit(70);
+        }),
     });
   } catch (err) {
     if ((err as { code?: string }).code === 'ELOCKED') throw new DataDirLockedError(dataDir);

@@ -99,7 +99,7 @@ test('sending an unknown job is a programming error', async () => {
 });
 
 test('the transaction adapter keeps parameters intact (quotes, dollars, JSON)', async () => {
-  const tricky = { tag: "l'événement à 5 000 $1 \"ok\"", nested: { a: [1, 2] } };
+  const tricky = { tag: 'l\'événement à 5 000 $1 "ok"', nested: { a: [1, 2] } };
   const id = await ctx.database.db.transaction(async (tx) => ctx.jobs.send('test.record', tricky, { tx }));
   await eventually(async () => ran.some((r) => (r.data as { tag: string }).tag === tricky.tag));
   const job = await ctx.jobs.getJob('test.record', id!);
@@ -117,7 +117,13 @@ test('a backlog drains without waiting a polling interval between full batches',
     },
   };
   // A 30-second interval: ten jobs in batches of two would take two minutes if every batch waited for it.
-  const common = { database: ctx.database, config: ctx.config, log: ctx.log, definitions: [burst] as JobDefinition<never>[], pollingIntervalSeconds: 30 };
+  const common = {
+    database: ctx.database,
+    config: ctx.config,
+    log: ctx.log,
+    definitions: [burst] as JobDefinition<never>[],
+    pollingIntervalSeconds: 30,
+  };
   const producer = new JobQueue(common);
   await producer.start({ work: false });
   for (let n = 0; n < 10; n++) await producer.send('test.burst', { n });
@@ -126,7 +132,10 @@ test('a backlog drains without waiting a polling interval between full batches',
   await consumer.start({ work: true });
   try {
     await eventually(async () => done.length === 10, 20_000);
-    assert.deepEqual([...done].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert.deepEqual(
+      [...done].sort((a, b) => a - b),
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    );
   } finally {
     await consumer.stop();
   }

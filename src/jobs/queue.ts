@@ -157,7 +157,13 @@ export class JobQueue {
             for (const job of jobs) {
               const log = this.opts.log.child({ job: d.name, jobId: job.id });
               try {
-                await d.handler(job.data as never, { ...this.opts, log, jobs: this, retryCount: job.retryCount, services: this.opts.services ?? {} });
+                await d.handler(job.data as never, {
+                  ...this.opts,
+                  log,
+                  jobs: this,
+                  retryCount: job.retryCount,
+                  services: this.opts.services ?? {},
+                });
               } catch (err) {
                 // Fail this job alone (retried per its policy); pg-boss completes the rest of the batch.
                 log.warn({ err, retryCount: job.retryCount }, 'échec de la tâche, nouvelle tentative prévue');

@@ -50,7 +50,10 @@ export class FakeGateway implements PaymentProvider {
     if (this.initiateMode === 'reject') throw new ProviderRejectedError(this.fournisseur, 'Numéro inconnu', 400, 'PAYER_NOT_FOUND');
     if (this.initiateMode === 'unavailable') throw new ProviderUnavailableError(this.fournisseur, 'délai dépassé', undefined, true);
     this.statuses.set(req.referenceFournisseur, { status: 'pending' });
-    return { paymentUrl: this.capabilities.flow === 'redirect' ? `http://fournisseur.test/payer/${req.referenceFournisseur}` : null, data: { token: 'tok' } };
+    return {
+      paymentUrl: this.capabilities.flow === 'redirect' ? `http://fournisseur.test/payer/${req.referenceFournisseur}` : null,
+      data: { token: 'tok' },
+    };
   }
 
   /** What the provider will say about this payment from now on. */
@@ -74,7 +77,14 @@ export class FakeGateway implements PaymentProvider {
       return { ok: false, reason: 'corps illisible' };
     }
     if (input.headers['x-token'] !== this.secret) return { ok: false, reason: 'jeton invalide', reference: body.reference };
-    return { ok: true, reference: body.reference, providerStatus: body.statut ?? '', claimed: 'succeeded', transactionId: `tx-${body.reference}`, mustConfirm: true };
+    return {
+      ok: true,
+      reference: body.reference,
+      providerStatus: body.statut ?? '',
+      claimed: 'succeeded',
+      transactionId: `tx-${body.reference}`,
+      mustConfirm: true,
+    };
   }
 
   async refund(req: RefundRequest): Promise<RefundResult> {

@@ -45,7 +45,9 @@ test('200 different users join a 50-seat event at once: exactly 50 confirmed, 15
   const byStatus = new Map<number, number>();
   for (const a of answers) byStatus.set(a.statusCode, (byStatus.get(a.statusCode) ?? 0) + 1);
   assert.deepEqual(Object.fromEntries(byStatus), { 201: 50, 409: 150 });
-  assert.ok(answers.filter((a) => a.statusCode === 409).every((a) => a.json().error === 'Cet événement est complet : il ne reste plus de place.'));
+  assert.ok(
+    answers.filter((a) => a.statusCode === 409).every((a) => a.json().error === 'Cet événement est complet : il ne reste plus de place.'),
+  );
   assert.equal(await confirmed(id), 50);
   assert.equal((await eventRow(ctx.database.db, id))!.participantsCount, 50);
 });
@@ -112,13 +114,18 @@ test('two moderators deciding at once: exactly one decision is applied', { skip 
     const id = await insertEvent(ctx.database.db, organizer.user.id, { statut: 'EN_ATTENTE' });
     const [approve, reject] = await Promise.all([
       ctx.app.inject({ method: 'POST', url: `/api/admin/events/${id}/approve/`, headers: a.headers }),
-      ctx.app.inject({ method: 'POST', url: `/api/admin/events/${id}/reject/`, headers: b.headers, payload: { motif: 'Doublon d’un autre événement' } }),
+      ctx.app.inject({
+        method: 'POST',
+        url: `/api/admin/events/${id}/reject/`,
+        headers: b.headers,
+        payload: { motif: 'Doublon d’un autre événement' },
+      }),
     ]);
     const codes = [approve!.statusCode, reject!.statusCode].sort();
     assert.deepEqual(codes, [200, 400]);
     const [row] = await ctx.database.db.select({ statut: events.statut }).from(events).where(eq(events.id, id));
     assert.equal(row!.statut, approve!.statusCode === 200 ? 'VALIDE' : 'REJETE');
-    const { rows } = await ctx.database.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_logs WHERE cible = $1", [`event:${id}`]);
+    const { rows } = await ctx.database.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_logs WHERE cible = $1', [`event:${id}`]);
     assert.equal(rows[0]!.n, 1, 'one audit entry');
   }
 });

@@ -47,7 +47,10 @@ export class ListCountCache {
       pending = count().finally(() => this.inflight.delete(key));
       this.inflight.set(key, pending);
       // A total computed across an invalidation may predate the write: use it once, do not keep it.
-      void pending.then((n) => generation === this.generation && this.values!.set(key, n), () => undefined);
+      void pending.then(
+        (n) => generation === this.generation && this.values!.set(key, n),
+        () => undefined,
+      );
     }
     return pending;
   }

@@ -45,7 +45,7 @@ export function multipartBodyHook(maxBytes: number) {
         if (part.type === 'file') {
           if (part.fieldname !== 'image') {
             part.file.resume();
-            throw ValidationError.field(part.fieldname, "Seul le fichier « image » est accepté.");
+            throw ValidationError.field(part.fieldname, 'Seul le fichier « image » est accepté.');
           }
           request.eventImage = { buffer: await part.toBuffer() };
         } else if (typeof part.value === 'string' && part.value !== '') {
@@ -110,13 +110,15 @@ export class CoverImageStore {
       const file = path.join(this.dir, name);
       const info = await stat(file).catch(() => null);
       if (!info?.isFile()) return reply.code(404).send({ error: 'Image introuvable.', code: 'not_found' });
-      return reply
-        .header('content-type', MIME_BY_EXT[name.split('.').pop()!]!)
-        .header('content-length', info.size)
-        .header('cache-control', 'public, max-age=31536000, immutable')
-        // Cover images are meant to be shown by the apps and sites of any origin (helmet's default is same-site).
-        .header('cross-origin-resource-policy', 'cross-origin')
-        .send(createReadStream(file));
+      return (
+        reply
+          .header('content-type', MIME_BY_EXT[name.split('.').pop()!]!)
+          .header('content-length', info.size)
+          .header('cache-control', 'public, max-age=31536000, immutable')
+          // Cover images are meant to be shown by the apps and sites of any origin (helmet's default is same-site).
+          .header('cross-origin-resource-policy', 'cross-origin')
+          .send(createReadStream(file))
+      );
     });
   }
 }

@@ -24,7 +24,8 @@ after(async () => {
   rmSync(mediaRoot, { recursive: true, force: true });
 });
 
-const create = (payload: unknown, headers = user.headers) => ctx.app.inject({ method: 'POST', url: '/api/events/create/', headers, payload: payload as object });
+const create = (payload: unknown, headers = user.headers) =>
+  ctx.app.inject({ method: 'POST', url: '/api/events/create/', headers, payload: payload as object });
 const details = (r: { json(): { details?: Record<string, string[]> } }) => r.json().details ?? {};
 
 // A real 1×1 PNG.
@@ -37,7 +38,11 @@ function multipart(fields: Record<string, unknown>, file?: { name: string; conte
     chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${String(v)}\r\n`));
   }
   if (file) {
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.field ?? 'image'}"; filename="${file.name}"\r\nContent-Type: ${file.type}\r\n\r\n`));
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${file.field ?? 'image'}"; filename="${file.name}"\r\nContent-Type: ${file.type}\r\n\r\n`,
+      ),
+    );
     chunks.push(file.content, Buffer.from('\r\n'));
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
@@ -68,7 +73,18 @@ test('every field of the manual is stored and returned', async () => {
   const r = await create(payload);
   assert.equal(r.statusCode, 201, r.body);
   const ev = r.json().event;
-  for (const k of ['titre', 'description', 'description_courte', 'lieu', 'adresse', 'type_acces', 'prix', 'capacite_max', 'latitude', 'longitude']) {
+  for (const k of [
+    'titre',
+    'description',
+    'description_courte',
+    'lieu',
+    'adresse',
+    'type_acces',
+    'prix',
+    'capacite_max',
+    'latitude',
+    'longitude',
+  ]) {
     assert.deepEqual(ev[k], payload[k], k);
   }
   assert.equal(ev.date_debut, payload.date_debut);
@@ -86,7 +102,15 @@ test('every field of the manual is stored and returned', async () => {
 
 test('statut, createur and nombre_vues are read-only', async () => {
   const other = await createUserWithToken(ctx.database.db);
-  const r = await create(eventPayload(category, { statut: 'VALIDE', createur: other.user.id, nombre_vues: 999, validateur: other.user.id, participants_count: 5 }));
+  const r = await create(
+    eventPayload(category, {
+      statut: 'VALIDE',
+      createur: other.user.id,
+      nombre_vues: 999,
+      validateur: other.user.id,
+      participants_count: 5,
+    }),
+  );
   assert.equal(r.statusCode, 201);
   const ev = r.json().event;
   assert.equal(ev.statut, 'EN_ATTENTE');
@@ -107,7 +131,18 @@ test('required fields: each missing one is named', async () => {
   const r = await create({});
   assert.equal(r.statusCode, 400);
   assert.equal(r.json().code, 'validation_error');
-  for (const f of ['titre', 'description', 'description_courte', 'categorie', 'date_debut', 'date_fin', 'lieu', 'adresse', 'type_acces', 'capacite_max']) {
+  for (const f of [
+    'titre',
+    'description',
+    'description_courte',
+    'categorie',
+    'date_debut',
+    'date_fin',
+    'lieu',
+    'adresse',
+    'type_acces',
+    'capacite_max',
+  ]) {
     assert.deepEqual(details(r)[f], ['Ce champ est obligatoire.'], f);
   }
 });
@@ -118,7 +153,9 @@ test('dates: the end after the start, no new event in the past, ISO 8601 with an
   assert.equal(r.statusCode, 400);
   assert.deepEqual(details(r).date_fin, ['La date de fin doit être postérieure à la date de début.']);
 
-  r = await create(eventPayload(category, { date_debut: new Date(Date.now() - HOUR).toISOString(), date_fin: new Date(Date.now() + HOUR).toISOString() }));
+  r = await create(
+    eventPayload(category, { date_debut: new Date(Date.now() - HOUR).toISOString(), date_fin: new Date(Date.now() + HOUR).toISOString() }),
+  );
   assert.deepEqual(details(r).date_debut, ['La date de début ne peut pas être dans le passé.']);
 
   r = await create(eventPayload(category, { date_debut: '2024-12-25T20:00:00Z', date_fin: '2024-12-25T23:00:00Z' }));
@@ -189,20 +226,37 @@ test('unknown or inactive category', async () => {
 test('several broken rules are all reported at once, and nothing is written', async () => {
   const before = (await ctx.database.db.select({ id: events.id }).from(events)).length;
   const debut = inDays(5);
-  const r = await create(eventPayload(category, { date_fin: debut.toISOString(), date_debut: debut.toISOString(), type_acces: 'GRATUIT', prix: 100, latitude: 5 }));
+  const r = await create(
+    eventPayload(category, {
+      date_fin: debut.toISOString(),
+      date_debut: debut.toISOString(),
+      type_acces: 'GRATUIT',
+      prix: 100,
+      latitude: 5,
+    }),
+  );
   assert.equal(r.statusCode, 400);
   assert.deepEqual(Object.keys(details(r)).sort(), ['date_fin', 'longitude', 'prix']);
   assert.equal((await ctx.database.db.select({ id: events.id }).from(events)).length, before);
 });
 
 test('malformed JSON is a French 400, never a 500', async () => {
-  const r = await ctx.app.inject({ method: 'POST', url: '/api/events/create/', headers: { ...user.headers, 'content-type': 'application/json' }, payload: '{"titre": ' });
+  const r = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/events/create/',
+    headers: { ...user.headers, 'content-type': 'application/json' },
+    payload: '{"titre": ',
+  });
   assert.equal(r.statusCode, 400);
   assert.equal(r.json().code, 'parse_error');
 });
 
 test('multipart/form-data with a cover image: stored under MEDIA_ROOT and served at /media/', async () => {
-  const { payload, headers } = multipart(eventPayload(category, { titre: 'Avec affiche' }), { name: 'affiche.png', content: PNG, type: 'image/png' });
+  const { payload, headers } = multipart(eventPayload(category, { titre: 'Avec affiche' }), {
+    name: 'affiche.png',
+    content: PNG,
+    type: 'image/png',
+  });
   const r = await ctx.app.inject({ method: 'POST', url: '/api/events/create/', headers: { ...user.headers, ...headers }, payload });
   assert.equal(r.statusCode, 201, r.body);
   const ev = r.json().event;
@@ -219,18 +273,41 @@ test('multipart/form-data with a cover image: stored under MEDIA_ROOT and served
 });
 
 test('an image is judged by its bytes, not its name or type; too large is 413; bad media paths 404', async () => {
-  const fake = multipart(eventPayload(category), { name: 'photo.png', content: Buffer.from('<svg onload="alert(1)"></svg>'), type: 'image/png' });
-  let r = await ctx.app.inject({ method: 'POST', url: '/api/events/create/', headers: { ...user.headers, ...fake.headers }, payload: fake.payload });
+  const fake = multipart(eventPayload(category), {
+    name: 'photo.png',
+    content: Buffer.from('<svg onload="alert(1)"></svg>'),
+    type: 'image/png',
+  });
+  let r = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/events/create/',
+    headers: { ...user.headers, ...fake.headers },
+    payload: fake.payload,
+  });
   assert.equal(r.statusCode, 400);
   assert.deepEqual(details(r).image, ['Image invalide : formats acceptés JPEG, PNG ou WebP.']);
 
-  const big = multipart(eventPayload(category), { name: 'big.png', content: Buffer.concat([PNG, Buffer.alloc(30_000)]), type: 'image/png' });
-  r = await ctx.app.inject({ method: 'POST', url: '/api/events/create/', headers: { ...user.headers, ...big.headers }, payload: big.payload });
+  const big = multipart(eventPayload(category), {
+    name: 'big.png',
+    content: Buffer.concat([PNG, Buffer.alloc(30_000)]),
+    type: 'image/png',
+  });
+  r = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/events/create/',
+    headers: { ...user.headers, ...big.headers },
+    payload: big.payload,
+  });
   assert.equal(r.statusCode, 413);
   assert.match(r.json().error, /Image trop volumineuse/);
 
   const wrongField = multipart(eventPayload(category), { name: 'a.png', content: PNG, type: 'image/png', field: 'photo' });
-  r = await ctx.app.inject({ method: 'POST', url: '/api/events/create/', headers: { ...user.headers, ...wrongField.headers }, payload: wrongField.payload });
+  r = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/events/create/',
+    headers: { ...user.headers, ...wrongField.headers },
+    payload: wrongField.payload,
+  });
   assert.equal(r.statusCode, 400);
 
   for (const p of ['/media/events/..%2F..%2Fetc%2Fpasswd', '/media/events/nope.png', '/media/events/.hidden.png.tmp']) {
@@ -244,18 +321,43 @@ test('replace and remove the cover image (owner only); the old file is deleted',
   const up = multipart({}, { name: 'a.png', content: PNG, type: 'image/png' });
   const other = await createUserWithToken(ctx.database.db);
   // Pending events are invisible to others: 404 rather than 403.
-  assert.equal((await ctx.app.inject({ method: 'PUT', url: `/api/events/${id}/image/`, headers: { ...other.headers, ...up.headers }, payload: up.payload })).statusCode, 404);
-  const put = await ctx.app.inject({ method: 'PUT', url: `/api/events/${id}/image/`, headers: { ...user.headers, ...up.headers }, payload: up.payload });
+  assert.equal(
+    (
+      await ctx.app.inject({
+        method: 'PUT',
+        url: `/api/events/${id}/image/`,
+        headers: { ...other.headers, ...up.headers },
+        payload: up.payload,
+      })
+    ).statusCode,
+    404,
+  );
+  const put = await ctx.app.inject({
+    method: 'PUT',
+    url: `/api/events/${id}/image/`,
+    headers: { ...user.headers, ...up.headers },
+    payload: up.payload,
+  });
   assert.equal(put.statusCode, 200, put.body);
   const first = (await ctx.database.db.select({ image: events.image }).from(events).where(eq(events.id, id)))[0]!.image;
-  const put2 = await ctx.app.inject({ method: 'PUT', url: `/api/events/${id}/image/`, headers: { ...user.headers, ...up.headers }, payload: up.payload });
+  const put2 = await ctx.app.inject({
+    method: 'PUT',
+    url: `/api/events/${id}/image/`,
+    headers: { ...user.headers, ...up.headers },
+    payload: up.payload,
+  });
   assert.equal(put2.statusCode, 200);
   assert.ok(!existsSync(path.join(mediaRoot, first)), 'replaced file removed');
   const del = await ctx.app.inject({ method: 'DELETE', url: `/api/events/${id}/image/`, headers: user.headers });
   assert.equal(del.statusCode, 200);
   assert.equal(del.json().image, null);
   const empty = multipart({});
-  const none = await ctx.app.inject({ method: 'PUT', url: `/api/events/${id}/image/`, headers: { ...user.headers, ...empty.headers }, payload: empty.payload });
+  const none = await ctx.app.inject({
+    method: 'PUT',
+    url: `/api/events/${id}/image/`,
+    headers: { ...user.headers, ...empty.headers },
+    payload: empty.payload,
+  });
   assert.equal(none.statusCode, 400);
   assert.deepEqual(details(none).image, ['Ce champ est obligatoire.']);
 });

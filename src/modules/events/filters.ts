@@ -27,11 +27,16 @@ export function searchTerms(raw: string | undefined): string[] {
 export function parseOrdering(raw: string | undefined, errors: FieldErrors): ListFilters['ordering'] {
   if (!raw || !raw.trim()) return [];
   const out: ListFilters['ordering'] = [];
-  for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const desc = part.startsWith('-');
     const field = desc ? part.slice(1) : part;
     if (!(ORDERING_FIELDS as readonly string[]).includes(field)) {
-      (errors.ordering ??= []).push(`Tri inconnu « ${part.slice(0, 40)} ». Tris possibles : ${ORDERING_FIELDS.join(', ')} (préfixe - pour décroissant).`);
+      (errors.ordering ??= []).push(
+        `Tri inconnu « ${part.slice(0, 40)} ». Tris possibles : ${ORDERING_FIELDS.join(', ')} (préfixe - pour décroissant).`,
+      );
       continue;
     }
     if (!out.some((o) => o.field === field)) out.push({ field: field as (typeof ORDERING_FIELDS)[number], desc });

@@ -15,7 +15,7 @@ let ctx: TestContext;
 let category: number;
 before(async () => {
   ctx = await createTestContext();
-  [category] = await categoryIds(ctx.database.db) as [number];
+  [category] = (await categoryIds(ctx.database.db)) as [number];
 });
 after(() => ctx.close());
 
@@ -24,7 +24,12 @@ test('EventIntegrationTest.test_event_creation_workflow', async () => {
   const organizer = await createUserWithToken(db, { username: 'organizer', email: 'organizer@example.com', telephone: '+2250123456789' });
 
   // 1. Créer un événement
-  const created = await ctx.app.inject({ method: 'POST', url: '/api/events/create/', headers: organizer.headers, payload: eventPayload(category) });
+  const created = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/events/create/',
+    headers: organizer.headers,
+    payload: eventPayload(category),
+  });
   assert.equal(created.statusCode, 201, created.body);
   const eventId = created.json().event.id as number;
   assert.equal(typeof created.json().message, 'string');
@@ -35,11 +40,21 @@ test('EventIntegrationTest.test_event_creation_workflow', async () => {
   assert.equal(stored!.createurId, organizer.user.id);
 
   // 3. Valider l'événement (admin), directly in the database as the manual does
-  const admin = await createUserWithToken(db, { username: 'admin', email: 'admin@example.com', telephone: '+2250999999999', isStaff: true, isSuperuser: true });
+  const admin = await createUserWithToken(db, {
+    username: 'admin',
+    email: 'admin@example.com',
+    telephone: '+2250999999999',
+    isStaff: true,
+    isSuperuser: true,
+  });
   await db.update(events).set({ statut: 'VALIDE', validateurId: admin.user.id }).where(eq(events.id, eventId));
 
   // 4. Participer à l'événement (the manual also sends statut: 'CONFIRME', which is not the client's to choose)
-  const participant = await createUserWithToken(db, { username: 'participant', email: 'participant@example.com', telephone: '+2250888888888' });
+  const participant = await createUserWithToken(db, {
+    username: 'participant',
+    email: 'participant@example.com',
+    telephone: '+2250888888888',
+  });
   const joined = await ctx.app.inject({
     method: 'POST',
     url: '/api/events/participate/',

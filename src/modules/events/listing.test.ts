@@ -29,14 +29,53 @@ before(async () => {
   staff = await createUserWithToken(db, { isStaff: true });
   viewer = await createUserWithToken(db);
   const t0 = Date.now();
-  ids.a = await insertEvent(db, alice.user.id, { titre: 'A concert', categorieId: cats[0], dateDebut: inDays(3), nombreVues: 50, dateCreation: new Date(t0 - 5 * DAY) });
-  ids.b = await insertEvent(db, alice.user.id, { titre: 'B atelier', categorieId: cats[1], typeAcces: 'PAYANT', prix: 2000, dateDebut: inDays(10), nombreVues: 500, dateCreation: new Date(t0 - 1 * DAY) });
-  ids.c = await insertEvent(db, bob.user.id, { titre: 'C match', categorieId: cats[0], dateDebut: inDays(20), nombreVues: 5, dateCreation: new Date(t0 - 3 * DAY) });
-  ids.d = await insertEvent(db, bob.user.id, { titre: 'D gala', categorieId: cats[2], typeAcces: 'PAYANT', prix: 10000, dateDebut: inDays(40), nombreVues: 100, dateCreation: new Date(t0 - 2 * DAY) });
+  ids.a = await insertEvent(db, alice.user.id, {
+    titre: 'A concert',
+    categorieId: cats[0],
+    dateDebut: inDays(3),
+    nombreVues: 50,
+    dateCreation: new Date(t0 - 5 * DAY),
+  });
+  ids.b = await insertEvent(db, alice.user.id, {
+    titre: 'B atelier',
+    categorieId: cats[1],
+    typeAcces: 'PAYANT',
+    prix: 2000,
+    dateDebut: inDays(10),
+    nombreVues: 500,
+    dateCreation: new Date(t0 - 1 * DAY),
+  });
+  ids.c = await insertEvent(db, bob.user.id, {
+    titre: 'C match',
+    categorieId: cats[0],
+    dateDebut: inDays(20),
+    nombreVues: 5,
+    dateCreation: new Date(t0 - 3 * DAY),
+  });
+  ids.d = await insertEvent(db, bob.user.id, {
+    titre: 'D gala',
+    categorieId: cats[2],
+    typeAcces: 'PAYANT',
+    prix: 10000,
+    dateDebut: inDays(40),
+    nombreVues: 100,
+    dateCreation: new Date(t0 - 2 * DAY),
+  });
   // Running now (started an hour ago, ends in two): still listed by default.
-  ids.running = await insertEvent(db, bob.user.id, { titre: 'E en cours', categorieId: cats[0], dateDebut: new Date(t0 - HOUR), dateFin: new Date(t0 + 2 * HOUR), dateCreation: new Date(t0 - 4 * DAY) });
+  ids.running = await insertEvent(db, bob.user.id, {
+    titre: 'E en cours',
+    categorieId: cats[0],
+    dateDebut: new Date(t0 - HOUR),
+    dateFin: new Date(t0 + 2 * HOUR),
+    dateCreation: new Date(t0 - 4 * DAY),
+  });
   // Over but not yet marked TERMINE by the job: hidden by default.
-  ids.over = await insertEvent(db, bob.user.id, { titre: 'F fini', categorieId: cats[0], dateDebut: new Date(t0 - 5 * HOUR), dateFin: new Date(t0 - HOUR) });
+  ids.over = await insertEvent(db, bob.user.id, {
+    titre: 'F fini',
+    categorieId: cats[0],
+    dateDebut: new Date(t0 - 5 * HOUR),
+    dateFin: new Date(t0 - HOUR),
+  });
   for (const statut of ['BROUILLON', 'EN_ATTENTE', 'REJETE', 'TERMINE', 'ANNULE'] as const) {
     ids[statut] = await insertEvent(db, alice.user.id, { titre: `Caché ${statut}`, statut, dateDebut: inDays(5) });
   }
@@ -46,7 +85,13 @@ after(() => ctx.close());
 const list = async (qs = '', headers: Record<string, string> = {}) => {
   const r = await ctx.app.inject({ url: `/api/events/${qs}`, headers });
   assert.equal(r.statusCode, 200, r.body);
-  return r.json() as { count: number; results: { id: number; [k: string]: unknown }[]; next: string | null; previous: string | null; page_info: Record<string, number> };
+  return r.json() as {
+    count: number;
+    results: { id: number; [k: string]: unknown }[];
+    next: string | null;
+    previous: string | null;
+    page_info: Record<string, number>;
+  };
 };
 const titles = (page: { results: Record<string, unknown>[] }) => page.results.map((e) => String(e.titre).split(' ')[0]);
 

@@ -52,7 +52,8 @@ export async function moderationRoutes(base: FastifyInstance): Promise<void> {
       return paginateConcurrently(
         request,
         () => countEvents(app.deps.database, filters),
-        async (limit, offset) => (await fetchEvents(app.deps.database, filters, viewerId, limit, offset)).map((r) => toEventJson(r, origin)),
+        async (limit, offset) =>
+          (await fetchEvents(app.deps.database, filters, viewerId, limit, offset)).map((r) => toEventJson(r, origin)),
         app.deps.config.publicBaseUrl,
       );
     },

@@ -31,16 +31,40 @@ async function emailsTo(to: string) {
   );
   return rows.map((r) => r.data).filter((d) => d.to === to);
 }
-const auditOf = (id: number) => ctx.database.db.select().from(auditLogs).where(eq(auditLogs.cible, `event:${id}`));
+const auditOf = (id: number) =>
+  ctx.database.db
+    .select()
+    .from(auditLogs)
+    .where(eq(auditLogs.cible, `event:${id}`));
 
 test('moderation is staff-only: 401 anonymous, 403 for users, on every route', async () => {
   const id = await insertEvent(ctx.database.db, organizer.user.id, { statut: 'EN_ATTENTE' });
-  for (const [method, url] of [['GET', '/api/admin/events/pending/'], ['POST', `/api/admin/events/${id}/approve/`], ['POST', `/api/admin/events/${id}/reject/`]] as const) {
+  for (const [method, url] of [
+    ['GET', '/api/admin/events/pending/'],
+    ['POST', `/api/admin/events/${id}/approve/`],
+    ['POST', `/api/admin/events/${id}/reject/`],
+  ] as const) {
     assert.equal((await ctx.app.inject({ method, url })).statusCode, 401, url);
-    const r = await ctx.app.inject({ method, url, headers: user.headers, ...(method === 'POST' ? { payload: { motif: 'Un motif valable' } } : {}) });
+    const r = await ctx.app.inject({
+      method,
+      url,
+      headers: user.headers,
+      ...(method === 'POST' ? { payload: { motif: 'Un motif valable' } } : {}),
+    });
     assert.equal(r.statusCode, 403, url);
     assert.equal(r.json().code, 'staff_only');
-    assert.equal((await ctx.app.inject({ method, url, headers: organizer.headers, ...(method === 'POST' ? { payload: { motif: 'Un motif valable' } } : {}) })).statusCode, 403, `${url} (own event)`);
+    assert.equal(
+      (
+        await ctx.app.inject({
+          method,
+          url,
+          headers: organizer.headers,
+          ...(method === 'POST' ? { payload: { motif: 'Un motif valable' } } : {}),
+        })
+      ).statusCode,
+      403,
+      `${url} (own event)`,
+    );
   }
   const [row] = await ctx.database.db.select({ statut: events.statut }).from(events).where(eq(events.id, id));
   assert.equal(row!.statut, 'EN_ATTENTE');
@@ -52,7 +76,11 @@ test('pending: only EN_ATTENTE events, oldest first, paginated; superusers are s
   const newer = await insertEvent(ctx.database.db, organizer.user.id, { statut: 'EN_ATTENTE', dateCreation: new Date(t - DAY) });
   await insertEvent(ctx.database.db, organizer.user.id, { statut: 'BROUILLON' });
   await insertEvent(ctx.database.db, organizer.user.id, { statut: 'VALIDE' });
-  const over = await insertEvent(ctx.database.db, organizer.user.id, { statut: 'EN_ATTENTE', dateDebut: new Date(t - 2 * DAY), dateFin: new Date(t - DAY) });
+  const over = await insertEvent(ctx.database.db, organizer.user.id, {
+    statut: 'EN_ATTENTE',
+    dateDebut: new Date(t - 2 * DAY),
+    dateFin: new Date(t - DAY),
+  });
   const r = await ctx.app.inject({ url: '/api/admin/events/pending/', headers: superuser.headers });
   assert.equal(r.statusCode, 200);
   const got = r.json().results as { id: number; statut: string }[];
@@ -118,7 +146,17 @@ test('reject with a reason: REJETE, the organizer sees it, fixes, resubmits; aud
   assert.match(mail.text, /Motif : L'adresse exacte manque\./);
 
   // Fix and resubmit, then approval.
-  assert.equal((await ctx.app.inject({ method: 'PATCH', url: `/api/events/${id}/`, headers: organizer.headers, payload: { adresse: 'Rue 12, Cocody' } })).statusCode, 200);
+  assert.equal(
+    (
+      await ctx.app.inject({
+        method: 'PATCH',
+        url: `/api/events/${id}/`,
+        headers: organizer.headers,
+        payload: { adresse: 'Rue 12, Cocody' },
+      })
+    ).statusCode,
+    200,
+  );
   const resubmitted = await post(`/api/events/${id}/submit/`, organizer.headers);
   assert.equal(resubmitted.statusCode, 200);
   assert.equal(resubmitted.json().event.statut, 'EN_ATTENTE');
@@ -126,7 +164,11 @@ test('reject with a reason: REJETE, the organizer sees it, fixes, resubmits; aud
 });
 
 test('an event that is already over cannot be approved; unknown ids are 404', async () => {
-  const id = await insertEvent(ctx.database.db, organizer.user.id, { statut: 'EN_ATTENTE', dateDebut: new Date(Date.now() - 5 * HOUR), dateFin: new Date(Date.now() - HOUR) });
+  const id = await insertEvent(ctx.database.db, organizer.user.id, {
+    statut: 'EN_ATTENTE',
+    dateDebut: new Date(Date.now() - 5 * HOUR),
+    dateFin: new Date(Date.now() - HOUR),
+  });
   const r = await post(`/api/admin/events/${id}/approve/`, staff.headers);
   assert.equal(r.statusCode, 400);
   assert.equal(r.json().code, 'event_over');

@@ -24,7 +24,12 @@ export async function approveEvent(deps: EventsDeps, staff: AuthUser, id: number
       .update(events)
       .set({ statut: to, validateurId: staff.id, dateValidation: sql`now()`, motifRejet: '', dateModification: sql`now()` })
       .where(eq(events.id, id));
-    await recordAudit(tx, meta, { userId: staff.id, action: 'event.approve', eventId: id, details: { ancien_statut: ev.statut, titre: ev.titre } });
+    await recordAudit(tx, meta, {
+      userId: staff.id,
+      action: 'event.approve',
+      eventId: id,
+      details: { ancien_statut: ev.statut, titre: ev.titre },
+    });
     const organizer = await organizerOf(tx, ev.createurId);
     if (organizer) await notifyOrganizerOfDecision(deps.jobs, tx, organizer, ev, { kind: 'approve' });
   });
@@ -38,14 +43,25 @@ export async function rejectEvent(deps: EventsDeps, staff: AuthUser, id: number,
     const ev = await lockEvent(tx, id);
     if (!ev) throw new NotFoundError(EVENT_NOT_FOUND);
     const to = assertTransition('reject', ev.statut, rolesOf(ev, staff));
-    await tx.update(events).set({ statut: to, motifRejet: reason, dateModification: sql`now()` }).where(eq(events.id, id));
-    await recordAudit(tx, meta, { userId: staff.id, action: 'event.reject', eventId: id, details: { ancien_statut: ev.statut, titre: ev.titre, motif: reason } });
+    await tx
+      .update(events)
+      .set({ statut: to, motifRejet: reason, dateModification: sql`now()` })
+      .where(eq(events.id, id));
+    await recordAudit(tx, meta, {
+      userId: staff.id,
+      action: 'event.reject',
+      eventId: id,
+      details: { ancien_statut: ev.statut, titre: ev.titre, motif: reason },
+    });
     const organizer = await organizerOf(tx, ev.createurId);
     if (organizer) await notifyOrganizerOfDecision(deps.jobs, tx, organizer, ev, { kind: 'reject', motif: reason });
   });
 }
 
 async function organizerOf(tx: Parameters<typeof lockEvent>[0], id: number) {
-  const [u] = await tx.select({ email: users.email, firstName: users.firstName, username: users.username }).from(users).where(eq(users.id, id));
+  const [u] = await tx
+    .select({ email: users.email, firstName: users.firstName, username: users.username })
+    .from(users)
+    .where(eq(users.id, id));
   return u ?? null;
 }

@@ -40,13 +40,18 @@ export const notifyParticipantsJob: JobDefinition<NotifyParticipantsData> = {
   handler: async (data, ctx) => {
     const { db } = ctx.database;
     await db.transaction(async (tx) => {
-      const [ev] = await tx.select({ titre: events.titre, lieu: events.lieu, dateDebut: events.dateDebut }).from(events).where(eq(events.id, data.eventId));
+      const [ev] = await tx
+        .select({ titre: events.titre, lieu: events.lieu, dateDebut: events.dateDebut })
+        .from(events)
+        .where(eq(events.id, data.eventId));
       if (!ev) return; // deleted since: nobody left to tell
-      const subject =
-        data.kind === 'annulation' ? `Événement annulé : ${ev.titre}` : `Changement pour l'événement : ${ev.titre}`;
+      const subject = data.kind === 'annulation' ? `Événement annulé : ${ev.titre}` : `Changement pour l'événement : ${ev.titre}`;
       const body =
         data.kind === 'annulation'
-          ? [`L'événement « ${ev.titre} » auquel vous participez a été annulé par son organisateur.`, data.motif ? `Motif : ${data.motif}` : '']
+          ? [
+              `L'événement « ${ev.titre} » auquel vous participez a été annulé par son organisateur.`,
+              data.motif ? `Motif : ${data.motif}` : '',
+            ]
           : [`L'événement « ${ev.titre} » auquel vous participez a changé :`, ...(data.changes ?? []).map((c) => `- ${c}`)];
       // A cancellation has already annulled the tickets it refunds: their holders are told all the same.
       const ticketStatuts = data.kind === 'annulation' ? ['VALIDE', 'UTILISE', 'ANNULE', 'REMBOURSE'] : ['VALIDE', 'UTILISE'];
@@ -61,7 +66,10 @@ export const notifyParticipantsJob: JobDefinition<NotifyParticipantsData> = {
                        WHERE p.evenement_id = ${data.eventId} AND p.statut = 'CONFIRME' AND p.utilisateur_id > ${lastId}
                       UNION
                       SELECT t.titulaire_id FROM ${tickets} t
-                       WHERE t.evenement_id = ${data.eventId} AND t.statut IN (${sql.join(ticketStatuts.map((x) => sql`${x}`), sql`, `)}) AND t.titulaire_id > ${lastId}) s
+                       WHERE t.evenement_id = ${data.eventId} AND t.statut IN (${sql.join(
+                         ticketStatuts.map((x) => sql`${x}`),
+                         sql`, `,
+                       )}) AND t.titulaire_id > ${lastId}) s
                 JOIN ${users} u ON u.id = s.id
                WHERE u.is_active
                ORDER BY s.id
@@ -91,7 +99,13 @@ export async function notifyOrganizerOfDecision(
     decision.kind === 'approve'
       ? {
           subject: `Votre événement est validé : ${event.titre}`,
-          text: [hello, '', `Votre événement « ${event.titre} » a été validé : il est maintenant visible sur SpotVibe.`, '', "L'équipe SpotVibe"].join('\n'),
+          text: [
+            hello,
+            '',
+            `Votre événement « ${event.titre} » a été validé : il est maintenant visible sur SpotVibe.`,
+            '',
+            "L'équipe SpotVibe",
+          ].join('\n'),
         }
       : {
           subject: `Votre événement a été refusé : ${event.titre}`,

@@ -45,7 +45,20 @@ test('every events path of API.md is documented, with French summaries and token
   }
   const list = paths['/api/events/']!.get as unknown as { parameters: { name: string }[] };
   const names = list.parameters.map((p) => p.name);
-  for (const q of ['categorie', 'type_acces', 'createur', 'date_debut_apres', 'date_debut_avant', 'a_venir', 'search', 'ordering', 'near', 'radius_km', 'page', 'page_size']) {
+  for (const q of [
+    'categorie',
+    'type_acces',
+    'createur',
+    'date_debut_apres',
+    'date_debut_avant',
+    'a_venir',
+    'search',
+    'ordering',
+    'near',
+    'radius_km',
+    'page',
+    'page_size',
+  ]) {
     assert.ok(names.includes(q), `query parameter ${q}`);
   }
 });

@@ -119,7 +119,10 @@ export async function eventOrganizerRoutes(base: FastifyInstance): Promise<void>
     },
     async (request) => {
       await submitEvent(eventsDeps(app), currentUser(request), request.params.id);
-      return { message: 'Événement soumis : il sera publié après validation par notre équipe.', event: await eventJson(request, request.params.id) };
+      return {
+        message: 'Événement soumis : il sera publié après validation par notre équipe.',
+        event: await eventJson(request, request.params.id),
+      };
     },
   );
 

@@ -30,10 +30,15 @@ before(async () => {
 });
 after(() => ctx.close());
 
-const patch = (id: number, payload: object, headers = owner.headers) => ctx.app.inject({ method: 'PATCH', url: `/api/events/${id}/`, headers, payload });
-const join = (id: number, headers: Record<string, string>) => ctx.app.inject({ method: 'POST', url: `/api/events/${id}/participate/`, headers });
+const patch = (id: number, payload: object, headers = owner.headers) =>
+  ctx.app.inject({ method: 'PATCH', url: `/api/events/${id}/`, headers, payload });
+const join = (id: number, headers: Record<string, string>) =>
+  ctx.app.inject({ method: 'POST', url: `/api/events/${id}/participate/`, headers });
 
-interface JobRow { name: string; data: Record<string, unknown> }
+interface JobRow {
+  name: string;
+  data: Record<string, unknown>;
+}
 async function jobs(name: string): Promise<JobRow[]> {
   const { rows } = await ctx.database.query<JobRow>('SELECT name, data FROM pgboss.job WHERE name = $1 ORDER BY created_on', [name]);
   return rows;
@@ -42,7 +47,14 @@ const emailsTo = async (email: string) => (await jobs('notifications.email')).fi
 
 test('PATCH by the owner changes the fields; statut, createur, nombre_vues stay', async () => {
   const id = await insertEvent(ctx.database.db, owner.user.id, { statut: 'VALIDE', nombreVues: 7 });
-  const r = await patch(id, { titre: 'Nouveau titre', capacite_max: 300, statut: 'ANNULE', createur: other.user.id, nombre_vues: 0, categorie: cats[3] });
+  const r = await patch(id, {
+    titre: 'Nouveau titre',
+    capacite_max: 300,
+    statut: 'ANNULE',
+    createur: other.user.id,
+    nombre_vues: 0,
+    categorie: cats[3],
+  });
   assert.equal(r.statusCode, 200, r.body);
   const ev = r.json();
   assert.equal(ev.titre, 'Nouveau titre');
@@ -83,7 +95,10 @@ test('the rules hold on edit: merged dates, past start, price, terminated events
   assert.equal(r.statusCode, 200, 'switching to free sets the price to 0');
   assert.equal(r.json().prix, 0);
   // An event already running keeps its (past) start when other fields change.
-  const running = await insertEvent(ctx.database.db, owner.user.id, { dateDebut: new Date(Date.now() - HOUR), dateFin: new Date(Date.now() + HOUR) });
+  const running = await insertEvent(ctx.database.db, owner.user.id, {
+    dateDebut: new Date(Date.now() - HOUR),
+    dateFin: new Date(Date.now() + HOUR),
+  });
   assert.equal((await patch(running, { description: 'Mise à jour' })).statusCode, 200);
   for (const statut of ['TERMINE', 'ANNULE'] as const) {
     const x = await insertEvent(ctx.database.db, owner.user.id, { statut });
@@ -98,7 +113,12 @@ test('PUT needs every required field', async () => {
   const r = await ctx.app.inject({ method: 'PUT', url: `/api/events/${id}/`, headers: owner.headers, payload: { titre: 'Seul' } });
   assert.equal(r.statusCode, 400);
   assert.deepEqual(r.json().details.lieu, ['Ce champ est obligatoire.']);
-  const ok = await ctx.app.inject({ method: 'PUT', url: `/api/events/${id}/`, headers: owner.headers, payload: eventPayload(cats[0]!, { titre: 'Complet' }) });
+  const ok = await ctx.app.inject({
+    method: 'PUT',
+    url: `/api/events/${id}/`,
+    headers: owner.headers,
+    payload: eventPayload(cats[0]!, { titre: 'Complet' }),
+  });
   assert.equal(ok.statusCode, 200, ok.body);
   assert.equal(ok.json().titre, 'Complet');
 });
@@ -112,7 +132,9 @@ test('with participants: capacity not below them, access type frozen', async () 
   let r = await patch(id, { capacite_max: 1 });
   assert.deepEqual(r.json().details.capacite_max, ['La capacité ne peut pas être inférieure au nombre de participants (2).']);
   r = await patch(id, { type_acces: 'PAYANT', prix: 1000 });
-  assert.deepEqual(r.json().details.type_acces, ["Impossible de changer le type d'accès : des personnes participent déjà à cet événement."]);
+  assert.deepEqual(r.json().details.type_acces, [
+    "Impossible de changer le type d'accès : des personnes participent déjà à cet événement.",
+  ]);
   assert.equal((await patch(id, { capacite_max: 2 })).statusCode, 200);
 });
 
@@ -130,7 +152,11 @@ test('a change of date or place of a validated event emails each participant (jo
   assert.equal(fanoutsBefore, 0);
 
   const debut = inDays(21);
-  const r = await patch(id, { date_debut: debut.toISOString(), date_fin: new Date(debut.getTime() + 4 * HOUR).toISOString(), lieu: 'Palais de la Culture' });
+  const r = await patch(id, {
+    date_debut: debut.toISOString(),
+    date_fin: new Date(debut.getTime() + 4 * HOUR).toISOString(),
+    lieu: 'Palais de la Culture',
+  });
   assert.equal(r.statusCode, 200, r.body);
   const fanout = (await jobs(NOTIFY_PARTICIPANTS_JOB)).filter((j) => j.data.eventId === id);
   assert.equal(fanout.length, 1);
@@ -170,7 +196,12 @@ test('cancel: ANNULE, participants emailed with the reason, audit entry, refund 
     seen.push(event.id);
   });
   try {
-    const r = await ctx.app.inject({ method: 'POST', url: `/api/events/${id}/cancel/`, headers: owner.headers, payload: { motif: 'Intempéries' } });
+    const r = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/events/${id}/cancel/`,
+      headers: owner.headers,
+      payload: { motif: 'Intempéries' },
+    });
     assert.equal(r.statusCode, 200, r.body);
     assert.equal(r.json().event.statut, 'ANNULE');
     assert.deepEqual(seen, [id]);
@@ -183,7 +214,10 @@ test('cancel: ANNULE, participants emailed with the reason, audit entry, refund 
   });
   const mail = mails.find((x) => /annulé/.test(String(x.data.subject)))!;
   assert.match(String(mail.data.text), /Motif : Intempéries/);
-  const audit = await ctx.database.db.select().from(auditLogs).where(eq(auditLogs.cible, `event:${id}`));
+  const audit = await ctx.database.db
+    .select()
+    .from(auditLogs)
+    .where(eq(auditLogs.cible, `event:${id}`));
   assert.equal(audit.length, 1);
   assert.equal(audit[0]!.action, 'event.cancel');
   assert.equal(audit[0]!.userId, owner.user.id);
@@ -242,5 +276,8 @@ test('delete: only the owner, only while nobody participates (204, then 404); a 
 
 test('the job closing past events is scheduled every five minutes', async () => {
   const { rows } = await ctx.database.query<{ cron: string }>("SELECT cron FROM pgboss.schedule WHERE name = 'events.finish_past'");
-  assert.deepEqual(rows.map((r) => r.cron), ['*/5 * * * *']);
+  assert.deepEqual(
+    rows.map((r) => r.cron),
+    ['*/5 * * * *'],
+  );
 });

@@ -33,7 +33,15 @@ export async function paginateConcurrently<T>(
   return buildPage(request, total, page, totalPages, pageSize, results, baseUrl);
 }
 
-function buildPage<T>(request: FastifyRequest, count: number, page: number, totalPages: number, pageSize: number, results: T[], baseUrl?: string): Page<T> {
+function buildPage<T>(
+  request: FastifyRequest,
+  count: number,
+  page: number,
+  totalPages: number,
+  pageSize: number,
+  results: T[],
+  baseUrl?: string,
+): Page<T> {
   return {
     count,
     next: page < totalPages ? pageLink(request, page + 1, baseUrl) : null,

@@ -7,7 +7,14 @@ import { Paginated, PaginationQuery } from '../../core/pagination.js';
 import { errors, IdParams, tokenAuth } from '../../core/schemas.js';
 import { MyParticipationSchema, ParticipantSchema, ParticipateResponse } from './schemas.js';
 import {
-  assertCanListParticipants, countMyParticipations, countParticipants, joinEvent, leaveEvent, MESSAGES, myParticipations, participantsOf,
+  assertCanListParticipants,
+  countMyParticipations,
+  countParticipants,
+  joinEvent,
+  leaveEvent,
+  MESSAGES,
+  myParticipations,
+  participantsOf,
 } from './participation.js';
 import { fetchEventsByIds } from './queries.js';
 import { mediaBaseOf, toEventJson } from './serializer.js';
@@ -42,7 +49,7 @@ export async function participationRoutes(base: FastifyInstance): Promise<void> 
     {
       schema: {
         ...participateSchema,
-        summary: "Participer à un événement (corps : {event_id})",
+        summary: 'Participer à un événement (corps : {event_id})',
         body: Type.Object({ event_id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) }),
       },
       preValidation: permissions.IsAuthenticated,
@@ -52,11 +59,17 @@ export async function participationRoutes(base: FastifyInstance): Promise<void> 
 
   app.post(
     '/:id/participate/',
-    { schema: { ...participateSchema, summary: 'Participer à cet événement', params: IdParams }, preValidation: permissions.IsAuthenticated },
+    {
+      schema: { ...participateSchema, summary: 'Participer à cet événement', params: IdParams },
+      preValidation: permissions.IsAuthenticated,
+    },
     async (request, reply) => participate(request, reply, request.params.id),
   );
 
-  for (const [method, url] of [['DELETE', '/:id/participate/'], ['POST', '/:id/leave/']] as const) {
+  for (const [method, url] of [
+    ['DELETE', '/:id/participate/'],
+    ['POST', '/:id/leave/'],
+  ] as const) {
     app.route({
       method,
       url,
@@ -100,10 +113,16 @@ export async function participationRoutes(base: FastifyInstance): Promise<void> 
         async (limit, offset) => {
           const rows = await myParticipations(db(), user.id, statut, limit, offset);
           // The page's events in one query.
-          const evs = await fetchEventsByIds(db(), rows.map((r) => r.evenement), user.id);
+          const evs = await fetchEventsByIds(
+            db(),
+            rows.map((r) => r.evenement),
+            user.id,
+          );
           return rows.flatMap((r) => {
             const ev = evs.get(r.evenement);
-            return ev ? [{ id: r.id, statut: r.statut, date_participation: iso(r.dateParticipation), evenement: toEventJson(ev, origin) }] : [];
+            return ev
+              ? [{ id: r.id, statut: r.statut, date_participation: iso(r.dateParticipation), evenement: toEventJson(ev, origin) }]
+              : [];
           });
         },
         app.deps.config.publicBaseUrl,
@@ -150,4 +169,3 @@ export async function participationRoutes(base: FastifyInstance): Promise<void> 
     },
   );
 }
-

@@ -23,7 +23,7 @@ const participate = (eventId: unknown, headers: Record<string, string>) =>
   ctx.app.inject({ method: 'POST', url: '/api/events/participate/', headers, payload: { event_id: eventId } });
 const leave = (id: number, headers: Record<string, string>) => ctx.app.inject({ method: 'POST', url: `/api/events/${id}/leave/`, headers });
 
-test("participate: 201 « Participation confirmée », then 200 « Vous participez déjà à cet événement »", async () => {
+test('participate: 201 « Participation confirmée », then 200 « Vous participez déjà à cet événement »', async () => {
   const id = await insertEvent(ctx.database.db, organizer.user.id);
   const u = await createUserWithToken(ctx.database.db);
   const first = await participate(id, u.headers);
@@ -63,7 +63,10 @@ test('paid events take tickets, not free participation; an event that is over ta
   const r = await participate(paid, u.headers);
   assert.equal(r.statusCode, 400);
   assert.equal(r.json().code, 'paid_event');
-  const over = await insertEvent(ctx.database.db, organizer.user.id, { dateDebut: new Date(Date.now() - 5 * HOUR), dateFin: new Date(Date.now() - HOUR) });
+  const over = await insertEvent(ctx.database.db, organizer.user.id, {
+    dateDebut: new Date(Date.now() - 5 * HOUR),
+    dateFin: new Date(Date.now() - HOUR),
+  });
   assert.equal((await participate(over, u.headers)).json().code, 'event_over');
 });
 
@@ -86,7 +89,10 @@ test('capacity: the seat after the last is a 409 in French; leaving frees a seat
   assert.equal((await leave(id, b!.headers)).statusCode, 200);
   const back = await participate(id, a!.headers);
   assert.equal(back.statusCode, 201, 'someone who left can come back');
-  const rows = await ctx.database.db.select().from(eventParticipations).where(and(eq(eventParticipations.evenementId, id), eq(eventParticipations.utilisateurId, a!.user.id)));
+  const rows = await ctx.database.db
+    .select()
+    .from(eventParticipations)
+    .where(and(eq(eventParticipations.evenementId, id), eq(eventParticipations.utilisateurId, a!.user.id)));
   assert.equal(rows.length, 1, 'one row per person and event');
   assert.equal(rows[0]!.statut, 'CONFIRME');
   const row = await eventRow(ctx.database.db, id);
@@ -129,7 +135,10 @@ test('my participations: confirmed by default, with their events; cancelled ones
   assert.equal(p.evenement.is_participating, true);
   assert.equal(p.evenement.participants_count, 1);
   const annules = await ctx.app.inject({ url: '/api/events/participations/?statut=ANNULE', headers: u.headers });
-  assert.deepEqual(annules.json().results.map((x: { evenement: { id: number } }) => x.evenement.id), [e1]);
+  assert.deepEqual(
+    annules.json().results.map((x: { evenement: { id: number } }) => x.evenement.id),
+    [e1],
+  );
   assert.equal((await ctx.app.inject({ url: '/api/events/participations/' })).statusCode, 401);
 });
 

@@ -47,7 +47,10 @@ const queryPoint = sql`(ll_to_earth(${ph('lat')}::float8, ${ph('lng')}::float8))
 const distanceMeters = sql<number>`sec_to_gc(cube_distance(${queryPoint}, ${events.earthPoint}))`;
 
 const patternsArray = (i: number, n: number) =>
-  sql`ARRAY[${sql.join(Array.from({ length: n }, (_, j) => sql`${ph(`t${i}_${j}`)}`), sql`, `)}]::text[]`;
+  sql`ARRAY[${sql.join(
+    Array.from({ length: n }, (_, j) => sql`${ph(`t${i}_${j}`)}`),
+    sql`, `,
+  )}]::text[]`;
 
 /**
  * A term matches titre, lieu or description when the document contains the term itself or one of the
@@ -137,7 +140,9 @@ function whereOf(s: Shape, withinRadius = true): SQL | undefined {
     conds.push(sql`${events.earthPoint} IS NOT NULL`);
   }
   if (s.followedBy) {
-    conds.push(sql`${events.createurId} IN (SELECT ${follows.followedId} FROM ${follows} WHERE ${follows.followerId} = ${ph('followedBy')})`);
+    conds.push(
+      sql`${events.createurId} IN (SELECT ${follows.followedId} FROM ${follows} WHERE ${follows.followerId} = ${ph('followedBy')})`,
+    );
   }
   return and(...conds);
 }
@@ -241,7 +246,13 @@ function valueIndependent(s: Shape): boolean {
  * connection parses and plans it once, then only binds values. Otherwise it is an unnamed statement, parsed
  * and planned with its values at each run. The embedded database ignores names and has one connection.
  */
-function prepared(src: ReadSource, kind: string, shape: unknown, build: (db: DbOrTx) => { prepare(name: string): Runnable }, planOnce: boolean): Runnable {
+function prepared(
+  src: ReadSource,
+  kind: string,
+  shape: unknown,
+  build: (db: DbOrTx) => { prepare(name: string): Runnable },
+  planOnce: boolean,
+): Runnable {
   const db = connectionFor(src, planOnce);
   let byShape = preparedByDb.get(db);
   if (!byShape) preparedByDb.set(db, (byShape = new Map()));
@@ -315,7 +326,10 @@ function nearestPage(db: DbOrTx, s: Shape) {
 }
 
 function countBuilder(db: DbOrTx, s: Shape) {
-  return db.select({ n: sql<number>`count(*)::int` }).from(events).where(whereOf(s));
+  return db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(events)
+    .where(whereOf(s));
 }
 
 /** The page query's SQL and parameters, for looking at its plan (bench/explain.ts). */
@@ -348,7 +362,16 @@ export async function countEvents(src: ReadSource, f: ListFilters, now = new Dat
 
 export async function fetchEventById(src: ReadSource, id: number, viewerId: number | null): Promise<EventRow | null> {
   const viewer = viewerId !== null;
-  const q = prepared(src, 'detail', { viewer }, (db) => baseQuery(db, viewer, false).where(eq(events.id, ph('id'))).limit(1), true);
+  const q = prepared(
+    src,
+    'detail',
+    { viewer },
+    (db) =>
+      baseQuery(db, viewer, false)
+        .where(eq(events.id, ph('id')))
+        .limit(1),
+    true,
+  );
   const rows = (await q.execute({ id, viewer: viewerId })) as EventRow[];
   return rows[0] ?? null;
 }

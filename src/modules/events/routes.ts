@@ -47,7 +47,8 @@ export async function eventReadRoutes(base: FastifyInstance): Promise<void> {
       return paginateConcurrently(
         request,
         () => app.events.listCounts.get(filters, () => countEvents(app.deps.database, filters, now)),
-        async (limit, offset) => (await fetchEvents(app.deps.database, filters, viewerId, limit, offset, now)).map((r) => toEventJson(r, origin)),
+        async (limit, offset) =>
+          (await fetchEvents(app.deps.database, filters, viewerId, limit, offset, now)).map((r) => toEventJson(r, origin)),
         app.deps.config.publicBaseUrl,
       );
     },
@@ -79,7 +80,8 @@ export async function eventReadRoutes(base: FastifyInstance): Promise<void> {
       return paginateConcurrently(
         request,
         () => countEvents(app.deps.database, filters, now),
-        async (limit, offset) => (await fetchEvents(app.deps.database, filters, user.id, limit, offset, now)).map((r) => toEventJson(r, origin)),
+        async (limit, offset) =>
+          (await fetchEvents(app.deps.database, filters, user.id, limit, offset, now)).map((r) => toEventJson(r, origin)),
         app.deps.config.publicBaseUrl,
       );
     },
@@ -114,7 +116,8 @@ export async function eventReadRoutes(base: FastifyInstance): Promise<void> {
         paginateConcurrently(
           request,
           () => countEvents(app.deps.database, filters),
-          async (limit, offset) => (await fetchEvents(app.deps.database, filters, user.id, limit, offset)).map((r) => toEventJson(r, origin)),
+          async (limit, offset) =>
+            (await fetchEvents(app.deps.database, filters, user.id, limit, offset)).map((r) => toEventJson(r, origin)),
           app.deps.config.publicBaseUrl,
         ),
         db()
@@ -135,7 +138,8 @@ export async function eventReadRoutes(base: FastifyInstance): Promise<void> {
       schema: {
         tags: TAGS,
         summary: "Détail d'un événement (compte une vue par visiteur et par heure)",
-        description: 'Un événement non validé (brouillon, en attente, rejeté) n’existe que pour son créateur et le personnel : 404 pour les autres.',
+        description:
+          'Un événement non validé (brouillon, en attente, rejeté) n’existe que pour son créateur et le personnel : 404 pour les autres.',
         params: IdParams,
         response: { 200: EventSchema, ...errors(401, 404) },
       },

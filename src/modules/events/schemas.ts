@@ -92,7 +92,7 @@ const writableFields = {
   capacite_max: Type.Integer({
     minimum: 1,
     maximum: 1_000_000,
-    'x-message': "La capacité maximale doit être comprise entre 1 et 1 000 000 places.",
+    'x-message': 'La capacité maximale doit être comprise entre 1 et 1 000 000 places.',
   }),
 };
 
@@ -103,7 +103,10 @@ export const CreateEventBody = Type.Object({
   longitude: Type.Optional(writableFields.longitude),
   prix: Type.Optional(writableFields.prix),
   brouillon: Type.Optional(
-    Type.Boolean({ description: "true : enregistrer comme brouillon (BROUILLON), à soumettre plus tard ; sinon l'événement part en modération (EN_ATTENTE)" }),
+    Type.Boolean({
+      description:
+        "true : enregistrer comme brouillon (BROUILLON), à soumettre plus tard ; sinon l'événement part en modération (EN_ATTENTE)",
+    }),
   ),
 });
 
@@ -138,10 +141,22 @@ export const ListEventsQuery = Type.Object({
   type_acces: Type.Optional(TypeAccesSchema),
   createur: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: "Identifiant de l'organisateur" })),
   date_debut_apres: Type.Optional(Type.String({ description: 'Début à partir de cette date (AAAA-MM-JJ ou ISO 8601), incluse' })),
-  date_debut_avant: Type.Optional(Type.String({ description: "Début jusqu'à cette date (AAAA-MM-JJ : toute la journée, ou ISO 8601), incluse" })),
+  date_debut_avant: Type.Optional(
+    Type.String({ description: "Début jusqu'à cette date (AAAA-MM-JJ : toute la journée, ou ISO 8601), incluse" }),
+  ),
   a_venir: Type.Optional(Type.Boolean({ description: 'Par défaut true : seulement les événements pas encore terminés ; false pour tous' })),
-  search: Type.Optional(Type.String({ maxLength: 200, description: 'Recherche dans titre, description, lieu (sans accents ni casse, tolère les fautes de frappe)' })),
-  ordering: Type.Optional(Type.String({ maxLength: 100, description: `Tri : ${ORDERING_FIELDS.join(', ')} (préfixe - pour décroissant), séparés par des virgules` })),
+  search: Type.Optional(
+    Type.String({
+      maxLength: 200,
+      description: 'Recherche dans titre, description, lieu (sans accents ni casse, tolère les fautes de frappe)',
+    }),
+  ),
+  ordering: Type.Optional(
+    Type.String({
+      maxLength: 100,
+      description: `Tri : ${ORDERING_FIELDS.join(', ')} (préfixe - pour décroissant), séparés par des virgules`,
+    }),
+  ),
   near: Type.Optional(Type.String({ maxLength: 60, description: 'LAT,LNG : événements proches de ce point, triés par distance' })),
   radius_km: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1000, description: 'Rayon autour de `near`, en km (défaut 10)' })),
 });
@@ -167,7 +182,10 @@ export const MyEventsQuery = Type.Object({
 });
 
 export const StatusCounts = Type.Object(
-  Object.fromEntries(EVENT_STATUTS.map((s) => [s, Type.Integer()])) as Record<(typeof EVENT_STATUTS)[number], ReturnType<typeof Type.Integer>>,
+  Object.fromEntries(EVENT_STATUTS.map((s) => [s, Type.Integer()])) as Record<
+    (typeof EVENT_STATUTS)[number],
+    ReturnType<typeof Type.Integer>
+  >,
 );
 
 // --- Participation ----------------------------------------------------------------------------------------

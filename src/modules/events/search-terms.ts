@@ -36,7 +36,10 @@ export class SearchTermExpander {
   async expand(db: Db, terms: string[]): Promise<SearchTerm[]> {
     const missing = [...new Set(terms.filter((t) => !this.cache.has(t)))];
     if (missing.length) {
-      const list = sql.join(missing.map((t) => sql`${t}`), sql`, `);
+      const list = sql.join(
+        missing.map((t) => sql`${t}`),
+        sql`, `,
+      );
       // `norm <% word` finds candidates through the words' trigram index (word similarity, which is never
       // below the plain similarity); the explicit similarity bound then keeps the close ones. The operator's
       // threshold is a setting, lowered for this transaction only. (pg_trgm's `%` would be the natural

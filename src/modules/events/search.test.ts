@@ -21,16 +21,60 @@ before(async () => {
   cats = await categoryIds(db);
   const org = await createUserWithToken(db);
   const add = (key: string, o: Parameters<typeof insertEvent>[2]) => insertEvent(db, org.user.id, o).then((id) => (ids[key] = id));
-  await add('civ', { titre: "Festival en Côte d'Ivoire", lieu: 'Grand-Bassam', description: 'Musique et danse au bord de la mer.', dateDebut: inDays(4), categorieId: cats[1] });
-  await add('zouglou', { titre: 'Soirée Zouglou', lieu: 'Yopougon', description: 'Les meilleurs groupes du moment.', dateDebut: inDays(8), categorieId: cats[0] });
-  await add('tech', { titre: 'Conférence Tech', lieu: 'Plateau', description: 'Une pause zouglou est prévue entre deux exposés.', dateDebut: inDays(2), categorieId: cats[4] });
-  await add('noel', { titre: 'Marché de Noël', lieu: 'Cocody', description: 'Artisanat et gourmandises.', dateDebut: inDays(12), categorieId: cats[8] });
-  await add('hidden', { titre: 'Zouglou en attente', lieu: 'Yopougon', description: 'Pas encore validé.', statut: 'EN_ATTENTE', dateDebut: inDays(3) });
+  await add('civ', {
+    titre: "Festival en Côte d'Ivoire",
+    lieu: 'Grand-Bassam',
+    description: 'Musique et danse au bord de la mer.',
+    dateDebut: inDays(4),
+    categorieId: cats[1],
+  });
+  await add('zouglou', {
+    titre: 'Soirée Zouglou',
+    lieu: 'Yopougon',
+    description: 'Les meilleurs groupes du moment.',
+    dateDebut: inDays(8),
+    categorieId: cats[0],
+  });
+  await add('tech', {
+    titre: 'Conférence Tech',
+    lieu: 'Plateau',
+    description: 'Une pause zouglou est prévue entre deux exposés.',
+    dateDebut: inDays(2),
+    categorieId: cats[4],
+  });
+  await add('noel', {
+    titre: 'Marché de Noël',
+    lieu: 'Cocody',
+    description: 'Artisanat et gourmandises.',
+    dateDebut: inDays(12),
+    categorieId: cats[8],
+  });
+  await add('hidden', {
+    titre: 'Zouglou en attente',
+    lieu: 'Yopougon',
+    description: 'Pas encore validé.',
+    statut: 'EN_ATTENTE',
+    dateDebut: inDays(3),
+  });
   await add('plateau', { titre: 'Afterwork', lieu: 'Plateau', latitude: PLATEAU[0], longitude: PLATEAU[1], dateDebut: inDays(6) });
   await add('cocody', { titre: 'Brunch', lieu: 'Cocody', latitude: COCODY[0], longitude: COCODY[1], dateDebut: inDays(5) });
   await add('bouake', { titre: 'Carnaval', lieu: 'Bouaké', latitude: BOUAKE[0], longitude: BOUAKE[1], dateDebut: inDays(7) });
-  await add('bouakePending', { titre: 'Carnaval bis', lieu: 'Bouaké', latitude: BOUAKE[0], longitude: BOUAKE[1], statut: 'EN_ATTENTE', dateDebut: inDays(7) });
-  await add('past', { titre: 'Brunch passé', lieu: 'Cocody', latitude: COCODY[0], longitude: COCODY[1], dateDebut: new Date(Date.now() - 10 * 3_600_000), dateFin: new Date(Date.now() - 3_600_000) });
+  await add('bouakePending', {
+    titre: 'Carnaval bis',
+    lieu: 'Bouaké',
+    latitude: BOUAKE[0],
+    longitude: BOUAKE[1],
+    statut: 'EN_ATTENTE',
+    dateDebut: inDays(7),
+  });
+  await add('past', {
+    titre: 'Brunch passé',
+    lieu: 'Cocody',
+    latitude: COCODY[0],
+    longitude: COCODY[1],
+    dateDebut: new Date(Date.now() - 10 * 3_600_000),
+    dateFin: new Date(Date.now() - 3_600_000),
+  });
 });
 after(() => ctx.close());
 
@@ -113,27 +157,49 @@ function km(a: readonly [number, number], b: readonly [number, number]): number 
 test('nearby: within the radius, nearest first, with distance_km', async () => {
   const near = `near=${PLATEAU[0]},${PLATEAU[1]}`;
   let page = await search(`${near}&radius_km=1`);
-  assert.deepEqual(page.results.map((e) => e.id), [ids.plateau]);
+  assert.deepEqual(
+    page.results.map((e) => e.id),
+    [ids.plateau],
+  );
   assert.equal(page.results[0]!.distance_km, 0);
 
   page = await search(`${near}&radius_km=10`);
-  assert.deepEqual(page.results.map((e) => e.id), [ids.plateau, ids.cocody]);
+  assert.deepEqual(
+    page.results.map((e) => e.id),
+    [ids.plateau, ids.cocody],
+  );
   const expected = km(PLATEAU, COCODY);
   assert.ok(expected > 4 && expected < 8, String(expected));
   assert.ok(Math.abs(page.results[1]!.distance_km! - expected) < 0.05, `${page.results[1]!.distance_km} vs ${expected}`);
 
   page = await search(`${near}&radius_km=500`);
-  assert.deepEqual(page.results.map((e) => e.id), [ids.plateau, ids.cocody, ids.bouake], 'pending and past events excluded');
+  assert.deepEqual(
+    page.results.map((e) => e.id),
+    [ids.plateau, ids.cocody, ids.bouake],
+    'pending and past events excluded',
+  );
   assert.ok(Math.abs(page.results[2]!.distance_km! - km(PLATEAU, BOUAKE)) < 0.5);
   assert.equal(page.count, 3);
 });
 
 test('nearby: default radius 10 km, events without coordinates never match, ordering and filters apply', async () => {
   const near = `near=${PLATEAU[0]},${PLATEAU[1]}`;
-  assert.deepEqual((await search(near)).results.map((e) => e.id), [ids.plateau, ids.cocody]);
-  assert.deepEqual((await search(`${near}&radius_km=500&ordering=-date_debut`)).results.map((e) => e.id), [ids.bouake, ids.plateau, ids.cocody]);
-  assert.deepEqual((await search(`${near}&radius_km=500&search=brunch`)).results.map((e) => e.id), [ids.cocody]);
-  assert.deepEqual((await search(`near=${BOUAKE[0]},${BOUAKE[1]}&radius_km=5`)).results.map((e) => e.id), [ids.bouake]);
+  assert.deepEqual(
+    (await search(near)).results.map((e) => e.id),
+    [ids.plateau, ids.cocody],
+  );
+  assert.deepEqual(
+    (await search(`${near}&radius_km=500&ordering=-date_debut`)).results.map((e) => e.id),
+    [ids.bouake, ids.plateau, ids.cocody],
+  );
+  assert.deepEqual(
+    (await search(`${near}&radius_km=500&search=brunch`)).results.map((e) => e.id),
+    [ids.cocody],
+  );
+  assert.deepEqual(
+    (await search(`near=${BOUAKE[0]},${BOUAKE[1]}&radius_km=5`)).results.map((e) => e.id),
+    [ids.bouake],
+  );
   // Far from everything.
   assert.equal((await search('near=48.85,2.35&radius_km=100')).count, 0);
   // No distance_km without near.
@@ -165,7 +231,10 @@ test('nearby pages: consecutive pages list every event within the radius once, n
     }
   }
   assert.equal(seen.length, 25);
-  assert.deepEqual([...seen].sort((a, b) => a - b), [...made].sort((a, b) => a - b));
+  assert.deepEqual(
+    [...seen].sort((a, b) => a - b),
+    [...made].sort((a, b) => a - b),
+  );
   // Nothing near: an empty first page, not an error.
   const empty = await ctx.app.inject({ url: `/api/events/?near=${origin[0] - 2},${origin[1] - 2}&radius_km=5` });
   assert.equal(empty.json().count, 0);

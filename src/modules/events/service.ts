@@ -97,7 +97,24 @@ async function inspectImage(images: CoverImageStore, image: UploadedImage | unde
   return ext;
 }
 
-function stateFromInput(input: Required<Pick<EventInput, 'titre' | 'description' | 'description_courte' | 'categorie' | 'date_debut' | 'date_fin' | 'lieu' | 'adresse' | 'type_acces' | 'capacite_max'>> & EventInput): EventState {
+function stateFromInput(
+  input: Required<
+    Pick<
+      EventInput,
+      | 'titre'
+      | 'description'
+      | 'description_courte'
+      | 'categorie'
+      | 'date_debut'
+      | 'date_fin'
+      | 'lieu'
+      | 'adresse'
+      | 'type_acces'
+      | 'capacite_max'
+    >
+  > &
+    EventInput,
+): EventState {
   return {
     titre: input.titre,
     description: input.description,
@@ -133,7 +150,12 @@ function columnsOf(s: EventState) {
   };
 }
 
-export async function createEvent(deps: EventsDeps, user: AuthUser, input: Parameters<typeof stateFromInput>[0], image?: UploadedImage): Promise<number> {
+export async function createEvent(
+  deps: EventsDeps,
+  user: AuthUser,
+  input: Parameters<typeof stateFromInput>[0],
+  image?: UploadedImage,
+): Promise<number> {
   const state = stateFromInput(input);
   const errors = checkEventRules(state, { now: new Date(), checkStartInFuture: true, participantsCount: 0 });
   await checkCategory(deps.db, state.categorieId, errors);
@@ -250,7 +272,10 @@ export async function setCoverImage(deps: EventsDeps, user: AuthUser, id: number
         throw new BadRequestError(`Un événement au statut « ${STATUT_LABELS[ev.statut]} » ne peut plus être modifié.`, 'not_editable');
       }
       previous = ev.image;
-      await tx.update(events).set({ image: stored, dateModification: sql`now()` }).where(eq(events.id, id));
+      await tx
+        .update(events)
+        .set({ image: stored, dateModification: sql`now()` })
+        .where(eq(events.id, id));
     });
   } catch (err) {
     await deps.images.remove(stored);
@@ -266,7 +291,10 @@ export async function submitEvent(deps: EventsDeps, user: AuthUser, id: number):
     if (ev.dateDebut.getTime() <= Date.now()) {
       throw ValidationError.field('date_debut', "La date de début est passée : modifiez-la avant de soumettre l'événement.");
     }
-    await tx.update(events).set({ statut: to, motifRejet: '', dateModification: sql`now()` }).where(eq(events.id, id));
+    await tx
+      .update(events)
+      .set({ statut: to, motifRejet: '', dateModification: sql`now()` })
+      .where(eq(events.id, id));
   });
 }
 
@@ -294,12 +322,26 @@ export async function recordAudit(
   });
 }
 
-export async function cancelEvent(deps: EventsDeps, user: AuthUser, id: number, motif: string | undefined, meta: RequestMeta): Promise<void> {
+export async function cancelEvent(
+  deps: EventsDeps,
+  user: AuthUser,
+  id: number,
+  motif: string | undefined,
+  meta: RequestMeta,
+): Promise<void> {
   await deps.db.transaction(async (tx) => {
     const ev = await lockVisible(tx, id, user);
     const to = assertTransition('cancel', ev.statut, rolesOf(ev, user));
-    await tx.update(events).set({ statut: to, dateModification: sql`now()` }).where(eq(events.id, id));
-    await recordAudit(tx, meta, { userId: user.id, action: 'event.cancel', eventId: id, details: { ancien_statut: ev.statut, motif: motif ?? '' } });
+    await tx
+      .update(events)
+      .set({ statut: to, dateModification: sql`now()` })
+      .where(eq(events.id, id));
+    await recordAudit(tx, meta, {
+      userId: user.id,
+      action: 'event.cancel',
+      eventId: id,
+      details: { ancien_statut: ev.statut, motif: motif ?? '' },
+    });
     if (ev.statut === 'VALIDE' && ev.participantsCount > 0) {
       await notifyParticipantsLater(deps.jobs, tx, { eventId: id, kind: 'annulation', ...(motif ? { motif } : {}) });
     }

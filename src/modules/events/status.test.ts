@@ -42,7 +42,10 @@ describe('status machine as data', () => {
             assert.equal(canTransition(action, from, [actor]), false, label);
             assert.throws(
               () => assertTransition(action, from, [actor]),
-              (err: unknown) => err instanceof AppError && err.statusCode === (allowedActor ? 400 : 403) && /[éèàç]|Impossible|Seul|Action/.test(err.message),
+              (err: unknown) =>
+                err instanceof AppError &&
+                err.statusCode === (allowedActor ? 400 : 403) &&
+                /[éèàç]|Impossible|Seul|Action/.test(err.message),
               label,
             );
           }
@@ -55,7 +58,11 @@ describe('status machine as data', () => {
 
   test('final statuses have no way out, and every status but the final ones can be left', () => {
     for (const s of ['TERMINE', 'ANNULE'] as const) assert.ok(!TRANSITIONS.some((t) => t.from.includes(s)), s);
-    for (const s of ['BROUILLON', 'EN_ATTENTE', 'VALIDE', 'REJETE'] as const) assert.ok(TRANSITIONS.some((t) => t.from.includes(s)), s);
+    for (const s of ['BROUILLON', 'EN_ATTENTE', 'VALIDE', 'REJETE'] as const)
+      assert.ok(
+        TRANSITIONS.some((t) => t.from.includes(s)),
+        s,
+      );
   });
 
   test('an actor holding several roles may do what any of them may', () => {
@@ -64,8 +71,12 @@ describe('status machine as data', () => {
   });
 
   test('the messages are French and name the status', () => {
-    assert.throws(() => assertTransition('submit', 'VALIDE', ['createur']), { message: 'Impossible de soumettre à la modération un événement au statut « Validé ».' });
-    assert.throws(() => assertTransition('approve', 'EN_ATTENTE', ['createur']), { message: 'Action réservée au personnel de la plateforme.' });
+    assert.throws(() => assertTransition('submit', 'VALIDE', ['createur']), {
+      message: 'Impossible de soumettre à la modération un événement au statut « Validé ».',
+    });
+    assert.throws(() => assertTransition('approve', 'EN_ATTENTE', ['createur']), {
+      message: 'Action réservée au personnel de la plateforme.',
+    });
   });
 });
 
@@ -109,7 +120,11 @@ describe('each transition through the API', () => {
   });
 
   test('submit of a draft whose start has passed asks to change the date first', async () => {
-    const id = await insertEvent(ctx.database.db, organizer.user.id, { statut: 'BROUILLON', dateDebut: new Date(Date.now() - HOUR), dateFin: new Date(Date.now() + HOUR) });
+    const id = await insertEvent(ctx.database.db, organizer.user.id, {
+      statut: 'BROUILLON',
+      dateDebut: new Date(Date.now() - HOUR),
+      dateFin: new Date(Date.now() + HOUR),
+    });
     const r = await post(`/api/events/${id}/submit/`, organizer.headers);
     assert.equal(r.statusCode, 400);
     assert.match(r.json().details.date_debut[0], /passée/);
@@ -144,7 +159,11 @@ describe('each transition through the API', () => {
     assert.equal(await statutOf(id), 'REJETE');
     for (const from of ['BROUILLON', 'VALIDE', 'REJETE', 'TERMINE', 'ANNULE'] as const) {
       const x = await make(from);
-      assert.equal((await post(`/api/admin/events/${x}/reject/`, staff.headers, { motif: 'Informations incomplètes' })).statusCode, 400, from);
+      assert.equal(
+        (await post(`/api/admin/events/${x}/reject/`, staff.headers, { motif: 'Informations incomplètes' })).statusCode,
+        400,
+        from,
+      );
       assert.equal(await statutOf(x), from);
     }
   });
@@ -173,7 +192,11 @@ describe('each transition through the API', () => {
   test('finish: the scheduled job moves VALIDE events past date_fin to TERMINE, and nothing else', async () => {
     const past = { dateDebut: new Date(Date.now() - 5 * HOUR), dateFin: new Date(Date.now() - HOUR) };
     const ended = await insertEvent(ctx.database.db, organizer.user.id, { statut: 'VALIDE', ...past });
-    const running = await insertEvent(ctx.database.db, organizer.user.id, { statut: 'VALIDE', dateDebut: new Date(Date.now() - HOUR), dateFin: new Date(Date.now() + HOUR) });
+    const running = await insertEvent(ctx.database.db, organizer.user.id, {
+      statut: 'VALIDE',
+      dateDebut: new Date(Date.now() - HOUR),
+      dateFin: new Date(Date.now() + HOUR),
+    });
     const future = await insertEvent(ctx.database.db, organizer.user.id, { statut: 'VALIDE', dateDebut: inDays(3) });
     const pendingPast = await insertEvent(ctx.database.db, organizer.user.id, { statut: 'EN_ATTENTE', ...past });
     const cancelledPast = await insertEvent(ctx.database.db, organizer.user.id, { statut: 'ANNULE', ...past });

@@ -4,7 +4,18 @@
  */
 import { sql } from 'drizzle-orm';
 import {
-  boolean, check, customType, doublePrecision, index, integer, pgTable, serial, text, timestamp, uniqueIndex, varchar,
+  boolean,
+  check,
+  customType,
+  doublePrecision,
+  index,
+  integer,
+  pgTable,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+  varchar,
 } from 'drizzle-orm/pg-core';
 import { users } from '../users/tables.js';
 
@@ -40,8 +51,12 @@ export const events = pgTable(
     titre: varchar('titre', { length: 200 }).notNull(),
     description: text('description').notNull(),
     descriptionCourte: varchar('description_courte', { length: 300 }).notNull().default(''),
-    createurId: integer('createur_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
-    categorieId: integer('categorie_id').notNull().references(() => eventCategories.id, { onDelete: 'restrict' }),
+    createurId: integer('createur_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    categorieId: integer('categorie_id')
+      .notNull()
+      .references(() => eventCategories.id, { onDelete: 'restrict' }),
     dateDebut: ts('date_debut').notNull(),
     dateFin: ts('date_fin').notNull(),
     lieu: varchar('lieu', { length: 200 }).notNull(),
@@ -102,8 +117,12 @@ export const eventParticipations = pgTable(
   'event_participations',
   {
     id: serial('id').primaryKey(),
-    utilisateurId: integer('utilisateur_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
-    evenementId: integer('evenement_id').notNull().references(() => events.id, { onDelete: 'cascade' }),
+    utilisateurId: integer('utilisateur_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    evenementId: integer('evenement_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
     statut: varchar('statut', { length: 10, enum: PARTICIPATION_STATUTS }).notNull().default('CONFIRME'),
     dateParticipation: ts('date_participation').notNull().defaultNow(),
   },
@@ -120,8 +139,6 @@ export const eventParticipations = pgTable(
  * words with the trigram index on search_document (LIKE, cheap to recheck). Words are never removed: a word
  * no event uses any more only yields a pattern that matches nothing.
  */
-export const eventSearchWords = pgTable(
-  'event_search_words',
-  { word: text('word').primaryKey() },
-  (t) => [index('event_search_words_trgm_idx').using('gin', t.word.op('gin_trgm_ops'))],
-);
+export const eventSearchWords = pgTable('event_search_words', { word: text('word').primaryKey() }, (t) => [
+  index('event_search_words_trgm_idx').using('gin', t.word.op('gin_trgm_ops')),
+]);

@@ -59,7 +59,13 @@ test('two processes sharing Redis count a viewer once per window', { skip }, asy
 test('when Redis is unreachable, views are still counted (in memory)', async () => {
   const owner = await createUser(ctx.database.db);
   const id = await insertEvent(ctx.database.db, owner.id);
-  const counter = new EventViewCounter({ db: ctx.database.db, log: ctx.log, flushIntervalMs: 0, dedupSeconds: 60, redisUrl: 'redis://127.0.0.1:1/0' });
+  const counter = new EventViewCounter({
+    db: ctx.database.db,
+    log: ctx.log,
+    flushIntervalMs: 0,
+    dedupSeconds: 60,
+    redisUrl: 'redis://127.0.0.1:1/0',
+  });
   await counter.start();
   try {
     assert.equal(await counter.record(id, 'u1'), true);

@@ -54,7 +54,10 @@ export class EventViewCounter {
   /** Stable, short key for an anonymous viewer: address and browser, hashed (no raw IPs kept in memory). */
   static viewerKey(userId: number | null, ip: string, userAgent: string | undefined): string {
     if (userId !== null) return `u${userId}`;
-    return `a${createHash('sha256').update(`${ip}|${userAgent ?? ''}`).digest('base64url').slice(0, 16)}`;
+    return `a${createHash('sha256')
+      .update(`${ip}|${userAgent ?? ''}`)
+      .digest('base64url')
+      .slice(0, 16)}`;
   }
 
   /** Counts the view unless this viewer was counted for this event within the window. Returns true when counted. */
@@ -108,7 +111,10 @@ export class EventViewCounter {
   private async write(batch: Map<number, number>): Promise<number> {
     // Sorted ids: two processes flushing at once lock rows in the same order (no deadlock).
     const entries = [...batch.entries()].sort((a, b) => a[0] - b[0]);
-    const values = sql.join(entries.map(([id, n]) => sql`(${id}::int, ${n}::int)`), sql`, `);
+    const values = sql.join(
+      entries.map(([id, n]) => sql`(${id}::int, ${n}::int)`),
+      sql`, `,
+    );
     await this.opts.db.execute(sql`
       UPDATE events AS e SET nombre_vues = e.nombre_vues + v.n
       FROM (VALUES ${values}) AS v(id, n)

@@ -13,7 +13,11 @@ const smtp = new SMTPServer({
     let raw = '';
     stream.on('data', (c: Buffer) => (raw += c.toString('utf8')));
     stream.on('end', () => {
-      received.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw });
+      received.push({
+        from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+        to: session.envelope.rcptTo.map((r) => r.address),
+        raw,
+      });
       callback();
     });
   },
@@ -26,7 +30,13 @@ before(async () => {
   ctx = await createTestContext({
     work: true,
     noApp: true,
-    env: { EMAIL_BACKEND: 'smtp', EMAIL_HOST: '127.0.0.1', EMAIL_PORT: String(port), EMAIL_USE_TLS: 'False', DEFAULT_FROM_EMAIL: 'SpotVibe <no-reply@spotvibe.ci>' },
+    env: {
+      EMAIL_BACKEND: 'smtp',
+      EMAIL_HOST: '127.0.0.1',
+      EMAIL_PORT: String(port),
+      EMAIL_USE_TLS: 'False',
+      DEFAULT_FROM_EMAIL: 'SpotVibe <no-reply@spotvibe.ci>',
+    },
   });
 });
 after(async () => {
@@ -36,7 +46,11 @@ after(async () => {
 
 test('an email queued in a committed transaction reaches a real SMTP server', async () => {
   await ctx.database.db.transaction(async (tx) => {
-    await queueEmail(ctx.jobs, { to: 'awa@example.com', subject: 'Bienvenue sur SpotVibe', text: 'Bonjour Awa, votre compte est prêt.' }, tx);
+    await queueEmail(
+      ctx.jobs,
+      { to: 'awa@example.com', subject: 'Bienvenue sur SpotVibe', text: 'Bonjour Awa, votre compte est prêt.' },
+      tx,
+    );
   });
   const mail = await eventually(async () => received.find((m) => m.to.includes('awa@example.com')));
   assert.equal(mail.from, 'no-reply@spotvibe.ci');

@@ -37,7 +37,11 @@ before(async () => {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   sim = await startSimulator({ port: 0, host: '127.0.0.1', delays: TEST_DELAYS, waveWebhookUrl: `${base}/api/payments/webhooks/wave/` });
-  ctx = await createTestContext({ work: true, env: { PAYMENT_WEBHOOK_BASE_URL: base, PAYMENT_PROVIDER_TIMEOUT_MS: '3000' }, services: { gateways } });
+  ctx = await createTestContext({
+    work: true,
+    env: { PAYMENT_WEBHOOK_BASE_URL: base, PAYMENT_PROVIDER_TIMEOUT_MS: '3000' },
+    services: { gateways },
+  });
   // The providers need our webhook URL, known now: fill the registry the app and the worker already hold.
   Object.assign(gateways, createProviders(sim.settings(providerSettingsFromConfig(ctx.config).common)));
   await ctx.app.listen({ port, host: '127.0.0.1' });
@@ -48,8 +52,19 @@ after(async () => {
   await sim.close();
 });
 
-async function initiate(buyer: Awaited<ReturnType<typeof createUserWithToken>>, eventId: number, fournisseur: string, telephone: string, quantite = 1) {
-  const r = await ctx.app.inject({ method: 'POST', url: '/api/payments/initiate/', headers: buyer.headers, payload: { event_id: eventId, quantite, fournisseur, telephone } });
+async function initiate(
+  buyer: Awaited<ReturnType<typeof createUserWithToken>>,
+  eventId: number,
+  fournisseur: string,
+  telephone: string,
+  quantite = 1,
+) {
+  const r = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/payments/initiate/',
+    headers: buyer.headers,
+    payload: { event_id: eventId, quantite, fournisseur, telephone },
+  });
   assert.equal(r.statusCode, 201, r.body);
   return r.json().payment as { id: number; statut: string; payment_url: string | null; montant: number };
 }
@@ -91,7 +106,10 @@ test('callback sent three times (…05): one set of tickets', async () => {
   const buyer = await createUserWithToken(ctx.database.db);
   const { event } = await createPaidEvent(ctx.database.db, organizer.user.id, { capacite: 10 });
   const p = await initiate(buyer, event.id, 'MTN_MONEY', '+2250500000005', 3);
-  await eventually(async () => (await ctx.database.db.select().from(momoTransactions).where(eq(momoTransactions.paymentId, p.id))).length >= 3, 20_000);
+  await eventually(
+    async () => (await ctx.database.db.select().from(momoTransactions).where(eq(momoTransactions.paymentId, p.id))).length >= 3,
+    20_000,
+  );
   await eventually(async () => (await statusOf(p.id)).statut === 'REUSSI', 20_000);
   await new Promise((r) => setTimeout(r, 500));
   assert.equal((await ticketsOf(p.id)).length, 3);
@@ -106,8 +124,18 @@ test('callback never sent (…04): reconciliation finds the success', async () =
   // The minute cron's sweep, run now with the payment due, and again every few seconds as the cron would (a
   // status call that times out on a loaded machine leaves the payment pending until the next sweep).
   const sweep = async () => {
-    await ctx.database.db.update(payments).set({ prochaineVerification: sql`now()` }).where(eq(payments.id, p.id));
-    await reconcileJob.handler({}, { database: ctx.database, config: ctx.config, log: ctx.log, jobs: ctx.jobs, retryCount: 0, services: { gateways } } as JobContext);
+    await ctx.database.db
+      .update(payments)
+      .set({ prochaineVerification: sql`now()` })
+      .where(eq(payments.id, p.id));
+    await reconcileJob.handler({}, {
+      database: ctx.database,
+      config: ctx.config,
+      log: ctx.log,
+      jobs: ctx.jobs,
+      retryCount: 0,
+      services: { gateways },
+    } as JobContext);
   };
   await sweep();
   let last = Date.now();
@@ -126,10 +154,25 @@ test('pending for ever (…03): the hold expires, the seats come back, the payme
   const buyer = await createUserWithToken(ctx.database.db);
   const { event } = await createPaidEvent(ctx.database.db, organizer.user.id, { capacite: 1 });
   const p = await initiate(buyer, event.id, 'MTN_MONEY', '+2250500000003');
-  const full = await ctx.app.inject({ method: 'POST', url: '/api/payments/initiate/', headers: buyer.headers, payload: { event_id: event.id, quantite: 1, fournisseur: 'MTN_MONEY', telephone: '+2250500000010' } });
+  const full = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/payments/initiate/',
+    headers: buyer.headers,
+    payload: { event_id: event.id, quantite: 1, fournisseur: 'MTN_MONEY', telephone: '+2250500000010' },
+  });
   assert.equal(full.statusCode, 409);
-  await ctx.database.db.update(payments).set({ expireLe: new Date(Date.now() - 1000), prochaineVerification: sql`now()` }).where(eq(payments.id, p.id));
-  await reconcileJob.handler({}, { database: ctx.database, config: ctx.config, log: ctx.log, jobs: ctx.jobs, retryCount: 0, services: { gateways } } as JobContext);
+  await ctx.database.db
+    .update(payments)
+    .set({ expireLe: new Date(Date.now() - 1000), prochaineVerification: sql`now()` })
+    .where(eq(payments.id, p.id));
+  await reconcileJob.handler({}, {
+    database: ctx.database,
+    config: ctx.config,
+    log: ctx.log,
+    jobs: ctx.jobs,
+    retryCount: 0,
+    services: { gateways },
+  } as JobContext);
   await eventually(async () => (await statusOf(p.id)).statut === 'EXPIRE', 20_000);
   const next = await initiate(buyer, event.id, 'MTN_MONEY', '+2250500000010');
   assert.equal(next.statut, 'EN_ATTENTE');
@@ -140,11 +183,14 @@ test('a forged Wave callback is refused and recorded; the payment does not move'
   const { event } = await createPaidEvent(ctx.database.db, organizer.user.id, { capacite: 5 });
   const p = await initiate(buyer, event.id, 'WAVE', '+2250700000030');
   const body = JSON.stringify({ id: 'EV_faux', type: 'checkout.session.completed', data: { client_reference: 'x' } });
-  const r = await fetch(`http://127.0.0.1:${ctx.app.server.address() && (ctx.app.server.address() as { port: number }).port}/api/payments/webhooks/wave/`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'wave-signature': `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}` },
-    body,
-  });
+  const r = await fetch(
+    `http://127.0.0.1:${ctx.app.server.address() && (ctx.app.server.address() as { port: number }).port}/api/payments/webhooks/wave/`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'wave-signature': `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}` },
+      body,
+    },
+  );
   assert.equal(r.status, 401);
   const [row] = await ctx.database.db.select().from(momoTransactions).where(eq(momoTransactions.corps, body));
   assert.equal(row!.authentifie, false);

@@ -15,6 +15,13 @@ onEventCancelled(async (ctx) => {
 });
 
 beforeEventDeleted(async (ctx) => {
-  const [row] = await ctx.tx.select({ n: sql<number>`count(*)::int` }).from(payments).where(eq(payments.evenementId, ctx.event.id));
-  if (row!.n > 0) throw new ConflictError('Des paiements existent pour cet événement : annulez-le plutôt (les billets payés seront remboursés).', 'event_has_payments');
+  const [row] = await ctx.tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(payments)
+    .where(eq(payments.evenementId, ctx.event.id));
+  if (row!.n > 0)
+    throw new ConflictError(
+      'Des paiements existent pour cet événement : annulez-le plutôt (les billets payés seront remboursés).',
+      'event_has_payments',
+    );
 });

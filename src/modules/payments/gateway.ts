@@ -5,7 +5,16 @@ import { ValidationError } from '../../core/errors.js';
 /** Only configured providers are present. */
 export type GatewayRegistry = Partial<Record<ProviderId, PaymentProvider>>;
 export { ProviderRejectedError, ProviderUnavailableError } from './providers/types.js';
-export type { PaymentProvider, StatusResult, RefundResult, InitiateRequest, InitiateResult, CallbackInput, CallbackResult, RefundRequest } from './providers/types.js';
+export type {
+  PaymentProvider,
+  StatusResult,
+  RefundResult,
+  InitiateRequest,
+  InitiateResult,
+  CallbackInput,
+  CallbackResult,
+  RefundRequest,
+} from './providers/types.js';
 
 /** The provider for a payment method, or a French 400 when this server does not offer it. */
 export function gatewayFor(gateways: GatewayRegistry, fournisseur: ProviderId): PaymentProvider {

@@ -25,7 +25,12 @@ before(async () => {
 after(() => ctx.close());
 
 async function buy(buyer: Awaited<ReturnType<typeof createUserWithToken>>, eventId: number, quantite = 1) {
-  const r = await ctx.app.inject({ method: 'POST', url: '/api/payments/initiate/', headers: buyer.headers, payload: { event_id: eventId, quantite, fournisseur: 'WAVE', telephone: '0100000010' } });
+  const r = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/payments/initiate/',
+    headers: buyer.headers,
+    payload: { event_id: eventId, quantite, fournisseur: 'WAVE', telephone: '0100000010' },
+  });
   assert.equal(r.statusCode, 201, r.body);
   return r.json().payment as { id: number; reference: string };
 }
@@ -33,7 +38,12 @@ async function buy(buyer: Awaited<ReturnType<typeof createUserWithToken>>, event
 async function paidTickets(buyer: Awaited<ReturnType<typeof createUserWithToken>>, eventId: number, quantite = 1) {
   const p = await buy(buyer, eventId, quantite);
   gateways.WAVE.settle(p.reference, { status: 'succeeded' });
-  const cb = await ctx.app.inject({ method: 'POST', url: '/api/payments/webhooks/wave/', headers: { 'content-type': 'application/json', 'x-token': gateways.WAVE.secret }, payload: JSON.stringify({ reference: p.reference, statut: 'completed' }) });
+  const cb = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/payments/webhooks/wave/',
+    headers: { 'content-type': 'application/json', 'x-token': gateways.WAVE.secret },
+    payload: JSON.stringify({ reference: p.reference, statut: 'completed' }),
+  });
   assert.equal(cb.statusCode, 200);
   await eventually(async () => (await ctx.database.db.select().from(payments).where(eq(payments.id, p.id)))[0]!.statut === 'REUSSI');
   return { payment: p, tickets: await ctx.database.db.select().from(tickets).where(eq(tickets.paymentId, p.id)) };
@@ -54,7 +64,12 @@ test('a forged callback changes nothing, is refused (401) and recorded', async (
   const { event } = await createPaidEvent(ctx.database.db, organizer.user.id, { capacite: 5 });
   const p = await buy(buyer, event.id);
   const calls = gateways.WAVE.statusCalls;
-  const r = await ctx.app.inject({ method: 'POST', url: '/api/payments/webhooks/wave/', headers: { 'content-type': 'application/json', 'x-token': 'faux' }, payload: JSON.stringify({ reference: p.reference, statut: 'completed' }) });
+  const r = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/payments/webhooks/wave/',
+    headers: { 'content-type': 'application/json', 'x-token': 'faux' },
+    payload: JSON.stringify({ reference: p.reference, statut: 'completed' }),
+  });
   assert.equal(r.statusCode, 401);
   assert.equal(r.json().code, 'callback_rejected');
   const [row] = await ctx.database.db.select().from(momoTransactions).where(eq(momoTransactions.paymentId, p.id));
@@ -70,14 +85,24 @@ test('a callback claiming success while the provider says pending changes nothin
   const { event } = await createPaidEvent(ctx.database.db, organizer.user.id, { capacite: 5 });
   const p = await buy(buyer, event.id);
   const calls = gateways.WAVE.statusCalls;
-  const r = await ctx.app.inject({ method: 'POST', url: '/api/payments/webhooks/wave/', headers: { 'content-type': 'application/json', 'x-token': gateways.WAVE.secret }, payload: JSON.stringify({ reference: p.reference, statut: 'completed' }) });
+  const r = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/payments/webhooks/wave/',
+    headers: { 'content-type': 'application/json', 'x-token': gateways.WAVE.secret },
+    payload: JSON.stringify({ reference: p.reference, statut: 'completed' }),
+  });
   assert.equal(r.statusCode, 200);
   await eventually(async () => gateways.WAVE.statusCalls > calls);
   assert.equal((await ctx.database.db.select().from(payments).where(eq(payments.id, p.id)))[0]!.statut, 'EN_ATTENTE');
 });
 
 test('MTN callbacks arrive with PUT; an unknown provider path is 400', async () => {
-  const put = await ctx.app.inject({ method: 'PUT', url: '/api/payments/webhooks/mtn/', headers: { 'content-type': 'application/json' }, payload: '{}' });
+  const put = await ctx.app.inject({
+    method: 'PUT',
+    url: '/api/payments/webhooks/mtn/',
+    headers: { 'content-type': 'application/json' },
+    payload: '{}',
+  });
   assert.equal(put.statusCode, 401); // the fake MTN gateway wants its token too; what matters is that PUT is routed
   const unknown = await ctx.app.inject({ method: 'POST', url: '/api/payments/webhooks/paypal/', payload: '{}' });
   assert.equal(unknown.statusCode, 400);
@@ -107,7 +132,8 @@ test('check-in: 200 the first time, 409 with the time after; others and forgerie
   const other = await createPaidEvent(ctx.database.db, organizer.user.id, { capacite: 5 });
   const { tickets: issued } = await paidTickets(buyer, event.id, 1);
   const code = issued[0]!.code;
-  const scan = (headers: Record<string, string>, body: object) => ctx.app.inject({ method: 'POST', url: '/api/tickets/checkin/', headers, payload: body });
+  const scan = (headers: Record<string, string>, body: object) =>
+    ctx.app.inject({ method: 'POST', url: '/api/tickets/checkin/', headers, payload: body });
 
   assert.equal((await scan(stranger.headers, { code })).statusCode, 404, "not the event's organizer");
   assert.equal((await scan(organizer.headers, { code: generateTicketCode() })).statusCode, 404, 'well-formed but unknown code');
@@ -159,27 +185,63 @@ test('simultaneous scans of one ticket: exactly one gets in', async () => {
   const buyer = await createUserWithToken(ctx.database.db);
   const { event } = await createPaidEvent(ctx.database.db, organizer.user.id, { capacite: 5 });
   const { tickets: issued } = await paidTickets(buyer, event.id, 1);
-  const results = await Promise.all(Array.from({ length: 5 }, () => ctx.app.inject({ method: 'POST', url: '/api/tickets/checkin/', headers: organizer.headers, payload: { code: issued[0]!.code } })));
+  const results = await Promise.all(
+    Array.from({ length: 5 }, () =>
+      ctx.app.inject({ method: 'POST', url: '/api/tickets/checkin/', headers: organizer.headers, payload: { code: issued[0]!.code } }),
+    ),
+  );
   assert.deepEqual(results.map((r) => r.statusCode).sort(), [200, 409, 409, 409, 409]);
 });
 
 test('ticket types: public list with availability; creator adds within capacity; others 403', async () => {
-  const { event } = await createPaidEvent(ctx.database.db, organizer.user.id, { capacite: 100, types: [{ nom: 'Standard', prix: 5000, quantite: 80 }] });
+  const { event } = await createPaidEvent(ctx.database.db, organizer.user.id, {
+    capacite: 100,
+    types: [{ nom: 'Standard', prix: 5000, quantite: 80 }],
+  });
   const list = await ctx.app.inject({ url: `/api/events/${event.id}/ticket-types/` });
   assert.equal(list.statusCode, 200);
   assert.equal(list.json()[0].disponibles, 80);
-  const tooMany = await ctx.app.inject({ method: 'POST', url: `/api/events/${event.id}/ticket-types/`, headers: organizer.headers, payload: { nom: 'VIP', prix: 25000, quantite: 30 } });
+  const tooMany = await ctx.app.inject({
+    method: 'POST',
+    url: `/api/events/${event.id}/ticket-types/`,
+    headers: organizer.headers,
+    payload: { nom: 'VIP', prix: 25000, quantite: 30 },
+  });
   assert.equal(tooMany.statusCode, 400);
   assert.match(tooMany.json().details.quantite[0], /dépasseraient la capacité/);
-  const vip = await ctx.app.inject({ method: 'POST', url: `/api/events/${event.id}/ticket-types/`, headers: organizer.headers, payload: { nom: 'VIP', prix: 25000, quantite: 20, max_par_commande: 4 } });
+  const vip = await ctx.app.inject({
+    method: 'POST',
+    url: `/api/events/${event.id}/ticket-types/`,
+    headers: organizer.headers,
+    payload: { nom: 'VIP', prix: 25000, quantite: 20, max_par_commande: 4 },
+  });
   assert.equal(vip.statusCode, 201, vip.body);
-  const dup = await ctx.app.inject({ method: 'POST', url: `/api/events/${event.id}/ticket-types/`, headers: organizer.headers, payload: { nom: 'VIP', prix: 1000, quantite: 0 } });
+  const dup = await ctx.app.inject({
+    method: 'POST',
+    url: `/api/events/${event.id}/ticket-types/`,
+    headers: organizer.headers,
+    payload: { nom: 'VIP', prix: 1000, quantite: 0 },
+  });
   assert.equal(dup.statusCode, 400);
-  const notMine = await ctx.app.inject({ method: 'POST', url: `/api/events/${event.id}/ticket-types/`, headers: staff.headers, payload: { nom: 'Autre', prix: 1000, quantite: 1 } });
+  const notMine = await ctx.app.inject({
+    method: 'POST',
+    url: `/api/events/${event.id}/ticket-types/`,
+    headers: staff.headers,
+    payload: { nom: 'Autre', prix: 1000, quantite: 1 },
+  });
   assert.equal(notMine.statusCode, 403);
-  const patch = await ctx.app.inject({ method: 'PATCH', url: `/api/events/${event.id}/ticket-types/${vip.json().id}/`, headers: organizer.headers, payload: { prix: 30000 } });
+  const patch = await ctx.app.inject({
+    method: 'PATCH',
+    url: `/api/events/${event.id}/ticket-types/${vip.json().id}/`,
+    headers: organizer.headers,
+    payload: { prix: 30000 },
+  });
   assert.equal(patch.json().prix, 30000);
-  assert.equal((await ctx.app.inject({ method: 'DELETE', url: `/api/events/${event.id}/ticket-types/${vip.json().id}/`, headers: organizer.headers })).statusCode, 204);
+  assert.equal(
+    (await ctx.app.inject({ method: 'DELETE', url: `/api/events/${event.id}/ticket-types/${vip.json().id}/`, headers: organizer.headers }))
+      .statusCode,
+    204,
+  );
 });
 
 test('staff: payments with filters and totals, one payment with its whole history; others 403', async () => {
@@ -187,13 +249,19 @@ test('staff: payments with filters and totals, one payment with its whole histor
   const { event } = await createPaidEvent(ctx.database.db, organizer.user.id, { capacite: 5, prix: 2000 });
   const { payment } = await paidTickets(buyer, event.id, 2);
   assert.equal((await ctx.app.inject({ url: '/api/admin/payments/', headers: buyer.headers })).statusCode, 403);
-  const list = await ctx.app.inject({ url: `/api/admin/payments/?evenement=${event.id}&statut=REUSSI&fournisseur=WAVE`, headers: staff.headers });
+  const list = await ctx.app.inject({
+    url: `/api/admin/payments/?evenement=${event.id}&statut=REUSSI&fournisseur=WAVE`,
+    headers: staff.headers,
+  });
   assert.equal(list.statusCode, 200, list.body);
   assert.equal(list.json().count, 1);
   assert.equal(list.json().totaux.encaisse, 4000);
   const detail = await ctx.app.inject({ url: `/api/admin/payments/${payment.id}/`, headers: staff.headers });
   const body = detail.json();
-  assert.deepEqual(body.historique.filter((h: { entite: string }) => h.entite === 'PAIEMENT').map((h: { nouveau_statut: string }) => h.nouveau_statut), ['EN_ATTENTE', 'REUSSI']);
+  assert.deepEqual(
+    body.historique.filter((h: { entite: string }) => h.entite === 'PAIEMENT').map((h: { nouveau_statut: string }) => h.nouveau_statut),
+    ['EN_ATTENTE', 'REUSSI'],
+  );
   assert.equal(body.historique.filter((h: { entite: string }) => h.entite === 'BILLET').length, 2);
   assert.equal(body.rappels.length, 1);
   const bad = await ctx.app.inject({ url: '/api/admin/payments/?statut=PERDU', headers: staff.headers });
@@ -207,7 +275,12 @@ test('account deletion keeps the payment for accounting but erases the payer pho
   const exported = await ctx.app.inject({ url: '/api/users/me/export/', headers: buyer.headers });
   assert.equal(exported.statusCode, 200, exported.body);
   assert.match(exported.body, new RegExp(payment.reference));
-  const del = await ctx.app.inject({ method: 'POST', url: '/api/users/me/delete/', headers: buyer.headers, payload: { password: 'Motdepasse-solide-42' } });
+  const del = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/users/me/delete/',
+    headers: buyer.headers,
+    payload: { password: 'Motdepasse-solide-42' },
+  });
   assert.ok(del.statusCode < 300, del.body);
   const [p] = await ctx.database.db.select().from(payments).where(eq(payments.id, payment.id));
   assert.equal(p!.statut, 'REUSSI');
@@ -223,7 +296,12 @@ test('a callback the provider client cannot read is refused (401) and recorded, 
     throw new Error('Wave : état de session inconnu « bizarre ».');
   };
   try {
-    const r = await ctx.app.inject({ method: 'POST', url: '/api/payments/webhooks/wave/', headers: { 'content-type': 'application/json' }, payload: '{"type":"checkout.session.completed"}' });
+    const r = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/payments/webhooks/wave/',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"type":"checkout.session.completed"}',
+    });
     assert.equal(r.statusCode, 401);
     const rows = await ctx.database.db.select().from(momoTransactions).where(eq(momoTransactions.fournisseur, 'WAVE'));
     assert.ok(rows.some((m) => !m.authentifie && m.motifRejet.startsWith('rappel illisible : Wave : état de session inconnu')));
@@ -254,7 +332,10 @@ test('staff send a failed refund again; it then completes; only a failed refund 
   assert.equal((await ctx.app.inject({ method: 'POST', url: '/api/admin/refunds/999999/retry/', headers: staff.headers })).statusCode, 404);
   const retried = await ctx.app.inject({ method: 'POST', url, headers: staff.headers });
   assert.equal(retried.statusCode, 200, retried.body);
-  const { rows } = await ctx.database.query<{ n: number }>("SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'payments.refund' AND (data->>'refundId')::int = $1", [refund!.id]);
+  const { rows } = await ctx.database.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'payments.refund' AND (data->>'refundId')::int = $1",
+    [refund!.id],
+  );
   assert.ok(rows[0]!.n >= 2, 'a refund job is queued again');
   // What the queued job does:
   assert.equal(await processRefund(deps, refund!.id), 'done');

@@ -35,7 +35,11 @@ export const confirmJob: JobDefinition<{ paymentId: number; source?: string }> =
   retryLimit: 5,
   retryDelay: 5,
   handler: async (data, ctx) => {
-    await confirmPayment({ db: ctx.database.db, jobs: ctx.jobs, gateways: gatewaysOf(ctx) }, data.paymentId, data.source ?? 'rapprochement');
+    await confirmPayment(
+      { db: ctx.database.db, jobs: ctx.jobs, gateways: gatewaysOf(ctx) },
+      data.paymentId,
+      data.source ?? 'rapprochement',
+    );
   },
 };
 
@@ -51,7 +55,11 @@ export const reconcileJob: JobDefinition<Record<string, never>> = {
       .where(
         or(
           and(eq(payments.statut, 'EN_ATTENTE'), or(lte(payments.prochaineVerification, now), lte(payments.expireLe, now))),
-          and(eq(payments.statut, 'EXPIRE'), lte(payments.prochaineVerification, now), gt(payments.dateCreation, sql`now() - make_interval(hours => ${LATE_POLL_HOURS})`)),
+          and(
+            eq(payments.statut, 'EXPIRE'),
+            lte(payments.prochaineVerification, now),
+            gt(payments.dateCreation, sql`now() - make_interval(hours => ${LATE_POLL_HOURS})`),
+          ),
         ),
       )
       .orderBy(payments.prochaineVerification)
@@ -76,4 +84,3 @@ export const refundJob: JobDefinition<{ refundId: number }> = {
 };
 
 export const paymentJobs = [confirmJob, reconcileJob, refundJob] as JobDefinition<never>[];
-

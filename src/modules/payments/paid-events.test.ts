@@ -51,14 +51,21 @@ test('ticket holders are participants: participants_count, places_restantes, is_
   const byOther = await ctx.app.inject({ url: `/api/events/${event.id}/`, headers: other.headers });
   assert.equal((byOther.json().event ?? byOther.json()).is_participating, false);
   const listed = await ctx.app.inject({ url: `/api/events/?createur=${organizer.user.id}`, headers: buyer.headers });
-  const row = (listed.json().results as { id: number; is_participating: boolean; participants_count: number }[]).find((e) => e.id === event.id);
+  const row = (listed.json().results as { id: number; is_participating: boolean; participants_count: number }[]).find(
+    (e) => e.id === event.id,
+  );
   assert.deepEqual([row?.is_participating, row?.participants_count], [true, 3]);
 });
 
 test('a paid event with tickets sold cannot become free', async () => {
   const { event } = await createPaidEvent(ctx.database.db, organizer.user.id, { capacite: 10 });
   await sold(event.id, 1);
-  const r = await ctx.app.inject({ method: 'PATCH', url: `/api/events/${event.id}/`, headers: organizer.headers, payload: { type_acces: 'GRATUIT', prix: 0 } });
+  const r = await ctx.app.inject({
+    method: 'PATCH',
+    url: `/api/events/${event.id}/`,
+    headers: organizer.headers,
+    payload: { type_acces: 'GRATUIT', prix: 0 },
+  });
   assert.equal(r.statusCode, 400);
   assert.match(r.json().details.type_acces[0], /Impossible de changer le type d'accès/);
   const [ev] = await ctx.database.db.select({ typeAcces: events.typeAcces }).from(events).where(eq(events.id, event.id));
@@ -69,18 +76,39 @@ test('cancelling over HTTP refunds every paid ticket and tells every ticket hold
   const { event } = await createPaidEvent(ctx.database.db, organizer.user.id, { capacite: 10 });
   const a = await sold(event.id, 2);
   const b = await sold(event.id, 1);
-  const r = await ctx.app.inject({ method: 'POST', url: `/api/events/${event.id}/cancel/`, headers: organizer.headers, payload: { motif: 'Salle indisponible' } });
+  const r = await ctx.app.inject({
+    method: 'POST',
+    url: `/api/events/${event.id}/cancel/`,
+    headers: organizer.headers,
+    payload: { motif: 'Salle indisponible' },
+  });
   assert.equal(r.statusCode, 200);
-  const rs = await ctx.database.db.select().from(refunds).where(sql`${refunds.paymentId} IN (${a.payment.id}, ${b.payment.id})`);
+  const rs = await ctx.database.db
+    .select()
+    .from(refunds)
+    .where(sql`${refunds.paymentId} IN (${a.payment.id}, ${b.payment.id})`);
   assert.equal(rs.length, 2, 'refunds');
   // The participants' notice goes to both buyers (run here rather than by a worker).
-  const before = await ctx.database.query<{ n: number }>("SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'notifications.email' AND data->>'subject' LIKE 'Événement annulé%'");
-  await notifyParticipantsJob.handler({ eventId: event.id, kind: 'annulation', motif: 'Salle indisponible' }, { database: ctx.database, config: ctx.config, log: ctx.log, jobs: ctx.jobs, retryCount: 0, services: {} } as JobContext);
+  const before = await ctx.database.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'notifications.email' AND data->>'subject' LIKE 'Événement annulé%'",
+  );
+  await notifyParticipantsJob.handler({ eventId: event.id, kind: 'annulation', motif: 'Salle indisponible' }, {
+    database: ctx.database,
+    config: ctx.config,
+    log: ctx.log,
+    jobs: ctx.jobs,
+    retryCount: 0,
+    services: {},
+  } as JobContext);
   const { rows } = await ctx.database.query<{ to: string }>(
     "SELECT data->>'to' AS to FROM pgboss.job WHERE name = 'notifications.email' AND data->>'subject' LIKE 'Événement annulé%' ORDER BY data->>'to'",
   );
   assert.equal(rows.length - before.rows[0]!.n, 2, 'emails');
-  for (const buyer of [a.buyer, b.buyer]) assert.ok(rows.some((x) => x.to === buyer.user.email), buyer.user.email);
+  for (const buyer of [a.buyer, b.buyer])
+    assert.ok(
+      rows.some((x) => x.to === buyer.user.email),
+      buyer.user.email,
+    );
 });
 
 /**
@@ -107,40 +135,62 @@ async function holdsBack<T>(first: (tx: Tx) => Promise<void>, second: () => Prom
   return { waited, result: await later };
 }
 
-test('a cancellation under way holds a confirmation back, which then refunds instead of issuing tickets', { skip: !usingPostgres() && 'deux connexions : PostgreSQL seulement' }, async () => {
-  const { event } = await createPaidEvent(ctx.database.db, organizer.user.id, { capacite: 10 });
-  const buyer = await createUserWithToken(ctx.database.db);
-  const { payment } = await initiatePayment(deps, buyer.user.id, { eventId: event.id, quantite: 2, fournisseur: 'WAVE', telephone: '+2250500000010' });
-  gateways.WAVE.settle(payment.referenceFournisseur, { status: 'succeeded' });
-  const { waited, result } = await holdsBack(
-    async (tx) => {
-      await tx.update(events).set({ statut: 'ANNULE' }).where(eq(events.id, event.id));
-      await refundEventPayments(tx, ctx.jobs, gateways, event.id);
-    },
-    () => confirmPayment(deps, payment.id, 'test'),
-  );
-  assert.ok(waited, 'the confirmation waits for the cancellation');
-  assert.equal(result, 'REUSSI');
-  assert.equal((await ctx.database.db.select().from(tickets).where(eq(tickets.paymentId, payment.id))).length, 0);
-  assert.equal((await ctx.database.db.select().from(refunds).where(eq(refunds.paymentId, payment.id))).length, 1);
-});
-
-test('a confirmation selling seats holds a cancellation back, which then refunds it', { skip: !usingPostgres() && 'deux connexions : PostgreSQL seulement' }, async () => {
-  const { event, types } = await createPaidEvent(ctx.database.db, organizer.user.id, { capacite: 10 });
-  const buyer = await createUserWithToken(ctx.database.db);
-  const { payment } = await initiatePayment(deps, buyer.user.id, { eventId: event.id, quantite: 1, fournisseur: 'WAVE', telephone: '+2250500000010' });
-  const { waited } = await holdsBack(
-    // What a confirmation does last, held before its COMMIT: the payment is REUSSI and the seat sold.
-    async (tx) => {
-      await tx.update(payments).set({ statut: 'REUSSI' }).where(eq(payments.id, payment.id));
-      await tx.execute(sql`SELECT sv_sell_seats(${types[0]!.id}::integer, 1, now(), ${payment.id}::integer)`);
-    },
-    () =>
-      ctx.database.db.transaction(async (tx) => {
+test(
+  'a cancellation under way holds a confirmation back, which then refunds instead of issuing tickets',
+  { skip: !usingPostgres() && 'deux connexions : PostgreSQL seulement' },
+  async () => {
+    const { event } = await createPaidEvent(ctx.database.db, organizer.user.id, { capacite: 10 });
+    const buyer = await createUserWithToken(ctx.database.db);
+    const { payment } = await initiatePayment(deps, buyer.user.id, {
+      eventId: event.id,
+      quantite: 2,
+      fournisseur: 'WAVE',
+      telephone: '+2250500000010',
+    });
+    gateways.WAVE.settle(payment.referenceFournisseur, { status: 'succeeded' });
+    const { waited, result } = await holdsBack(
+      async (tx) => {
         await tx.update(events).set({ statut: 'ANNULE' }).where(eq(events.id, event.id));
         await refundEventPayments(tx, ctx.jobs, gateways, event.id);
-      }),
-  );
-  assert.ok(waited, 'the cancellation waits for the confirmation');
-  assert.equal((await ctx.database.db.select().from(refunds).where(eq(refunds.paymentId, payment.id))).length, 1, 'the paid seat is refunded');
-});
+      },
+      () => confirmPayment(deps, payment.id, 'test'),
+    );
+    assert.ok(waited, 'the confirmation waits for the cancellation');
+    assert.equal(result, 'REUSSI');
+    assert.equal((await ctx.database.db.select().from(tickets).where(eq(tickets.paymentId, payment.id))).length, 0);
+    assert.equal((await ctx.database.db.select().from(refunds).where(eq(refunds.paymentId, payment.id))).length, 1);
+  },
+);
+
+test(
+  'a confirmation selling seats holds a cancellation back, which then refunds it',
+  { skip: !usingPostgres() && 'deux connexions : PostgreSQL seulement' },
+  async () => {
+    const { event, types } = await createPaidEvent(ctx.database.db, organizer.user.id, { capacite: 10 });
+    const buyer = await createUserWithToken(ctx.database.db);
+    const { payment } = await initiatePayment(deps, buyer.user.id, {
+      eventId: event.id,
+      quantite: 1,
+      fournisseur: 'WAVE',
+      telephone: '+2250500000010',
+    });
+    const { waited } = await holdsBack(
+      // What a confirmation does last, held before its COMMIT: the payment is REUSSI and the seat sold.
+      async (tx) => {
+        await tx.update(payments).set({ statut: 'REUSSI' }).where(eq(payments.id, payment.id));
+        await tx.execute(sql`SELECT sv_sell_seats(${types[0]!.id}::integer, 1, now(), ${payment.id}::integer)`);
+      },
+      () =>
+        ctx.database.db.transaction(async (tx) => {
+          await tx.update(events).set({ statut: 'ANNULE' }).where(eq(events.id, event.id));
+          await refundEventPayments(tx, ctx.jobs, gateways, event.id);
+        }),
+    );
+    assert.ok(waited, 'the cancellation waits for the confirmation');
+    assert.equal(
+      (await ctx.database.db.select().from(refunds).where(eq(refunds.paymentId, payment.id))).length,
+      1,
+      'the paid seat is refunded',
+    );
+  },
+);

@@ -36,7 +36,12 @@ export async function processRefund(deps: RefundDeps, refundId: number): Promise
 
   if (r.statut === 'EN_ATTENTE' || r.statut === 'ECHOUE') {
     if (!gateway.capabilities.refund) {
-      await deps.db.transaction((tx) => transition(tx, 'REMBOURSEMENT', r.id, [r.statut], 'REMBOURSEMENT_MANUEL', { source: 'remboursement', details: { raison: 'Pas d’API de remboursement chez ce fournisseur' } }));
+      await deps.db.transaction((tx) =>
+        transition(tx, 'REMBOURSEMENT', r.id, [r.statut], 'REMBOURSEMENT_MANUEL', {
+          source: 'remboursement',
+          details: { raison: 'Pas d’API de remboursement chez ce fournisseur' },
+        }),
+      );
       return 'manual';
     }
     const moved = await deps.db.transaction((tx) =>
@@ -68,11 +73,20 @@ export async function processRefund(deps: RefundDeps, refundId: number): Promise
   return 'noop';
 }
 
-async function settle(deps: RefundDeps, refundId: number, status: 'pending' | 'succeeded' | 'failed', reason?: string): Promise<RefundStep> {
+async function settle(
+  deps: RefundDeps,
+  refundId: number,
+  status: 'pending' | 'succeeded' | 'failed',
+  reason?: string,
+): Promise<RefundStep> {
   if (status === 'pending') return 'retry';
   if (status === 'failed') {
     await deps.db.transaction((tx) =>
-      transition(tx, 'REMBOURSEMENT', refundId, ['EN_COURS'], 'ECHOUE', { source: 'fournisseur', details: { raison: reason ?? null }, set: { raisonEchec: (reason ?? '').slice(0, 200) } }),
+      transition(tx, 'REMBOURSEMENT', refundId, ['EN_COURS'], 'ECHOUE', {
+        source: 'fournisseur',
+        details: { raison: reason ?? null },
+        set: { raisonEchec: (reason ?? '').slice(0, 200) },
+      }),
     );
     return 'failed';
   }
@@ -81,14 +95,26 @@ async function settle(deps: RefundDeps, refundId: number, status: 'pending' | 's
 }
 
 /** Refund done (by the provider, or settled by staff): payment REMBOURSE, its tickets too, buyer told. */
-async function completeRefund(deps: RefundDeps, refundId: number, from: ('EN_COURS' | 'REMBOURSEMENT_MANUEL')[], source: string, staffId: number | null): Promise<boolean> {
+async function completeRefund(
+  deps: RefundDeps,
+  refundId: number,
+  from: ('EN_COURS' | 'REMBOURSEMENT_MANUEL')[],
+  source: string,
+  staffId: number | null,
+): Promise<boolean> {
   return deps.db.transaction(async (tx) => {
-    const moved = await transition(tx, 'REMBOURSEMENT', refundId, from, 'REUSSI', { source, set: { dateFinalisation: new Date(), reglePar: staffId } });
+    const moved = await transition(tx, 'REMBOURSEMENT', refundId, from, 'REUSSI', {
+      source,
+      set: { dateFinalisation: new Date(), reglePar: staffId },
+    });
     if (!moved) return false;
     const [r] = await tx.select().from(refunds).where(eq(refunds.id, refundId));
     const [p] = await tx.select().from(payments).where(eq(payments.id, r!.paymentId));
     await transition(tx, 'PAIEMENT', p!.id, ['REUSSI'], 'REMBOURSE', { source, details: { remboursement_id: refundId } });
-    const ts = await tx.select({ id: tickets.id, statut: tickets.statut }).from(tickets).where(and(eq(tickets.paymentId, p!.id), inArray(tickets.statut, ['VALIDE', 'ANNULE'])));
+    const ts = await tx
+      .select({ id: tickets.id, statut: tickets.statut })
+      .from(tickets)
+      .where(and(eq(tickets.paymentId, p!.id), inArray(tickets.statut, ['VALIDE', 'ANNULE'])));
     for (const t of ts) {
       if (t.statut === 'VALIDE') await transition(tx, 'BILLET', t.id, ['VALIDE'], 'ANNULE', { source });
       await transition(tx, 'BILLET', t.id, ['ANNULE'], 'REMBOURSE', { source });
@@ -96,11 +122,15 @@ async function completeRefund(deps: RefundDeps, refundId: number, from: ('EN_COU
     if (p!.utilisateurId) {
       const [u] = await tx.select().from(users).where(eq(users.id, p!.utilisateurId));
       if (u) {
-        await queueEmail(deps.jobs, {
-          to: u.email,
-          subject: 'SpotVibe : remboursement effectué',
-          text: `Bonjour ${u.firstName || u.username},\n\nLe remboursement de votre paiement ${p!.reference} (${r!.montant} FCFA) est effectué.\nMotif : ${r!.motif}\n\nL'équipe SpotVibe`,
-        }, tx);
+        await queueEmail(
+          deps.jobs,
+          {
+            to: u.email,
+            subject: 'SpotVibe : remboursement effectué',
+            text: `Bonjour ${u.firstName || u.username},\n\nLe remboursement de votre paiement ${p!.reference} (${r!.montant} FCFA) est effectué.\nMotif : ${r!.motif}\n\nL'équipe SpotVibe`,
+          },
+          tx,
+        );
       }
     }
     return true;
@@ -111,7 +141,8 @@ async function completeRefund(deps: RefundDeps, refundId: number, from: ('EN_COU
 export async function settleManualRefund(deps: RefundDeps, refundId: number, staffId: number): Promise<void> {
   const [r] = await deps.db.select({ statut: refunds.statut }).from(refunds).where(eq(refunds.id, refundId));
   if (!r) throw new NotFoundError('Remboursement introuvable.');
-  if (r.statut !== 'REMBOURSEMENT_MANUEL') throw new ConflictError(`Ce remboursement n'est pas à régler manuellement (statut ${r.statut}).`, 'invalid_transition');
+  if (r.statut !== 'REMBOURSEMENT_MANUEL')
+    throw new ConflictError(`Ce remboursement n'est pas à régler manuellement (statut ${r.statut}).`, 'invalid_transition');
   await completeRefund(deps, refundId, ['REMBOURSEMENT_MANUEL'], 'personnel', staffId);
 }
 
@@ -124,8 +155,18 @@ export async function retryFailedRefund(deps: RefundDeps, refundId: number, staf
   await deps.db.transaction(async (tx) => {
     const [r] = await tx.select({ statut: refunds.statut }).from(refunds).where(eq(refunds.id, refundId)).for('update');
     if (!r) throw new NotFoundError('Remboursement introuvable.');
-    if (r.statut !== 'ECHOUE') throw new ConflictError(`Seul un remboursement échoué peut être relancé (statut ${r.statut}).`, 'invalid_transition');
-    await tx.insert(statusHistory).values({ entite: 'REMBOURSEMENT', entiteId: refundId, ancienStatut: 'ECHOUE', nouveauStatut: 'ECHOUE', source: 'personnel', details: { relance_par: staffId } });
+    if (r.statut !== 'ECHOUE')
+      throw new ConflictError(`Seul un remboursement échoué peut être relancé (statut ${r.statut}).`, 'invalid_transition');
+    await tx
+      .insert(statusHistory)
+      .values({
+        entite: 'REMBOURSEMENT',
+        entiteId: refundId,
+        ancienStatut: 'ECHOUE',
+        nouveauStatut: 'ECHOUE',
+        source: 'personnel',
+        details: { relance_par: staffId },
+      });
     await deps.jobs.send(REFUND_JOB, { refundId }, { tx });
   });
 }
@@ -138,9 +179,20 @@ export async function retryFailedRefund(deps: RefundDeps, refundId: number, staf
 export async function refundEventPayments(tx: DbOrTx, jobs: JobQueue, gateways: GatewayRegistry, eventId: number): Promise<number> {
   // The ticket types' locks first: a confirmation selling seats right now (sv_sell_seats holds one) commits
   // before the payments are read below, and one that comes after finds the event cancelled and refunds.
-  await tx.select({ id: ticketTypes.id }).from(ticketTypes).where(eq(ticketTypes.evenementId, eventId)).orderBy(ticketTypes.id).for('no key update');
-  const paid = await tx.select().from(payments).where(and(eq(payments.evenementId, eventId), eq(payments.statut, 'REUSSI')));
-  const valid = await tx.select({ id: tickets.id }).from(tickets).where(and(eq(tickets.evenementId, eventId), eq(tickets.statut, 'VALIDE')));
+  await tx
+    .select({ id: ticketTypes.id })
+    .from(ticketTypes)
+    .where(eq(ticketTypes.evenementId, eventId))
+    .orderBy(ticketTypes.id)
+    .for('no key update');
+  const paid = await tx
+    .select()
+    .from(payments)
+    .where(and(eq(payments.evenementId, eventId), eq(payments.statut, 'REUSSI')));
+  const valid = await tx
+    .select({ id: tickets.id })
+    .from(tickets)
+    .where(and(eq(tickets.evenementId, eventId), eq(tickets.statut, 'VALIDE')));
   for (const t of valid) await transition(tx, 'BILLET', t.id, ['VALIDE'], 'ANNULE', { source: 'annulation_evenement' });
   let created = 0;
   for (const p of paid) {

@@ -17,7 +17,18 @@ import { preparedOnce } from '../../db/prepared.js';
 export type NewHold = Required<
   Pick<
     typeof payments.$inferInsert,
-    'reference' | 'type' | 'utilisateurId' | 'evenementId' | 'montant' | 'fournisseur' | 'telephone' | 'referenceFournisseur' | 'idempotencyKey' | 'empreinteRequete' | 'expireLe' | 'prochaineVerification'
+    | 'reference'
+    | 'type'
+    | 'utilisateurId'
+    | 'evenementId'
+    | 'montant'
+    | 'fournisseur'
+    | 'telephone'
+    | 'referenceFournisseur'
+    | 'idempotencyKey'
+    | 'empreinteRequete'
+    | 'expireLe'
+    | 'prochaineVerification'
   >
 > & { typeBilletId: number; quantite: number };
 
@@ -25,7 +36,12 @@ export type NewHold = Required<
 const SOLD_OUT = 'SV409';
 
 export function soldOutError(left: number): ConflictError {
-  const message = left <= 0 ? 'Plus aucune place disponible pour ce billet.' : left === 1 ? "Il ne reste qu'une place pour ce billet." : `Il ne reste que ${left} places pour ce billet.`;
+  const message =
+    left <= 0
+      ? 'Plus aucune place disponible pour ce billet.'
+      : left === 1
+        ? "Il ne reste qu'une place pour ce billet."
+        : `Il ne reste que ${left} places pour ce billet.`;
   return new ConflictError(message, 'sold_out');
 }
 
@@ -35,7 +51,12 @@ export function soldOutError(left: number): ConflictError {
  * `quantite` is computed by sv_hold_seats, which locks the ticket type, counts the holds with a fresh
  * snapshot and refuses (409 in French) when the seats do not fit; either everything is written or nothing.
  */
-export async function insertHoldingPayment(db: Db, values: NewHold, now: Date, history: { source: string; details: Record<string, unknown> }): Promise<typeof payments.$inferSelect> {
+export async function insertHoldingPayment(
+  db: Db,
+  values: NewHold,
+  now: Date,
+  history: { source: string; details: Record<string, unknown> },
+): Promise<typeof payments.$inferSelect> {
   try {
     const [row] = await holdingInsert(db).execute({ ...values, now, source: history.source, details: JSON.stringify(history.details) });
     return row!;
@@ -103,7 +124,9 @@ export async function heldSeats(db: DbOrTx, typeId: number, now: Date): Promise<
  */
 export async function sellSeats(tx: DbOrTx, typeId: number, quantite: number, now: Date, paymentId: number): Promise<void> {
   try {
-    await tx.execute(sql`SELECT sv_sell_seats(${typeId}::integer, ${quantite}::integer, ${now.toISOString()}::timestamptz, ${paymentId}::integer)`);
+    await tx.execute(
+      sql`SELECT sv_sell_seats(${typeId}::integer, ${quantite}::integer, ${now.toISOString()}::timestamptz, ${paymentId}::integer)`,
+    );
   } catch (err) {
     if (pgErrorCode(err) === SOLD_OUT) throw soldOutError(seatsLeft(err));
     if (pgErrorCode(err) === EVENT_GONE) throw new EventUnavailableError();

@@ -23,11 +23,17 @@ after(() => ctx.close());
 async function buy(capacite = 10, quantite = 2) {
   const buyer = await createUser(ctx.database.db);
   const { event } = await createPaidEvent(ctx.database.db, organizer.id, { capacite, prix: 5000 });
-  const { payment } = await initiatePayment(deps, buyer.id, { eventId: event.id, quantite, fournisseur: 'WAVE', telephone: '+2250500000010' });
+  const { payment } = await initiatePayment(deps, buyer.id, {
+    eventId: event.id,
+    quantite,
+    fournisseur: 'WAVE',
+    telephone: '+2250500000010',
+  });
   return { payment, event };
 }
 
-const page = (path: string, reference: string) => ctx.app.inject({ method: 'GET', url: `${path}?reference=${encodeURIComponent(reference)}` });
+const page = (path: string, reference: string) =>
+  ctx.app.inject({ method: 'GET', url: `${path}?reference=${encodeURIComponent(reference)}` });
 
 async function queuedConfirmations(paymentId: number): Promise<number> {
   const { rows } = await ctx.database.query<{ n: number }>(

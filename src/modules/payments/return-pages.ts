@@ -84,7 +84,10 @@ async function pageFor(app: FastifyInstance, reference: string | undefined, canc
           status: 200,
           title: 'Paiement confirmé',
           color: '#1e8e3e',
-          paragraphs: [`Merci ! Votre paiement de ${amount} est confirmé : ${tickets_(issued!.n)} pour « ${row.titre ?? 'un événement'} ».`, "Retrouvez-les avec leur QR code dans l'application SpotVibe, rubrique « Mes billets »."],
+          paragraphs: [
+            `Merci ! Votre paiement de ${amount} est confirmé : ${tickets_(issued!.n)} pour « ${row.titre ?? 'un événement'} ».`,
+            "Retrouvez-les avec leur QR code dans l'application SpotVibe, rubrique « Mes billets ».",
+          ],
         };
       }
       const [refund] = await db.select({ id: refunds.id }).from(refunds).where(eq(refunds.paymentId, row.id));
@@ -94,7 +97,9 @@ async function pageFor(app: FastifyInstance, reference: string | undefined, canc
         color: refund ? '#b26a00' : '#1e8e3e',
         reload: !refund,
         paragraphs: refund
-          ? [`Nous avons bien reçu votre paiement de ${amount} (${what}), mais il ne restait plus de place. Vous allez être remboursé(e) ; un e-mail vous le confirme.`]
+          ? [
+              `Nous avons bien reçu votre paiement de ${amount} (${what}), mais il ne restait plus de place. Vous allez être remboursé(e) ; un e-mail vous le confirme.`,
+            ]
           : [`Merci ! Votre paiement de ${amount} est confirmé (${what}) : vos billets sont en cours d'émission.`],
       };
     }
@@ -103,17 +108,28 @@ async function pageFor(app: FastifyInstance, reference: string | undefined, canc
         status: 200,
         title: "Le paiement n'a pas abouti",
         color: '#c5221f',
-        paragraphs: [`Votre paiement de ${amount} (${what}) n'a pas abouti : rien n'a été débité et aucun billet n'a été émis.`, "Vous pouvez recommencer l'achat depuis l'application s'il reste des places."],
+        paragraphs: [
+          `Votre paiement de ${amount} (${what}) n'a pas abouti : rien n'a été débité et aucun billet n'a été émis.`,
+          "Vous pouvez recommencer l'achat depuis l'application s'il reste des places.",
+        ],
       };
     case 'EXPIRE':
       return {
         status: 200,
         title: 'Délai de paiement dépassé',
         color: '#c5221f',
-        paragraphs: [`Votre paiement de ${amount} (${what}) n'a pas été confirmé à temps : les places ont été libérées.`, 'Si votre compte a été débité, le paiement sera reconnu dès que le fournisseur le confirmera.'],
+        paragraphs: [
+          `Votre paiement de ${amount} (${what}) n'a pas été confirmé à temps : les places ont été libérées.`,
+          'Si votre compte a été débité, le paiement sera reconnu dès que le fournisseur le confirmera.',
+        ],
       };
     case 'REMBOURSE':
-      return { status: 200, title: 'Paiement remboursé', color: '#6e6e73', paragraphs: [`Votre paiement de ${amount} (${what}) vous a été remboursé.`] };
+      return {
+        status: 200,
+        title: 'Paiement remboursé',
+        color: '#6e6e73',
+        paragraphs: [`Votre paiement de ${amount} (${what}) vous a été remboursé.`],
+      };
   }
 }
 

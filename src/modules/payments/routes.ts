@@ -28,7 +28,11 @@ export async function paymentRoutes(instance: FastifyInstance): Promise<void> {
         security: tokenAuth,
         headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) }),
         body: InitiateBody,
-        response: { 201: Type.Object({ payment: PaymentSchema }), 200: Type.Object({ payment: PaymentSchema }), ...errors(400, 401, 404, 409, 502, 503) },
+        response: {
+          201: Type.Object({ payment: PaymentSchema }),
+          200: Type.Object({ payment: PaymentSchema }),
+          ...errors(400, 401, 404, 409, 502, 503),
+        },
       },
     },
     async (request, reply) => {
@@ -38,7 +42,13 @@ export async function paymentRoutes(instance: FastifyInstance): Promise<void> {
       const { payment, replay } = await initiatePayment(
         { db: app.deps.database.db, jobs: app.deps.jobs, gateways: paymentGateways(app) },
         user.id,
-        { eventId: body.event_id, typeBilletId: body.type_billet_id, quantite: body.quantite, fournisseur: body.fournisseur, telephone: body.telephone },
+        {
+          eventId: body.event_id,
+          typeBilletId: body.type_billet_id,
+          quantite: body.quantite,
+          fournisseur: body.fournisseur,
+          telephone: body.telephone,
+        },
         key,
       );
       return reply.code(replay ? 200 : 201).send({ payment: paymentView(payment) });
@@ -63,8 +73,23 @@ export async function paymentRoutes(instance: FastifyInstance): Promise<void> {
       const { db } = app.deps.database;
       return paginate({
         request,
-        count: async () => (await db.select({ n: sql<number>`count(*)::int` }).from(payments).where(where))[0]!.n,
-        fetch: async (limit, offset) => (await db.select().from(payments).where(where).orderBy(desc(payments.dateCreation), desc(payments.id)).limit(limit).offset(offset)).map(paymentView),
+        count: async () =>
+          (
+            await db
+              .select({ n: sql<number>`count(*)::int` })
+              .from(payments)
+              .where(where)
+          )[0]!.n,
+        fetch: async (limit, offset) =>
+          (
+            await db
+              .select()
+              .from(payments)
+              .where(where)
+              .orderBy(desc(payments.dateCreation), desc(payments.id))
+              .limit(limit)
+              .offset(offset)
+          ).map(paymentView),
       });
     },
   );
@@ -83,7 +108,10 @@ export async function paymentRoutes(instance: FastifyInstance): Promise<void> {
     async (request) => {
       const user = currentUser(request);
       const { id } = request.params;
-      const [p] = await app.deps.database.db.select().from(payments).where(and(eq(payments.id, id), eq(payments.utilisateurId, user.id)));
+      const [p] = await app.deps.database.db
+        .select()
+        .from(payments)
+        .where(and(eq(payments.id, id), eq(payments.utilisateurId, user.id)));
       // Someone else's payment: 404, not 403 (its existence is not the caller's business).
       if (!p) throw new NotFoundError('Paiement introuvable.');
       return paymentView(p);

@@ -17,7 +17,9 @@ export const PaymentSchema = Type.Object(
     type_billet_id: Type.Union([Type.Integer(), Type.Null()]),
     quantite: Type.Integer(),
     expire_le: Type.String({ format: 'date-time' }),
-    payment_url: Type.Union([Type.String(), Type.Null()], { description: 'Page de paiement (Orange, Wave, Moov) ; null pour MTN (validation sur le téléphone)' }),
+    payment_url: Type.Union([Type.String(), Type.Null()], {
+      description: 'Page de paiement (Orange, Wave, Moov) ; null pour MTN (validation sur le téléphone)',
+    }),
     raison_echec: Type.String(),
     date_creation: Type.String({ format: 'date-time' }),
     date_finalisation: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),

@@ -28,9 +28,15 @@ before(async () => {
 after(() => ctx.close());
 
 /** Matches a ValidationError whose `details[field]` says `re`. */
-const fieldError = (field: string, re: RegExp) => (e: unknown) => e instanceof AppError && e.statusCode === 400 && (e.details?.[field] ?? []).some((m) => re.test(m));
+const fieldError = (field: string, re: RegExp) => (e: unknown) =>
+  e instanceof AppError && e.statusCode === 400 && (e.details?.[field] ?? []).some((m) => re.test(m));
 
-const orange = (eventId: number, quantite = 1, telephone = '+2250700000010') => ({ eventId, quantite, fournisseur: 'ORANGE_MONEY' as const, telephone });
+const orange = (eventId: number, quantite = 1, telephone = '+2250700000010') => ({
+  eventId,
+  quantite,
+  fournisseur: 'ORANGE_MONEY' as const,
+  telephone,
+});
 
 async function typeRow(id: number) {
   return (await ctx.database.db.select().from(ticketTypes).where(eq(ticketTypes.id, id)))[0]!;
@@ -49,24 +55,42 @@ test('initiate: holds seats, stores the provider reference before the call, answ
   assert.ok(payment.expireLe.getTime() - Date.now() > 14 * 60_000);
   assert.equal(gateways.ORANGE_MONEY.initiated.at(-1)!.montant, 9000);
   // 3 held: only 7 left.
-  await assert.rejects(initiatePayment(deps, buyer.id, orange(event.id, 8)), (e: unknown) => e instanceof AppError && e.statusCode === 409 && /Il ne reste que 7/.test(e.message));
+  await assert.rejects(
+    initiatePayment(deps, buyer.id, orange(event.id, 8)),
+    (e: unknown) => e instanceof AppError && e.statusCode === 409 && /Il ne reste que 7/.test(e.message),
+  );
   assert.equal((await typeRow(types[0]!.id)).vendus, 0);
   // The hold and its history row are written together, and the refused request wrote neither.
   const rows = await ctx.database.db.select().from(payments).where(eq(payments.typeBilletId, types[0]!.id));
-  assert.deepEqual(rows.map((r) => r.id), [payment.id]);
-  const history = await ctx.database.db.select().from(statusHistory).where(sql`${statusHistory.entite} = 'PAIEMENT' AND ${statusHistory.entiteId} = ${payment.id}`);
-  assert.deepEqual(history.map((h) => [h.ancienStatut, h.nouveauStatut, h.source, h.details]), [[null, 'EN_ATTENTE', 'initiation', { quantite: 3, type_billet_id: types[0]!.id }]]);
+  assert.deepEqual(
+    rows.map((r) => r.id),
+    [payment.id],
+  );
+  const history = await ctx.database.db
+    .select()
+    .from(statusHistory)
+    .where(sql`${statusHistory.entite} = 'PAIEMENT' AND ${statusHistory.entiteId} = ${payment.id}`);
+  assert.deepEqual(
+    history.map((h) => [h.ancienStatut, h.nouveauStatut, h.source, h.details]),
+    [[null, 'EN_ATTENTE', 'initiation', { quantite: 3, type_billet_id: types[0]!.id }]],
+  );
 });
 
 test('initiate: French errors for a wrong operator, a free or unknown event, too many tickets', async () => {
   const buyer = await createUser(ctx.database.db);
   const { event } = await createPaidEvent(ctx.database.db, organizer.id, { capacite: 50 });
-  await assert.rejects(initiatePayment(deps, buyer.id, { ...orange(event.id), fournisseur: 'MTN_MONEY' }), fieldError('telephone', /n'est pas un numéro MTN/));
+  await assert.rejects(
+    initiatePayment(deps, buyer.id, { ...orange(event.id), fournisseur: 'MTN_MONEY' }),
+    fieldError('telephone', /n'est pas un numéro MTN/),
+  );
   await assert.rejects(initiatePayment(deps, buyer.id, orange(event.id, 11)), fieldError('quantite', /Au plus 10 billet/));
   await assert.rejects(initiatePayment(deps, buyer.id, orange(999_999)), /Événement introuvable/);
   const pending = await createPaidEvent(ctx.database.db, organizer.id, { statut: 'EN_ATTENTE' });
   await assert.rejects(initiatePayment(deps, buyer.id, orange(pending.event.id)), /Événement introuvable/);
-  await assert.rejects(initiatePayment(deps, buyer.id, orange(event.id, 1, '123')), fieldError('telephone', /Numéro de téléphone invalide/));
+  await assert.rejects(
+    initiatePayment(deps, buyer.id, orange(event.id, 1, '123')),
+    fieldError('telephone', /Numéro de téléphone invalide/),
+  );
 });
 
 test('Idempotency-Key: same key → same payment, never a second charge; another purchase with it → 409', async () => {
@@ -78,7 +102,10 @@ test('Idempotency-Key: same key → same payment, never a second charge; another
   assert.equal(b.payment.id, a.payment.id);
   assert.equal(b.replay, true);
   assert.equal(gateways.ORANGE_MONEY.initiated.length, before + 1);
-  await assert.rejects(initiatePayment(deps, buyer.id, orange(event.id, 1), 'cle-123'), (e: unknown) => e instanceof AppError && e.code === 'idempotency_key_reused');
+  await assert.rejects(
+    initiatePayment(deps, buyer.id, orange(event.id, 1), 'cle-123'),
+    (e: unknown) => e instanceof AppError && e.code === 'idempotency_key_reused',
+  );
   // Another user may use the same key for their own purchase.
   const other = await createUser(ctx.database.db);
   const c = await initiatePayment(deps, other.id, orange(event.id, 1), 'cle-123');
@@ -90,7 +117,10 @@ test('concurrent requests with one Idempotency-Key create one payment', async ()
   const { event } = await createPaidEvent(ctx.database.db, organizer.id, { capacite: 50 });
   const results = await Promise.all(Array.from({ length: 8 }, () => initiatePayment(deps, buyer.id, orange(event.id, 1), 'rafale')));
   assert.equal(new Set(results.map((r) => r.payment.id)).size, 1);
-  const [n] = await ctx.database.db.select({ n: sql<number>`count(*)::int` }).from(payments).where(eq(payments.evenementId, event.id));
+  const [n] = await ctx.database.db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(payments)
+    .where(eq(payments.evenementId, event.id));
   assert.equal(n!.n, 1);
 });
 
@@ -112,7 +142,12 @@ test('push flow (MTN): a provider timeout keeps the payment pending for reconcil
   const { event } = await createPaidEvent(ctx.database.db, organizer.id, { capacite: 3 });
   gateways.MTN_MONEY.initiateMode = 'unavailable';
   try {
-    const { payment } = await initiatePayment(deps, buyer.id, { eventId: event.id, quantite: 1, fournisseur: 'MTN_MONEY', telephone: '0500000010' });
+    const { payment } = await initiatePayment(deps, buyer.id, {
+      eventId: event.id,
+      quantite: 1,
+      fournisseur: 'MTN_MONEY',
+      telephone: '0500000010',
+    });
     assert.equal(payment.statut, 'EN_ATTENTE');
     assert.equal(payment.paymentUrl, null);
     assert.match(payment.referenceFournisseur, /^[0-9a-f-]{36}$/);
@@ -133,7 +168,10 @@ test('success: tickets issued once, even when confirmations race; seats move fro
   assert.deepEqual(issued.map((t) => t.rang).sort(), [1, 2]);
   assert.equal((await typeRow(types[0]!.id)).vendus, 2);
   const history = await ctx.database.db.select().from(statusHistory).where(eq(statusHistory.entiteId, payment.id));
-  assert.deepEqual(history.filter((h) => h.entite === 'PAIEMENT').map((h) => h.nouveauStatut), ['EN_ATTENTE', 'REUSSI']);
+  assert.deepEqual(
+    history.filter((h) => h.entite === 'PAIEMENT').map((h) => h.nouveauStatut),
+    ['EN_ATTENTE', 'REUSSI'],
+  );
 });
 
 test('failure at the provider: ECHOUE and the seats are free again', async () => {
@@ -153,7 +191,10 @@ test('expiry releases the seats; still pending at expiry → EXPIRE; a late succ
   const buyer = await createUser(ctx.database.db);
   const { event } = await createPaidEvent(ctx.database.db, organizer.id, { capacite: 2 });
   const { payment } = await initiatePayment(deps, buyer.id, orange(event.id, 2));
-  await ctx.database.db.update(payments).set({ expireLe: new Date(Date.now() - 1000) }).where(eq(payments.id, payment.id));
+  await ctx.database.db
+    .update(payments)
+    .set({ expireLe: new Date(Date.now() - 1000) })
+    .where(eq(payments.id, payment.id));
   // The hold is over: someone else can take a seat now.
   const other = await initiatePayment(deps, buyer.id, orange(event.id, 1));
   assert.equal(other.payment.statut, 'EN_ATTENTE');
@@ -165,7 +206,10 @@ test('expiry releases the seats; still pending at expiry → EXPIRE; a late succ
   const [r] = await ctx.database.db.select().from(refunds).where(eq(refunds.paymentId, payment.id));
   assert.match(r!.motif, /Plus de places/);
   // `other` expires too and succeeds late: its seat is free → tickets.
-  await ctx.database.db.update(payments).set({ expireLe: new Date(Date.now() - 1000) }).where(eq(payments.id, other.payment.id));
+  await ctx.database.db
+    .update(payments)
+    .set({ expireLe: new Date(Date.now() - 1000) })
+    .where(eq(payments.id, other.payment.id));
   gateways.ORANGE_MONEY.settle(other.payment.referenceFournisseur, { status: 'succeeded' });
   assert.equal(await confirmPayment(deps, other.payment.id, 'rapprochement'), 'REUSSI');
   assert.equal((await ctx.database.db.select().from(tickets).where(eq(tickets.paymentId, other.payment.id))).length, 1);
@@ -211,7 +255,12 @@ test('cancelled event: tickets cancelled, refunds through the provider (MTN) or 
   const buyer = await createUser(ctx.database.db);
   const staff = await createUser(ctx.database.db, { isStaff: true });
   const { event } = await createPaidEvent(ctx.database.db, organizer.id, { capacite: 10 });
-  const mtn = await initiatePayment(deps, buyer.id, { eventId: event.id, quantite: 1, fournisseur: 'MTN_MONEY', telephone: '+2250500000010' });
+  const mtn = await initiatePayment(deps, buyer.id, {
+    eventId: event.id,
+    quantite: 1,
+    fournisseur: 'MTN_MONEY',
+    telephone: '+2250500000010',
+  });
   const om = await initiatePayment(deps, buyer.id, orange(event.id, 2));
   gateways.MTN_MONEY.settle(mtn.payment.referenceFournisseur, { status: 'succeeded' });
   gateways.ORANGE_MONEY.settle(om.payment.referenceFournisseur, { status: 'succeeded' });
@@ -222,14 +271,20 @@ test('cancelled event: tickets cancelled, refunds through the provider (MTN) or 
   assert.equal(created, 2);
   // A second cancellation pass refunds nothing twice.
   assert.equal(await ctx.database.db.transaction((tx) => refundEventPayments(tx, ctx.jobs, gateways, event.id)), 0);
-  const rs = await ctx.database.db.select().from(refunds).where(sql`${refunds.paymentId} IN (${mtn.payment.id}, ${om.payment.id})`);
+  const rs = await ctx.database.db
+    .select()
+    .from(refunds)
+    .where(sql`${refunds.paymentId} IN (${mtn.payment.id}, ${om.payment.id})`);
   const byPayment = new Map(rs.map((r) => [r.paymentId, r]));
   assert.equal(await processRefund(deps, byPayment.get(mtn.payment.id)!.id), 'done');
   assert.equal(await processRefund(deps, byPayment.get(om.payment.id)!.id), 'manual');
   const [pm] = await ctx.database.db.select().from(payments).where(eq(payments.id, mtn.payment.id));
   assert.equal(pm!.statut, 'REMBOURSE');
   const mtnTickets = await ctx.database.db.select().from(tickets).where(eq(tickets.paymentId, mtn.payment.id));
-  assert.deepEqual(mtnTickets.map((t) => t.statut), ['REMBOURSE']);
+  assert.deepEqual(
+    mtnTickets.map((t) => t.statut),
+    ['REMBOURSE'],
+  );
   await settleManualRefund(deps, byPayment.get(om.payment.id)!.id, staff.id);
   const [po] = await ctx.database.db.select().from(payments).where(eq(payments.id, om.payment.id));
   assert.equal(po!.statut, 'REMBOURSE');
@@ -247,36 +302,55 @@ test('a success after the event was cancelled becomes a refund, not tickets', as
   assert.equal((await ctx.database.db.select().from(refunds).where(eq(refunds.paymentId, payment.id))).length, 1);
 });
 
-test('300 concurrent buyers for 100 seats: exactly 100 held, 200 refused with 409', { skip: !usingPostgres() && 'concurrence réelle : PostgreSQL seulement (PGlite a une seule connexion)' }, async () => {
-  const { event, types } = await createPaidEvent(ctx.database.db, organizer.id, { capacite: 100 });
-  const buyers = await Promise.all(Array.from({ length: 300 }, () => createUser(ctx.database.db)));
-  const results = await Promise.allSettled(buyers.map((b, i) => initiatePayment(deps, b.id, orange(event.id, 1, `+22507${String(10_000_000 + i).padStart(8, '0')}`))));
-  const ok = results.filter((r) => r.status === 'fulfilled').length;
-  const soldOut = results.filter((r) => r.status === 'rejected' && (r.reason as AppError).statusCode === 409).length;
-  assert.equal(ok, 100);
-  assert.equal(soldOut, 200);
-  const [held] = await ctx.database.db.select({ n: sql<number>`coalesce(sum(quantite),0)::int` }).from(payments).where(sql`${payments.typeBilletId} = ${types[0]!.id} AND statut = 'EN_ATTENTE'`);
-  assert.equal(held!.n, 100);
-  // A refused buyer left nothing behind; every hold has its creation in the history.
-  const [written] = await ctx.database.db
-    .select({ payments: sql<number>`count(*)::int`, history: sql<number>`count(h.id)::int` })
-    .from(payments)
-    .leftJoin(sql`${statusHistory} h`, sql`h.entite = 'PAIEMENT' AND h.entite_id = ${payments.id} AND h.ancien_statut IS NULL`)
-    .where(eq(payments.typeBilletId, types[0]!.id));
-  assert.deepEqual(written, { payments: 100, history: 100 });
-});
+test(
+  '300 concurrent buyers for 100 seats: exactly 100 held, 200 refused with 409',
+  { skip: !usingPostgres() && 'concurrence réelle : PostgreSQL seulement (PGlite a une seule connexion)' },
+  async () => {
+    const { event, types } = await createPaidEvent(ctx.database.db, organizer.id, { capacite: 100 });
+    const buyers = await Promise.all(Array.from({ length: 300 }, () => createUser(ctx.database.db)));
+    const results = await Promise.allSettled(
+      buyers.map((b, i) => initiatePayment(deps, b.id, orange(event.id, 1, `+22507${String(10_000_000 + i).padStart(8, '0')}`))),
+    );
+    const ok = results.filter((r) => r.status === 'fulfilled').length;
+    const soldOut = results.filter((r) => r.status === 'rejected' && (r.reason as AppError).statusCode === 409).length;
+    assert.equal(ok, 100);
+    assert.equal(soldOut, 200);
+    const [held] = await ctx.database.db
+      .select({ n: sql<number>`coalesce(sum(quantite),0)::int` })
+      .from(payments)
+      .where(sql`${payments.typeBilletId} = ${types[0]!.id} AND statut = 'EN_ATTENTE'`);
+    assert.equal(held!.n, 100);
+    // A refused buyer left nothing behind; every hold has its creation in the history.
+    const [written] = await ctx.database.db
+      .select({ payments: sql<number>`count(*)::int`, history: sql<number>`count(h.id)::int` })
+      .from(payments)
+      .leftJoin(sql`${statusHistory} h`, sql`h.entite = 'PAIEMENT' AND h.entite_id = ${payments.id} AND h.ancien_statut IS NULL`)
+      .where(eq(payments.typeBilletId, types[0]!.id));
+    assert.deepEqual(written, { payments: 100, history: 100 });
+  },
+);
 
 test('HTTP: initiate, read mine, another user gets 404', async () => {
   const a = await createUserWithToken(ctx.database.db);
   const b = await createUserWithToken(ctx.database.db);
   const { event } = await createPaidEvent(ctx.database.db, organizer.id, { capacite: 5 });
-  const r = await ctx.app.inject({ method: 'POST', url: '/api/payments/initiate/', headers: { ...a.headers, 'idempotency-key': 'k1' }, payload: { event_id: event.id, quantite: 1, fournisseur: 'WAVE', telephone: '+2250100000010' } });
+  const r = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/payments/initiate/',
+    headers: { ...a.headers, 'idempotency-key': 'k1' },
+    payload: { event_id: event.id, quantite: 1, fournisseur: 'WAVE', telephone: '+2250100000010' },
+  });
   assert.equal(r.statusCode, 201, r.body);
   const p = r.json().payment;
   assert.equal(p.statut, 'EN_ATTENTE');
   assert.equal(p.montant, 5000);
   assert.ok(p.payment_url);
-  const replay = await ctx.app.inject({ method: 'POST', url: '/api/payments/initiate/', headers: { ...a.headers, 'idempotency-key': 'k1' }, payload: { event_id: event.id, quantite: 1, fournisseur: 'WAVE', telephone: '+2250100000010' } });
+  const replay = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/payments/initiate/',
+    headers: { ...a.headers, 'idempotency-key': 'k1' },
+    payload: { event_id: event.id, quantite: 1, fournisseur: 'WAVE', telephone: '+2250100000010' },
+  });
   assert.equal(replay.statusCode, 200);
   assert.equal(replay.json().payment.id, p.id);
   assert.equal((await ctx.app.inject({ url: `/api/payments/${p.id}/`, headers: a.headers })).statusCode, 200);
@@ -285,36 +359,61 @@ test('HTTP: initiate, read mine, another user gets 404', async () => {
   assert.equal(mine.json().count, 1);
   assert.equal((await ctx.app.inject({ url: '/api/payments/', headers: b.headers })).json().count, 0);
   assert.equal((await ctx.app.inject({ url: '/api/payments/' })).statusCode, 401);
-  const bad = await ctx.app.inject({ method: 'POST', url: '/api/payments/initiate/', headers: a.headers, payload: { event_id: event.id, quantite: 0, fournisseur: 'PAYPAL', telephone: '+2250100000010' } });
+  const bad = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/payments/initiate/',
+    headers: a.headers,
+    payload: { event_id: event.id, quantite: 0, fournisseur: 'PAYPAL', telephone: '+2250100000010' },
+  });
   assert.equal(bad.statusCode, 400);
   assert.ok(bad.json().details.quantite);
   assert.ok(bad.json().details.fournisseur);
 });
 
-test('confirmations and new purchases racing on one ticket type: no deadlock, sold never above the quantity', { skip: !usingPostgres() && 'concurrence réelle : PostgreSQL seulement (PGlite a une seule connexion)' }, async () => {
-  const { event, types } = await createPaidEvent(ctx.database.db, organizer.id, { capacite: 40 });
-  const buyers = await Promise.all(Array.from({ length: 80 }, () => createUser(ctx.database.db)));
-  const first = await Promise.allSettled(buyers.slice(0, 40).map((b, i) => initiatePayment(deps, b.id, orange(event.id, 1, `+22507${String(20_000_000 + i)}`))));
-  const held = first.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<{ payment: { id: number; referenceFournisseur: string } }>).value.payment);
-  assert.equal(held.length, 40);
-  for (const p of held) gateways.ORANGE_MONEY.settle(p.referenceFournisseur, { status: 'succeeded' });
-  // Every confirmation (twice each) and 40 newcomers at the same time.
-  const results = await Promise.allSettled([
-    ...held.flatMap((p) => [confirmPayment(deps, p.id, 'a'), confirmPayment(deps, p.id, 'b')]),
-    ...buyers.slice(40).map((b, i) => initiatePayment(deps, b.id, orange(event.id, 1, `+22507${String(30_000_000 + i)}`))),
-  ]);
-  const unexpected = results.filter((r) => r.status === 'rejected' && !((r.reason as AppError).statusCode === 409));
-  assert.deepEqual(unexpected.map((r) => String((r as PromiseRejectedResult).reason)), []);
-  assert.equal((await typeRow(types[0]!.id)).vendus, 40);
-  const [n] = await ctx.database.db.select({ n: sql<number>`count(*)::int` }).from(tickets).where(eq(tickets.evenementId, event.id));
-  assert.equal(n!.n, 40);
-});
+test(
+  'confirmations and new purchases racing on one ticket type: no deadlock, sold never above the quantity',
+  { skip: !usingPostgres() && 'concurrence réelle : PostgreSQL seulement (PGlite a une seule connexion)' },
+  async () => {
+    const { event, types } = await createPaidEvent(ctx.database.db, organizer.id, { capacite: 40 });
+    const buyers = await Promise.all(Array.from({ length: 80 }, () => createUser(ctx.database.db)));
+    const first = await Promise.allSettled(
+      buyers.slice(0, 40).map((b, i) => initiatePayment(deps, b.id, orange(event.id, 1, `+22507${String(20_000_000 + i)}`))),
+    );
+    const held = first
+      .filter((r) => r.status === 'fulfilled')
+      .map((r) => (r as PromiseFulfilledResult<{ payment: { id: number; referenceFournisseur: string } }>).value.payment);
+    assert.equal(held.length, 40);
+    for (const p of held) gateways.ORANGE_MONEY.settle(p.referenceFournisseur, { status: 'succeeded' });
+    // Every confirmation (twice each) and 40 newcomers at the same time.
+    const results = await Promise.allSettled([
+      ...held.flatMap((p) => [confirmPayment(deps, p.id, 'a'), confirmPayment(deps, p.id, 'b')]),
+      ...buyers.slice(40).map((b, i) => initiatePayment(deps, b.id, orange(event.id, 1, `+22507${String(30_000_000 + i)}`))),
+    ]);
+    const unexpected = results.filter((r) => r.status === 'rejected' && !((r.reason as AppError).statusCode === 409));
+    assert.deepEqual(
+      unexpected.map((r) => String((r as PromiseRejectedResult).reason)),
+      [],
+    );
+    assert.equal((await typeRow(types[0]!.id)).vendus, 40);
+    const [n] = await ctx.database.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(tickets)
+      .where(eq(tickets.evenementId, event.id));
+    assert.equal(n!.n, 40);
+  },
+);
 
 test('sold-out messages read as French: one seat left, none left', async () => {
   const buyer = await createUser(ctx.database.db);
   const { event } = await createPaidEvent(ctx.database.db, organizer.id, { capacite: 2 });
   await initiatePayment(deps, buyer.id, orange(event.id, 1));
-  await assert.rejects(initiatePayment(deps, buyer.id, orange(event.id, 2)), (e: unknown) => e instanceof AppError && e.statusCode === 409 && e.message === "Il ne reste qu'une place pour ce billet.");
+  await assert.rejects(
+    initiatePayment(deps, buyer.id, orange(event.id, 2)),
+    (e: unknown) => e instanceof AppError && e.statusCode === 409 && e.message === "Il ne reste qu'une place pour ce billet.",
+  );
   await initiatePayment(deps, buyer.id, orange(event.id, 1));
-  await assert.rejects(initiatePayment(deps, buyer.id, orange(event.id, 1)), (e: unknown) => e instanceof AppError && e.statusCode === 409 && e.message === 'Plus aucune place disponible pour ce billet.');
+  await assert.rejects(
+    initiatePayment(deps, buyer.id, orange(event.id, 1)),
+    (e: unknown) => e instanceof AppError && e.statusCode === 409 && e.message === 'Plus aucune place disponible pour ce billet.',
+  );
 });

@@ -88,7 +88,12 @@ export interface InitiateOutcome {
   replay: boolean;
 }
 
-export async function initiatePayment(deps: PaymentDeps, userId: number, input: InitiateInput, idempotencyKey?: string): Promise<InitiateOutcome> {
+export async function initiatePayment(
+  deps: PaymentDeps,
+  userId: number,
+  input: InitiateInput,
+  idempotencyKey?: string,
+): Promise<InitiateOutcome> {
   const now = deps.now?.() ?? new Date();
   const telephone = normalizePayerPhone(input.telephone, input.fournisseur);
   const print = fingerprint(userId, input, telephone);
@@ -100,17 +105,24 @@ export async function initiatePayment(deps: PaymentDeps, userId: number, input: 
   }
 
   // What is bought. Read without a lock: the hold below is what decides, under the ticket type's lock.
-  const rows = await purchaseTargets(deps.db, input.typeBilletId !== undefined).execute({ eventId: input.eventId, typeId: input.typeBilletId });
+  const rows = await purchaseTargets(deps.db, input.typeBilletId !== undefined).execute({
+    eventId: input.eventId,
+    typeId: input.typeBilletId,
+  });
   const ev = rows[0]?.event;
   if (!ev || ev.statut !== 'VALIDE') throw new NotFoundError('Événement introuvable');
-  if (ev.typeAcces !== 'PAYANT') throw ValidationError.field('event_id', 'Cet événement est gratuit : inscrivez-vous avec /api/events/participate/.');
+  if (ev.typeAcces !== 'PAYANT')
+    throw ValidationError.field('event_id', 'Cet événement est gratuit : inscrivez-vous avec /api/events/participate/.');
   if (ev.dateDebut <= now) throw ValidationError.field('event_id', "La vente est close : l'événement a commencé.");
   const types = rows.flatMap((r) => (r.type ? [r.type] : []));
-  if (input.typeBilletId !== undefined && !types.length) throw ValidationError.field('type_billet_id', "Ce type de billet n'existe pas pour cet événement.");
+  if (input.typeBilletId !== undefined && !types.length)
+    throw ValidationError.field('type_billet_id', "Ce type de billet n'existe pas pour cet événement.");
   if (!types.length) throw new ConflictError("Aucun billet n'est en vente pour cet événement.", 'sold_out');
-  if (types.length > 1) throw ValidationError.field('type_billet_id', 'Ce champ est obligatoire : cet événement propose plusieurs types de billets.');
+  if (types.length > 1)
+    throw ValidationError.field('type_billet_id', 'Ce champ est obligatoire : cet événement propose plusieurs types de billets.');
   const type = types[0]!;
-  if (type.debutVente && now < type.debutVente) throw ValidationError.field('type_billet_id', `La vente de ce billet commence le ${type.debutVente.toISOString()}.`);
+  if (type.debutVente && now < type.debutVente)
+    throw ValidationError.field('type_billet_id', `La vente de ce billet commence le ${type.debutVente.toISOString()}.`);
   if (type.finVente && now >= type.finVente) throw ValidationError.field('type_billet_id', 'La vente de ce billet est terminée.');
   if (input.quantite > type.maxParCommande) {
     throw ValidationError.field('quantite', `Au plus ${type.maxParCommande} billet(s) de ce type par commande.`);
@@ -178,13 +190,22 @@ export async function initiatePayment(deps: PaymentDeps, userId: number, input: 
         transition(tx, 'PAIEMENT', created.id, ['EN_ATTENTE'], 'ECHOUE', {
           source: 'initiation',
           details: { erreur: err.message },
-          set: { raisonEchec: err instanceof ProviderRejectedError ? 'REFUS_FOURNISSEUR' : 'FOURNISSEUR_INDISPONIBLE', dateFinalisation: new Date() },
+          set: {
+            raisonEchec: err instanceof ProviderRejectedError ? 'REFUS_FOURNISSEUR' : 'FOURNISSEUR_INDISPONIBLE',
+            dateFinalisation: new Date(),
+          },
         }),
       );
       if (err instanceof ProviderRejectedError) {
         throw new AppError(502, 'provider_rejected', `Le fournisseur de paiement a refusé la demande : ${err.message}`);
       }
-      throw new AppError(503, 'provider_unavailable', 'Le fournisseur de paiement est momentanément indisponible. Réessayez dans quelques instants.', undefined, { 'Retry-After': '30' });
+      throw new AppError(
+        503,
+        'provider_unavailable',
+        'Le fournisseur de paiement est momentanément indisponible. Réessayez dans quelques instants.',
+        undefined,
+        { 'Retry-After': '30' },
+      );
     }
     if (err instanceof ProviderUnavailableError) {
       // Push flow: the request may have reached the payer's phone. Keep it pending; reconciliation will ask.
@@ -206,7 +227,10 @@ function purchaseTargets(db: Db, byType: boolean) {
         held: heldSeatsSql(ticketTypes.id, sql`now()`),
       })
       .from(events)
-      .leftJoin(ticketTypes, and(eq(ticketTypes.evenementId, events.id), byType ? eq(ticketTypes.id, sql.placeholder('typeId')) : undefined))
+      .leftJoin(
+        ticketTypes,
+        and(eq(ticketTypes.evenementId, events.id), byType ? eq(ticketTypes.id, sql.placeholder('typeId')) : undefined),
+      )
       .where(eq(events.id, sql.placeholder('eventId')))
       .limit(2)
       .prepare(name),
@@ -256,7 +280,10 @@ export async function confirmPayment(deps: PaymentDeps, paymentId: number, sourc
 
   if (status.status === 'succeeded') {
     // The provider reports in its configured currency (XOF in production, a test currency in its sandbox).
-    if ((status.montant !== undefined && status.montant !== p.montant) || (status.devise !== undefined && status.devise !== gateway.currency)) {
+    if (
+      (status.montant !== undefined && status.montant !== p.montant) ||
+      (status.devise !== undefined && status.devise !== gateway.currency)
+    ) {
       // Never issue tickets for an amount we did not ask for: fail it and leave the evidence for staff.
       await deps.db.transaction((tx) =>
         transition(tx, 'PAIEMENT', p.id, ['EN_ATTENTE', 'EXPIRE'], 'ECHOUE', {
@@ -302,7 +329,10 @@ export function nextCheckDelayMs(checks: number): number {
 async function scheduleNextCheck(db: Db, p: Payment, now: Date): Promise<void> {
   await db
     .update(payments)
-    .set({ verifications: sql`${payments.verifications} + 1`, prochaineVerification: new Date(now.getTime() + nextCheckDelayMs(p.verifications)) })
+    .set({
+      verifications: sql`${payments.verifications} + 1`,
+      prochaineVerification: new Date(now.getTime() + nextCheckDelayMs(p.verifications)),
+    })
     .where(eq(payments.id, p.id));
 }
 
@@ -327,16 +357,37 @@ export async function finalizeSuccess(deps: PaymentDeps, paymentId: number, sour
       const holder = buyer ? `${buyer.firstName} ${buyer.lastName}`.trim() || buyer.username : '';
       const issued = await tx
         .insert(tickets)
-        .values(Array.from({ length: p.quantite }, (_, i) => ({ code: generateTicketCode(), paymentId: p.id, rang: i + 1, typeBilletId: p.typeBilletId!, evenementId: p.evenementId!, titulaireId: p.utilisateurId, titulaireNom: holder })))
+        .values(
+          Array.from({ length: p.quantite }, (_, i) => ({
+            code: generateTicketCode(),
+            paymentId: p.id,
+            rang: i + 1,
+            typeBilletId: p.typeBilletId!,
+            evenementId: p.evenementId!,
+            titulaireId: p.utilisateurId,
+            titulaireNom: holder,
+          })),
+        )
         .returning({ id: tickets.id, code: tickets.code });
-      await recordCreation(tx, 'BILLET', issued.map((t) => t.id), 'VALIDE', source, { payment_id: p.id });
+      await recordCreation(
+        tx,
+        'BILLET',
+        issued.map((t) => t.id),
+        'VALIDE',
+        source,
+        { payment_id: p.id },
+      );
       if (buyer) {
         const [type] = await tx.select({ nom: ticketTypes.nom }).from(ticketTypes).where(eq(ticketTypes.id, p.typeBilletId!));
-        await queueEmail(deps.jobs, {
-          to: buyer.email,
-          subject: `Vos billets pour ${ev.titre}`,
-          text: `Bonjour ${buyer.firstName || buyer.username},\n\nVotre paiement ${p.reference} de ${p.montant} FCFA est confirmé.\nVos billets (${type!.nom}) : ${issued.map((t) => formatTicketCode(t.code)).join(', ')}.\nRetrouvez-les avec leur QR code dans l'application, rubrique « Mes billets ».\n\nL'équipe SpotVibe`,
-        }, tx);
+        await queueEmail(
+          deps.jobs,
+          {
+            to: buyer.email,
+            subject: `Vos billets pour ${ev.titre}`,
+            text: `Bonjour ${buyer.firstName || buyer.username},\n\nVotre paiement ${p.reference} de ${p.montant} FCFA est confirmé.\nVos billets (${type!.nom}) : ${issued.map((t) => formatTicketCode(t.code)).join(', ')}.\nRetrouvez-les avec leur QR code dans l'application, rubrique « Mes billets ».\n\nL'équipe SpotVibe`,
+          },
+          tx,
+        );
       }
       // Last: the ticket type's lock, held from here to the COMMIT only.
       try {
@@ -360,11 +411,15 @@ export async function finalizeSuccess(deps: PaymentDeps, paymentId: number, sour
     const { p, buyer } = moved;
     await createRefund(tx, deps.jobs, deps.gateways, p, motif!);
     if (buyer) {
-      await queueEmail(deps.jobs, {
-        to: buyer.email,
-        subject: 'SpotVibe : paiement reçu, remboursement en cours',
-        text: `Bonjour ${buyer.firstName || buyer.username},\n\nNous avons bien reçu votre paiement ${p.reference} de ${p.montant} FCFA, mais : ${motif}\nVous allez être remboursé(e) sur votre compte ${p.fournisseur.replace('_', ' ')}.\n\nL'équipe SpotVibe`,
-      }, tx);
+      await queueEmail(
+        deps.jobs,
+        {
+          to: buyer.email,
+          subject: 'SpotVibe : paiement reçu, remboursement en cours',
+          text: `Bonjour ${buyer.firstName || buyer.username},\n\nNous avons bien reçu votre paiement ${p.reference} de ${p.montant} FCFA, mais : ${motif}\nVous allez être remboursé(e) sur votre compte ${p.fournisseur.replace('_', ' ')}.\n\nL'équipe SpotVibe`,
+        },
+        tx,
+      );
     }
     return 'REUSSI';
   });
@@ -389,14 +444,25 @@ async function moveToSuccess(tx: DbOrTx, paymentId: number, source: string, now:
 }
 
 export function paymentRef(p: Payment) {
-  return { reference: p.reference, referenceFournisseur: p.referenceFournisseur, montant: p.montant, data: p.donneesFournisseur as Record<string, unknown> };
+  return {
+    reference: p.reference,
+    referenceFournisseur: p.referenceFournisseur,
+    montant: p.montant,
+    data: p.donneesFournisseur as Record<string, unknown>,
+  };
 }
 
 /**
  * One refund per payment (unique index): a second call for the same payment does nothing. Its provider
  * reference is made now and stored, so a retried refund call is the same refund.
  */
-export async function createRefund(tx: DbOrTx, jobs: JobQueue, gateways: GatewayRegistry, p: Payment, motif: string): Promise<number | null> {
+export async function createRefund(
+  tx: DbOrTx,
+  jobs: JobQueue,
+  gateways: GatewayRegistry,
+  p: Payment,
+  motif: string,
+): Promise<number | null> {
   const [r] = await tx
     .insert(refunds)
     .values({ paymentId: p.id, montant: p.montant, motif, referenceFournisseur: gatewayFor(gateways, p.fournisseur).newRefundReference() })

@@ -22,7 +22,11 @@ export interface PaymentsRuntime {
  * `startSimulator`: the server starts it; a separate worker only connects to it (the simulator keeps its
  * payments in memory, so the worker must ask the same one the server initiated payments with).
  */
-export async function setupPayments(config: Config, log: FastifyBaseLogger, opts: { startSimulator: boolean } = { startSimulator: true }): Promise<PaymentsRuntime> {
+export async function setupPayments(
+  config: Config,
+  log: FastifyBaseLogger,
+  opts: { startSimulator: boolean } = { startSimulator: true },
+): Promise<PaymentsRuntime> {
   const settings = providerSettingsFromConfig(config);
   const mode = config.env.PAYMENT_SIMULATOR;
   const live = anyLiveProvider(settings);
@@ -42,7 +46,11 @@ export async function setupPayments(config: Config, log: FastifyBaseLogger, opts
   const configuredUrl = `http://${config.env.SIMULATOR_HOST}:${config.env.SIMULATOR_PORT}`;
   const useExisting = (why: string): PaymentsRuntime => {
     log.info({ url: configuredUrl }, why);
-    return { gateways: createProviders(simulatorProviderSettings(configuredUrl, settings.common)), simulator: null, close: async () => undefined };
+    return {
+      gateways: createProviders(simulatorProviderSettings(configuredUrl, settings.common)),
+      simulator: null,
+      close: async () => undefined,
+    };
   };
   if (!opts.startSimulator) return useExisting('paiements : simulateur du serveur utilisé');
   let simulator: Simulator;

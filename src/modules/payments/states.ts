@@ -100,7 +100,16 @@ export async function transition(
   return row.statut;
 }
 
-export async function recordCreation(tx: DbOrTx, entity: Entity, ids: number[], statut: string, source: string, details: Record<string, unknown> = {}): Promise<void> {
+export async function recordCreation(
+  tx: DbOrTx,
+  entity: Entity,
+  ids: number[],
+  statut: string,
+  source: string,
+  details: Record<string, unknown> = {},
+): Promise<void> {
   if (!ids.length) return;
-  await tx.insert(statusHistory).values(ids.map((entiteId) => ({ entite: entity, entiteId, ancienStatut: null, nouveauStatut: statut, source, details })));
+  await tx
+    .insert(statusHistory)
+    .values(ids.map((entiteId) => ({ entite: entity, entiteId, ancienStatut: null, nouveauStatut: statut, source, details })));
 }

@@ -6,7 +6,20 @@
  * `expire_le`. Generic `type` (BILLET or ABONNEMENT) so subscriptions reuse the same machinery.
  */
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, check, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+  varchar,
+} from 'drizzle-orm/pg-core';
 import { events } from '../events/tables.js';
 import { users } from '../users/tables.js';
 import { ticketTypes } from '../tickets/tables.js';
@@ -61,8 +74,12 @@ export const payments = pgTable(
     index('payments_user_idx').on(t.utilisateurId, t.dateCreation),
     index('payments_event_idx').on(t.evenementId, t.statut),
     // Holds: pending payments of a ticket type (availability) and the reconciliation queue.
-    index('payments_holds_idx').on(t.typeBilletId, t.expireLe).where(sql`${t.statut} = 'EN_ATTENTE'`),
-    index('payments_reconcile_idx').on(t.prochaineVerification).where(sql`${t.statut} IN ('EN_ATTENTE', 'EXPIRE')`),
+    index('payments_holds_idx')
+      .on(t.typeBilletId, t.expireLe)
+      .where(sql`${t.statut} = 'EN_ATTENTE'`),
+    index('payments_reconcile_idx')
+      .on(t.prochaineVerification)
+      .where(sql`${t.statut} IN ('EN_ATTENTE', 'EXPIRE')`),
     index('payments_date_idx').on(t.dateCreation),
     check('payments_montant_positif', sql`${t.montant} > 0`),
     check('payments_quantite_positive', sql`${t.quantite} >= 1`),
@@ -92,7 +109,9 @@ export const refunds = pgTable(
   'refunds',
   {
     id: serial('id').primaryKey(),
-    paymentId: integer('payment_id').notNull().references(() => payments.id, { onDelete: 'restrict' }),
+    paymentId: integer('payment_id')
+      .notNull()
+      .references(() => payments.id, { onDelete: 'restrict' }),
     montant: integer('montant').notNull(),
     statut: varchar('statut', { length: 25, enum: REFUND_STATUTS }).notNull().default('EN_ATTENTE'),
     motif: varchar('motif', { length: 200 }).notNull(),

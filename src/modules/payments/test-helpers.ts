@@ -3,7 +3,16 @@ import type { DbOrTx } from '../../db/client.js';
 import { events } from '../events/tables.js';
 import { ticketTypes } from '../tickets/tables.js';
 
-export async function createPaidEvent(db: DbOrTx, createurId: number, o: { capacite?: number; prix?: number; statut?: 'VALIDE' | 'ANNULE' | 'EN_ATTENTE'; types?: { nom: string; prix: number; quantite: number; maxParCommande?: number }[] } = {}) {
+export async function createPaidEvent(
+  db: DbOrTx,
+  createurId: number,
+  o: {
+    capacite?: number;
+    prix?: number;
+    statut?: 'VALIDE' | 'ANNULE' | 'EN_ATTENTE';
+    types?: { nom: string; prix: number; quantite: number; maxParCommande?: number }[];
+  } = {},
+) {
   const capacite = o.capacite ?? 100;
   const debut = new Date(Date.now() + 7 * 86_400_000);
   const [ev] = await db
@@ -24,7 +33,13 @@ export async function createPaidEvent(db: DbOrTx, createurId: number, o: { capac
     .returning();
   const types = await db
     .insert(ticketTypes)
-    .values((o.types ?? [{ nom: 'Standard', prix: o.prix ?? 5000, quantite: capacite }]).map((t) => ({ evenementId: ev!.id, maxParCommande: 10, ...t })))
+    .values(
+      (o.types ?? [{ nom: 'Standard', prix: o.prix ?? 5000, quantite: capacite }]).map((t) => ({
+        evenementId: ev!.id,
+        maxParCommande: 10,
+        ...t,
+      })),
+    )
     .returning();
   return { event: ev!, types };
 }

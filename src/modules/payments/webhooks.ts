@@ -46,7 +46,10 @@ export async function receiveCallback(
     if (ref.reference) conds.push(eq(payments.reference, ref.reference));
     if (ref.referenceFournisseur) conds.push(eq(payments.referenceFournisseur, ref.referenceFournisseur));
     if (!conds.length) return undefined;
-    const [p] = await deps.db.select().from(payments).where(conds.length === 1 ? conds[0] : or(...conds));
+    const [p] = await deps.db
+      .select()
+      .from(payments)
+      .where(conds.length === 1 ? conds[0] : or(...conds));
     return p && p.fournisseur === fournisseur ? p : undefined;
   };
   // A callback the client cannot read (an unknown state, a malformed field) is refused and recorded like a
@@ -80,7 +83,9 @@ export async function receiveCallback(
       await queueConfirmation(deps.jobs, payment.id, `rappel_${fournisseur.toLowerCase()}`, tx);
     }
   });
-  return parsed.ok ? { authenticated: true, paymentId: payment?.id ?? null } : { authenticated: false, paymentId: payment?.id ?? null, reason: parsed.reason };
+  return parsed.ok
+    ? { authenticated: true, paymentId: payment?.id ?? null }
+    : { authenticated: false, paymentId: payment?.id ?? null, reason: parsed.reason };
 }
 
 export async function webhookRoutes(app: FastifyInstance): Promise<void> {
@@ -93,7 +98,14 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
     const gateways = app.deps.services.gateways;
     if (!fournisseur || !gateways) throw new UnauthorizedError('Rappel refusé.', 'callback_rejected');
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    const outcome = await receiveCallback({ db: app.deps.database.db, jobs: app.deps.jobs, gateways }, fournisseur, raw, request.headers, request.ip, request.query as Record<string, string>);
+    const outcome = await receiveCallback(
+      { db: app.deps.database.db, jobs: app.deps.jobs, gateways },
+      fournisseur,
+      raw,
+      request.headers,
+      request.ip,
+      request.query as Record<string, string>,
+    );
     if (!outcome.authenticated) {
       request.log.warn({ fournisseur, reason: outcome.reason, paymentId: outcome.paymentId }, 'rappel de paiement refusé');
       throw new UnauthorizedError('Rappel refusé : authentification invalide.', 'callback_rejected');
@@ -103,7 +115,8 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
   const schema = {
     tags: ['paiements'],
     summary: 'Rappel (webhook) d’un fournisseur de paiement',
-    description: 'Authentifié selon le fournisseur (notif_token Orange, HMAC CinetPay, signature Wave ; MTN sans signature), enregistré, puis confirmé auprès du fournisseur.',
+    description:
+      'Authentifié selon le fournisseur (notif_token Orange, HMAC CinetPay, signature Wave ; MTN sans signature), enregistré, puis confirmé auprès du fournisseur.',
     params: Type.Object({ provider: Type.Enum(['orange', 'mtn', 'moov', 'wave']) }),
     response: { 200: Type.Object({ status: Type.String() }), ...errors(401) },
   };

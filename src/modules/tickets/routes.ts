@@ -20,7 +20,13 @@ export const TicketSchema = Type.Object(
     statut: Type.Enum(TICKET_STATUTS),
     payment_id: Type.Integer(),
     type_billet: Type.Object({ id: Type.Integer(), nom: Type.String(), prix: Type.Integer() }),
-    evenement: Type.Object({ id: Type.Integer(), titre: Type.String(), date_debut: Type.String({ format: 'date-time' }), lieu: Type.String(), adresse: Type.String() }),
+    evenement: Type.Object({
+      id: Type.Integer(),
+      titre: Type.String(),
+      date_debut: Type.String({ format: 'date-time' }),
+      lieu: Type.String(),
+      adresse: Type.String(),
+    }),
     titulaire: Type.String(),
     date_emission: Type.String({ format: 'date-time' }),
     date_utilisation: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
@@ -35,7 +41,13 @@ export function ticketView(t: TicketView) {
     statut: t.statut,
     payment_id: t.paymentId,
     type_billet: { id: t.typeBilletId, nom: t.typeBilletNom, prix: t.prix },
-    evenement: { id: t.evenementId, titre: t.evenementTitre, date_debut: t.evenementDateDebut.toISOString(), lieu: t.evenementLieu, adresse: t.evenementAdresse },
+    evenement: {
+      id: t.evenementId,
+      titre: t.evenementTitre,
+      date_debut: t.evenementDateDebut.toISOString(),
+      lieu: t.evenementLieu,
+      adresse: t.evenementAdresse,
+    },
     titulaire: t.titulaireNom,
     date_emission: t.dateEmission.toISOString(),
     date_utilisation: t.dateUtilisation?.toISOString() ?? null,
@@ -44,7 +56,15 @@ export function ticketView(t: TicketView) {
 
 const CheckInResponse = Type.Object({
   message: Type.String(),
-  ticket: Type.Object({ id: Type.Integer(), code: Type.String(), statut: Type.String(), titulaire: Type.String(), type_billet: Type.String(), evenement_id: Type.Integer(), date_utilisation: Type.String({ format: 'date-time' }) }),
+  ticket: Type.Object({
+    id: Type.Integer(),
+    code: Type.String(),
+    statut: Type.String(),
+    titulaire: Type.String(),
+    type_billet: Type.String(),
+    evenement_id: Type.Integer(),
+    date_utilisation: Type.String({ format: 'date-time' }),
+  }),
 });
 
 export async function ticketRoutes(instance: FastifyInstance): Promise<void> {
@@ -57,7 +77,15 @@ export async function ticketRoutes(instance: FastifyInstance): Promise<void> {
 
   app.get(
     '/',
-    { schema: { tags: ['billets'], summary: 'Mes billets', security: tokenAuth, querystring: Type.Object(PaginationQuery), response: { 200: Paginated(TicketSchema), ...errors(401, 404) } } },
+    {
+      schema: {
+        tags: ['billets'],
+        summary: 'Mes billets',
+        security: tokenAuth,
+        querystring: Type.Object(PaginationQuery),
+        response: { 200: Paginated(TicketSchema), ...errors(401, 404) },
+      },
+    },
     async (request) => {
       const user = currentUser(request);
       return paginate({
@@ -70,31 +98,70 @@ export async function ticketRoutes(instance: FastifyInstance): Promise<void> {
 
   app.get(
     '/:id/',
-    { schema: { tags: ['billets'], summary: 'Un de mes billets', security: tokenAuth, params: IdParams, response: { 200: TicketSchema, ...errors(401, 404) } } },
+    {
+      schema: {
+        tags: ['billets'],
+        summary: 'Un de mes billets',
+        security: tokenAuth,
+        params: IdParams,
+        response: { 200: TicketSchema, ...errors(401, 404) },
+      },
+    },
     async (request) => ticketView(await getMyTicket(db(), currentUser(request).id, request.params.id)),
   );
 
   app.get(
     '/:id/qr.svg',
-    { schema: { tags: ['billets'], summary: 'QR code du billet (SVG)', description: 'Contenu signé (Ed25519) vérifiable hors ligne par une application de contrôle.', security: tokenAuth, params: IdParams, response: { 200: Type.String(), ...errors(401, 404) } } },
+    {
+      schema: {
+        tags: ['billets'],
+        summary: 'QR code du billet (SVG)',
+        description: 'Contenu signé (Ed25519) vérifiable hors ligne par une application de contrôle.',
+        security: tokenAuth,
+        params: IdParams,
+        response: { 200: Type.String(), ...errors(401, 404) },
+      },
+    },
     async (request, reply) => {
       const t = await getMyTicket(db(), currentUser(request).id, request.params.id);
-      return reply.type('image/svg+xml').header('cache-control', 'private, no-store').send(await qrSvg(payloadOf(t)));
+      return reply
+        .type('image/svg+xml')
+        .header('cache-control', 'private, no-store')
+        .send(await qrSvg(payloadOf(t)));
     },
   );
 
   app.get(
     '/:id/qr.png',
-    { schema: { tags: ['billets'], summary: 'QR code du billet (PNG)', security: tokenAuth, params: IdParams, response: { ...errors(401, 404) } } },
+    {
+      schema: {
+        tags: ['billets'],
+        summary: 'QR code du billet (PNG)',
+        security: tokenAuth,
+        params: IdParams,
+        response: { ...errors(401, 404) },
+      },
+    },
     async (request, reply) => {
       const t = await getMyTicket(db(), currentUser(request).id, request.params.id);
-      return reply.type('image/png').header('cache-control', 'private, no-store').send(await qrPng(payloadOf(t)));
+      return reply
+        .type('image/png')
+        .header('cache-control', 'private, no-store')
+        .send(await qrPng(payloadOf(t)));
     },
   );
 
   app.get(
     '/:id/pdf',
-    { schema: { tags: ['billets'], summary: 'Billet PDF (QR code, événement, titulaire, type de billet)', security: tokenAuth, params: IdParams, response: { ...errors(401, 404) } } },
+    {
+      schema: {
+        tags: ['billets'],
+        summary: 'Billet PDF (QR code, événement, titulaire, type de billet)',
+        security: tokenAuth,
+        params: IdParams,
+        response: { ...errors(401, 404) },
+      },
+    },
     async (request, reply) => {
       const t = await getMyTicket(db(), currentUser(request).id, request.params.id);
       const pdf = await renderTicketPdf({
@@ -121,9 +188,13 @@ export async function ticketRoutes(instance: FastifyInstance): Promise<void> {
       schema: {
         tags: ['billets'],
         summary: "Contrôle d'un billet à l'entrée",
-        description: "Par le créateur de l'événement ou le personnel. 200 au premier passage, 409 ensuite (avec l'heure du premier passage).",
+        description:
+          "Par le créateur de l'événement ou le personnel. 200 au premier passage, 409 ensuite (avec l'heure du premier passage).",
         security: tokenAuth,
-        body: Type.Object({ code: Type.String({ minLength: 1, maxLength: 2000, description: 'Contenu du QR code (SV1.…) ou code court XXXX-XXXX-XXXX' }), evenement_id: Type.Optional(Type.Integer({ minimum: 1 })) }),
+        body: Type.Object({
+          code: Type.String({ minLength: 1, maxLength: 2000, description: 'Contenu du QR code (SV1.…) ou code court XXXX-XXXX-XXXX' }),
+          evenement_id: Type.Optional(Type.Integer({ minimum: 1 })),
+        }),
         response: { 200: CheckInResponse, ...errors(400, 401, 404, 409) },
       },
     },

@@ -13,7 +13,6 @@ import { isStaffUser } from '../../core/auth.js';
 import { formatTicketCode, normalizeTicketCode } from './render/code.js';
 import { PAYLOAD_PREFIX, verifyTicketPayload, type PublicKeyRing } from './render/payload.js';
 
-
 const ticketColumns = {
   id: tickets.id,
   code: tickets.code,
@@ -36,7 +35,10 @@ const ticketColumns = {
 export type TicketView = Awaited<ReturnType<typeof getMyTicket>>;
 
 export async function countMyTickets(db: Db, userId: number): Promise<number> {
-  const [r] = await db.select({ n: sql<number>`count(*)::int` }).from(tickets).where(eq(tickets.titulaireId, userId));
+  const [r] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(tickets)
+    .where(eq(tickets.titulaireId, userId));
   return r?.n ?? 0;
 }
 
@@ -65,7 +67,15 @@ export async function getMyTicket(db: Db, userId: number, ticketId: number) {
 }
 
 export interface CheckInResult {
-  ticket: { id: number; code: string; statut: string; titulaire: string; type_billet: string; evenement_id: number; date_utilisation: string };
+  ticket: {
+    id: number;
+    code: string;
+    statut: string;
+    titulaire: string;
+    type_billet: string;
+    evenement_id: number;
+    date_utilisation: string;
+  };
 }
 
 /**
@@ -88,11 +98,26 @@ export function resolveScannedCode(scanned: string, keys: PublicKeyRing): { code
  * Check-in by the event's creator or staff. `evenementId`, when the scanner gives it, refuses tickets of
  * another event.
  */
-export async function checkIn(db: Db, controller: AuthUser, scanned: string, keys: PublicKeyRing, evenementId?: number): Promise<CheckInResult> {
+export async function checkIn(
+  db: Db,
+  controller: AuthUser,
+  scanned: string,
+  keys: PublicKeyRing,
+  evenementId?: number,
+): Promise<CheckInResult> {
   const { code: normalized, eventId: signedEvent } = resolveScannedCode(scanned, keys);
   return db.transaction(async (tx) => {
     const [t] = await tx
-      .select({ id: tickets.id, statut: tickets.statut, evenementId: tickets.evenementId, createurId: events.createurId, dateUtilisation: tickets.dateUtilisation, titulaireNom: tickets.titulaireNom, typeNom: ticketTypes.nom, code: tickets.code })
+      .select({
+        id: tickets.id,
+        statut: tickets.statut,
+        evenementId: tickets.evenementId,
+        createurId: events.createurId,
+        dateUtilisation: tickets.dateUtilisation,
+        titulaireNom: tickets.titulaireNom,
+        typeNom: ticketTypes.nom,
+        code: tickets.code,
+      })
       .from(tickets)
       .innerJoin(events, eq(events.id, tickets.evenementId))
       .innerJoin(ticketTypes, eq(ticketTypes.id, tickets.typeBilletId))
@@ -100,9 +125,10 @@ export async function checkIn(db: Db, controller: AuthUser, scanned: string, key
       .for('no key update', { of: tickets });
     // Unknown code, or a ticket of an event this controller does not run: same answer, nothing learned.
     if (!t || (t.createurId !== controller.id && !isStaffUser(controller))) throw new NotFoundError('Billet introuvable.');
-    if (signedEvent !== undefined && signedEvent !== t.evenementId) throw ValidationError.field('code', 'QR code invalide (événement incohérent).');
+    if (signedEvent !== undefined && signedEvent !== t.evenementId)
+      throw ValidationError.field('code', 'QR code invalide (événement incohérent).');
     if (evenementId !== undefined && t.evenementId !== evenementId) {
-      throw ValidationError.field('code', "Ce billet est pour un autre événement.");
+      throw ValidationError.field('code', 'Ce billet est pour un autre événement.');
     }
     if (t.statut === 'UTILISE') {
       throw new ConflictError(`Billet déjà utilisé le ${t.dateUtilisation!.toISOString()}.`, 'already_checked_in', {
@@ -111,11 +137,30 @@ export async function checkIn(db: Db, controller: AuthUser, scanned: string, key
     }
     if (t.statut !== 'VALIDE') throw new ConflictError(`Billet non valable (${t.statut.toLowerCase()}).`, 'ticket_not_valid');
     const now = new Date();
-    await tx.update(tickets).set({ statut: 'UTILISE', dateUtilisation: now, controleurId: controller.id }).where(and(eq(tickets.id, t.id), eq(tickets.statut, 'VALIDE')));
-    await tx.insert(statusHistory).values({ entite: 'BILLET', entiteId: t.id, ancienStatut: 'VALIDE', nouveauStatut: 'UTILISE', source: 'controle', details: { controleur_id: controller.id } });
+    await tx
+      .update(tickets)
+      .set({ statut: 'UTILISE', dateUtilisation: now, controleurId: controller.id })
+      .where(and(eq(tickets.id, t.id), eq(tickets.statut, 'VALIDE')));
+    await tx
+      .insert(statusHistory)
+      .values({
+        entite: 'BILLET',
+        entiteId: t.id,
+        ancienStatut: 'VALIDE',
+        nouveauStatut: 'UTILISE',
+        source: 'controle',
+        details: { controleur_id: controller.id },
+      });
     return {
-      ticket: { id: t.id, code: formatTicketCode(t.code), statut: 'UTILISE', titulaire: t.titulaireNom, type_billet: t.typeNom, evenement_id: t.evenementId, date_utilisation: now.toISOString() },
+      ticket: {
+        id: t.id,
+        code: formatTicketCode(t.code),
+        statut: 'UTILISE',
+        titulaire: t.titulaireNom,
+        type_billet: t.typeNom,
+        evenement_id: t.evenementId,
+        date_utilisation: now.toISOString(),
+      },
     };
   });
 }
-

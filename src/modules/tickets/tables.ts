@@ -19,7 +19,9 @@ export const ticketTypes = pgTable(
   'ticket_types',
   {
     id: serial('id').primaryKey(),
-    evenementId: integer('evenement_id').notNull().references(() => events.id, { onDelete: 'cascade' }),
+    evenementId: integer('evenement_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
     nom: varchar('nom', { length: 100 }).notNull(),
     prix: integer('prix').notNull(),
     quantite: integer('quantite').notNull(),
@@ -46,11 +48,17 @@ export const tickets = pgTable(
     id: serial('id').primaryKey(),
     /** Short code for manual entry at the door; unguessable (random), unique. */
     code: varchar('code', { length: 20 }).notNull(),
-    paymentId: integer('payment_id').notNull().references((): AnyPgColumn => payments.id, { onDelete: 'restrict' }),
+    paymentId: integer('payment_id')
+      .notNull()
+      .references((): AnyPgColumn => payments.id, { onDelete: 'restrict' }),
     /** Position of the ticket inside its payment (1..quantite): with the unique index, tickets are issued once. */
     rang: integer('rang').notNull(),
-    typeBilletId: integer('type_billet_id').notNull().references(() => ticketTypes.id, { onDelete: 'restrict' }),
-    evenementId: integer('evenement_id').notNull().references(() => events.id, { onDelete: 'cascade' }),
+    typeBilletId: integer('type_billet_id')
+      .notNull()
+      .references(() => ticketTypes.id, { onDelete: 'restrict' }),
+    evenementId: integer('evenement_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
     titulaireId: integer('titulaire_id').references(() => users.id, { onDelete: 'set null' }),
     titulaireNom: varchar('titulaire_nom', { length: 300 }).notNull().default(''),
     statut: varchar('statut', { length: 10, enum: TICKET_STATUTS }).notNull().default('VALIDE'),

@@ -61,10 +61,21 @@ export async function createTicketType(tx: DbOrTx, eventId: number, input: Ticke
   }
   const [row] = await tx
     .insert(ticketTypes)
-    .values({ evenementId: eventId, nom: input.nom, prix: input.prix, quantite: input.quantite, debutVente: input.debutVente ?? null, finVente: input.finVente ?? null, maxParCommande: input.maxParCommande ?? 10 })
+    .values({
+      evenementId: eventId,
+      nom: input.nom,
+      prix: input.prix,
+      quantite: input.quantite,
+      debutVente: input.debutVente ?? null,
+      finVente: input.finVente ?? null,
+      maxParCommande: input.maxParCommande ?? 10,
+    })
     .onConflictDoNothing()
     .returning();
-  if (!row) throw new ConflictError('Un type de billet porte déjà ce nom pour cet événement.', 'duplicate', { nom: ['Un type de billet porte déjà ce nom pour cet événement.'] });
+  if (!row)
+    throw new ConflictError('Un type de billet porte déjà ce nom pour cet événement.', 'duplicate', {
+      nom: ['Un type de billet porte déjà ce nom pour cet événement.'],
+    });
   return row;
 }
 
@@ -74,17 +85,34 @@ export async function updateTicketType(tx: DbOrTx, typeId: number, patch: Partia
   const ev = await lockEvent(tx, current.evenementId);
   const [locked] = await tx.select().from(ticketTypes).where(eq(ticketTypes.id, typeId)).for('no key update');
   const next = { ...locked!, ...patch };
-  validate({ nom: next.nom, prix: next.prix, quantite: next.quantite, debutVente: next.debutVente, finVente: next.finVente, maxParCommande: next.maxParCommande });
+  validate({
+    nom: next.nom,
+    prix: next.prix,
+    quantite: next.quantite,
+    debutVente: next.debutVente,
+    finVente: next.finVente,
+    maxParCommande: next.maxParCommande,
+  });
   if (next.quantite < locked!.vendus) {
     throw ValidationError.field('quantite', `Impossible de descendre sous le nombre de billets déjà vendus (${locked!.vendus}).`);
   }
   const used = await otherQuantities(tx, current.evenementId, typeId);
   if (used + next.quantite > ev.capaciteMax) {
-    throw ValidationError.field('quantite', `Les types de billets dépasseraient la capacité de l'événement (${used} + ${next.quantite} > ${ev.capaciteMax}).`);
+    throw ValidationError.field(
+      'quantite',
+      `Les types de billets dépasseraient la capacité de l'événement (${used} + ${next.quantite} > ${ev.capaciteMax}).`,
+    );
   }
   const [row] = await tx
     .update(ticketTypes)
-    .set({ nom: next.nom, prix: next.prix, quantite: next.quantite, debutVente: next.debutVente, finVente: next.finVente, maxParCommande: next.maxParCommande })
+    .set({
+      nom: next.nom,
+      prix: next.prix,
+      quantite: next.quantite,
+      debutVente: next.debutVente,
+      finVente: next.finVente,
+      maxParCommande: next.maxParCommande,
+    })
     .where(eq(ticketTypes.id, typeId))
     .returning();
   return row!;
@@ -97,7 +125,15 @@ export async function ensureStandardTicketType(tx: DbOrTx, eventId: number): Pro
   const [existing] = await tx.select({ id: ticketTypes.id }).from(ticketTypes).where(eq(ticketTypes.evenementId, eventId)).limit(1);
   if (existing) return;
   const [full] = await tx.select({ prix: events.prix }).from(events).where(eq(events.id, eventId));
-  await tx.insert(ticketTypes).values({ evenementId: eventId, nom: 'Standard', prix: full!.prix, quantite: ev.capaciteMax, maxParCommande: Math.min(10, ev.capaciteMax) });
+  await tx
+    .insert(ticketTypes)
+    .values({
+      evenementId: eventId,
+      nom: 'Standard',
+      prix: full!.prix,
+      quantite: ev.capaciteMax,
+      maxParCommande: Math.min(10, ev.capaciteMax),
+    });
 }
 
 export async function listTicketTypes(db: DbOrTx, eventId: number): Promise<TicketType[]> {
@@ -110,6 +146,9 @@ export async function assertTicketTypesFit(tx: DbOrTx, eventId: number): Promise
   if (ev.typeAcces !== 'PAYANT') return;
   const used = await otherQuantities(tx, eventId);
   if (used > ev.capaciteMax) {
-    throw ValidationError.field('capacite_max', `La capacité ne peut être inférieure aux billets proposés (${used}) : réduisez d'abord les types de billets.`);
+    throw ValidationError.field(
+      'capacite_max',
+      `La capacité ne peut être inférieure aux billets proposés (${used}) : réduisez d'abord les types de billets.`,
+    );
   }
 }

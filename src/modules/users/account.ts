@@ -7,7 +7,13 @@ import { issueToken } from '../../core/auth-tokens.js';
 import { queueEmail } from '../notifications/delivery.js';
 import { users } from './tables.js';
 import {
-  EMAIL_MESSAGE, PHONE_MESSAGE, USERNAME_MESSAGE, normalizeTelephone, passwordProblems, validEmail, validUsername,
+  EMAIL_MESSAGE,
+  PHONE_MESSAGE,
+  USERNAME_MESSAGE,
+  normalizeTelephone,
+  passwordProblems,
+  validEmail,
+  validUsername,
 } from './validators.js';
 import { audit, type RequestMeta } from './audit.js';
 import { createAccountToken } from './account-tokens.js';
@@ -100,10 +106,7 @@ export async function registerUser(deps: AccountsDeps, input: RegisterInput, met
   const password = await hashPassword(input.password);
   try {
     return await deps.db.transaction(async (tx) => {
-      const [user] = await tx
-        .insert(users)
-        .values({ username, email, password, firstName, lastName, telephone: telephone! })
-        .returning();
+      const [user] = await tx.insert(users).values({ username, email, password, firstName, lastName, telephone: telephone! }).returning();
       const token = await issueToken(tx, user!.id, meta.userAgent);
       const verifyToken = await createAccountToken(tx, user!.id, 'email_verification', email, EMAIL_VERIFICATION_TTL_MS);
       const link = linkFor(deps.settings.emailVerificationUrl, origin, '/api/auth/email/verify/', verifyToken);
@@ -168,7 +171,10 @@ export async function updateOwnProfile(deps: AccountsDeps, userId: number, input
         set.dateVerification = null;
       }
       if (Object.keys(set).length) {
-        await tx.update(users).set({ ...set, dateModification: sql`now()` }).where(eq(users.id, userId));
+        await tx
+          .update(users)
+          .set({ ...set, dateModification: sql`now()` })
+          .where(eq(users.id, userId));
         if (set.telephone) {
           await audit(tx, { userId, action: 'profil_modifie', meta, details: { champs: ['telephone'] } });
         }

@@ -27,7 +27,12 @@ function assertNoSecrets(body: string) {
 describe('UserModelTest', () => {
   let user: Awaited<ReturnType<typeof createUser>>;
   before(async () => {
-    user = await createUser(ctx.database.db, { username: 'testuser', email: 'test@example.com', password: 'testpass123', telephone: '+2250123456789' });
+    user = await createUser(ctx.database.db, {
+      username: 'testuser',
+      email: 'test@example.com',
+      password: 'testpass123',
+      telephone: '+2250123456789',
+    });
   });
 
   test('test_user_creation', async () => {
@@ -123,7 +128,11 @@ describe('registration', () => {
   });
 
   test('telephone formats: spaces, 00225 and a bare 0XXXXXXXXX are normalised; 8 digits refused', async () => {
-    for (const [input, stored] of [['00225 05 44 55 66 77', '+2250544556677'], ['0144556677', '+2250144556677'], ['+225 07-98-76-54-32', '+2250798765432']]) {
+    for (const [input, stored] of [
+      ['00225 05 44 55 66 77', '+2250544556677'],
+      ['0144556677', '+2250144556677'],
+      ['+225 07-98-76-54-32', '+2250798765432'],
+    ]) {
       const r = await post('/api/users/register/', registration({ telephone: input }));
       assert.equal(r.statusCode, 201, r.body);
       assert.equal(r.json().user.telephone, stored);
@@ -135,11 +144,14 @@ describe('registration', () => {
 
   test('duplicates: username and email case-insensitively, telephone in any format: 400 naming each field', async () => {
     const first = await register(ctx.app);
-    const r = await post('/api/users/register/', registration({
-      username: first.body.username.toUpperCase(),
-      email: first.body.email.toUpperCase(),
-      telephone: first.body.telephone.replace('+225', '00225 '),
-    }));
+    const r = await post(
+      '/api/users/register/',
+      registration({
+        username: first.body.username.toUpperCase(),
+        email: first.body.email.toUpperCase(),
+        telephone: first.body.telephone.replace('+225', '00225 '),
+      }),
+    );
     assert.equal(r.statusCode, 400);
     const d = r.json().details;
     assert.deepEqual(d.username, ["Un utilisateur avec ce nom d'utilisateur existe déjà."]);
@@ -147,25 +159,31 @@ describe('registration', () => {
     assert.deepEqual(d.telephone, ['Un utilisateur avec ce numéro de téléphone existe déjà.']);
   });
 
-  test('two registrations racing for the same email: one 201, one 400 on email', { skip: usingPostgres() ? false : 'PGlite has a single connection: requests never overlap in the database, so there is no race to test' }, async () => {
-    const a = registration();
-    const b = registration({ email: a.email.toUpperCase() });
-    // Many pairs, started together: the pre-check cannot see the other's uncommitted row, only the index stops it.
-    const pairs = await Promise.all(
-      Array.from({ length: 6 }, (_, i) => {
-        const x = registration({ email: `course${i}-${a.email}` });
-        const y = registration({ email: `COURSE${i}-${a.email}` });
-        return Promise.all([post('/api/users/register/', x), post('/api/users/register/', y)]);
-      }),
-    );
-    pairs.push(await Promise.all([post('/api/users/register/', a), post('/api/users/register/', b)]));
-    for (const pair of pairs) {
-      const codes = pair.map((r) => r.statusCode).sort();
-      assert.deepEqual(codes, [201, 400], pair.map((r) => r.body).join(' | '));
-      const loser = pair.find((r) => r.statusCode === 400)!;
-      assert.deepEqual(loser.json().details, { email: ['Un utilisateur avec cette adresse e-mail existe déjà.'] });
-    }
-  });
+  test(
+    'two registrations racing for the same email: one 201, one 400 on email',
+    {
+      skip: usingPostgres() ? false : 'PGlite has a single connection: requests never overlap in the database, so there is no race to test',
+    },
+    async () => {
+      const a = registration();
+      const b = registration({ email: a.email.toUpperCase() });
+      // Many pairs, started together: the pre-check cannot see the other's uncommitted row, only the index stops it.
+      const pairs = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => {
+          const x = registration({ email: `course${i}-${a.email}` });
+          const y = registration({ email: `COURSE${i}-${a.email}` });
+          return Promise.all([post('/api/users/register/', x), post('/api/users/register/', y)]);
+        }),
+      );
+      pairs.push(await Promise.all([post('/api/users/register/', a), post('/api/users/register/', b)]));
+      for (const pair of pairs) {
+        const codes = pair.map((r) => r.statusCode).sort();
+        assert.deepEqual(codes, [201, 400], pair.map((r) => r.body).join(' | '));
+        const loser = pair.find((r) => r.statusCode === 400)!;
+        assert.deepEqual(loser.json().details, { email: ['Un utilisateur avec cette adresse e-mail existe déjà.'] });
+      }
+    },
+  );
 });
 
 describe('login and logout', () => {
@@ -173,7 +191,12 @@ describe('login and logout', () => {
     const u = await register(ctx.app);
     const local = u.body.telephone.replace('+225', '');
     for (const login of [u.body.email.toUpperCase(), u.body.username.toUpperCase(), u.body.telephone, local]) {
-      const r = await ctx.app.inject({ method: 'POST', url: '/api/users/login/', payload: { login, password: u.body.password }, remoteAddress: '198.51.100.7' });
+      const r = await ctx.app.inject({
+        method: 'POST',
+        url: '/api/users/login/',
+        payload: { login, password: u.body.password },
+        remoteAddress: '198.51.100.7',
+      });
       assert.equal(r.statusCode, 200, `${login}: ${r.body}`);
       assertNoSecrets(r.body);
       assert.equal(r.json().user.id, u.user.id);
@@ -237,7 +260,13 @@ describe('database guarantees', () => {
       ['telephone', { username: 'autre2', email: 'a2@exemple.ci', telephone: u.telephone }],
     ];
     for (const [field, v] of attempts) {
-      const err = await ctx.database.db.insert(users).values({ ...v, password: 'x' } as typeof users.$inferInsert).then(() => null, (e: unknown) => e);
+      const err = await ctx.database.db
+        .insert(users)
+        .values({ ...v, password: 'x' } as typeof users.$inferInsert)
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
       assert.ok(err, `${field}: the database refused the duplicate`);
       const mapped = duplicateError(err);
       assert.ok(mapped, field);
@@ -251,10 +280,15 @@ describe('database guarantees', () => {
       { userId: u.id, purpose: 'password_reset', tokenHash: 'a'.repeat(64), email: u.email, expiresAt: sql`now() - interval '2 days'` },
       { userId: u.id, purpose: 'password_reset', tokenHash: 'b'.repeat(64), email: u.email, expiresAt: sql`now() + interval '1 hour'` },
     ]);
-    await ctx.database.db.insert(phoneVerificationCodes).values({ userId: u.id, telephone: u.telephone, codeHash: 'c'.repeat(64), expiresAt: sql`now() - interval '2 days'` });
+    await ctx.database.db
+      .insert(phoneVerificationCodes)
+      .values({ userId: u.id, telephone: u.telephone, codeHash: 'c'.repeat(64), expiresAt: sql`now() - interval '2 days'` });
     const r = await purgeSpentSecrets(ctx.database.db);
     assert.deepEqual(r, { accountTokens: 1, phoneCodes: 1 });
     const left = await ctx.database.db.select().from(accountTokens).where(eq(accountTokens.userId, u.id));
-    assert.deepEqual(left.map((t) => t.tokenHash), ['b'.repeat(64)]);
+    assert.deepEqual(
+      left.map((t) => t.tokenHash),
+      ['b'.repeat(64)],
+    );
   });
 });

@@ -20,21 +20,39 @@ export function adminUserRoutes(deps: AccountsDeps) {
       if (request.body === undefined || request.body === null) request.body = {};
     });
 
-    app.get('/users/', {
-      schema: {
-        tags, summary: 'Lister et rechercher les utilisateurs', security: tokenAuth,
-        querystring: AdminUserQuery, response: { 200: Paginated(AdminUser), ...errors(401, 403) },
-      },
-    }, async (request) => listUsers(deps.db, request, request.query));
-
-    for (const [path, active] of [['deactivate', false], ['activate', true]] as const) {
-      app.post(`/users/:id/${path}/`, {
+    app.get(
+      '/users/',
+      {
         schema: {
-          tags, summary: active ? 'Réactiver un compte' : 'Désactiver un compte (ses sessions sont fermées)', security: tokenAuth,
-          params: IdParams, body: DeactivateBody, response: { 200: AdminUser, ...errors(400, 401, 403, 404) },
+          tags,
+          summary: 'Lister et rechercher les utilisateurs',
+          security: tokenAuth,
+          querystring: AdminUserQuery,
+          response: { 200: Paginated(AdminUser), ...errors(401, 403) },
         },
-      }, async (request) =>
-        setUserActive(deps.db, currentUser(request), request.params.id, active, request.body.motif ?? '', requestMeta(request)));
+      },
+      async (request) => listUsers(deps.db, request, request.query),
+    );
+
+    for (const [path, active] of [
+      ['deactivate', false],
+      ['activate', true],
+    ] as const) {
+      app.post(
+        `/users/:id/${path}/`,
+        {
+          schema: {
+            tags,
+            summary: active ? 'Réactiver un compte' : 'Désactiver un compte (ses sessions sont fermées)',
+            security: tokenAuth,
+            params: IdParams,
+            body: DeactivateBody,
+            response: { 200: AdminUser, ...errors(400, 401, 403, 404) },
+          },
+        },
+        async (request) =>
+          setUserActive(deps.db, currentUser(request), request.params.id, active, request.body.motif ?? '', requestMeta(request)),
+      );
     }
   };
 }

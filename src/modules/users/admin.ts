@@ -53,13 +53,22 @@ export async function listUsers(
       OR ${users.email} ILIKE ${like} OR ${users.telephone} LIKE ${tel ?? like})`);
   }
   if (q.is_active !== undefined) conds.push(eq(users.isActive, q.is_active));
-  if (q.is_staff !== undefined) conds.push(q.is_staff ? sql`(${users.isStaff} OR ${users.isSuperuser})` : sql`NOT (${users.isStaff} OR ${users.isSuperuser})`);
+  if (q.is_staff !== undefined)
+    conds.push(q.is_staff ? sql`(${users.isStaff} OR ${users.isSuperuser})` : sql`NOT (${users.isStaff} OR ${users.isSuperuser})`);
   const where = conds.length ? and(...conds) : undefined;
   return paginate({
     request,
-    count: async () => (await db.select({ n: sql<number>`count(*)::int` }).from(users).where(where))[0]!.n,
+    count: async () =>
+      (
+        await db
+          .select({ n: sql<number>`count(*)::int` })
+          .from(users)
+          .where(where)
+      )[0]!.n,
     fetch: async (limit, offset) =>
-      (await db.select().from(users).where(where).orderBy(desc(users.dateCreation), desc(users.id)).limit(limit).offset(offset)).map(toAdmin),
+      (await db.select().from(users).where(where).orderBy(desc(users.dateCreation), desc(users.id)).limit(limit).offset(offset)).map(
+        toAdmin,
+      ),
   });
 }
 
@@ -73,7 +82,11 @@ export async function setUserActive(db: Db, staff: AuthUser, targetId: number, a
     if ((target.isStaff || target.isSuperuser) && !staff.isSuperuser) {
       throw new ForbiddenError('Seul un super-utilisateur peut modifier un compte du personnel.', 'superuser_only');
     }
-    const [updated] = await tx.update(users).set({ isActive: active, dateModification: sql`now()` }).where(eq(users.id, targetId)).returning();
+    const [updated] = await tx
+      .update(users)
+      .set({ isActive: active, dateModification: sql`now()` })
+      .where(eq(users.id, targetId))
+      .returning();
     // A deactivated account is logged out everywhere at once, not when its tokens happen to be checked.
     if (!active) await revokeOtherTokens(tx, targetId, null);
     await audit(tx, {

@@ -4,7 +4,6 @@ import { escapeHtml } from '../../core/html.js';
 
 const SIGNATURE = "\n\nL'équipe SpotVibe";
 
-
 function html(paragraphs: string[], link?: { href: string; label: string }): string {
   const body = paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n');
   const button = link ? `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.label)}</a></p>` : '';

@@ -44,7 +44,11 @@ export async function listFollows(db: Db, request: FastifyRequest, userId: numbe
   return paginate({
     request,
     count: async () => {
-      const [r] = await db.select({ n: sql<number>`count(*)::int` }).from(follows).innerJoin(users, eq(users.id, other)).where(where);
+      const [r] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(follows)
+        .innerJoin(users, eq(users.id, other))
+        .where(where);
       return r!.n;
     },
     fetch: async (limit, offset) => {

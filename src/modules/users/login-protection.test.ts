@@ -91,7 +91,12 @@ describe('per-address login rate limit (5 per minute, the manual)', () => {
     const ip = randomIp();
     const codes = [];
     for (let i = 0; i < 6; i++) {
-      const r = await ctx.app.inject({ method: 'POST', url: '/api/users/login/', payload: { login: `x${i}@exemple.ci`, password: 'quelconque' }, remoteAddress: ip });
+      const r = await ctx.app.inject({
+        method: 'POST',
+        url: '/api/users/login/',
+        payload: { login: `x${i}@exemple.ci`, password: 'quelconque' },
+        remoteAddress: ip,
+      });
       codes.push(r.statusCode);
       if (i === 5) {
         assert.equal(r.headers['retry-after'] !== undefined, true);
@@ -101,7 +106,12 @@ describe('per-address login rate limit (5 per minute, the manual)', () => {
       }
     }
     assert.deepEqual(codes, [400, 400, 400, 400, 400, 429]);
-    const other = await ctx.app.inject({ method: 'POST', url: '/api/users/login/', payload: { login: 'y@exemple.ci', password: 'quelconque' }, remoteAddress: randomIp() });
+    const other = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/users/login/',
+      payload: { login: 'y@exemple.ci', password: 'quelconque' },
+      remoteAddress: randomIp(),
+    });
     assert.equal(other.statusCode, 400);
   });
 
@@ -110,7 +120,10 @@ describe('per-address login rate limit (5 per minute, the manual)', () => {
     const codes = [];
     for (let i = 0; i < 6; i++) {
       const r = await ctx.app.inject({
-        method: 'POST', url: '/api/users/login/', payload: { login: 'z@exemple.ci', password: 'x' }, remoteAddress: ip,
+        method: 'POST',
+        url: '/api/users/login/',
+        payload: { login: 'z@exemple.ci', password: 'x' },
+        remoteAddress: ip,
         headers: { 'x-forwarded-for': randomIp() },
       });
       codes.push(r.statusCode);
@@ -130,13 +143,28 @@ describe('TRUST_PROXY=true', () => {
     const balancer = randomIp();
     const clientA = randomIp();
     for (let i = 0; i < 5; i++) {
-      await ctx.app.inject({ method: 'POST', url: '/api/users/login/', payload: { login: 'a@exemple.ci', password: 'x' }, remoteAddress: balancer, headers: { 'x-forwarded-for': clientA } });
+      await ctx.app.inject({
+        method: 'POST',
+        url: '/api/users/login/',
+        payload: { login: 'a@exemple.ci', password: 'x' },
+        remoteAddress: balancer,
+        headers: { 'x-forwarded-for': clientA },
+      });
     }
-    const a6 = await ctx.app.inject({ method: 'POST', url: '/api/users/login/', payload: { login: 'a@exemple.ci', password: 'x' }, remoteAddress: balancer, headers: { 'x-forwarded-for': clientA } });
+    const a6 = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/users/login/',
+      payload: { login: 'a@exemple.ci', password: 'x' },
+      remoteAddress: balancer,
+      headers: { 'x-forwarded-for': clientA },
+    });
     assert.equal(a6.statusCode, 429);
     const u = await register(ctx.app);
     const b = await ctx.app.inject({
-      method: 'POST', url: '/api/users/login/', payload: { login: u.body.email, password: u.body.password }, remoteAddress: balancer,
+      method: 'POST',
+      url: '/api/users/login/',
+      payload: { login: u.body.email, password: u.body.password },
+      remoteAddress: balancer,
       headers: { 'x-forwarded-for': '203.0.113.9' },
     });
     assert.equal(b.statusCode, 200);
@@ -159,7 +187,8 @@ describe('rate limit stored in Redis (REDIS_URL): two server processes share the
 
   test('3 requests on one, 3 on the other: the 6th is refused', async () => {
     const ip = randomIp();
-    const send = (app: App) => app.inject({ method: 'POST', url: '/api/users/login/', payload: { login: 'r@exemple.ci', password: 'x' }, remoteAddress: ip });
+    const send = (app: App) =>
+      app.inject({ method: 'POST', url: '/api/users/login/', payload: { login: 'r@exemple.ci', password: 'x' }, remoteAddress: ip });
     const codes = [];
     for (const app of [ctx.app, second, ctx.app, second, ctx.app]) codes.push((await send(app)).statusCode);
     const sixth = await send(second);

@@ -39,7 +39,9 @@ export async function findUserByLogin(db: DbOrTx, login: string): Promise<UserRo
         tel ? sql` OR ${users.telephone} = ${tel}` : sql``
       }`,
     )
-    .orderBy(sql`CASE WHEN lower(${users.email}) = lower(${login}) THEN 0 WHEN lower(${users.username}) = lower(${login}) THEN 1 ELSE 2 END`)
+    .orderBy(
+      sql`CASE WHEN lower(${users.email}) = lower(${login}) THEN 0 WHEN lower(${users.username}) = lower(${login}) THEN 1 ELSE 2 END`,
+    )
     .limit(1);
   return rows[0] ?? null;
 }
@@ -71,12 +73,20 @@ export async function loginUser(deps: AccountsDeps, input: { login: string; pass
     );
   }
 
-  const ok = user ? await verifyPassword(user.password, input.password) : await verifyPassword(await (dummyHash ??= hashPassword('spotvibe-factice')), input.password).then(() => false);
+  const ok = user
+    ? await verifyPassword(user.password, input.password)
+    : await verifyPassword(await (dummyHash ??= hashPassword('spotvibe-factice')), input.password).then(() => false);
   if (!user || !ok) {
     await deps.db.transaction(async (tx) => {
       await audit(tx, { userId: user?.id ?? null, action: 'connexion_echouee', meta, cible: loginKey.slice(0, 100) });
       if (recent === failures) {
-        await audit(tx, { userId: user?.id ?? null, action: 'compte_verrouille', meta, cible: loginKey.slice(0, 100), details: { echecs: recent } });
+        await audit(tx, {
+          userId: user?.id ?? null,
+          action: 'compte_verrouille',
+          meta,
+          cible: loginKey.slice(0, 100),
+          details: { echecs: recent },
+        });
       }
     });
     throw new LoginError(BAD_CREDENTIALS, 'invalid_credentials');
@@ -119,7 +129,9 @@ async function recentFailures(db: DbOrTx, user: UserRow | null, loginKey: string
 async function lockRemainingSeconds(db: DbOrTx, user: UserRow | null, loginKey: string, windowMs: number, failures: number) {
   const since = sql`now() - ${`${Math.round(windowMs / 1000)} seconds`}::interval`;
   const rows = await db
-    .select({ left: sql<number>`extract(epoch from (${loginAttempts.dateTentative} + ${`${Math.round(windowMs / 1000)} seconds`}::interval - now()))::float` })
+    .select({
+      left: sql<number>`extract(epoch from (${loginAttempts.dateTentative} + ${`${Math.round(windowMs / 1000)} seconds`}::interval - now()))::float`,
+    })
     .from(loginAttempts)
     .where(
       and(

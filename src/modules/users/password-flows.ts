@@ -23,7 +23,11 @@ export const RESET_REQUESTED_MESSAGE =
   "Si un compte correspond à cette adresse, un e-mail contenant un lien de réinitialisation vient d'être envoyé.";
 export const INVALID_RESET_TOKEN = 'Lien de réinitialisation invalide ou expiré. Faites une nouvelle demande.';
 
-function newPasswordProblems(pw: string, confirm: string, user: { username: string; email: string; firstName: string; lastName: string }): FieldErrors {
+function newPasswordProblems(
+  pw: string,
+  confirm: string,
+  user: { username: string; email: string; firstName: string; lastName: string },
+): FieldErrors {
   const details: FieldErrors = {};
   const problems = passwordProblems(pw, user);
   if (problems.length) details.new_password = problems;
@@ -52,7 +56,10 @@ export async function changePassword(
   if (Object.keys(details).length) throw new ValidationError(details);
   const hash = await hashPassword(input.new_password);
   await deps.db.transaction(async (tx) => {
-    await tx.update(users).set({ password: hash, dateModification: sql`now()` }).where(eq(users.id, userId));
+    await tx
+      .update(users)
+      .set({ password: hash, dateModification: sql`now()` })
+      .where(eq(users.id, userId));
     // Whoever else holds a session (a stolen token, a forgotten phone) is logged out; this session stays.
     await revokeOtherTokens(tx, userId, currentTokenId);
     await audit(tx, { userId, action: 'mot_de_passe_modifie', meta });
@@ -123,7 +130,9 @@ export async function confirmPasswordReset(
     // Every session ends: the reset may be the owner taking the account back from someone.
     await revokeOtherTokens(tx, found.user.id, null);
     // Proving the mailbox ends a lockout an attacker may have caused with wrong guesses.
-    await tx.insert(loginAttempts).values({ login: found.user.email.toLowerCase(), userId: found.user.id, ip: meta.ip, succes: true, userAgent: meta.userAgent });
+    await tx
+      .insert(loginAttempts)
+      .values({ login: found.user.email.toLowerCase(), userId: found.user.id, ip: meta.ip, succes: true, userAgent: meta.userAgent });
     await audit(tx, { userId: found.user.id, action: 'mot_de_passe_reinitialise', meta });
     await queueEmail(deps.jobs, passwordChangedEmail(found.user.email, found.user, 'reset'), tx);
   });

@@ -29,9 +29,13 @@ before(async () => {
   ctx = await createTestContext({
     work: true,
     env: {
-      EMAIL_BACKEND: 'smtp', EMAIL_HOST: '127.0.0.1', EMAIL_PORT: String(port), EMAIL_USE_TLS: 'False',
+      EMAIL_BACKEND: 'smtp',
+      EMAIL_HOST: '127.0.0.1',
+      EMAIL_PORT: String(port),
+      EMAIL_USE_TLS: 'False',
       PUBLIC_BASE_URL: 'https://api.spotvibe.test',
-      LOGIN_RATE_LIMIT_MAX: '10000', ACCOUNT_RATE_LIMIT_MAX: '10000',
+      LOGIN_RATE_LIMIT_MAX: '10000',
+      ACCOUNT_RATE_LIMIT_MAX: '10000',
     },
   });
 });
@@ -58,17 +62,33 @@ describe('password change', () => {
   test('old password required; other sessions revoked, this one kept; the owner is told by email', async () => {
     const u = await register(ctx.app);
     const other = (await login(u.body.email, u.body.password)).json().token as string;
-    const wrong = await post('/api/users/me/password/', { old_password: 'pas-le-bon', new_password: 'Nouveau-Mot-2025', new_password_confirm: 'Nouveau-Mot-2025' }, u.headers);
+    const wrong = await post(
+      '/api/users/me/password/',
+      { old_password: 'pas-le-bon', new_password: 'Nouveau-Mot-2025', new_password_confirm: 'Nouveau-Mot-2025' },
+      u.headers,
+    );
     assert.equal(wrong.statusCode, 400);
     assert.deepEqual(wrong.json().details, { old_password: ['Votre ancien mot de passe est incorrect. Veuillez le saisir à nouveau.'] });
-    const weak = await post('/api/users/me/password/', { old_password: u.body.password, new_password: '123456789', new_password_confirm: '123' }, u.headers);
+    const weak = await post(
+      '/api/users/me/password/',
+      { old_password: u.body.password, new_password: '123456789', new_password_confirm: '123' },
+      u.headers,
+    );
     assert.equal(weak.statusCode, 400);
     assert.ok(weak.json().details.new_password.includes('Ce mot de passe est entièrement numérique.'));
     assert.deepEqual(weak.json().details.new_password_confirm, ['Les mots de passe ne correspondent pas.']);
 
-    const ok = await post('/api/users/me/password/', { old_password: u.body.password, new_password: 'Nouveau-Mot-2025', new_password_confirm: 'Nouveau-Mot-2025' }, u.headers);
+    const ok = await post(
+      '/api/users/me/password/',
+      { old_password: u.body.password, new_password: 'Nouveau-Mot-2025', new_password_confirm: 'Nouveau-Mot-2025' },
+      u.headers,
+    );
     assert.equal(ok.statusCode, 200, ok.body);
-    assert.equal((await ctx.app.inject({ url: '/api/users/me/', headers: { authorization: `Token ${other}` } })).statusCode, 401, 'the other session is revoked');
+    assert.equal(
+      (await ctx.app.inject({ url: '/api/users/me/', headers: { authorization: `Token ${other}` } })).statusCode,
+      401,
+      'the other session is revoked',
+    );
     assert.equal((await ctx.app.inject({ url: '/api/users/me/', headers: u.headers })).statusCode, 200, 'this session stays');
     assert.equal((await login(u.body.email, u.body.password)).statusCode, 400);
     assert.equal((await login(u.body.email, 'Nouveau-Mot-2025')).statusCode, 200);
@@ -84,7 +104,10 @@ describe('password reset by email', () => {
     const before = received.length;
     const r = await post('/api/auth/password/reset/', { email: u.body.email.toUpperCase() });
     assert.equal(r.statusCode, 200);
-    assert.equal(r.json().message, "Si un compte correspond à cette adresse, un e-mail contenant un lien de réinitialisation vient d'être envoyé.");
+    assert.equal(
+      r.json().message,
+      "Si un compte correspond à cette adresse, un e-mail contenant un lien de réinitialisation vient d'être envoyé.",
+    );
     const mail = await mailTo(u.body.email, /reset\/confirm\//, before);
     const text = decode(mail.raw);
     assert.match(text, /Subject: .*SpotVibe/);
@@ -100,12 +123,20 @@ describe('password reset by email', () => {
     const weak = await post('/api/auth/password/reset/confirm/', { token, new_password: 'motdepasse', new_password_confirm: 'motdepasse' });
     assert.equal(weak.statusCode, 400);
     assert.deepEqual(weak.json().details.new_password, ['Ce mot de passe est trop courant.']);
-    const ok = await post('/api/auth/password/reset/confirm/', { token, new_password: 'Reprise-Compte-77', new_password_confirm: 'Reprise-Compte-77' });
+    const ok = await post('/api/auth/password/reset/confirm/', {
+      token,
+      new_password: 'Reprise-Compte-77',
+      new_password_confirm: 'Reprise-Compte-77',
+    });
     assert.equal(ok.statusCode, 200, ok.body);
     assert.equal((await ctx.app.inject({ url: '/api/users/me/', headers: u.headers })).statusCode, 401, 'all sessions end');
     assert.equal((await login(u.body.username, 'Reprise-Compte-77')).statusCode, 200);
 
-    const reuse = await post('/api/auth/password/reset/confirm/', { token, new_password: 'Encore-Autre-88', new_password_confirm: 'Encore-Autre-88' });
+    const reuse = await post('/api/auth/password/reset/confirm/', {
+      token,
+      new_password: 'Encore-Autre-88',
+      new_password_confirm: 'Encore-Autre-88',
+    });
     assert.equal(reuse.statusCode, 400);
     assert.equal(reuse.json().error, 'Lien de réinitialisation invalide ou expiré. Faites une nouvelle demande.');
     assert.equal((await login(u.body.username, 'Encore-Autre-88')).statusCode, 400);
@@ -126,7 +157,11 @@ describe('password reset by email', () => {
       .update(accountTokens)
       .set({ expiresAt: sql`now() - interval '1 second'` })
       .where(eq(accountTokens.userId, u.user.id));
-    const r = await post('/api/auth/password/reset/confirm/', { token, new_password: 'Trop-Tard-2025', new_password_confirm: 'Trop-Tard-2025' });
+    const r = await post('/api/auth/password/reset/confirm/', {
+      token,
+      new_password: 'Trop-Tard-2025',
+      new_password_confirm: 'Trop-Tard-2025',
+    });
     assert.equal(r.statusCode, 400);
     assert.equal(r.json().code, 'invalid_token');
     assert.equal((await ctx.app.inject({ url: `/api/auth/password/reset/confirm/?token=${token}` })).statusCode, 400);
@@ -140,7 +175,11 @@ describe('password reset by email', () => {
     before = received.length;
     await post('/api/auth/password/reset/', { email: u.body.email });
     await mailTo(u.body.email, /reset\/confirm\//, before);
-    const r = await post('/api/auth/password/reset/confirm/', { token: first, new_password: 'Ancien-Lien-2025', new_password_confirm: 'Ancien-Lien-2025' });
+    const r = await post('/api/auth/password/reset/confirm/', {
+      token: first,
+      new_password: 'Ancien-Lien-2025',
+      new_password_confirm: 'Ancien-Lien-2025',
+    });
     assert.equal(r.statusCode, 400);
   });
 
@@ -148,13 +187,20 @@ describe('password reset by email', () => {
     const before = received.length;
     const r = await post('/api/auth/password/reset/', { email: 'personne@inconnu.ci' });
     assert.equal(r.statusCode, 200);
-    assert.equal(r.json().message, "Si un compte correspond à cette adresse, un e-mail contenant un lien de réinitialisation vient d'être envoyé.");
+    assert.equal(
+      r.json().message,
+      "Si un compte correspond à cette adresse, un e-mail contenant un lien de réinitialisation vient d'être envoyé.",
+    );
     // A witness email sent after it arrives first-in-first-out; nothing went to the unknown address.
     const w = await register(ctx.app);
     await post('/api/auth/password/reset/', { email: w.body.email });
     await mailTo(w.body.email, /reset\/confirm\//, before);
     assert.equal(received.slice(before).filter((m) => m.to.includes('personne@inconnu.ci')).length, 0);
-    const garbage = await post('/api/auth/password/reset/confirm/', { token: 'nimporte-quoi', new_password: 'Valide-Mot-2025', new_password_confirm: 'Valide-Mot-2025' });
+    const garbage = await post('/api/auth/password/reset/confirm/', {
+      token: 'nimporte-quoi',
+      new_password: 'Valide-Mot-2025',
+      new_password_confirm: 'Valide-Mot-2025',
+    });
     assert.equal(garbage.statusCode, 400);
   });
 });

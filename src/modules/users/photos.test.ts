@@ -44,7 +44,11 @@ describe('local disk (default)', () => {
   test('JPEG, PNG and WebP are stored and served back byte for byte; the old photo is removed', async () => {
     const u = await register(ctx.app);
     let previous: string | null = null;
-    for (const [bytes, type, ext] of [[JPEG, 'image/jpeg', 'jpg'], [PNG, 'image/png', 'png'], [WEBP, 'image/webp', 'webp']] as const) {
+    for (const [bytes, type, ext] of [
+      [JPEG, 'image/jpeg', 'jpg'],
+      [PNG, 'image/png', 'png'],
+      [WEBP, 'image/webp', 'webp'],
+    ] as const) {
       const r = await upload(u.headers, bytes, `x.${ext}`, type);
       assert.equal(r.statusCode, 200, r.body);
       const url = r.json().photo_profil as string;
@@ -89,7 +93,11 @@ describe('local disk (default)', () => {
   });
 
   test('the media route serves only names we generate', async () => {
-    for (const p of ['/media/profiles/..%2F..%2Fetc%2Fpasswd', '/media/profiles/x.jpg', '/media/profiles/00000000-0000-0000-0000-000000000000.jpg']) {
+    for (const p of [
+      '/media/profiles/..%2F..%2Fetc%2Fpasswd',
+      '/media/profiles/x.jpg',
+      '/media/profiles/00000000-0000-0000-0000-000000000000.jpg',
+    ]) {
       assert.equal((await ctx.app.inject({ url: p })).statusCode, 404, p);
     }
   });
@@ -109,13 +117,20 @@ describe('S3 (AWS_* set), against a local stand-in for PutObject', () => {
       const headers: Record<string, string> = {};
       for (const n of signedNames) if (n !== 'host') headers[n] = String(req.headers[n]);
       const signer = new AwsV4Signer({
-        method: req.method!, url: `http://${req.headers.host}${req.url}`, headers, body: new Uint8Array(body),
-        accessKeyId: 'AKIATEST', secretAccessKey: 'secret-test', service: 's3', region: 'eu-west-3',
+        method: req.method!,
+        url: `http://${req.headers.host}${req.url}`,
+        headers,
+        body: new Uint8Array(body),
+        accessKeyId: 'AKIATEST',
+        secretAccessKey: 'secret-test',
+        service: 's3',
+        region: 'eu-west-3',
         datetime: String(req.headers['x-amz-date']),
       });
       const expected = (await signer.sign()).headers.get('authorization');
       if (expected !== auth) problems.push(`signature ${req.method} ${req.url}`);
-      if (req.method === 'PUT' && req.headers['x-amz-content-sha256'] !== createHash('sha256').update(body).digest('hex')) problems.push('payload hash');
+      if (req.method === 'PUT' && req.headers['x-amz-content-sha256'] !== createHash('sha256').update(body).digest('hex'))
+        problems.push('payload hash');
       if (req.method === 'PUT') objects.set(req.url!, { body, type: String(req.headers['content-type']) });
       if (req.method === 'DELETE') objects.delete(req.url!);
       res.writeHead(req.method === 'DELETE' ? 204 : 200);
@@ -130,8 +145,11 @@ describe('S3 (AWS_* set), against a local stand-in for PutObject', () => {
     ctx = await createTestContext({
       env: {
         ...env,
-        AWS_ACCESS_KEY_ID: 'AKIATEST', AWS_SECRET_ACCESS_KEY: 'secret-test', AWS_STORAGE_BUCKET_NAME: 'spotvibe-media',
-        AWS_S3_REGION_NAME: 'eu-west-3', AWS_S3_ENDPOINT_URL: endpoint,
+        AWS_ACCESS_KEY_ID: 'AKIATEST',
+        AWS_SECRET_ACCESS_KEY: 'secret-test',
+        AWS_STORAGE_BUCKET_NAME: 'spotvibe-media',
+        AWS_S3_REGION_NAME: 'eu-west-3',
+        AWS_S3_ENDPOINT_URL: endpoint,
       },
     });
   });
@@ -143,7 +161,12 @@ describe('S3 (AWS_* set), against a local stand-in for PutObject', () => {
   test('the photo is PUT, signed, into the bucket; the profile points at it; a replaced one is deleted', async () => {
     const u = await register(ctx.app);
     const m = multipart('photo', 'p.png', 'image/png', PNG);
-    const r = await ctx.app.inject({ method: 'POST', url: '/api/users/me/photo/', payload: m.payload, headers: { ...u.headers, ...m.headers } });
+    const r = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/users/me/photo/',
+      payload: m.payload,
+      headers: { ...u.headers, ...m.headers },
+    });
     assert.equal(r.statusCode, 200, r.body);
     const url = r.json().photo_profil as string;
     assert.match(url, new RegExp(`^${endpoint}/spotvibe-media/profiles/[0-9a-f-]{36}\\.png$`));

@@ -70,7 +70,10 @@ async function replacePhotoKey(deps: AccountsDeps, userId: number, key: string):
   return deps.db.transaction(async (tx) => {
     const [u] = await tx.select({ photo: users.photoProfil }).from(users).where(eq(users.id, userId)).for('update');
     if (!u) throw new NotFoundError('Utilisateur introuvable.');
-    await tx.update(users).set({ photoProfil: key, dateModification: sql`now()` }).where(eq(users.id, userId));
+    await tx
+      .update(users)
+      .set({ photoProfil: key, dateModification: sql`now()` })
+      .where(eq(users.id, userId));
     return u.photo;
   });
 }

@@ -39,8 +39,14 @@ describe('data export', () => {
     const d = r.json();
     assert.equal(d.profil.email, u.body.email);
     assert.equal(d.profil.telephone, u.body.telephone);
-    assert.deepEqual(d.abonnements.map((x: { id: number }) => x.id), [other.user.id]);
-    assert.deepEqual(d.abonnes.map((x: { id: number }) => x.id), [other.user.id]);
+    assert.deepEqual(
+      d.abonnements.map((x: { id: number }) => x.id),
+      [other.user.id],
+    );
+    assert.deepEqual(
+      d.abonnes.map((x: { id: number }) => x.id),
+      [other.user.id],
+    );
     assert.equal(d.sessions.length, 1);
     assert.ok(d.tentatives_connexion.some((t: { succes: boolean }) => !t.succes));
     assert.ok(d.journal_securite.some((l: { action: string }) => l.action === 'inscription'));
@@ -71,7 +77,10 @@ describe('account deletion', () => {
     assert.equal(row!.username, `supprime-${u.user.id}`);
     assert.ok(!row!.email.includes(u.body.email));
     assert.ok(!row!.telephone.startsWith('+225'));
-    assert.deepEqual([row!.firstName, row!.lastName, row!.bio, row!.photoProfil, row!.isActive, row!.password], ['', '', '', '', false, '!']);
+    assert.deepEqual(
+      [row!.firstName, row!.lastName, row!.bio, row!.photoProfil, row!.isActive, row!.password],
+      ['', '', '', '', false, '!'],
+    );
     assert.equal(row!.derniereConnexionIp, null);
     assert.ok(row!.dateSuppression);
     assert.deepEqual(erased, [u.user.id]);
@@ -89,7 +98,9 @@ describe('account deletion', () => {
     // The person's email, telephone and username are free again.
     const again = await post('/api/users/register/', { ...u.body });
     assert.equal(again.statusCode, 201, again.body);
-    const goodbye = (await queuedJobs<{ to: string; subject: string }>(ctx.database, 'notifications.email')).filter((m) => m.to === u.body.email);
+    const goodbye = (await queuedJobs<{ to: string; subject: string }>(ctx.database, 'notifications.email')).filter(
+      (m) => m.to === u.body.email,
+    );
     assert.ok(goodbye.some((m) => m.subject === 'SpotVibe : votre compte a été supprimé'));
   });
 
@@ -115,7 +126,11 @@ describe('staff: /api/admin/users/', () => {
     for (const q of [u.body.username.toUpperCase(), 'Bamba', u.body.email, u.body.telephone.replace('+225', '')]) {
       const r = await ctx.app.inject({ url: `/api/admin/users/?search=${encodeURIComponent(q)}`, headers: staff.headers });
       assert.equal(r.statusCode, 200);
-      assert.deepEqual(r.json().results.map((x: { id: number }) => x.id), [u.user.id], q);
+      assert.deepEqual(
+        r.json().results.map((x: { id: number }) => x.id),
+        [u.user.id],
+        q,
+      );
       assert.ok(!r.body.includes(u.body.email) && !r.body.includes(u.body.telephone), 'masked');
     }
     const one = (await ctx.app.inject({ url: `/api/admin/users/?search=${u.body.username}`, headers: staff.headers })).json().results[0];

@@ -15,9 +15,7 @@ import { UNUSABLE_PASSWORD, verifyPassword } from '../../core/passwords.js';
 import { revokeOtherTokens } from '../../core/auth-tokens.js';
 import { events, eventParticipations } from '../events/tables.js';
 import { queueEmail } from '../notifications/delivery.js';
-import {
-  accountTokens, auditLogs, authTokens, follows, loginAttempts, phoneVerificationCodes, socialIdentities, users,
-} from './tables.js';
+import { accountTokens, auditLogs, authTokens, follows, loginAttempts, phoneVerificationCodes, socialIdentities, users } from './tables.js';
 import { audit, type RequestMeta } from './audit.js';
 import { accountDeletedEmail } from './emails.js';
 import { loadOwnProfile, toProfile, type Serializer } from './profile.js';
@@ -59,33 +57,58 @@ export async function exportUserData(deps: AccountsDeps, userId: number, s: Seri
     abonnes: await followsOut(follows.followedId, follows.followerId),
     evenements_crees: (
       await db
-        .select({ id: events.id, titre: events.titre, statut: events.statut, date_debut: events.dateDebut, date_creation: events.dateCreation })
+        .select({
+          id: events.id,
+          titre: events.titre,
+          statut: events.statut,
+          date_debut: events.dateDebut,
+          date_creation: events.dateCreation,
+        })
         .from(events)
         .where(eq(events.createurId, userId))
         .orderBy(desc(events.dateCreation))
     ).map((e) => ({ ...e, date_debut: iso(e.date_debut), date_creation: iso(e.date_creation) })),
     participations: (
       await db
-        .select({ evenement_id: eventParticipations.evenementId, titre: events.titre, statut: eventParticipations.statut, date: eventParticipations.dateParticipation })
+        .select({
+          evenement_id: eventParticipations.evenementId,
+          titre: events.titre,
+          statut: eventParticipations.statut,
+          date: eventParticipations.dateParticipation,
+        })
         .from(eventParticipations)
         .innerJoin(events, eq(events.id, eventParticipations.evenementId))
         .where(eq(eventParticipations.utilisateurId, userId))
     ).map((p) => ({ ...p, date: iso(p.date) })),
     comptes_sociaux: (
       await db
-        .select({ fournisseur: socialIdentities.provider, email: socialIdentities.email, date_creation: socialIdentities.dateCreation, derniere_connexion: socialIdentities.derniereConnexion })
+        .select({
+          fournisseur: socialIdentities.provider,
+          email: socialIdentities.email,
+          date_creation: socialIdentities.dateCreation,
+          derniere_connexion: socialIdentities.derniereConnexion,
+        })
         .from(socialIdentities)
         .where(eq(socialIdentities.userId, userId))
     ).map((r) => ({ ...r, date_creation: iso(r.date_creation), derniere_connexion: iso(r.derniere_connexion) })),
     sessions: (
       await db
-        .select({ date_creation: authTokens.dateCreation, derniere_utilisation: authTokens.derniereUtilisation, user_agent: authTokens.userAgent })
+        .select({
+          date_creation: authTokens.dateCreation,
+          derniere_utilisation: authTokens.derniereUtilisation,
+          user_agent: authTokens.userAgent,
+        })
         .from(authTokens)
         .where(eq(authTokens.userId, userId))
     ).map((r) => ({ ...r, date_creation: iso(r.date_creation), derniere_utilisation: iso(r.derniere_utilisation) })),
     tentatives_connexion: (
       await db
-        .select({ date: loginAttempts.dateTentative, ip: loginAttempts.ip, succes: loginAttempts.succes, user_agent: loginAttempts.userAgent })
+        .select({
+          date: loginAttempts.dateTentative,
+          ip: loginAttempts.ip,
+          succes: loginAttempts.succes,
+          user_agent: loginAttempts.userAgent,
+        })
         .from(loginAttempts)
         .where(eq(loginAttempts.userId, userId))
         .orderBy(desc(loginAttempts.dateTentative))

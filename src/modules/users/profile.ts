@@ -35,9 +35,15 @@ export function countColumns(allEvents: boolean) {
 }
 
 export async function loadOwnProfile(db: DbOrTx, userId: number): Promise<{ user: UserRow; counts: Counts } | null> {
-  const rows = await db.select({ user: users, ...countColumns(true) }).from(users).where(eq(users.id, userId)).limit(1);
+  const rows = await db
+    .select({ user: users, ...countColumns(true) })
+    .from(users)
+    .where(eq(users.id, userId))
+    .limit(1);
   const r = rows[0];
-  return r ? { user: r.user, counts: { followers_count: r.followers_count, following_count: r.following_count, events_count: r.events_count } } : null;
+  return r
+    ? { user: r.user, counts: { followers_count: r.followers_count, following_count: r.following_count, events_count: r.events_count } }
+    : null;
 }
 
 export async function loadPublicProfile(db: DbOrTx, userId: number, viewerId: number | null) {

@@ -34,11 +34,30 @@ async function createEvent(createurId: number, statut: EventStatut) {
 
 const PROFILE_FIELDS = [
   // The manual's UserProfileSerializer…
-  'id', 'username', 'email', 'first_name', 'last_name', 'telephone', 'photo_profil', 'bio', 'est_verifie',
-  'followers_count', 'following_count', 'events_count',
+  'id',
+  'username',
+  'email',
+  'first_name',
+  'last_name',
+  'telephone',
+  'photo_profil',
+  'bio',
+  'est_verifie',
+  'followers_count',
+  'following_count',
+  'events_count',
   // …and the rest of its User model.
-  'date_naissance', 'date_verification', 'notifications_email', 'notifications_push', 'date_creation',
-  'date_modification', 'derniere_connexion_ip', 'last_login', 'email_verifie', 'is_staff', 'has_usable_password',
+  'date_naissance',
+  'date_verification',
+  'notifications_email',
+  'notifications_push',
+  'date_creation',
+  'date_modification',
+  'derniere_connexion_ip',
+  'last_login',
+  'email_verifie',
+  'is_staff',
+  'has_usable_password',
 ].sort();
 
 describe('/api/users/me/', () => {
@@ -53,18 +72,22 @@ describe('/api/users/me/', () => {
 
   test('PATCH edits the editable fields; id, username, email, est_verifie are read-only', async () => {
     const u = await register(ctx.app);
-    const r = await patch('/api/users/me/', {
-      first_name: 'Aminata',
-      last_name: 'Traoré',
-      bio: 'Fan de zouglou',
-      date_naissance: '1995-04-12',
-      notifications_email: false,
-      notifications_push: false,
-      username: 'pirate',
-      email: 'pirate@exemple.ci',
-      est_verifie: true,
-      id: 999,
-    }, u.headers);
+    const r = await patch(
+      '/api/users/me/',
+      {
+        first_name: 'Aminata',
+        last_name: 'Traoré',
+        bio: 'Fan de zouglou',
+        date_naissance: '1995-04-12',
+        notifications_email: false,
+        notifications_push: false,
+        username: 'pirate',
+        email: 'pirate@exemple.ci',
+        est_verifie: true,
+        id: 999,
+      },
+      u.headers,
+    );
     assert.equal(r.statusCode, 200, r.body);
     const p = r.json();
     assert.equal(p.first_name, 'Aminata');
@@ -214,7 +237,10 @@ describe('follows', () => {
     assert.equal(body.results[0].id, fans[4]!.user.id);
     assert.deepEqual(Object.keys(body.results[0]).sort(), ['est_verifie', 'first_name', 'id', 'last_name', 'photo_profil', 'username']);
     const following = await get(`/api/users/${fans[0]!.user.id}/following/`);
-    assert.deepEqual(following.json().results.map((r: { id: number }) => r.id), [star.user.id]);
+    assert.deepEqual(
+      following.json().results.map((r: { id: number }) => r.id),
+      [star.user.id],
+    );
     await ctx.database.db.update(users).set({ isActive: false }).where(eq(users.id, fans[1]!.user.id));
     const after = await get(`/api/users/${star.user.id}/followers/`);
     assert.equal(after.json().count, 4);

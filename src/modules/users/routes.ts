@@ -7,7 +7,15 @@ import { AppError } from '../../core/errors.js';
 import { IdParams, MessageResponse, errors, tokenAuth } from '../../core/schemas.js';
 import { Paginated, PaginationQuery } from '../../core/pagination.js';
 import {
-  DeleteAccountBody, LoginBody, PasswordChangeBody, ProfilePatch, RegisterBody, TokenResponse, UserProfile, UserPublic, UserSummary,
+  DeleteAccountBody,
+  LoginBody,
+  PasswordChangeBody,
+  ProfilePatch,
+  RegisterBody,
+  TokenResponse,
+  UserProfile,
+  UserPublic,
+  UserSummary,
 } from './schemas.js';
 import { getOwnProfile, registerUser, updateOwnProfile } from './account.js';
 import { loginUser, logoutUser } from './login.js';
@@ -28,51 +36,83 @@ export function userRoutes(deps: AccountsDeps) {
     const ser = (request: FastifyRequest): Serializer => ({ storage: deps.storage, origin: originOf(request, deps.config.publicBaseUrl) });
     const { loginRateLimit, accountRateLimit } = deps.settings;
 
-    app.post('/register/', {
-      config: { rateLimit: { max: accountRateLimit.max, timeWindow: accountRateLimit.windowMs } },
-      schema: {
-        tags, summary: 'Inscription', description: 'Crée un compte et renvoie son jeton. Un e-mail de vérification est envoyé.',
-        body: RegisterBody, response: { 201: TokenResponse, ...errors(400, 429) },
+    app.post(
+      '/register/',
+      {
+        config: { rateLimit: { max: accountRateLimit.max, timeWindow: accountRateLimit.windowMs } },
+        schema: {
+          tags,
+          summary: 'Inscription',
+          description: 'Crée un compte et renvoie son jeton. Un e-mail de vérification est envoyé.',
+          body: RegisterBody,
+          response: { 201: TokenResponse, ...errors(400, 429) },
+        },
       },
-    }, async (request, reply) => {
-      const r = await registerUser(deps, request.body, requestMeta(request), originOf(request, deps.config.publicBaseUrl));
-      return reply.code(201).send({ token: r.token, user: toProfile(r.user, r.counts, ser(request)) });
-    });
-
-    app.post('/login/', {
-      config: { rateLimit: { max: loginRateLimit.max, timeWindow: loginRateLimit.windowMs } },
-      schema: {
-        tags, summary: 'Connexion', description: "`login` : adresse e-mail, nom d'utilisateur ou téléphone. 429 quand le compte est verrouillé ou l'adresse IP limitée.",
-        body: LoginBody, response: { 200: TokenResponse, ...errors(400, 429) },
+      async (request, reply) => {
+        const r = await registerUser(deps, request.body, requestMeta(request), originOf(request, deps.config.publicBaseUrl));
+        return reply.code(201).send({ token: r.token, user: toProfile(r.user, r.counts, ser(request)) });
       },
-    }, async (request) => {
-      const r = await loginUser(deps, request.body, requestMeta(request));
-      return { token: r.token, user: toProfile(r.user, r.counts, ser(request)) };
-    });
+    );
 
-    app.post('/logout/', {
-      preHandler: permissions.IsAuthenticated,
-      schema: { tags, summary: 'Déconnexion (révoque le jeton utilisé)', security: tokenAuth, response: { 204: Type.Null(), ...errors(401) } },
-    }, async (request, reply) => {
-      await logoutUser(deps, currentUser(request).id, request.authTokenId!, requestMeta(request));
-      return reply.code(204).send(null);
-    });
+    app.post(
+      '/login/',
+      {
+        config: { rateLimit: { max: loginRateLimit.max, timeWindow: loginRateLimit.windowMs } },
+        schema: {
+          tags,
+          summary: 'Connexion',
+          description:
+            "`login` : adresse e-mail, nom d'utilisateur ou téléphone. 429 quand le compte est verrouillé ou l'adresse IP limitée.",
+          body: LoginBody,
+          response: { 200: TokenResponse, ...errors(400, 429) },
+        },
+      },
+      async (request) => {
+        const r = await loginUser(deps, request.body, requestMeta(request));
+        return { token: r.token, user: toProfile(r.user, r.counts, ser(request)) };
+      },
+    );
 
-    app.get('/me/', {
-      preHandler: permissions.IsAuthenticated,
-      schema: { tags, summary: 'Mon profil', security: tokenAuth, response: { 200: UserProfile, ...errors(401) } },
-    }, async (request) => {
-      const p = await getOwnProfile(deps.db, currentUser(request).id);
-      return toProfile(p.user, p.counts, ser(request));
-    });
+    app.post(
+      '/logout/',
+      {
+        preHandler: permissions.IsAuthenticated,
+        schema: {
+          tags,
+          summary: 'Déconnexion (révoque le jeton utilisé)',
+          security: tokenAuth,
+          response: { 204: Type.Null(), ...errors(401) },
+        },
+      },
+      async (request, reply) => {
+        await logoutUser(deps, currentUser(request).id, request.authTokenId!, requestMeta(request));
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.get(
+      '/me/',
+      {
+        preHandler: permissions.IsAuthenticated,
+        schema: { tags, summary: 'Mon profil', security: tokenAuth, response: { 200: UserProfile, ...errors(401) } },
+      },
+      async (request) => {
+        const p = await getOwnProfile(deps.db, currentUser(request).id);
+        return toProfile(p.user, p.counts, ser(request));
+      },
+    );
 
     for (const method of ['PATCH', 'PUT'] as const) {
       app.route({
-        method, url: '/me/',
+        method,
+        url: '/me/',
         preHandler: permissions.IsAuthenticated,
         schema: {
-          tags, summary: method === 'PATCH' ? 'Modifier mon profil' : 'Modifier mon profil (comme PATCH)', security: tokenAuth,
-          body: ProfilePatch, response: { 200: UserProfile, ...errors(400, 401) },
+          tags,
+          summary: method === 'PATCH' ? 'Modifier mon profil' : 'Modifier mon profil (comme PATCH)',
+          security: tokenAuth,
+          body: ProfilePatch,
+          response: { 200: UserProfile, ...errors(400, 401) },
         },
         handler: async (request) => {
           const p = await updateOwnProfile(deps, currentUser(request).id, request.body, requestMeta(request));
@@ -81,99 +121,170 @@ export function userRoutes(deps: AccountsDeps) {
       });
     }
 
-    app.post('/me/photo/', {
-      preHandler: permissions.IsAuthenticated,
-      schema: {
-        tags, summary: 'Envoyer ma photo de profil',
-        description: `multipart/form-data, champ « photo » : JPEG, PNG ou WebP (reconnus à leur contenu), ${Math.floor(deps.settings.media.maxBytes / 1024)} Ko au plus.`,
-        security: tokenAuth, consumes: ['multipart/form-data'], response: { 200: UserProfile, ...errors(400, 401, 413, 415) },
+    app.post(
+      '/me/photo/',
+      {
+        preHandler: permissions.IsAuthenticated,
+        schema: {
+          tags,
+          summary: 'Envoyer ma photo de profil',
+          description: `multipart/form-data, champ « photo » : JPEG, PNG ou WebP (reconnus à leur contenu), ${Math.floor(deps.settings.media.maxBytes / 1024)} Ko au plus.`,
+          security: tokenAuth,
+          consumes: ['multipart/form-data'],
+          response: { 200: UserProfile, ...errors(400, 401, 413, 415) },
+        },
       },
-    }, async (request) => {
-      if (!request.isMultipart()) throw new AppError(415, 'unsupported_media_type', 'Envoyez la photo en multipart/form-data (champ « photo »).');
-      const photo = await readPhoto(await request.file(), deps.settings.media.maxBytes);
-      const p = await setProfilePhoto(deps, currentUser(request).id, photo);
-      return toProfile(p.user, p.counts, ser(request));
-    });
-
-    app.delete('/me/photo/', {
-      preHandler: permissions.IsAuthenticated,
-      schema: { tags, summary: 'Retirer ma photo de profil', security: tokenAuth, response: { 200: UserProfile, ...errors(401) } },
-    }, async (request) => {
-      const p = await removeProfilePhoto(deps, currentUser(request).id);
-      return toProfile(p.user, p.counts, ser(request));
-    });
-
-    app.post('/me/password/', {
-      preHandler: permissions.IsAuthenticated,
-      schema: {
-        tags, summary: 'Changer mon mot de passe', description: 'Les autres sessions (jetons) sont fermées ; celle-ci reste ouverte.',
-        security: tokenAuth, body: PasswordChangeBody, response: { 200: MessageResponse, ...errors(400, 401) },
+      async (request) => {
+        if (!request.isMultipart())
+          throw new AppError(415, 'unsupported_media_type', 'Envoyez la photo en multipart/form-data (champ « photo »).');
+        const photo = await readPhoto(await request.file(), deps.settings.media.maxBytes);
+        const p = await setProfilePhoto(deps, currentUser(request).id, photo);
+        return toProfile(p.user, p.counts, ser(request));
       },
-    }, async (request) => {
-      await changePassword(deps, currentUser(request).id, request.authTokenId, request.body, requestMeta(request));
-      return { message: 'Mot de passe modifié. Vos autres sessions ont été fermées.' };
-    });
+    );
 
-    app.get('/me/export/', {
-      preHandler: permissions.IsAuthenticated,
-      schema: {
-        tags, summary: 'Exporter mes données', description: 'Tout ce que SpotVibe conserve sur vous, en JSON.', security: tokenAuth,
-        response: { 200: Type.Object({ exporte_le: Type.String(), profil: UserProfile }, { additionalProperties: true }), ...errors(401) },
+    app.delete(
+      '/me/photo/',
+      {
+        preHandler: permissions.IsAuthenticated,
+        schema: { tags, summary: 'Retirer ma photo de profil', security: tokenAuth, response: { 200: UserProfile, ...errors(401) } },
       },
-    }, async (request, reply) => {
-      const data = await exportUserData(deps, currentUser(request).id, ser(request), requestMeta(request));
-      void reply.header('content-disposition', `attachment; filename="spotvibe-donnees-${currentUser(request).id}.json"`);
-      return data;
-    });
-
-    app.post('/me/delete/', {
-      preHandler: permissions.IsAuthenticated,
-      schema: {
-        tags, summary: 'Supprimer mon compte',
-        description: 'Efface ou anonymise vos données personnelles ; les paiements sont conservés sans lien avec vous. Mot de passe requis (ou « SUPPRIMER » pour un compte Google/Facebook sans mot de passe).',
-        security: tokenAuth, body: DeleteAccountBody, response: { 204: Type.Null(), ...errors(400, 401) },
+      async (request) => {
+        const p = await removeProfilePhoto(deps, currentUser(request).id);
+        return toProfile(p.user, p.counts, ser(request));
       },
-    }, async (request, reply) => {
-      await deleteAccount(deps, currentUser(request).id, request.body, requestMeta(request));
-      return reply.code(204).send(null);
-    });
+    );
 
-    app.get('/:id/', {
-      schema: { tags, summary: "Profil public d'un utilisateur", params: IdParams, response: { 200: UserPublic, ...errors(404) } },
-    }, async (request) => {
-      const row = await loadPublicProfile(deps.db, request.params.id, request.user?.id ?? null);
-      if (!row) throw new NotFoundError('Utilisateur introuvable.');
-      return toPublic(row, ser(request));
-    });
-
-    app.post('/:id/follow/', {
-      preHandler: permissions.IsAuthenticated,
-      schema: {
-        tags, summary: 'Suivre un utilisateur', description: '201 la première fois, 200 ensuite (idempotent).', security: tokenAuth, params: IdParams,
-        response: { 200: Type.Object({ message: Type.String(), following: Type.Boolean() }), 201: Type.Object({ message: Type.String(), following: Type.Boolean() }), ...errors(400, 401, 404) },
+    app.post(
+      '/me/password/',
+      {
+        preHandler: permissions.IsAuthenticated,
+        schema: {
+          tags,
+          summary: 'Changer mon mot de passe',
+          description: 'Les autres sessions (jetons) sont fermées ; celle-ci reste ouverte.',
+          security: tokenAuth,
+          body: PasswordChangeBody,
+          response: { 200: MessageResponse, ...errors(400, 401) },
+        },
       },
-    }, async (request, reply) => {
-      const r = await followUser(deps.db, currentUser(request).id, request.params.id);
-      return reply
-        .code(r.created ? 201 : 200)
-        .send({ message: r.created ? `Vous suivez maintenant ${r.username}.` : `Vous suivez déjà ${r.username}.`, following: true });
-    });
+      async (request) => {
+        await changePassword(deps, currentUser(request).id, request.authTokenId, request.body, requestMeta(request));
+        return { message: 'Mot de passe modifié. Vos autres sessions ont été fermées.' };
+      },
+    );
 
-    app.delete('/:id/follow/', {
-      preHandler: permissions.IsAuthenticated,
-      schema: { tags, summary: 'Ne plus suivre un utilisateur (idempotent)', security: tokenAuth, params: IdParams, response: { 204: Type.Null(), ...errors(400, 401, 404) } },
-    }, async (request, reply) => {
-      await unfollowUser(deps.db, currentUser(request).id, request.params.id);
-      return reply.code(204).send(null);
-    });
+    app.get(
+      '/me/export/',
+      {
+        preHandler: permissions.IsAuthenticated,
+        schema: {
+          tags,
+          summary: 'Exporter mes données',
+          description: 'Tout ce que SpotVibe conserve sur vous, en JSON.',
+          security: tokenAuth,
+          response: {
+            200: Type.Object({ exporte_le: Type.String(), profil: UserProfile }, { additionalProperties: true }),
+            ...errors(401),
+          },
+        },
+      },
+      async (request, reply) => {
+        const data = await exportUserData(deps, currentUser(request).id, ser(request), requestMeta(request));
+        void reply.header('content-disposition', `attachment; filename="spotvibe-donnees-${currentUser(request).id}.json"`);
+        return data;
+      },
+    );
+
+    app.post(
+      '/me/delete/',
+      {
+        preHandler: permissions.IsAuthenticated,
+        schema: {
+          tags,
+          summary: 'Supprimer mon compte',
+          description:
+            'Efface ou anonymise vos données personnelles ; les paiements sont conservés sans lien avec vous. Mot de passe requis (ou « SUPPRIMER » pour un compte Google/Facebook sans mot de passe).',
+          security: tokenAuth,
+          body: DeleteAccountBody,
+          response: { 204: Type.Null(), ...errors(400, 401) },
+        },
+      },
+      async (request, reply) => {
+        await deleteAccount(deps, currentUser(request).id, request.body, requestMeta(request));
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.get(
+      '/:id/',
+      {
+        schema: { tags, summary: "Profil public d'un utilisateur", params: IdParams, response: { 200: UserPublic, ...errors(404) } },
+      },
+      async (request) => {
+        const row = await loadPublicProfile(deps.db, request.params.id, request.user?.id ?? null);
+        if (!row) throw new NotFoundError('Utilisateur introuvable.');
+        return toPublic(row, ser(request));
+      },
+    );
+
+    app.post(
+      '/:id/follow/',
+      {
+        preHandler: permissions.IsAuthenticated,
+        schema: {
+          tags,
+          summary: 'Suivre un utilisateur',
+          description: '201 la première fois, 200 ensuite (idempotent).',
+          security: tokenAuth,
+          params: IdParams,
+          response: {
+            200: Type.Object({ message: Type.String(), following: Type.Boolean() }),
+            201: Type.Object({ message: Type.String(), following: Type.Boolean() }),
+            ...errors(400, 401, 404),
+          },
+        },
+      },
+      async (request, reply) => {
+        const r = await followUser(deps.db, currentUser(request).id, request.params.id);
+        return reply
+          .code(r.created ? 201 : 200)
+          .send({ message: r.created ? `Vous suivez maintenant ${r.username}.` : `Vous suivez déjà ${r.username}.`, following: true });
+      },
+    );
+
+    app.delete(
+      '/:id/follow/',
+      {
+        preHandler: permissions.IsAuthenticated,
+        schema: {
+          tags,
+          summary: 'Ne plus suivre un utilisateur (idempotent)',
+          security: tokenAuth,
+          params: IdParams,
+          response: { 204: Type.Null(), ...errors(400, 401, 404) },
+        },
+      },
+      async (request, reply) => {
+        await unfollowUser(deps.db, currentUser(request).id, request.params.id);
+        return reply.code(204).send(null);
+      },
+    );
 
     for (const which of ['followers', 'following'] as const) {
-      app.get(`/:id/${which}/`, {
-        schema: {
-          tags, summary: which === 'followers' ? 'Abonnés (qui le suit)' : 'Abonnements (qui il suit)',
-          params: IdParams, querystring: Type.Object(PaginationQuery), response: { 200: Paginated(UserSummary), ...errors(404) },
+      app.get(
+        `/:id/${which}/`,
+        {
+          schema: {
+            tags,
+            summary: which === 'followers' ? 'Abonnés (qui le suit)' : 'Abonnements (qui il suit)',
+            params: IdParams,
+            querystring: Type.Object(PaginationQuery),
+            response: { 200: Paginated(UserSummary), ...errors(404) },
+          },
         },
-      }, async (request) => listFollows(deps.db, request, request.params.id, which, ser(request)));
+        async (request) => listFollows(deps.db, request, request.params.id, which, ser(request)),
+      );
     }
   };
 }

@@ -65,7 +65,10 @@ export const UserSummary = Type.Object(
   { $id: 'UserSummary' },
 );
 
-export const TokenResponse = Type.Object({ token: Type.String({ description: 'À envoyer ensuite : Authorization: Token <token>' }), user: UserProfile });
+export const TokenResponse = Type.Object({
+  token: Type.String({ description: 'À envoyer ensuite : Authorization: Token <token>' }),
+  user: UserProfile,
+});
 
 export const RegisterBody = Type.Object({
   username: Type.String({ maxLength: 150 }),

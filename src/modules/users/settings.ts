@@ -45,7 +45,10 @@ export function accountSettings(config: Config): AccountSettings {
     passwordResetUrl: env.PASSWORD_RESET_URL,
     emailVerificationUrl: env.EMAIL_VERIFICATION_URL,
     google: {
-      clientIds: (env.GOOGLE_OAUTH2_CLIENT_ID ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+      clientIds: (env.GOOGLE_OAUTH2_CLIENT_ID ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
       jwksUrl: env.GOOGLE_JWKS_URL ?? 'https://www.googleapis.com/oauth2/v3/certs',
       issuers: env.GOOGLE_ISSUERS,
     },

@@ -58,9 +58,10 @@ export async function verifyGoogleIdToken(idToken: string, settings: AccountSett
 }
 
 function googleError(err: unknown): AppError {
-  if (err instanceof joseErrors.JWTExpired) return new BadRequestError('Jeton Google expiré. Reconnectez-vous avec Google.', 'invalid_social_token');
+  if (err instanceof joseErrors.JWTExpired)
+    return new BadRequestError('Jeton Google expiré. Reconnectez-vous avec Google.', 'invalid_social_token');
   if (err instanceof joseErrors.JWTClaimValidationFailed) {
-    if (err.claim === 'aud') return new BadRequestError("Jeton Google destiné à une autre application.", 'invalid_social_token');
+    if (err.claim === 'aud') return new BadRequestError('Jeton Google destiné à une autre application.', 'invalid_social_token');
     if (err.claim === 'iss') return new BadRequestError('Jeton Google invalide : émetteur inconnu.', 'invalid_social_token');
     return new BadRequestError(`Jeton Google invalide (${err.claim}).`, 'invalid_social_token');
   }

@@ -19,7 +19,10 @@ const FB_SECRET = 'fb-secret-de-test';
 let googleKey: CryptoKey;
 let impostorKey: CryptoKey;
 let jwks: { keys: JWK[] };
-const fbTokens = new Map<string, { app_id: string; is_valid: boolean; user_id: string; email?: string; first_name?: string; last_name?: string }>();
+const fbTokens = new Map<
+  string,
+  { app_id: string; is_valid: boolean; user_id: string; email?: string; first_name?: string; last_name?: string }
+>();
 let fbDown = false;
 
 const server = http.createServer((req, res) => {
@@ -34,12 +37,17 @@ const server = http.createServer((req, res) => {
   if (url.pathname === '/v19.0/debug_token') {
     if (url.searchParams.get('access_token') !== `${FB_APP_ID}|${FB_SECRET}`) return json(400, { error: { message: 'bad app token' } });
     const t = fbTokens.get(url.searchParams.get('input_token') ?? '');
-    return json(200, { data: t ? { app_id: t.app_id, is_valid: t.is_valid, user_id: t.user_id, expires_at: Math.floor(Date.now() / 1000) + 3600 } : { is_valid: false } });
+    return json(200, {
+      data: t
+        ? { app_id: t.app_id, is_valid: t.is_valid, user_id: t.user_id, expires_at: Math.floor(Date.now() / 1000) + 3600 }
+        : { is_valid: false },
+    });
   }
   if (url.pathname === '/v19.0/me') {
     const token = url.searchParams.get('access_token') ?? '';
     // Facebook checks appsecret_proof; so does the stand-in.
-    if (url.searchParams.get('appsecret_proof') !== createHmac('sha256', FB_SECRET).update(token).digest('hex')) return json(400, { error: { message: 'proof' } });
+    if (url.searchParams.get('appsecret_proof') !== createHmac('sha256', FB_SECRET).update(token).digest('hex'))
+      return json(400, { error: { message: 'proof' } });
     const t = fbTokens.get(token);
     if (!t) return json(400, { error: { message: 'invalid' } });
     return json(200, { id: t.user_id, email: t.email, first_name: t.first_name, last_name: t.last_name });
@@ -74,7 +82,13 @@ after(async () => {
   await new Promise<void>((r) => server.close(() => r()));
 });
 
-interface Claims { sub?: string; email?: string; email_verified?: boolean; given_name?: string; family_name?: string }
+interface Claims {
+  sub?: string;
+  email?: string;
+  email_verified?: boolean;
+  given_name?: string;
+  family_name?: string;
+}
 
 async function idToken(claims: Claims, o: { aud?: string; iss?: string; exp?: number; key?: CryptoKey; kid?: string } = {}) {
   return new SignJWT({ email_verified: true, given_name: 'Yao', family_name: 'Kouassi', ...claims })
@@ -112,7 +126,11 @@ describe('Google sign-in', () => {
     assert.equal(again.json().created, false);
     assert.equal(again.json().user.id, c.user.id);
     // No password: logging in with one is impossible.
-    const pw = await ctx.app.inject({ method: 'POST', url: '/api/users/login/', payload: { login: 'yao.kouassi@gmail.com', password: '!' } });
+    const pw = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/users/login/',
+      payload: { login: 'yao.kouassi@gmail.com', password: '!' },
+    });
     assert.equal(pw.statusCode, 400);
   });
 
@@ -123,7 +141,10 @@ describe('Google sign-in', () => {
     assert.equal(r.json().user.id, u.user.id);
     assert.equal(r.json().user.email_verifie, true);
     const ids = await ctx.database.db.select().from(socialIdentities).where(eq(socialIdentities.userId, u.user.id));
-    assert.deepEqual(ids.map((i) => [i.provider, i.subject]), [['google', 'g-link']]);
+    assert.deepEqual(
+      ids.map((i) => [i.provider, i.subject]),
+      [['google', 'g-link']],
+    );
     const logs = await ctx.database.db.select().from(auditLogs).where(eq(auditLogs.userId, u.user.id));
     assert.ok(logs.some((l) => l.action === 'compte_social_lie' && l.cible === 'google'));
     // A second Google account cannot take over the same SpotVibe account.
@@ -134,7 +155,10 @@ describe('Google sign-in', () => {
 
   test('an unverified Google email never links to an existing account', async () => {
     const u = await register(ctx.app);
-    const r = await google({ id_token: await idToken({ sub: 'g-unverified', email: u.body.email, email_verified: false }), telephone: '0799990001' });
+    const r = await google({
+      id_token: await idToken({ sub: 'g-unverified', email: u.body.email, email_verified: false }),
+      telephone: '0799990001',
+    });
     assert.equal(r.statusCode, 400);
     assert.ok(r.json().details.email);
     const ids = await ctx.database.db.select().from(socialIdentities).where(eq(socialIdentities.userId, u.user.id));
@@ -172,13 +196,23 @@ describe('Google sign-in', () => {
 
   test('not configured: 503 not_configured', async () => {
     const settings = { ...accountSettings(ctx.config), google: { ...accountSettings(ctx.config).google, clientIds: [] } };
-    await assert.rejects(verifyGoogleIdToken('x', settings), (e: { statusCode: number; code: string }) => e.statusCode === 503 && e.code === 'not_configured');
+    await assert.rejects(
+      verifyGoogleIdToken('x', settings),
+      (e: { statusCode: number; code: string }) => e.statusCode === 503 && e.code === 'not_configured',
+    );
   });
 });
 
 describe('Facebook sign-in', () => {
   test('a token valid for our app creates then logs in the account', async () => {
-    fbTokens.set('fb-ok', { app_id: FB_APP_ID, is_valid: true, user_id: 'fb-1', email: 'adjoua@exemple.ci', first_name: 'Adjoua', last_name: 'Yao' });
+    fbTokens.set('fb-ok', {
+      app_id: FB_APP_ID,
+      is_valid: true,
+      user_id: 'fb-1',
+      email: 'adjoua@exemple.ci',
+      first_name: 'Adjoua',
+      last_name: 'Yao',
+    });
     const created = await facebook({ access_token: 'fb-ok', telephone: '+2250588776655', username: 'adjoua_y' });
     assert.equal(created.statusCode, 201, created.body);
     assert.equal(created.json().user.username, 'adjoua_y');
@@ -187,7 +221,7 @@ describe('Facebook sign-in', () => {
     assert.equal(again.json().user.id, created.json().user.id);
   });
 
-  test("a token issued to another app, an invalid token, Facebook down", async () => {
+  test('a token issued to another app, an invalid token, Facebook down', async () => {
     fbTokens.set('fb-other-app', { app_id: '999', is_valid: true, user_id: 'fb-2', email: 'x@exemple.ci' });
     fbTokens.set('fb-invalid', { app_id: FB_APP_ID, is_valid: false, user_id: 'fb-3' });
     const other = await facebook({ access_token: 'fb-other-app', telephone: '0100000001' });

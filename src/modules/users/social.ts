@@ -51,26 +51,40 @@ async function attempt(deps: AccountsDeps, p: SocialProfile, extra: SocialExtra,
       .where(and(eq(socialIdentities.provider, p.provider), eq(socialIdentities.subject, p.subject)))
       .limit(1);
     if (known) {
-      await tx.update(socialIdentities).set({ derniereConnexion: sql`now()` }).where(eq(socialIdentities.id, known.identityId));
+      await tx
+        .update(socialIdentities)
+        .set({ derniereConnexion: sql`now()` })
+        .where(eq(socialIdentities.id, known.identityId));
       return finish(tx, known.user, p, meta, false);
     }
 
     const email = p.email ? normalizeEmail(p.email) : null;
     if (!email || !validEmail(email)) {
-      throw new BadRequestError(`Votre compte ${LABEL[p.provider]} ne partage pas d'adresse e-mail valide : inscrivez-vous avec le formulaire.`, 'email_required');
+      throw new BadRequestError(
+        `Votre compte ${LABEL[p.provider]} ne partage pas d'adresse e-mail valide : inscrivez-vous avec le formulaire.`,
+        'email_required',
+      );
     }
-    const [existing] = await tx.select().from(users).where(sql`lower(${users.email}) = lower(${email})`).limit(1);
+    const [existing] = await tx
+      .select()
+      .from(users)
+      .where(sql`lower(${users.email}) = lower(${email})`)
+      .limit(1);
     if (existing) {
       // Linking on an unverified address would hand the account to whoever typed that address at the provider.
       if (!p.emailVerified) {
-        throw ValidationError.field('email', `Un compte existe déjà avec cette adresse, non vérifiée chez ${LABEL[p.provider]} : connectez-vous avec votre mot de passe.`);
+        throw ValidationError.field(
+          'email',
+          `Un compte existe déjà avec cette adresse, non vérifiée chez ${LABEL[p.provider]} : connectez-vous avec votre mot de passe.`,
+        );
       }
       const linked = await tx
         .insert(socialIdentities)
         .values({ userId: existing.id, provider: p.provider, subject: p.subject, email, derniereConnexion: sql`now()` })
         .onConflictDoNothing({ target: [socialIdentities.userId, socialIdentities.provider] })
         .returning({ id: socialIdentities.id });
-      if (!linked.length) throw new BadRequestError(`Ce compte SpotVibe est déjà lié à un autre compte ${LABEL[p.provider]}.`, 'already_linked');
+      if (!linked.length)
+        throw new BadRequestError(`Ce compte SpotVibe est déjà lié à un autre compte ${LABEL[p.provider]}.`, 'already_linked');
       await tx.update(users).set({ emailVerifie: true }).where(eq(users.id, existing.id));
       await audit(tx, { userId: existing.id, action: 'compte_social_lie', meta, cible: p.provider });
       return finish(tx, { ...existing, emailVerifie: true }, p, meta, false);
@@ -97,7 +111,9 @@ async function attempt(deps: AccountsDeps, p: SocialProfile, extra: SocialExtra,
         emailVerifie: p.emailVerified,
       })
       .returning();
-    await tx.insert(socialIdentities).values({ userId: created!.id, provider: p.provider, subject: p.subject, email, derniereConnexion: sql`now()` });
+    await tx
+      .insert(socialIdentities)
+      .values({ userId: created!.id, provider: p.provider, subject: p.subject, email, derniereConnexion: sql`now()` });
     await audit(tx, { userId: created!.id, action: 'inscription_sociale', meta, cible: p.provider });
     return finish(tx, created!, p, meta, true);
   });
@@ -105,7 +121,10 @@ async function attempt(deps: AccountsDeps, p: SocialProfile, extra: SocialExtra,
 
 async function finish(tx: Tx, user: UserRow, p: SocialProfile, meta: RequestMeta, created: boolean) {
   if (!user.isActive) throw new BadRequestError('Ce compte est désactivé.', 'account_disabled');
-  await tx.update(users).set({ lastLogin: sql`now()`, derniereConnexionIp: meta.ip }).where(eq(users.id, user.id));
+  await tx
+    .update(users)
+    .set({ lastLogin: sql`now()`, derniereConnexionIp: meta.ip })
+    .where(eq(users.id, user.id));
   const token = await issueToken(tx, user.id, meta.userAgent);
   await audit(tx, { userId: user.id, action: 'connexion', meta, details: { via: p.provider } });
   return { token, created, ...(await loadOwnProfile(tx, user.id))! };

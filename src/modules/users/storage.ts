@@ -60,7 +60,9 @@ function s3Storage(s3: S3Settings): PhotoStorage {
   const call = async (method: 'PUT' | 'DELETE', key: string, body?: Buffer, contentType?: string) => {
     const headers: Record<string, string> = {
       // The payload's hash is signed, so S3 rejects a body altered on the way.
-      'x-amz-content-sha256': createHash('sha256').update(body ?? Buffer.alloc(0)).digest('hex'),
+      'x-amz-content-sha256': createHash('sha256')
+        .update(body ?? Buffer.alloc(0))
+        .digest('hex'),
     };
     if (contentType) headers['content-type'] = contentType;
     const res = await client.fetch(`${base}/${key}`, {

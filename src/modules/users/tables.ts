@@ -4,7 +4,19 @@
  */
 import { sql } from 'drizzle-orm';
 import {
-  bigserial, boolean, check, date, index, inet, integer, jsonb, pgTable, serial, timestamp, uniqueIndex, varchar,
+  bigserial,
+  boolean,
+  check,
+  date,
+  index,
+  inet,
+  integer,
+  jsonb,
+  pgTable,
+  serial,
+  timestamp,
+  uniqueIndex,
+  varchar,
 } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -52,7 +64,9 @@ export const authTokens = pgTable(
   'auth_tokens',
   {
     id: serial('id').primaryKey(),
-    userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     keyHash: varchar('key_hash', { length: 64 }).notNull(),
     dateCreation: ts('date_creation').notNull().defaultNow(),
     derniereUtilisation: ts('derniere_utilisation'),
@@ -65,8 +79,12 @@ export const follows = pgTable(
   'follows',
   {
     id: serial('id').primaryKey(),
-    followerId: integer('follower_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
-    followedId: integer('followed_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    followerId: integer('follower_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    followedId: integer('followed_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     dateCreation: ts('date_creation').notNull().defaultNow(),
   },
   (t) => [
@@ -122,7 +140,9 @@ export const accountTokens = pgTable(
   'account_tokens',
   {
     id: serial('id').primaryKey(),
-    userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     purpose: varchar('purpose', { length: 32, enum: ACCOUNT_TOKEN_PURPOSES }).notNull(),
     tokenHash: varchar('token_hash', { length: 64 }).notNull(),
     /** The address the link was sent to: a link for an address the account no longer has is void. */
@@ -146,7 +166,9 @@ export const phoneVerificationCodes = pgTable(
   'phone_verification_codes',
   {
     id: serial('id').primaryKey(),
-    userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     telephone: varchar('telephone', { length: 20 }).notNull(),
     codeHash: varchar('code_hash', { length: 64 }).notNull(),
     tentatives: integer('tentatives').notNull().default(0),
@@ -154,10 +176,7 @@ export const phoneVerificationCodes = pgTable(
     usedAt: ts('used_at'),
     dateCreation: ts('date_creation').notNull().defaultNow(),
   },
-  (t) => [
-    index('phone_codes_user_idx').on(t.userId, t.dateCreation),
-    check('phone_codes_tentatives', sql`${t.tentatives} >= 0`),
-  ],
+  (t) => [index('phone_codes_user_idx').on(t.userId, t.dateCreation), check('phone_codes_tentatives', sql`${t.tentatives} >= 0`)],
 );
 
 export const SOCIAL_PROVIDERS = ['google', 'facebook'] as const;
@@ -168,7 +187,9 @@ export const socialIdentities = pgTable(
   'social_identities',
   {
     id: serial('id').primaryKey(),
-    userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     provider: varchar('provider', { length: 20, enum: SOCIAL_PROVIDERS }).notNull(),
     subject: varchar('subject', { length: 255 }).notNull(),
     email: varchar('email', { length: 254 }).notNull().default(''),

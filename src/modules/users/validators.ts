@@ -89,8 +89,10 @@ function similarAttribute(password: string, ctx: PasswordContext): string | null
       // Django skips the costly comparison when even the upper bound of the ratio cannot reach the limit.
       const maxRatio = (2 * Math.min(part.length, pw.length)) / (part.length + pw.length);
       if (maxRatio < MAX_SIMILARITY) continue;
-      if (new difflib.SequenceMatcher(null, pw, part).quickRatio() >= MAX_SIMILARITY &&
-          new difflib.SequenceMatcher(null, pw, part).ratio() >= MAX_SIMILARITY) {
+      if (
+        new difflib.SequenceMatcher(null, pw, part).quickRatio() >= MAX_SIMILARITY &&
+        new difflib.SequenceMatcher(null, pw, part).ratio() >= MAX_SIMILARITY
+      ) {
         return label;
       }
     }

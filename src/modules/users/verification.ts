@@ -36,7 +36,10 @@ export async function confirmEmail(deps: AccountsDeps, token: string, meta: Requ
   if (!found) throw new BadRequestError(INVALID_EMAIL_TOKEN, 'invalid_token');
   await deps.db.transaction(async (tx) => {
     if (!(await consumeToken(tx, found.token.id))) throw new BadRequestError(INVALID_EMAIL_TOKEN, 'invalid_token');
-    await tx.update(users).set({ emailVerifie: true, dateModification: sql`now()` }).where(eq(users.id, found.user.id));
+    await tx
+      .update(users)
+      .set({ emailVerifie: true, dateModification: sql`now()` })
+      .where(eq(users.id, found.user.id));
     await audit(tx, { userId: found.user.id, action: 'email_verifie', meta, cible: found.token.email.slice(0, 100) });
   });
 }
@@ -58,7 +61,10 @@ export async function sendPhoneCode(deps: AccountsDeps, userId: number): Promise
       .orderBy(desc(phoneVerificationCodes.dateCreation))
       .limit(1);
     if (last && last.age < PHONE_CODE_RESEND_MS) {
-      throw new RateLimitedError((PHONE_CODE_RESEND_MS - last.age) / 1000, 'Un code vient déjà de vous être envoyé. Patientez avant d’en demander un nouveau.');
+      throw new RateLimitedError(
+        (PHONE_CODE_RESEND_MS - last.age) / 1000,
+        'Un code vient déjà de vous être envoyé. Patientez avant d’en demander un nouveau.',
+      );
     }
     // Only the newest code is valid.
     await tx

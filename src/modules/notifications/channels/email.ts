@@ -41,7 +41,13 @@ export function createEmailChannel(config: Config, log: FastifyBaseLogger): Emai
   });
   return {
     send: async (m) => {
-      await transport.sendMail({ from: config.email.from, to: m.to, subject: m.subject, text: m.text, ...(m.html ? { html: m.html } : {}) });
+      await transport.sendMail({
+        from: config.email.from,
+        to: m.to,
+        subject: m.subject,
+        text: m.text,
+        ...(m.html ? { html: m.html } : {}),
+      });
     },
     close: () => transport.close(),
   };

@@ -1,6 +1,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { newReference, payOnPage, sleep, startHarness, waitFor, type ProviderHarness, type ReceivedCallback } from '../simulator/testing.js';
+import {
+  newReference,
+  payOnPage,
+  sleep,
+  startHarness,
+  waitFor,
+  type ProviderHarness,
+  type ReceivedCallback,
+} from '../simulator/testing.js';
 import { createProviders } from './index.js';
 import { CinetPayMoovProvider } from './cinetpay.js';
 import { InvalidAmountError, ProviderRejectedError, ProviderUnavailableError, type PaymentRef } from './types.js';
@@ -21,12 +29,15 @@ async function start(montant = 5000, telephone = '+2250101020399'): Promise<Paym
   return { reference, referenceFournisseur, montant, data: r.data, paymentUrl: r.paymentUrl };
 }
 
-const callbacksOf = (p: PaymentRef) => h.receiver.on('moov').filter((c) => new URLSearchParams(c.rawBody.toString()).get('cpm_trans_id') === p.referenceFournisseur);
-const parse = (cb: Pick<ReceivedCallback, 'rawBody' | 'headers'>) => moov.parseCallback({ rawBody: cb.rawBody, headers: cb.headers, lookup: async () => null });
-const final = (p: PaymentRef) => waitFor(async () => {
-  const s = await moov.getStatus(p);
-  return s.status !== 'pending' && s;
-});
+const callbacksOf = (p: PaymentRef) =>
+  h.receiver.on('moov').filter((c) => new URLSearchParams(c.rawBody.toString()).get('cpm_trans_id') === p.referenceFournisseur);
+const parse = (cb: Pick<ReceivedCallback, 'rawBody' | 'headers'>) =>
+  moov.parseCallback({ rawBody: cb.rawBody, headers: cb.headers, lookup: async () => null });
+const final = (p: PaymentRef) =>
+  waitFor(async () => {
+    const s = await moov.getStatus(p);
+    return s.status !== 'pending' && s;
+  });
 
 test('happy path: CinetPay page with the number pre-filled, signed notification, check says ACCEPTED', async () => {
   const p = await start();
@@ -39,7 +50,10 @@ test('happy path: CinetPay page with the number pre-filled, signed notification,
   assert.match(String(cb!.headers['content-type']), /x-www-form-urlencoded/);
   const parsed = await parse(cb!);
   assert.ok(parsed.ok);
-  assert.deepEqual([parsed.referenceFournisseur, parsed.claimed, parsed.montant, parsed.devise, parsed.mustConfirm], [p.referenceFournisseur, 'succeeded', 5000, 'XOF', true]);
+  assert.deepEqual(
+    [parsed.referenceFournisseur, parsed.claimed, parsed.montant, parsed.devise, parsed.mustConfirm],
+    [p.referenceFournisseur, 'succeeded', 5000, 'XOF', true],
+  );
   const s = await moov.getStatus(p);
   assert.deepEqual([s.status, s.providerStatus, s.montant, s.devise], ['succeeded', 'ACCEPTED', 5000, 'XOF']);
 });
@@ -84,7 +98,11 @@ test('a notification with a bad x-token is refused: tampered amount, wrong secre
   const [cb] = await waitFor(() => callbacksOf(p).length === 1 && callbacksOf(p));
   const form = new URLSearchParams(cb!.rawBody.toString());
   form.set('cpm_amount', '5');
-  assert.deepEqual(await parse({ rawBody: Buffer.from(form.toString()), headers: cb!.headers }), { ok: false, reason: 'x-token invalide (HMAC)', referenceFournisseur: p.referenceFournisseur });
+  assert.deepEqual(await parse({ rawBody: Buffer.from(form.toString()), headers: cb!.headers }), {
+    ok: false,
+    reason: 'x-token invalide (HMAC)',
+    referenceFournisseur: p.referenceFournisseur,
+  });
   assert.equal((await parse({ rawBody: cb!.rawBody, headers: { ...cb!.headers, 'x-token': 'f'.repeat(64) } })).ok, false);
   assert.equal((await parse({ rawBody: cb!.rawBody, headers: {} })).ok, false);
   const s = h.sim.settings(h.common);
@@ -94,7 +112,10 @@ test('a notification with a bad x-token is refused: tampered amount, wrong secre
   s.cinetpay!.secretKey = h.sim.settings(h.common).cinetpay!.secretKey;
   s.cinetpay!.siteId = '999';
   const otherSite = createProviders(s).MOOV_MONEY!;
-  assert.deepEqual(await otherSite.parseCallback({ rawBody: cb!.rawBody, headers: cb!.headers, lookup: async () => null }).then((r) => r.ok || r.reason), 'cpm_site_id inattendu');
+  assert.deepEqual(
+    await otherSite.parseCallback({ rawBody: cb!.rawBody, headers: cb!.headers, lookup: async () => null }).then((r) => r.ok || r.reason),
+    'cpm_site_id inattendu',
+  );
   // The untouched one still passes.
   assert.ok((await parse(cb!)).ok);
 });
@@ -118,13 +139,24 @@ test('5xx and timeout from CinetPay are retryable errors', async () => {
 test('a transaction_id already used is refused by CinetPay: a lost init answer cannot be replayed', async () => {
   const p = await start();
   await assert.rejects(
-    moov.initiate({ reference: p.reference, referenceFournisseur: p.referenceFournisseur, montant: 5000, telephone: '+2250101020399', description: 'x' }),
+    moov.initiate({
+      reference: p.reference,
+      referenceFournisseur: p.referenceFournisseur,
+      montant: 5000,
+      telephone: '+2250101020399',
+      description: 'x',
+    }),
     (e: unknown) => e instanceof ProviderRejectedError && !e.retryable,
   );
 });
 
 test('unknown to CinetPay: pending during the grace period, failed after', async () => {
-  const ghost: PaymentRef = { reference: 'SV-FANTOME', referenceFournisseur: 'SV-FANTOME', montant: 5000, data: { initiatedAt: new Date().toISOString() } };
+  const ghost: PaymentRef = {
+    reference: 'SV-FANTOME',
+    referenceFournisseur: 'SV-FANTOME',
+    montant: 5000,
+    data: { initiatedAt: new Date().toISOString() },
+  };
   assert.equal((await moov.getStatus(ghost)).status, 'pending');
   const old = { ...ghost, data: { initiatedAt: new Date(Date.now() - 3_600_000).toISOString() } };
   assert.deepEqual(await moov.getStatus(old).then((s) => [s.status, s.reason]), ['failed', 'TRANSACTION_NOT_FOUND']);
@@ -134,7 +166,10 @@ test('bad API key is a non-retryable rejection; no refund API', async () => {
   const s = h.sim.settings(h.common);
   s.cinetpay!.apiKey = 'mauvaise';
   const wrong = createProviders(s).MOOV_MONEY!;
-  await assert.rejects(wrong.initiate({ reference: 'SV-X1', referenceFournisseur: 'SV-X1', montant: 5000, telephone: '+2250101020399', description: 'x' }), ProviderRejectedError);
+  await assert.rejects(
+    wrong.initiate({ reference: 'SV-X1', referenceFournisseur: 'SV-X1', montant: 5000, telephone: '+2250101020399', description: 'x' }),
+    ProviderRejectedError,
+  );
   assert.equal(moov.capabilities.refund, false);
   await assert.rejects(moov.refund(), ProviderRejectedError);
 });

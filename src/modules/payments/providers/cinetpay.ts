@@ -48,7 +48,11 @@ export class CinetPayMoovProvider implements PaymentProvider {
   private readonly http: ProviderHttp;
   private readonly now: () => number;
 
-  constructor(private readonly s: CinetPaySettings, private readonly common: CommonSettings, deps: ProviderDeps = {}) {
+  constructor(
+    private readonly s: CinetPaySettings,
+    private readonly common: CommonSettings,
+    deps: ProviderDeps = {},
+  ) {
     this.currency = s.currency;
     this.now = deps.now ?? Date.now;
     this.http = new ProviderHttp({ provider: this.fournisseur, timeoutMs: common.timeoutMs, fetch: deps.fetch, logger: deps.logger });
@@ -73,7 +77,11 @@ export class CinetPayMoovProvider implements PaymentProvider {
         transaction_id: req.referenceFournisseur,
         amount,
         currency: this.currency,
-        description: req.description.replace(/[^\p{L}\p{N} .,'-]+/gu, ' ').trim().slice(0, 100) || 'Billets SpotVibe',
+        description:
+          req.description
+            .replace(/[^\p{L}\p{N} .,'-]+/gu, ' ')
+            .trim()
+            .slice(0, 100) || 'Billets SpotVibe',
         notify_url: webhookUrl(this.common, 'moov'),
         return_url: withReference(this.common.returnUrl, req.reference),
         channels: this.s.channel,
@@ -88,7 +96,12 @@ export class CinetPayMoovProvider implements PaymentProvider {
     const paymentToken = str(field(data, 'payment_token'));
     // CinetPay can answer HTTP 200 with an error code in the body.
     if (code !== '201' || !paymentUrl || !paymentToken) {
-      throw new ProviderRejectedError(this.fournisseur, `CinetPay a refusé la demande : ${str(field(res.json, 'message')) ?? 'réponse illisible'}.`, res.status, code);
+      throw new ProviderRejectedError(
+        this.fournisseur,
+        `CinetPay a refusé la demande : ${str(field(res.json, 'message')) ?? 'réponse illisible'}.`,
+        res.status,
+        code,
+      );
     }
     return { paymentUrl, data: { paymentToken, paymentUrl, initiatedAt: new Date(this.now()).toISOString(), currency: this.currency } };
   }
@@ -114,14 +127,19 @@ export class CinetPayMoovProvider implements PaymentProvider {
           ? { status: 'pending', providerStatus: 'NOT_FOUND', reason: 'transaction pas encore visible' }
           : { status: 'failed', providerStatus: 'NOT_FOUND', reason: 'TRANSACTION_NOT_FOUND' };
       }
-      throw new ProviderRejectedError(this.fournisseur, `CinetPay : réponse de vérification inattendue (${code} ${message}).`, res.status, code);
+      throw new ProviderRejectedError(
+        this.fournisseur,
+        `CinetPay : réponse de vérification inattendue (${code} ${message}).`,
+        res.status,
+        code,
+      );
     }
     return {
       status,
       providerStatus: dataStatus || message || code,
       montant: parseProviderAmount(field(data, 'amount')),
       devise: str(field(data, 'currency')),
-      reason: status === 'succeeded' ? undefined : str(field(data, 'description')) ?? message,
+      reason: status === 'succeeded' ? undefined : (str(field(data, 'description')) ?? message),
       transactionId: str(field(data, 'operator_id')),
     };
   }
@@ -134,7 +152,8 @@ export class CinetPayMoovProvider implements PaymentProvider {
     const h = input.headers['x-token'];
     const xToken = Array.isArray(h) ? h[0] : h;
     if (!xToken) return { ok: false, reason: 'en-tête x-token absent', referenceFournisseur };
-    if (!verifyCinetpayToken(this.s.secretKey, fields, xToken)) return { ok: false, reason: 'x-token invalide (HMAC)', referenceFournisseur };
+    if (!verifyCinetpayToken(this.s.secretKey, fields, xToken))
+      return { ok: false, reason: 'x-token invalide (HMAC)', referenceFournisseur };
     if (fields.cpm_site_id !== this.s.siteId) return { ok: false, reason: 'cpm_site_id inattendu', referenceFournisseur };
     if (!referenceFournisseur) return { ok: false, reason: 'cpm_trans_id absent' };
     const errorMessage = fields.cpm_error_message ?? '';

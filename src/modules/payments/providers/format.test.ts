@@ -29,7 +29,10 @@ test('MTN and Wave take the amount as a string of digits', () => {
 test('CinetPay takes an integer multiple of 5 and refuses anything else before calling', () => {
   assert.equal(formatCinetPayAmount(2500), 2500);
   assert.equal(formatCinetPayAmount(5), 5);
-  assert.throws(() => formatCinetPayAmount(2501), (e: unknown) => e instanceof InvalidAmountError && /multiples de 5/.test(e.message) && e.provider === 'MOOV_MONEY');
+  assert.throws(
+    () => formatCinetPayAmount(2501),
+    (e: unknown) => e instanceof InvalidAmountError && /multiples de 5/.test(e.message) && e.provider === 'MOOV_MONEY',
+  );
   assert.throws(() => formatCinetPayAmount(3), InvalidAmountError);
 });
 

@@ -67,7 +67,10 @@ export function defaultMtnCurrency(targetEnvironment: string): string {
  * Côte d'Ivoire numbers have 10 digits after 225 since 2021.
  */
 export function toMsisdn(telephone: string): string {
-  const digits = telephone.replace(/[\s.-]/g, '').replace(/^\+/, '').replace(/^00/, '');
+  const digits = telephone
+    .replace(/[\s.-]/g, '')
+    .replace(/^\+/, '')
+    .replace(/^00/, '');
   if (!/^\d{8,15}$/.test(digits)) throw new Error(`Numéro de téléphone invalide : ${telephone}`);
   return digits;
 }

@@ -4,12 +4,7 @@
  * other non-2xx is ProviderRejectedError. A 401 on a call made with a cached token refreshes the token once
  * and retries, because tokens can be revoked or expire earlier than their `expires_in` said.
  */
-import {
-  ProviderRejectedError,
-  ProviderUnavailableError,
-  providerLabel,
-  type ProviderId,
-} from './types.js';
+import { ProviderRejectedError, ProviderUnavailableError, providerLabel, type ProviderId } from './types.js';
 import type { TokenCache } from './token-cache.js';
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -122,7 +117,10 @@ export class ProviderHttp {
     } catch (err) {
       const e = err as { name?: string; cause?: { code?: string } };
       const timedOut = e?.name === 'TimeoutError' || e?.name === 'AbortError';
-      this.opts.logger?.warn({ provider: this.provider, url: req.url, ms: Date.now() - started, timedOut, err: String(err) }, 'appel fournisseur en échec');
+      this.opts.logger?.warn(
+        { provider: this.provider, url: req.url, ms: Date.now() - started, timedOut, err: String(err) },
+        'appel fournisseur en échec',
+      );
       throw new ProviderUnavailableError(
         this.provider,
         timedOut
@@ -140,7 +138,10 @@ export class ProviderHttp {
         json = undefined;
       }
     }
-    this.opts.logger?.debug({ provider: this.provider, method: req.method, url: req.url, status: res.status, ms: Date.now() - started }, 'appel fournisseur');
+    this.opts.logger?.debug(
+      { provider: this.provider, method: req.method, url: req.url, status: res.status, ms: Date.now() - started },
+      'appel fournisseur',
+    );
     return { status: res.status, json, text };
   }
 }

@@ -22,10 +22,11 @@ async function start(telephone: string, montant = 5000, description = 'Billets S
 }
 
 const callbacksOf = (p: PaymentRef) => h.receiver.on('mtn').filter((c) => JSON.parse(c.rawBody.toString()).externalId === p.reference);
-const final = (p: PaymentRef) => waitFor(async () => {
-  const s = await mtn.getStatus(p);
-  return s.status !== 'pending' && s;
-});
+const final = (p: PaymentRef) =>
+  waitFor(async () => {
+    const s = await mtn.getStatus(p);
+    return s.status !== 'pending' && s;
+  });
 
 test('happy path: request to pay, callback (PUT), status SUCCESSFUL with amount and sandbox currency', async () => {
   const p = await start('+2250501020399');
@@ -35,7 +36,10 @@ test('happy path: request to pay, callback (PUT), status SUCCESSFUL with amount 
   assert.equal(cb!.method, 'PUT');
   const parsed = await mtn.parseCallback({ rawBody: cb!.rawBody, headers: cb!.headers, lookup: async () => null });
   assert.ok(parsed.ok);
-  assert.deepEqual([parsed.reference, parsed.claimed, parsed.mustConfirm, parsed.montant, parsed.devise], [p.reference, 'succeeded', true, 5000, 'EUR']);
+  assert.deepEqual(
+    [parsed.reference, parsed.claimed, parsed.mustConfirm, parsed.montant, parsed.devise],
+    [p.reference, 'succeeded', true, 5000, 'EUR'],
+  );
   const s = await mtn.getStatus(p);
   assert.deepEqual([s.status, s.providerStatus, s.montant, s.devise], ['succeeded', 'SUCCESSFUL', 5000, 'EUR']);
   assert.ok(s.transactionId);
@@ -77,11 +81,16 @@ test('slow success (06): pending first, SUCCESSFUL later', async () => {
 
 test('an unauthenticated callback is only a reason to ask: a forged SUCCESSFUL does not make a pending payment paid', async () => {
   const p = await start('+2250501020303');
-  const forged = Buffer.from(JSON.stringify({ externalId: p.reference, amount: '5000', currency: 'EUR', status: 'SUCCESSFUL', financialTransactionId: '1' }));
+  const forged = Buffer.from(
+    JSON.stringify({ externalId: p.reference, amount: '5000', currency: 'EUR', status: 'SUCCESSFUL', financialTransactionId: '1' }),
+  );
   const parsed = await mtn.parseCallback({ rawBody: forged, headers: {}, lookup: async () => null });
   assert.ok(parsed.ok && parsed.mustConfirm);
   assert.equal((await mtn.getStatus(p)).status, 'pending');
-  assert.equal((await mtn.parseCallback({ rawBody: Buffer.from('{"status":"SUCCESSFUL"}'), headers: {}, lookup: async () => null })).ok, false);
+  assert.equal(
+    (await mtn.parseCallback({ rawBody: Buffer.from('{"status":"SUCCESSFUL"}'), headers: {}, lookup: async () => null })).ok,
+    false,
+  );
   assert.equal((await mtn.parseCallback({ rawBody: Buffer.from('nope'), headers: {}, lookup: async () => null })).ok, false);
 });
 
@@ -148,7 +157,12 @@ test('refund through Disbursement: accepted, then SUCCESSFUL; repeated with the 
   assert.equal(mtn.capabilities.refund, true);
   const p = await start('+2250501020399');
   assert.equal((await final(p)).status, 'succeeded');
-  const req: RefundRequest = { referenceRemboursement: mtn.newRefundReference(), payment: p, montant: 5000, motif: 'Événement annulé & remboursé' };
+  const req: RefundRequest = {
+    referenceRemboursement: mtn.newRefundReference(),
+    payment: p,
+    montant: 5000,
+    motif: 'Événement annulé & remboursé',
+  };
   assert.deepEqual(await mtn.refund(req), { status: 'pending', providerStatus: 'ACCEPTED' });
   assert.equal((await mtn.refund(req)).providerStatus, 'ALREADY_REQUESTED');
   // The Disbursement token is its own: expired, it is renewed once like Collection's.
@@ -177,14 +191,25 @@ test('without Disbursement keys, MTN refunds are manual', async () => {
   s.mtn!.disbursement = null;
   const noRefund = createProviders(s).MTN_MONEY!;
   assert.equal(noRefund.capabilities.refund, false);
-  await assert.rejects(noRefund.refund({ referenceRemboursement: noRefund.newRefundReference(), payment: { reference: 'x', referenceFournisseur: 'y', montant: 1, data: {} }, montant: 1, motif: 'x' }), ProviderRejectedError);
+  await assert.rejects(
+    noRefund.refund({
+      referenceRemboursement: noRefund.newRefundReference(),
+      payment: { reference: 'x', referenceFournisseur: 'y', montant: 1, data: {} },
+      montant: 1,
+      motif: 'x',
+    }),
+    ProviderRejectedError,
+  );
 });
 
 test('wrong subscription key or API key is a non-retryable rejection', async () => {
   const s = h.sim.settings(h.common);
   s.mtn!.collection.subscriptionKey = 'mauvaise';
   const wrong = createProviders(s).MTN_MONEY!;
-  await assert.rejects(start('+2250501020399', 5000, 'x', wrong as MtnMomoProvider), (e: unknown) => e instanceof ProviderRejectedError && e.httpStatus === 401);
+  await assert.rejects(
+    start('+2250501020399', 5000, 'x', wrong as MtnMomoProvider),
+    (e: unknown) => e instanceof ProviderRejectedError && e.httpStatus === 401,
+  );
 });
 
 test('account check: an active number says true', async () => {

@@ -49,7 +49,11 @@ export class MtnMomoProvider implements PaymentProvider {
   readonly collection: Product;
   readonly disbursement: Product | null;
 
-  constructor(private readonly s: MtnSettings, private readonly common: CommonSettings, deps: ProviderDeps = {}) {
+  constructor(
+    private readonly s: MtnSettings,
+    private readonly common: CommonSettings,
+    deps: ProviderDeps = {},
+  ) {
     this.currency = s.currency;
     this.now = deps.now ?? Date.now;
     this.http = new ProviderHttp({ provider: this.fournisseur, timeoutMs: common.timeoutMs, fetch: deps.fetch, logger: deps.logger });
@@ -68,7 +72,8 @@ export class MtnMomoProvider implements PaymentProvider {
         });
         const t = str(field(res.json, 'access_token'));
         const expiresIn = Number(field(res.json, 'expires_in'));
-        if (!t || !Number.isFinite(expiresIn)) throw new ProviderRejectedError(this.fournisseur, 'MTN MoMo : réponse de jeton illisible.', res.status);
+        if (!t || !Number.isFinite(expiresIn))
+          throw new ProviderRejectedError(this.fournisseur, 'MTN MoMo : réponse de jeton illisible.', res.status);
         return { token: t, expiresIn };
       },
       { now: deps.now },
@@ -111,7 +116,10 @@ export class MtnMomoProvider implements PaymentProvider {
       // 409: this reference was already accepted (our earlier attempt got through): same payment, not a new one.
       accept: [409],
     });
-    return { paymentUrl: null, data: { initiatedAt: new Date(this.now()).toISOString(), currency: this.currency, repeated: res.status === 409 } };
+    return {
+      paymentUrl: null,
+      data: { initiatedAt: new Date(this.now()).toISOString(), currency: this.currency, repeated: res.status === 409 },
+    };
   }
 
   async getStatus(p: PaymentRef): Promise<StatusResult> {
@@ -182,7 +190,10 @@ export class MtnMomoProvider implements PaymentProvider {
 
   private requireDisbursement(): Product {
     if (!this.disbursement) {
-      throw new ProviderRejectedError(this.fournisseur, 'MTN MoMo : Disbursement non configuré (MTN_MONEY_DISBURSEMENT_*), remboursement manuel.');
+      throw new ProviderRejectedError(
+        this.fournisseur,
+        'MTN MoMo : Disbursement non configuré (MTN_MONEY_DISBURSEMENT_*), remboursement manuel.',
+      );
     }
     return this.disbursement;
   }
@@ -190,7 +201,10 @@ export class MtnMomoProvider implements PaymentProvider {
   async refund(req: RefundRequest): Promise<RefundResult> {
     const d = this.requireDisbursement();
     if (!UUID_V4.test(req.referenceRemboursement)) {
-      throw new ProviderRejectedError(this.fournisseur, 'MTN MoMo : la référence de remboursement doit être un UUID v4 (newRefundReference).');
+      throw new ProviderRejectedError(
+        this.fournisseur,
+        'MTN MoMo : la référence de remboursement doit être un UUID v4 (newRefundReference).',
+      );
     }
     const res = await this.http.request({
       method: 'POST',

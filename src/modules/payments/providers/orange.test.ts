@@ -21,7 +21,8 @@ async function start(montant = 5000): Promise<PaymentRef & { paymentUrl: string 
   return { reference, referenceFournisseur, montant, data: r.data, paymentUrl: r.paymentUrl };
 }
 
-const lookupFor = (p: PaymentRef) => async (ref: { reference?: string | undefined }) => (ref.reference === p.reference ? { data: p.data } : null);
+const lookupFor = (p: PaymentRef) => async (ref: { reference?: string | undefined }) =>
+  ref.reference === p.reference ? { data: p.data } : null;
 const callbacksOf = (p: PaymentRef) => h.receiver.on('orange').filter((c) => c.query.reference === p.reference);
 
 test('happy path: redirect, payer confirms, authenticated notification, status SUCCESS in the sandbox currency', async () => {
@@ -39,12 +40,19 @@ test('happy path: redirect, payer confirms, authenticated notification, status S
   assert.equal(parsed.reference, p.reference);
   assert.equal(parsed.mustConfirm, true, 'Orange signs nothing: a notification must be confirmed by the status call');
   const s = await orange.getStatus(p);
-  assert.deepEqual({ status: s.status, providerStatus: s.providerStatus, montant: s.montant, devise: s.devise }, { status: 'succeeded', providerStatus: 'SUCCESS', montant: 5000, devise: 'OUV' });
+  assert.deepEqual(
+    { status: s.status, providerStatus: s.providerStatus, montant: s.montant, devise: s.devise },
+    { status: 'succeeded', providerStatus: 'SUCCESS', montant: 5000, devise: 'OUV' },
+  );
   assert.equal(s.transactionId, parsed.transactionId);
 });
 
 test('failure: numbers ending in 01 and 02 fail, and so does a payer who cancels', async () => {
-  for (const [phone, action] of [['+2250701020301', 'payer'], ['+2250701020302', 'payer'], ['+2250701020388', 'annuler']] as const) {
+  for (const [phone, action] of [
+    ['+2250701020301', 'payer'],
+    ['+2250701020302', 'payer'],
+    ['+2250701020388', 'annuler'],
+  ] as const) {
     const p = await start();
     await payOnPage(p.paymentUrl, phone, action);
     const s = await waitFor(async () => {
@@ -83,7 +91,9 @@ test('duplicate notifications (05): three identical, all authentic, same txnid',
   const p = await start();
   await payOnPage(p.paymentUrl, '+2250701020305');
   const cbs = await waitFor(() => callbacksOf(p).length === 3 && callbacksOf(p));
-  const parsed = await Promise.all(cbs.map((cb) => orange.parseCallback({ rawBody: cb.rawBody, headers: cb.headers, query: cb.query, lookup: lookupFor(p) })));
+  const parsed = await Promise.all(
+    cbs.map((cb) => orange.parseCallback({ rawBody: cb.rawBody, headers: cb.headers, query: cb.query, lookup: lookupFor(p) })),
+  );
   assert.ok(parsed.every((x) => x.ok && x.claimed === 'succeeded'));
   assert.equal(new Set(parsed.map((x) => (x.ok ? x.transactionId : ''))).size, 1);
 });
@@ -98,10 +108,15 @@ test('slow success (06): pending at first, SUCCESS later', async () => {
 test('forged notifications are refused: wrong notif_token, no reference, unknown payment, garbage', async () => {
   const p = await start();
   const body = (token: string) => Buffer.from(JSON.stringify({ status: 'SUCCESS', notif_token: token, txnid: 'MP1' }));
-  const parse = (rawBody: Buffer, query: Record<string, string>) => orange.parseCallback({ rawBody, headers: {}, query, lookup: lookupFor(p) });
+  const parse = (rawBody: Buffer, query: Record<string, string>) =>
+    orange.parseCallback({ rawBody, headers: {}, query, lookup: lookupFor(p) });
   const genuine = String(p.data.notifToken);
   const forged = genuine.slice(0, -1) + (genuine.endsWith('a') ? 'b' : 'a');
-  assert.deepEqual(await parse(body(forged), { reference: p.reference }), { ok: false, reason: 'notif_token invalide', reference: p.reference });
+  assert.deepEqual(await parse(body(forged), { reference: p.reference }), {
+    ok: false,
+    reason: 'notif_token invalide',
+    reference: p.reference,
+  });
   assert.equal((await parse(body(''), { reference: p.reference })).ok, false);
   assert.equal((await parse(body(genuine), {})).ok, false);
   assert.equal((await parse(body(genuine), { reference: 'SV-INCONNUE' })).ok, false);
@@ -144,7 +159,13 @@ test('a provider that hangs is a timeout (retryable), not a wait for ever', asyn
     (e: unknown) => e instanceof ProviderUnavailableError && e.timedOut && e.retryable,
   );
   // Same order_id again once Orange answers: the buyer gets one payment page, the one we hand out.
-  const again = await quick.initiate({ reference, referenceFournisseur: reference, montant: 5000, telephone: '+2250701020304', description: 'x' });
+  const again = await quick.initiate({
+    reference,
+    referenceFournisseur: reference,
+    montant: 5000,
+    telephone: '+2250701020304',
+    description: 'x',
+  });
   assert.ok(again.paymentUrl);
 });
 

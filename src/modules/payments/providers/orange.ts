@@ -38,7 +38,11 @@ export class OrangeMoneyProvider implements PaymentProvider {
   private readonly http: ProviderHttp;
   readonly token: TokenCache;
 
-  constructor(private readonly s: OrangeSettings, private readonly common: CommonSettings, deps: ProviderDeps = {}) {
+  constructor(
+    private readonly s: OrangeSettings,
+    private readonly common: CommonSettings,
+    deps: ProviderDeps = {},
+  ) {
     this.currency = s.currency;
     this.http = new ProviderHttp({ provider: this.fournisseur, timeoutMs: common.timeoutMs, fetch: deps.fetch, logger: deps.logger });
     this.token = new TokenCache(() => this.fetchToken(), { now: deps.now });
@@ -53,7 +57,8 @@ export class OrangeMoneyProvider implements PaymentProvider {
     });
     const token = str(field(res.json, 'access_token'));
     const expiresIn = Number(field(res.json, 'expires_in'));
-    if (!token || !Number.isFinite(expiresIn)) throw new ProviderRejectedError(this.fournisseur, "Orange Money : réponse de jeton illisible.", res.status);
+    if (!token || !Number.isFinite(expiresIn))
+      throw new ProviderRejectedError(this.fournisseur, 'Orange Money : réponse de jeton illisible.', res.status);
     return { token, expiresIn };
   }
 
@@ -95,14 +100,19 @@ export class OrangeMoneyProvider implements PaymentProvider {
     const paymentUrl = str(field(res.json, 'payment_url'));
     const notifToken = str(field(res.json, 'notif_token'));
     if (!payToken || !paymentUrl || !notifToken) {
-      throw new ProviderRejectedError(this.fournisseur, 'Orange Money : réponse de paiement incomplète (pay_token, payment_url ou notif_token absent).', res.status);
+      throw new ProviderRejectedError(
+        this.fournisseur,
+        'Orange Money : réponse de paiement incomplète (pay_token, payment_url ou notif_token absent).',
+        res.status,
+      );
     }
     return { paymentUrl, data: { payToken, notifToken, paymentUrl, orderId: req.referenceFournisseur, currency: this.currency } };
   }
 
   async getStatus(p: PaymentRef): Promise<StatusResult> {
     const payToken = str(p.data.payToken);
-    if (!payToken) throw new ProviderRejectedError(this.fournisseur, 'Orange Money : pay_token inconnu pour ce paiement (initiation jamais aboutie).');
+    if (!payToken)
+      throw new ProviderRejectedError(this.fournisseur, 'Orange Money : pay_token inconnu pour ce paiement (initiation jamais aboutie).');
     const res = await this.http.request({
       method: 'POST',
       url: this.api('transactionstatus'),
@@ -148,7 +158,10 @@ export class OrangeMoneyProvider implements PaymentProvider {
   }
 
   async refund(): Promise<RefundResult> {
-    throw new ProviderRejectedError(this.fournisseur, "Orange Money Web Payment n'offre pas de remboursement par API : remboursement manuel.");
+    throw new ProviderRejectedError(
+      this.fournisseur,
+      "Orange Money Web Payment n'offre pas de remboursement par API : remboursement manuel.",
+    );
   }
 
   async refundStatus(): Promise<RefundResult> {

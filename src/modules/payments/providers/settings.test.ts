@@ -16,7 +16,9 @@ test('no credentials: no provider, each one says which variables it needs', () =
 });
 
 test('the variables a simulator prints configure all four providers through the ordinary configuration', () => {
-  const s = providerSettingsFromConfig(loadConfig({ ...simulatorEnv('http://127.0.0.1:8900'), PUBLIC_BASE_URL: 'https://api.spotvibe.ci' }));
+  const s = providerSettingsFromConfig(
+    loadConfig({ ...simulatorEnv('http://127.0.0.1:8900'), PUBLIC_BASE_URL: 'https://api.spotvibe.ci' }),
+  );
   assert.equal(anyLiveProvider(s), true);
   assert.equal(s.orange?.currency, 'OUV');
   assert.equal(s.mtn?.currency, 'EUR');

@@ -164,7 +164,12 @@ export function providerSettingsFromConfig(config: Config): ProvidersSettings {
     ['WAVE_API_KEY', env.WAVE_API_KEY],
     ['WAVE_WEBHOOK_SECRET', env.WAVE_WEBHOOK_SECRET],
   ])
-    ? { baseUrl: strip(env.WAVE_BASE_URL ?? DEFAULT_BASE_URLS.wave), apiKey: env.WAVE_API_KEY!, webhookSecret: env.WAVE_WEBHOOK_SECRET!, currency: 'XOF' }
+    ? {
+        baseUrl: strip(env.WAVE_BASE_URL ?? DEFAULT_BASE_URLS.wave),
+        apiKey: env.WAVE_API_KEY!,
+        webhookSecret: env.WAVE_WEBHOOK_SECRET!,
+        currency: 'XOF',
+      }
     : null;
 
   return { common, orange, mtn, cinetpay, wave, missing };

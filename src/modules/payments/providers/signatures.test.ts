@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cinetpayToken, constantTimeEqual, parseWaveSignatureHeader, verifyCinetpayToken, verifyWaveSignature, waveSignature } from './signatures.js';
+import {
+  cinetpayToken,
+  constantTimeEqual,
+  parseWaveSignatureHeader,
+  verifyCinetpayToken,
+  verifyWaveSignature,
+  waveSignature,
+} from './signatures.js';
 
 // Expected values computed outside this code base with `openssl dgst -sha256 -hmac <secret>`.
 const WAVE_BODY = Buffer.from('{"id":"AE_1","type":"checkout.session.completed"}');
@@ -56,7 +63,10 @@ test('CinetPay x-token is HMAC-SHA256 of the 16 fields in order (known answer)',
   assert.equal(verifyCinetpayToken('autre', CINETPAY_FIELDS, CINETPAY_TOKEN), false);
   // CinetPay's scheme has no separators: text moved between adjacent fields keeps the same token. That is
   // the provider's design, and one reason every notification is confirmed with /v2/payment/check.
-  assert.equal(verifyCinetpayToken('secret-cinetpay', { ...CINETPAY_FIELDS, cpm_custom: 'Billets x2', cpm_designation: '' }, CINETPAY_TOKEN), true);
+  assert.equal(
+    verifyCinetpayToken('secret-cinetpay', { ...CINETPAY_FIELDS, cpm_custom: 'Billets x2', cpm_designation: '' }, CINETPAY_TOKEN),
+    true,
+  );
 });
 
 test('constant-time comparison is plain equality in result', () => {

@@ -77,7 +77,13 @@ export type WaveVerification = { ok: true; t: number } | { ok: false; reason: st
  * A Wave webhook is genuine when one v1 matches, and fresh when its t is within 5 minutes of now: a captured
  * request replayed later is refused even though its signature is valid.
  */
-export function verifyWaveSignature(secret: string, header: string | undefined, rawBody: Buffer, nowSeconds: number, toleranceSeconds = WAVE_TOLERANCE_SECONDS): WaveVerification {
+export function verifyWaveSignature(
+  secret: string,
+  header: string | undefined,
+  rawBody: Buffer,
+  nowSeconds: number,
+  toleranceSeconds = WAVE_TOLERANCE_SECONDS,
+): WaveVerification {
   if (!header) return { ok: false, reason: 'en-tête Wave-Signature absent' };
   const parsed = parseWaveSignatureHeader(header);
   if (!parsed) return { ok: false, reason: 'en-tête Wave-Signature illisible' };

@@ -22,7 +22,10 @@ export class TokenCache {
   private readonly refreshBefore: number;
   private readonly now: () => number;
 
-  constructor(private readonly fetchToken: () => Promise<FetchedToken>, opts: TokenCacheOptions = {}) {
+  constructor(
+    private readonly fetchToken: () => Promise<FetchedToken>,
+    opts: TokenCacheOptions = {},
+  ) {
     this.refreshBefore = opts.refreshBeforeSeconds ?? 60;
     this.now = opts.now ?? Date.now;
   }

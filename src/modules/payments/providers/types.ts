@@ -69,7 +69,10 @@ export interface CallbackInput {
   /** The query string of the callback URL (Orange's notif_url carries our reference there). */
   query?: Record<string, string | string[] | undefined> | undefined;
   /** Finds what initiate() stored for a payment (Orange's notif_token), or null when unknown. */
-  lookup: (ref: { reference?: string | undefined; referenceFournisseur?: string | undefined }) => Promise<{ data: Record<string, unknown> } | null>;
+  lookup: (ref: {
+    reference?: string | undefined;
+    referenceFournisseur?: string | undefined;
+  }) => Promise<{ data: Record<string, unknown> } | null>;
   /** Seconds since the epoch; injectable for tests of the staleness window. */
   nowSeconds?: number;
 }
@@ -161,7 +164,12 @@ export class ProviderError extends Error {
  */
 export class ProviderUnavailableError extends ProviderError {
   override readonly retryable = true;
-  constructor(provider: ProviderId, message: string, httpStatus?: number, public readonly timedOut = false) {
+  constructor(
+    provider: ProviderId,
+    message: string,
+    httpStatus?: number,
+    public readonly timedOut = false,
+  ) {
     super(provider, message, httpStatus);
     this.name = 'ProviderUnavailableError';
   }

@@ -1,7 +1,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { newReference, payOnPage, sleep, startHarness, waitFor, type ProviderHarness, type ReceivedCallback } from '../simulator/testing.js';
+import {
+  newReference,
+  payOnPage,
+  sleep,
+  startHarness,
+  waitFor,
+  type ProviderHarness,
+  type ReceivedCallback,
+} from '../simulator/testing.js';
 import { createProviders } from './index.js';
 import { WaveCheckoutProvider } from './wave.js';
 import { ProviderRejectedError, ProviderUnavailableError, type PaymentRef, type RefundRequest } from './types.js';
@@ -22,13 +30,15 @@ async function start(montant = 7500): Promise<PaymentRef & { paymentUrl: string 
   return { reference, referenceFournisseur, montant, data: r.data, paymentUrl: r.paymentUrl };
 }
 
-const eventsOf = (p: PaymentRef) => h.receiver.on('wave').filter((c) => JSON.parse(c.rawBody.toString()).data.client_reference === p.referenceFournisseur);
+const eventsOf = (p: PaymentRef) =>
+  h.receiver.on('wave').filter((c) => JSON.parse(c.rawBody.toString()).data.client_reference === p.referenceFournisseur);
 const parse = (cb: Pick<ReceivedCallback, 'rawBody' | 'headers'>, nowSeconds?: number) =>
   wave.parseCallback({ rawBody: cb.rawBody, headers: cb.headers, lookup: async () => null, ...(nowSeconds ? { nowSeconds } : {}) });
-const final = (p: PaymentRef) => waitFor(async () => {
-  const s = await wave.getStatus(p);
-  return s.status !== 'pending' && s;
-});
+const final = (p: PaymentRef) =>
+  waitFor(async () => {
+    const s = await wave.getStatus(p);
+    return s.status !== 'pending' && s;
+  });
 
 test('happy path: session, payer pays, signed checkout.session.completed, session complete', async () => {
   const p = await start();
@@ -103,7 +113,10 @@ test('refund: a paid session is refunded; asking again is not a second refund; a
   assert.equal(sim.refunds, 7500, 'refunded once, in full');
   await assert.rejects(wave.refund({ ...req, montant: 100 }), ProviderRejectedError);
   const unpaid = await start();
-  await assert.rejects(wave.refund({ ...req, payment: unpaid }), (e: unknown) => e instanceof ProviderRejectedError && e.httpStatus === 409);
+  await assert.rejects(
+    wave.refund({ ...req, payment: unpaid }),
+    (e: unknown) => e instanceof ProviderRejectedError && e.httpStatus === 409,
+  );
 });
 
 test('5xx and timeout from Wave are retryable errors', async () => {
@@ -112,7 +125,10 @@ test('5xx and timeout from Wave are retryable errors', async () => {
   await assert.rejects(wave.getStatus(p), (e: unknown) => e instanceof ProviderUnavailableError && e.httpStatus === 500);
   const quick = createProviders(h.sim.settings({ ...h.common, timeoutMs: 300 })).WAVE!;
   h.sim.injectFault({ provider: 'wave', kind: 'hang' });
-  await assert.rejects(quick.initiate({ reference: 'SV-T1', referenceFournisseur: 'SV-T1', montant: 100, telephone: '+2250701020304', description: 'x' }), (e: unknown) => e instanceof ProviderUnavailableError && e.timedOut);
+  await assert.rejects(
+    quick.initiate({ reference: 'SV-T1', referenceFournisseur: 'SV-T1', montant: 100, telephone: '+2250701020304', description: 'x' }),
+    (e: unknown) => e instanceof ProviderUnavailableError && e.timedOut,
+  );
   assert.equal((await wave.getStatus(p)).status, 'pending');
 });
 
@@ -120,5 +136,8 @@ test('a wrong API key is a non-retryable rejection', async () => {
   const s = h.sim.settings(h.common);
   s.wave!.apiKey = 'wave_sn_faux';
   const wrong = createProviders(s).WAVE!;
-  await assert.rejects(wrong.initiate({ reference: 'SV-T2', referenceFournisseur: 'SV-T2', montant: 100, telephone: '+2250701020304', description: 'x' }), (e: unknown) => e instanceof ProviderRejectedError && e.httpStatus === 401);
+  await assert.rejects(
+    wrong.initiate({ reference: 'SV-T2', referenceFournisseur: 'SV-T2', montant: 100, telephone: '+2250701020304', description: 'x' }),
+    (e: unknown) => e instanceof ProviderRejectedError && e.httpStatus === 401,
+  );
 });

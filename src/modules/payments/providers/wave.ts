@@ -28,7 +28,11 @@ export class WaveCheckoutProvider implements PaymentProvider {
   private readonly http: ProviderHttp;
   private readonly now: () => number;
 
-  constructor(private readonly s: WaveSettings, private readonly common: CommonSettings, deps: ProviderDeps = {}) {
+  constructor(
+    private readonly s: WaveSettings,
+    private readonly common: CommonSettings,
+    deps: ProviderDeps = {},
+  ) {
     this.currency = s.currency;
     this.now = deps.now ?? Date.now;
     this.http = new ProviderHttp({ provider: this.fournisseur, timeoutMs: common.timeoutMs, fetch: deps.fetch, logger: deps.logger });
@@ -62,19 +66,32 @@ export class WaveCheckoutProvider implements PaymentProvider {
     });
     const sessionId = str(field(res.json, 'id'));
     const paymentUrl = str(field(res.json, 'wave_launch_url'));
-    if (!sessionId || !paymentUrl) throw new ProviderRejectedError(this.fournisseur, 'Wave : session de paiement incomplète (id ou wave_launch_url absent).', res.status);
+    if (!sessionId || !paymentUrl)
+      throw new ProviderRejectedError(
+        this.fournisseur,
+        'Wave : session de paiement incomplète (id ou wave_launch_url absent).',
+        res.status,
+      );
     return { paymentUrl, data: { sessionId, paymentUrl, whenExpires: str(field(res.json, 'when_expires')), currency: this.currency } };
   }
 
   private sessionId(p: PaymentRef): string {
     const id = str(p.data.sessionId);
-    if (!id) throw new ProviderRejectedError(this.fournisseur, 'Wave : identifiant de session inconnu pour ce paiement (initiation jamais aboutie).');
+    if (!id)
+      throw new ProviderRejectedError(
+        this.fournisseur,
+        'Wave : identifiant de session inconnu pour ce paiement (initiation jamais aboutie).',
+      );
     return id;
   }
 
   async getStatus(p: PaymentRef): Promise<StatusResult> {
     const id = this.sessionId(p);
-    const res = await this.http.request({ method: 'GET', url: joinUrl(this.s.baseUrl, `v1/checkout/sessions/${encodeURIComponent(id)}`), headers: this.auth });
+    const res = await this.http.request({
+      method: 'GET',
+      url: joinUrl(this.s.baseUrl, `v1/checkout/sessions/${encodeURIComponent(id)}`),
+      headers: this.auth,
+    });
     let session = res.json;
     if (str(field(session, 'checkout_status')) === 'open' && field(session, 'last_payment_error')) {
       // The payer's attempt failed but an open session could still be paid later, after we released the
@@ -86,7 +103,13 @@ export class WaveCheckoutProvider implements PaymentProvider {
         headers: this.auth,
         accept: [400, 409],
       });
-      session = (await this.http.request({ method: 'GET', url: joinUrl(this.s.baseUrl, `v1/checkout/sessions/${encodeURIComponent(id)}`), headers: this.auth })).json;
+      session = (
+        await this.http.request({
+          method: 'GET',
+          url: joinUrl(this.s.baseUrl, `v1/checkout/sessions/${encodeURIComponent(id)}`),
+          headers: this.auth,
+        })
+      ).json;
     }
     return this.readSession(session, field(res.json, 'last_payment_error'));
   }
@@ -105,7 +128,8 @@ export class WaveCheckoutProvider implements PaymentProvider {
     if (checkoutStatus === 'expired') {
       return { status: 'failed', ...common, reason: str(field(error, 'code')) ?? 'EXPIRED' };
     }
-    if (checkoutStatus === 'open' || checkoutStatus === 'complete') return { status: 'pending', ...common, reason: str(field(error, 'code')) };
+    if (checkoutStatus === 'open' || checkoutStatus === 'complete')
+      return { status: 'pending', ...common, reason: str(field(error, 'code')) };
     throw new ProviderRejectedError(this.fournisseur, `Wave : état de session inconnu « ${checkoutStatus} ».`);
   }
 

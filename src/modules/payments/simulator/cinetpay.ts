@@ -10,8 +10,22 @@ import { randomId, type SimPayment, type SimulatorState } from './state.js';
 
 /** Written out here rather than imported from the client, so a mistake in one is caught by the other. */
 const NOTIFICATION_FIELDS = [
-  'cpm_site_id', 'cpm_trans_id', 'cpm_trans_date', 'cpm_amount', 'cpm_currency', 'signature', 'payment_method', 'cel_phone_num',
-  'cpm_phone_prefixe', 'cpm_language', 'cpm_version', 'cpm_payment_config', 'cpm_page_action', 'cpm_custom', 'cpm_designation', 'cpm_error_message',
+  'cpm_site_id',
+  'cpm_trans_id',
+  'cpm_trans_date',
+  'cpm_amount',
+  'cpm_currency',
+  'signature',
+  'payment_method',
+  'cel_phone_num',
+  'cpm_phone_prefixe',
+  'cpm_language',
+  'cpm_version',
+  'cpm_payment_config',
+  'cpm_page_action',
+  'cpm_custom',
+  'cpm_designation',
+  'cpm_error_message',
 ];
 
 function checkAnswer(p: SimPayment) {
@@ -36,7 +50,12 @@ function checkAnswer(p: SimPayment) {
   }
 }
 
-export function cinetpayRoutes(app: FastifyInstance, state: SimulatorState, creds: SimulatorCredentials['cinetpay'], publicUrl: () => string): void {
+export function cinetpayRoutes(
+  app: FastifyInstance,
+  state: SimulatorState,
+  creds: SimulatorCredentials['cinetpay'],
+  publicUrl: () => string,
+): void {
   const cfg = { config: { sim: { provider: 'cinetpay' as const, endpoint: 'api' as const } } };
   const apiResponseId = () => `${Date.now()}.${randomId(4)}`;
 
@@ -44,19 +63,43 @@ export function cinetpayRoutes(app: FastifyInstance, state: SimulatorState, cred
     const b = (req.body ?? {}) as Record<string, unknown>;
     for (const f of ['apikey', 'site_id', 'transaction_id', 'amount', 'currency', 'description', 'notify_url', 'return_url', 'channels']) {
       if (b[f] === undefined || b[f] === null || b[f] === '') {
-        return reply.code(400).send({ code: '608', message: 'MINIMUM_REQUIRED_FIELDS', description: `Le champ ${f} est obligatoire.`, api_response_id: apiResponseId() });
+        return reply
+          .code(400)
+          .send({
+            code: '608',
+            message: 'MINIMUM_REQUIRED_FIELDS',
+            description: `Le champ ${f} est obligatoire.`,
+            api_response_id: apiResponseId(),
+          });
       }
     }
     if (b.apikey !== creds.apiKey || String(b.site_id) !== creds.siteId) {
-      return reply.code(401).send({ code: '609', message: 'AUTH_NOT_FOUND', description: 'apikey ou site_id invalide.', api_response_id: apiResponseId() });
+      return reply
+        .code(401)
+        .send({ code: '609', message: 'AUTH_NOT_FOUND', description: 'apikey ou site_id invalide.', api_response_id: apiResponseId() });
     }
     if (typeof b.amount !== 'number' || !Number.isSafeInteger(b.amount) || b.amount <= 0 || b.amount % 5 !== 0) {
-      return reply.code(400).send({ code: '624', message: 'INVALID_AMOUNT', description: 'Le montant doit être un entier multiple de 5.', api_response_id: apiResponseId() });
+      return reply
+        .code(400)
+        .send({
+          code: '624',
+          message: 'INVALID_AMOUNT',
+          description: 'Le montant doit être un entier multiple de 5.',
+          api_response_id: apiResponseId(),
+        });
     }
-    if (b.currency !== 'XOF') return reply.code(400).send({ code: '624', message: 'INVALID_CURRENCY', description: 'Devise non prise en charge.' });
+    if (b.currency !== 'XOF')
+      return reply.code(400).send({ code: '624', message: 'INVALID_CURRENCY', description: 'Devise non prise en charge.' });
     const transactionId = String(b.transaction_id);
     if (state.find('cinetpay', transactionId)) {
-      return reply.code(400).send({ code: '624', message: 'TRANSACTION_ID_ALREADY_USED', description: 'Cet identifiant de transaction existe déjà.', api_response_id: apiResponseId() });
+      return reply
+        .code(400)
+        .send({
+          code: '624',
+          message: 'TRANSACTION_ID_ALREADY_USED',
+          description: 'Cet identifiant de transaction existe déjà.',
+          api_response_id: apiResponseId(),
+        });
     }
     const paymentToken = randomId(20);
     const phone = typeof b.customer_phone_number === 'string' ? b.customer_phone_number : undefined;
@@ -112,7 +155,9 @@ export function cinetpayRoutes(app: FastifyInstance, state: SimulatorState, cred
       cpm_designation: p.description,
       cpm_error_message: p.state === 'succeeded' ? 'SUCCES' : (p.reason ?? 'REFUSED'),
     };
-    const xToken = createHmac('sha256', creds.secretKey).update(NOTIFICATION_FIELDS.map((f) => values[f]).join('')).digest('hex');
+    const xToken = createHmac('sha256', creds.secretKey)
+      .update(NOTIFICATION_FIELDS.map((f) => values[f]).join(''))
+      .digest('hex');
     return {
       url: String(p.extra.notifyUrl),
       method: 'POST',

@@ -18,18 +18,35 @@ export interface SimulatorCredentials {
 
 export const SIMULATOR_CREDENTIALS: SimulatorCredentials = {
   // Orange's sandbox country is `dev` (currency OUV); MTN's sandbox environment is `sandbox` (currency EUR).
-  orange: { clientId: 'simulateur-orange', clientSecret: 'secret-simulateur-orange', merchantKey: 'cle-marchand-simulateur', country: 'dev' },
+  orange: {
+    clientId: 'simulateur-orange',
+    clientSecret: 'secret-simulateur-orange',
+    merchantKey: 'cle-marchand-simulateur',
+    country: 'dev',
+  },
   mtn: {
     targetEnvironment: 'sandbox',
-    collection: { subscriptionKey: 'cle-collection-simulateur', apiUser: '6f1c2d0e-7a4b-4e2f-9c1d-3b5a7e9f0a12', apiKey: 'cle-api-collection-simulateur' },
-    disbursement: { subscriptionKey: 'cle-disbursement-simulateur', apiUser: '0d2b5a8e-1f47-4e8a-9c6f-3f9a1c2e7b4d', apiKey: 'cle-api-disbursement-simulateur' },
+    collection: {
+      subscriptionKey: 'cle-collection-simulateur',
+      apiUser: '6f1c2d0e-7a4b-4e2f-9c1d-3b5a7e9f0a12',
+      apiKey: 'cle-api-collection-simulateur',
+    },
+    disbursement: {
+      subscriptionKey: 'cle-disbursement-simulateur',
+      apiUser: '0d2b5a8e-1f47-4e8a-9c6f-3f9a1c2e7b4d',
+      apiKey: 'cle-api-disbursement-simulateur',
+    },
   },
   cinetpay: { siteId: '5870000', apiKey: 'cle-api-cinetpay-simulateur', secretKey: 'cle-secrete-cinetpay-simulateur' },
   wave: { apiKey: 'wave_sn_simulateur_cle_api', webhookSecret: 'wave_sn_WHS_simulateur_secret' },
 };
 
 /** Provider settings for a simulator listening at `url`: the same shape live credentials produce. */
-export function simulatorProviderSettings(url: string, common: CommonSettings, c: SimulatorCredentials = SIMULATOR_CREDENTIALS): ProvidersSettings {
+export function simulatorProviderSettings(
+  url: string,
+  common: CommonSettings,
+  c: SimulatorCredentials = SIMULATOR_CREDENTIALS,
+): ProvidersSettings {
   const base = url.replace(/\/+$/, '');
   return {
     common,
@@ -49,7 +66,15 @@ export function simulatorProviderSettings(url: string, common: CommonSettings, c
       disbursement: { ...c.mtn.disbursement },
       notFoundGraceSeconds: 300,
     },
-    cinetpay: { baseUrl: base, siteId: c.cinetpay.siteId, apiKey: c.cinetpay.apiKey, secretKey: c.cinetpay.secretKey, channel: 'FLOOZ', currency: 'XOF', notFoundGraceSeconds: 300 },
+    cinetpay: {
+      baseUrl: base,
+      siteId: c.cinetpay.siteId,
+      apiKey: c.cinetpay.apiKey,
+      secretKey: c.cinetpay.secretKey,
+      channel: 'FLOOZ',
+      currency: 'XOF',
+      notFoundGraceSeconds: 300,
+    },
     wave: { baseUrl: base, apiKey: c.wave.apiKey, webhookSecret: c.wave.webhookSecret, currency: 'XOF' },
     missing: {},
   };

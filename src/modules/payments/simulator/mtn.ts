@@ -26,7 +26,12 @@ export function mtnRoutes(app: FastifyInstance, state: SimulatorState, creds: Si
 
   function subscriptionOk(req: FastifyRequest, reply: FastifyReply, product: Product): boolean {
     if (req.headers['ocp-apim-subscription-key'] !== creds[product].subscriptionKey) {
-      reply.code(401).send({ statusCode: 401, message: 'Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.' });
+      reply
+        .code(401)
+        .send({
+          statusCode: 401,
+          message: 'Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.',
+        });
       return false;
     }
     return true;
@@ -36,7 +41,9 @@ export function mtnRoutes(app: FastifyInstance, state: SimulatorState, creds: Si
     if (!subscriptionOk(req, reply, product)) return false;
     const check = state.checkToken(req.headers.authorization, `mtn-${product}`);
     if (check !== 'ok') {
-      reply.code(401).send({ statusCode: 401, message: check === 'expired' ? 'Access token expired.' : 'Access denied due to invalid access token.' });
+      reply
+        .code(401)
+        .send({ statusCode: 401, message: check === 'expired' ? 'Access token expired.' : 'Access denied due to invalid access token.' });
       return false;
     }
     if (req.headers['x-target-environment'] !== creds.targetEnvironment) {
@@ -50,7 +57,8 @@ export function mtnRoutes(app: FastifyInstance, state: SimulatorState, creds: Si
     app.post(`/${product}/token/`, cfg('token'), async (req, reply) => {
       if (!subscriptionOk(req, reply, product)) return reply;
       const expected = `Basic ${Buffer.from(`${creds[product].apiUser}:${creds[product].apiKey}`).toString('base64')}`;
-      if (req.headers.authorization !== expected) return reply.code(401).send({ error: 'login_failed', message: 'Invalid API user or key.' });
+      if (req.headers.authorization !== expected)
+        return reply.code(401).send({ error: 'login_failed', message: 'Invalid API user or key.' });
       const { token, expiresIn } = state.issueToken(`mtn-${product}`);
       return { access_token: token, token_type: 'access_token', expires_in: expiresIn };
     });
@@ -83,7 +91,8 @@ export function mtnRoutes(app: FastifyInstance, state: SimulatorState, creds: Si
     if (payer?.partyIdType !== 'MSISDN' || typeof payer.partyId !== 'string' || !/^\d{8,15}$/.test(payer.partyId)) {
       return reply.code(400).send({ code: 'INVALID_PAYER', message: 'payer must be {partyIdType: "MSISDN", partyId: digits}.' });
     }
-    if (state.find('mtn', t.ref)) return reply.code(409).send({ code: 'RESOURCE_ALREADY_EXIST', message: 'Duplicated reference id. Creation of resource failed.' });
+    if (state.find('mtn', t.ref))
+      return reply.code(409).send({ code: 'RESOURCE_ALREADY_EXIST', message: 'Duplicated reference id. Creation of resource failed.' });
     const callbackUrl = req.headers['x-callback-url'];
     const p = state.create({
       provider: 'mtn',
@@ -128,7 +137,8 @@ export function mtnRoutes(app: FastifyInstance, state: SimulatorState, creds: Si
     return !!p && state.now() >= Number(p.extra.visibleAt ?? 0);
   }
 
-  const notFound = (reply: FastifyReply) => reply.code(404).send({ code: 'RESOURCE_NOT_FOUND', message: 'Requested resource was not found.' });
+  const notFound = (reply: FastifyReply) =>
+    reply.code(404).send({ code: 'RESOURCE_NOT_FOUND', message: 'Requested resource was not found.' });
 
   app.get<{ Params: { ref: string } }>('/collection/v1_0/requesttopay/:ref', cfg('api'), async (req, reply) => {
     if (!authorized(req, reply, 'collection')) return reply;
@@ -146,7 +156,8 @@ export function mtnRoutes(app: FastifyInstance, state: SimulatorState, creds: Si
     if (!authorized(req, reply, 'disbursement')) return reply;
     const t = readTransfer(req, reply);
     if (!t) return reply;
-    if (state.find('mtn-refund', t.ref)) return reply.code(409).send({ code: 'RESOURCE_ALREADY_EXIST', message: 'Duplicated reference id. Creation of resource failed.' });
+    if (state.find('mtn-refund', t.ref))
+      return reply.code(409).send({ code: 'RESOURCE_ALREADY_EXIST', message: 'Duplicated reference id. Creation of resource failed.' });
     const original = state.find('mtn', String(t.b.referenceIdToRefund ?? ''));
     const r = state.create({
       provider: 'mtn-refund',
@@ -155,7 +166,11 @@ export function mtnRoutes(app: FastifyInstance, state: SimulatorState, creds: Si
       currency,
       description: String(t.b.payerMessage ?? ''),
       state: 'processing',
-      extra: { externalId: String(t.b.externalId ?? ''), payerMessage: String(t.b.payerMessage ?? ''), payeeNote: String(t.b.payeeNote ?? '') },
+      extra: {
+        externalId: String(t.b.externalId ?? ''),
+        payerMessage: String(t.b.payerMessage ?? ''),
+        payeeNote: String(t.b.payeeNote ?? ''),
+      },
     });
     r.payer = original?.payer;
     // A refund is paid out only for a successful request-to-pay, and never beyond what it collected.

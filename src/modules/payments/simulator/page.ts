@@ -14,7 +14,6 @@ const BRANDS: Record<Exclude<SimProvider, 'mtn'>, { name: string; color: string 
   cinetpay: { name: 'Moov Money (CinetPay)', color: '#0b5aa5' },
 };
 
-
 const francs = (n: number, currency: string) => `${new Intl.NumberFormat('fr-FR').format(n)} ${currency === 'XOF' ? 'F CFA' : currency}`;
 
 function layout(title: string, color: string, body: string, refresh?: { seconds: number; url: string }): string {
@@ -62,26 +61,45 @@ ${error ? `<div class="error" role="alert">${escapeHtml(error)}</div>` : ''}
 function statusPage(p: SimPayment, provider: Exclude<SimProvider, 'mtn'>, selfUrl: string): string {
   const b = BRANDS[provider];
   if (p.state === 'processing') {
-    return layout(`Paiement ${b.name}`, b.color, `<section><p>Paiement en cours de traitement…</p><p class="note">Cette page se met à jour toute seule.</p></section>`, { seconds: 1, url: selfUrl });
+    return layout(
+      `Paiement ${b.name}`,
+      b.color,
+      `<section><p>Paiement en cours de traitement…</p><p class="note">Cette page se met à jour toute seule.</p></section>`,
+      { seconds: 1, url: selfUrl },
+    );
   }
   const ok = p.state === 'succeeded';
   const target = ok ? p.successUrl : p.failureUrl;
-  const text = ok ? 'Paiement réussi. Merci !' : p.state === 'expired' ? 'Cette demande de paiement a expiré.' : `Paiement refusé${p.reason ? ` (${p.reason})` : ''}.`;
+  const text = ok
+    ? 'Paiement réussi. Merci !'
+    : p.state === 'expired'
+      ? 'Cette demande de paiement a expiré.'
+      : `Paiement refusé${p.reason ? ` (${p.reason})` : ''}.`;
   const back = target ? `<p><a href="${escapeHtml(target)}">Retourner chez le marchand</a></p>` : '';
-  return layout(`Paiement ${b.name}`, b.color, `<section><p>${escapeHtml(text)}</p>${back}</section>`, target ? { seconds: 3, url: target } : undefined);
+  return layout(
+    `Paiement ${b.name}`,
+    b.color,
+    `<section><p>${escapeHtml(text)}</p>${back}</section>`,
+    target ? { seconds: 3, url: target } : undefined,
+  );
 }
 
 /** Digits of a number the payer typed, accepting spaces, dots, dashes and a leading + or 00. */
 export function readPayerNumber(input: string): string | null {
-  const digits = input.replace(/[\s.-]/g, '').replace(/^\+/, '').replace(/^00/, '');
+  const digits = input
+    .replace(/[\s.-]/g, '')
+    .replace(/^\+/, '')
+    .replace(/^00/, '');
   return /^\d{8,15}$/.test(digits) ? digits : null;
 }
 
 export function pageRoutes(app: FastifyInstance, state: SimulatorState): void {
-  const find = (provider: string, token: string) =>
-    provider in BRANDS ? state.findByPage(provider as SimProvider, token) : undefined;
+  const find = (provider: string, token: string) => (provider in BRANDS ? state.findByPage(provider as SimProvider, token) : undefined);
   const notFound = (reply: FastifyReply) =>
-    reply.code(404).type('text/html; charset=utf-8').send(layout('Paiement introuvable', '#555', '<section><p>Ce lien de paiement est inconnu ou a été supprimé.</p></section>'));
+    reply
+      .code(404)
+      .type('text/html; charset=utf-8')
+      .send(layout('Paiement introuvable', '#555', '<section><p>Ce lien de paiement est inconnu ou a été supprimé.</p></section>'));
 
   app.get<{ Params: { provider: string; token: string } }>('/pay/:provider/:token', async (req, reply) => {
     const p = find(req.params.provider, req.params.token);
@@ -91,22 +109,35 @@ export function pageRoutes(app: FastifyInstance, state: SimulatorState): void {
     return p.state === 'awaiting_payer' ? formPage(p, provider) : statusPage(p, provider, req.url);
   });
 
-  app.post<{ Params: { provider: string; token: string }; Body: { telephone?: string; action?: string } }>('/pay/:provider/:token', async (req, reply) => {
-    const p = find(req.params.provider, req.params.token);
-    if (!p) return notFound(reply);
-    const provider = req.params.provider as Exclude<SimProvider, 'mtn'>;
-    reply.type('text/html; charset=utf-8');
-    if (p.state !== 'awaiting_payer') return reply.code(409).send(statusPage(p, provider, req.url));
-    const body = req.body ?? {};
-    if (body.action === 'annuler') {
-      p.state = 'processing';
-      p.outcome = { final: 'failed', delay: 'normal', callbacks: 1, label: 'annulé par le payeur' };
-      state.finish(p, 'failed', 'TRANSACTION_CANCELED');
+  app.post<{ Params: { provider: string; token: string }; Body: { telephone?: string; action?: string } }>(
+    '/pay/:provider/:token',
+    async (req, reply) => {
+      const p = find(req.params.provider, req.params.token);
+      if (!p) return notFound(reply);
+      const provider = req.params.provider as Exclude<SimProvider, 'mtn'>;
+      reply.type('text/html; charset=utf-8');
+      if (p.state !== 'awaiting_payer') return reply.code(409).send(statusPage(p, provider, req.url));
+      const body = req.body ?? {};
+      if (body.action === 'annuler') {
+        p.state = 'processing';
+        p.outcome = { final: 'failed', delay: 'normal', callbacks: 1, label: 'annulé par le payeur' };
+        state.finish(p, 'failed', 'TRANSACTION_CANCELED');
+        return reply.redirect(req.url, 303);
+      }
+      const payer = readPayerNumber(String(body.telephone ?? ''));
+      if (!payer)
+        return reply
+          .code(400)
+          .send(
+            formPage(
+              p,
+              provider,
+              'Numéro de téléphone invalide : 8 à 15 chiffres, par exemple +225 07 01 02 03 04.',
+              String(body.telephone ?? ''),
+            ),
+          );
+      state.submit(p, payer);
       return reply.redirect(req.url, 303);
-    }
-    const payer = readPayerNumber(String(body.telephone ?? ''));
-    if (!payer) return reply.code(400).send(formPage(p, provider, 'Numéro de téléphone invalide : 8 à 15 chiffres, par exemple +225 07 01 02 03 04.', String(body.telephone ?? '')));
-    state.submit(p, payer);
-    return reply.redirect(req.url, 303);
-  });
+    },
+  );
 }

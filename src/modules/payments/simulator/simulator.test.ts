@@ -11,12 +11,21 @@ before(async () => {
 after(() => sim.close());
 
 const wave = (path: string, init: RequestInit = {}) =>
-  fetch(`${sim.url}${path}`, { ...init, headers: { authorization: `Bearer ${SIMULATOR_CREDENTIALS.wave.apiKey}`, 'content-type': 'application/json', ...init.headers } });
+  fetch(`${sim.url}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${SIMULATOR_CREDENTIALS.wave.apiKey}`, 'content-type': 'application/json', ...init.headers },
+  });
 
 async function waveSession(description = 'x') {
   const res = await wave('/v1/checkout/sessions', {
     method: 'POST',
-    body: JSON.stringify({ amount: '1000', currency: 'XOF', success_url: 'https://a.test/ok', error_url: 'https://a.test/ko', client_reference: description }),
+    body: JSON.stringify({
+      amount: '1000',
+      currency: 'XOF',
+      success_url: 'https://a.test/ok',
+      error_url: 'https://a.test/ko',
+      client_reference: description,
+    }),
   });
   assert.equal(res.status, 200);
   return (await res.json()) as { id: string; wave_launch_url: string };
@@ -51,33 +60,71 @@ test('the payment page is French, self-contained, and escapes what the merchant 
 
 test('the page refuses a bad number in French and keeps the session payable', async () => {
   const s = await waveSession();
-  const bad = await fetch(s.wave_launch_url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'telephone=abc&action=payer' });
+  const bad = await fetch(s.wave_launch_url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'telephone=abc&action=payer',
+  });
   assert.equal(bad.status, 400);
   assert.match(await bad.text(), /Numéro de téléphone invalide/);
-  const ok = await fetch(s.wave_launch_url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'telephone=%2B225+07+01+02+03+99&action=payer', redirect: 'manual' });
+  const ok = await fetch(s.wave_launch_url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'telephone=%2B225+07+01+02+03+99&action=payer',
+    redirect: 'manual',
+  });
   assert.equal(ok.status, 303);
-  const again = await fetch(s.wave_launch_url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'telephone=0701020399&action=payer' });
+  const again = await fetch(s.wave_launch_url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'telephone=0701020399&action=payer',
+  });
   assert.equal(again.status, 409, 'a session is paid once');
   assert.equal((await fetch(`${sim.url}/pay/wave/inconnu`)).status, 404);
 });
 
 test('test hooks over HTTP: a fault on the next call, token expiry, state', async () => {
-  const f = await fetch(`${sim.url}/__simulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ provider: 'wave', kind: 'error', status: 502 }) });
+  const f = await fetch(`${sim.url}/__simulator/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ provider: 'wave', kind: 'error', status: 502 }),
+  });
   assert.equal(f.status, 201);
   assert.equal((await wave('/v1/checkout/sessions/x')).status, 502);
   assert.equal((await wave('/v1/checkout/sessions/x')).status, 404, 'only the next call');
-  assert.equal((await fetch(`${sim.url}/__simulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"kind":"nope"}' })).status, 400);
+  assert.equal(
+    (
+      await fetch(`${sim.url}/__simulator/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"kind":"nope"}',
+      })
+    ).status,
+    400,
+  );
 
   const basic = `Basic ${Buffer.from(`${SIMULATOR_CREDENTIALS.orange.clientId}:${SIMULATOR_CREDENTIALS.orange.clientSecret}`).toString('base64')}`;
-  const tok = await fetch(`${sim.url}/oauth/v3/token`, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+  const tok = await fetch(`${sim.url}/oauth/v3/token`, {
+    method: 'POST',
+    headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials',
+  });
   const { access_token } = (await tok.json()) as { access_token: string };
   const status = () =>
-    fetch(`${sim.url}/orange-money-webpay/dev/v1/transactionstatus`, { method: 'POST', headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' }, body: JSON.stringify({ order_id: 'x', amount: 1, pay_token: 'y' }) });
+    fetch(`${sim.url}/orange-money-webpay/dev/v1/transactionstatus`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ order_id: 'x', amount: 1, pay_token: 'y' }),
+    });
   assert.equal((await status()).status, 404);
   await fetch(`${sim.url}/__simulator/tokens/expire`, { method: 'POST' });
   const expired = await status();
   assert.equal(expired.status, 401);
-  assert.deepEqual(await expired.json(), { code: 42, message: 'Expired credentials', description: 'The requested service needs credentials, but the ones provided have expired.' });
+  assert.deepEqual(await expired.json(), {
+    code: 42,
+    message: 'Expired credentials',
+    description: 'The requested service needs credentials, but the ones provided have expired.',
+  });
 
   const st = (await (await fetch(`${sim.url}/__simulator/state`)).json()) as { payments: unknown[]; tokensIssued: Record<string, number> };
   assert.ok(st.payments.length >= 1);
@@ -86,12 +133,36 @@ test('test hooks over HTTP: a fault on the next call, token expiry, state', asyn
 
 test("sandbox rules are enforced: Orange's dev country wants OUV, MTN's sandbox wants EUR", async () => {
   const basic = `Basic ${Buffer.from(`${SIMULATOR_CREDENTIALS.orange.clientId}:${SIMULATOR_CREDENTIALS.orange.clientSecret}`).toString('base64')}`;
-  const { access_token } = (await (await fetch(`${sim.url}/oauth/v3/token`, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' })).json()) as { access_token: string };
-  const body = { merchant_key: SIMULATOR_CREDENTIALS.orange.merchantKey, currency: 'XOF', order_id: 'o1', amount: 100, return_url: 'https://a.test', cancel_url: 'https://a.test', notif_url: 'https://a.test', lang: 'fr', reference: 'r' };
-  const res = await fetch(`${sim.url}/orange-money-webpay/dev/v1/webpayment`, { method: 'POST', headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const { access_token } = (await (
+    await fetch(`${sim.url}/oauth/v3/token`, {
+      method: 'POST',
+      headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials',
+    })
+  ).json()) as { access_token: string };
+  const body = {
+    merchant_key: SIMULATOR_CREDENTIALS.orange.merchantKey,
+    currency: 'XOF',
+    order_id: 'o1',
+    amount: 100,
+    return_url: 'https://a.test',
+    cancel_url: 'https://a.test',
+    notif_url: 'https://a.test',
+    lang: 'fr',
+    reference: 'r',
+  };
+  const res = await fetch(`${sim.url}/orange-money-webpay/dev/v1/webpayment`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   assert.equal(res.status, 400);
   assert.match(((await res.json()) as { description: string }).description, /expected OUV/);
-  const missing = await fetch(`${sim.url}/orange-money-webpay/dev/v1/webpayment`, { method: 'POST', headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' }, body: JSON.stringify({ ...body, notif_url: undefined }) });
+  const missing = await fetch(`${sim.url}/orange-money-webpay/dev/v1/webpayment`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ ...body, notif_url: undefined }),
+  });
   assert.deepEqual(await missing.json(), { code: 23, message: 'Missing body field', description: 'The field notif_url is missing.' });
 });
 

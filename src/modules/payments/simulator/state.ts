@@ -96,7 +96,14 @@ export class SimulatorState {
 
   create(p: Omit<SimPayment, 'id' | 'createdAt' | 'expiresAt' | 'refunds' | 'state'> & { state?: SimState }): SimPayment {
     const at = this.now();
-    const payment: SimPayment = { ...p, id: randomId(8), state: p.state ?? 'awaiting_payer', createdAt: at, expiresAt: at + this.delays.sessionTtlMs, refunds: 0 };
+    const payment: SimPayment = {
+      ...p,
+      id: randomId(8),
+      state: p.state ?? 'awaiting_payer',
+      createdAt: at,
+      expiresAt: at + this.delays.sessionTtlMs,
+      refunds: 0,
+    };
     this.payments.set(payment.id, payment);
     this.byKey.set(`${p.provider}:${p.key}`, payment);
     if (payment.pageToken) this.byPage.set(`${p.provider}:${payment.pageToken}`, payment);
@@ -160,7 +167,10 @@ export class SimulatorState {
     } catch (err) {
       d.error = String(err);
     }
-    this.log.info({ provider: p.provider, key: p.key, url: req.url, attempt, status: d.status, error: d.error }, 'simulateur : notification envoyée');
+    this.log.info(
+      { provider: p.provider, key: p.key, url: req.url, attempt, status: d.status, error: d.error },
+      'simulateur : notification envoyée',
+    );
   }
 
   // --- tokens -----------------------------------------------------------------------------------------------
@@ -189,7 +199,13 @@ export class SimulatorState {
   // --- faults -----------------------------------------------------------------------------------------------
 
   injectFault(f: Partial<Fault> & Pick<Fault, 'kind'>): void {
-    this.faults.push({ provider: f.provider ?? 'any', kind: f.kind, status: f.status ?? 500, endpoint: f.endpoint ?? 'api', remaining: f.remaining ?? 1 });
+    this.faults.push({
+      provider: f.provider ?? 'any',
+      kind: f.kind,
+      status: f.status ?? 500,
+      endpoint: f.endpoint ?? 'api',
+      remaining: f.remaining ?? 1,
+    });
   }
 
   clearFaults(): void {

@@ -33,7 +33,13 @@ export async function startCallbackReceiver(): Promise<CallbackReceiver> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const u = new URL(req.url ?? '/', 'http://x');
-      received.push({ method: req.method ?? '', path: u.pathname, query: Object.fromEntries(u.searchParams), headers: req.headers, rawBody: Buffer.concat(chunks) });
+      received.push({
+        method: req.method ?? '',
+        path: u.pathname,
+        query: Object.fromEntries(u.searchParams),
+        headers: req.headers,
+        rawBody: Buffer.concat(chunks),
+      });
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"OK"}');
     });
   });
@@ -47,7 +53,11 @@ export async function startCallbackReceiver(): Promise<CallbackReceiver> {
   };
 }
 
-export async function waitFor<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000, stepMs = 20): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 10_000,
+  stepMs = 20,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
@@ -70,7 +80,9 @@ export interface ProviderHarness {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { sim?: SimulatorOptions; timeoutMs?: number; deps?: ProviderDeps } = {}): Promise<ProviderHarness> {
+export async function startHarness(
+  opts: { sim?: SimulatorOptions; timeoutMs?: number; deps?: ProviderDeps } = {},
+): Promise<ProviderHarness> {
   const receiver = await startCallbackReceiver();
   const sim = await startSimulator({
     port: 0,
@@ -99,7 +111,11 @@ export async function startHarness(opts: { sim?: SimulatorOptions; timeoutMs?: n
 }
 
 /** The payer opens the payment page, types a number and confirms (or cancels), as in a browser. */
-export async function payOnPage(paymentUrl: string, telephone: string, action: 'payer' | 'annuler' = 'payer'): Promise<{ status: number; html: string }> {
+export async function payOnPage(
+  paymentUrl: string,
+  telephone: string,
+  action: 'payer' | 'annuler' = 'payer',
+): Promise<{ status: number; html: string }> {
   const page = await fetch(paymentUrl);
   const form = await page.text();
   if (page.status !== 200 || !form.includes('name="telephone"')) throw new Error(`page de paiement inattendue (${page.status})`);

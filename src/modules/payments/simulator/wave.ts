@@ -15,7 +15,14 @@ const WAVE_ERRORS: Record<string, { code: string; message: string }> = {
 
 export function session(p: SimPayment) {
   const checkoutStatus = p.state === 'succeeded' ? 'complete' : p.state === 'expired' ? 'expired' : 'open';
-  const paymentStatus = p.state === 'succeeded' ? (p.refunds > 0 ? 'refunded' : 'succeeded') : p.state === 'failed' || p.state === 'expired' ? 'cancelled' : 'processing';
+  const paymentStatus =
+    p.state === 'succeeded'
+      ? p.refunds > 0
+        ? 'refunded'
+        : 'succeeded'
+      : p.state === 'failed' || p.state === 'expired'
+        ? 'cancelled'
+        : 'processing';
   return {
     id: p.key,
     amount: String(p.amount),
@@ -24,7 +31,10 @@ export function session(p: SimPayment) {
     currency: p.currency,
     error_url: p.failureUrl,
     success_url: p.successUrl,
-    last_payment_error: p.state === 'failed' || (p.state === 'expired' && p.extra.failedReason) ? (WAVE_ERRORS[String(p.extra.failedReason ?? p.reason)] ?? { code: 'payment-failed', message: 'Paiement échoué.' }) : null,
+    last_payment_error:
+      p.state === 'failed' || (p.state === 'expired' && p.extra.failedReason)
+        ? (WAVE_ERRORS[String(p.extra.failedReason ?? p.reason)] ?? { code: 'payment-failed', message: 'Paiement échoué.' })
+        : null,
     business_name: 'SpotVibe',
     payment_status: paymentStatus,
     transaction_id: p.transactionId ?? null,
@@ -35,12 +45,20 @@ export function session(p: SimPayment) {
   };
 }
 
-export function waveRoutes(app: FastifyInstance, state: SimulatorState, creds: SimulatorCredentials['wave'], publicUrl: () => string, webhookUrl: () => string | undefined): void {
+export function waveRoutes(
+  app: FastifyInstance,
+  state: SimulatorState,
+  creds: SimulatorCredentials['wave'],
+  publicUrl: () => string,
+  webhookUrl: () => string | undefined,
+): void {
   const cfg = { config: { sim: { provider: 'wave' as const, endpoint: 'api' as const } } };
 
   function authorized(req: FastifyRequest, reply: FastifyReply): boolean {
     if (req.headers.authorization !== `Bearer ${creds.apiKey}`) {
-      reply.code(401).send({ code: req.headers.authorization ? 'invalid-auth' : 'missing-auth-header', message: 'Clé API invalide ou absente.' });
+      reply
+        .code(401)
+        .send({ code: req.headers.authorization ? 'invalid-auth' : 'missing-auth-header', message: 'Clé API invalide ou absente.' });
       return false;
     }
     return true;
@@ -50,10 +68,19 @@ export function waveRoutes(app: FastifyInstance, state: SimulatorState, creds: S
     if (!authorized(req, reply)) return reply;
     const b = (req.body ?? {}) as Record<string, unknown>;
     const problems: string[] = [];
-    if (typeof b.amount !== 'string' || !/^\d+$/.test(b.amount) || Number(b.amount) <= 0) problems.push('amount: chaîne de chiffres attendue (XOF sans décimales)');
+    if (typeof b.amount !== 'string' || !/^\d+$/.test(b.amount) || Number(b.amount) <= 0)
+      problems.push('amount: chaîne de chiffres attendue (XOF sans décimales)');
     if (b.currency !== 'XOF') problems.push('currency: XOF attendu');
-    for (const f of ['success_url', 'error_url']) if (typeof b[f] !== 'string' || !/^https?:\/\//.test(b[f] as string)) problems.push(`${f}: URL attendue`);
-    if (problems.length) return reply.code(400).send({ code: 'request-validation-error', message: 'Requête invalide.', details: problems.map((m) => ({ loc: [m.split(':')[0]], msg: m })) });
+    for (const f of ['success_url', 'error_url'])
+      if (typeof b[f] !== 'string' || !/^https?:\/\//.test(b[f] as string)) problems.push(`${f}: URL attendue`);
+    if (problems.length)
+      return reply
+        .code(400)
+        .send({
+          code: 'request-validation-error',
+          message: 'Requête invalide.',
+          details: problems.map((m) => ({ loc: [m.split(':')[0]], msg: m })),
+        });
     const id = `cos-${randomId(10)}`;
     const p = state.create({
       provider: 'wave',
@@ -80,7 +107,8 @@ export function waveRoutes(app: FastifyInstance, state: SimulatorState, creds: S
     if (!authorized(req, reply)) return reply;
     const p = state.find('wave', req.params.id);
     if (!p) return reply.code(404).send({ code: 'not-found', message: 'Session introuvable.' });
-    if (p.state === 'succeeded' || p.state === 'processing') return reply.code(409).send({ code: 'checkout-session-not-open', message: 'La session ne peut plus être expirée.' });
+    if (p.state === 'succeeded' || p.state === 'processing')
+      return reply.code(409).send({ code: 'checkout-session-not-open', message: 'La session ne peut plus être expirée.' });
     if (p.state === 'failed') p.extra.failedReason = p.reason;
     p.state = 'expired';
     p.finishedAt ??= state.now();
@@ -91,7 +119,8 @@ export function waveRoutes(app: FastifyInstance, state: SimulatorState, creds: S
     if (!authorized(req, reply)) return reply;
     const p = state.find('wave', req.params.id);
     if (!p) return reply.code(404).send({ code: 'not-found', message: 'Session introuvable.' });
-    if (p.state !== 'succeeded') return reply.code(409).send({ code: 'checkout-session-not-paid', message: "La session n'a pas été payée." });
+    if (p.state !== 'succeeded')
+      return reply.code(409).send({ code: 'checkout-session-not-paid', message: "La session n'a pas été payée." });
     // Refunding an already refunded session is answered like the first time: the whole amount goes back once.
     p.refunds = p.amount;
     return reply.code(200).send({});

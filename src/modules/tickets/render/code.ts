@@ -32,11 +32,7 @@ export function generateTicketCode(): string {
 
 /** Canonical form (12 characters, no dashes) of what a person typed, or null if it cannot be a ticket code. */
 export function normalizeTicketCode(input: string): string | null {
-  const s = input
-    .toUpperCase()
-    .replace(/[\s-]/g, '')
-    .replace(/O/g, '0')
-    .replace(/[IL]/g, '1');
+  const s = input.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
   if (s.length !== TICKET_CODE_LENGTH || [...s].some((c) => !ALPHABET.includes(c))) return null;
   const body = s.slice(0, RANDOM_LENGTH);
   return luhnCheckChar(body) === s[RANDOM_LENGTH] ? s : null;

@@ -67,7 +67,10 @@ export function deriveTicketSigningKey(secretKey: string): TicketSigningKey {
 }
 
 /** The key for this server: the configured one, else one derived from SECRET_KEY. */
-export function ticketSigningKey(config: { secretKey: string; env: { TICKET_SIGNING_PRIVATE_KEY?: string | undefined } }): TicketSigningKey {
+export function ticketSigningKey(config: {
+  secretKey: string;
+  env: { TICKET_SIGNING_PRIVATE_KEY?: string | undefined };
+}): TicketSigningKey {
   const configured = config.env.TICKET_SIGNING_PRIVATE_KEY;
   return configured ? parseTicketSigningKey(configured) : deriveTicketSigningKey(config.secretKey);
 }

@@ -20,7 +20,13 @@ export type VerifyResult = { ok: true; claims: TicketClaims; keyId: string } | {
 
 export function signTicketPayload(key: TicketSigningKey, claims: TicketClaims): string {
   const code = normalizeTicketCode(claims.code);
-  if (!code || !Number.isSafeInteger(claims.ticketId) || claims.ticketId <= 0 || !Number.isSafeInteger(claims.eventId) || claims.eventId <= 0) {
+  if (
+    !code ||
+    !Number.isSafeInteger(claims.ticketId) ||
+    claims.ticketId <= 0 ||
+    !Number.isSafeInteger(claims.eventId) ||
+    claims.eventId <= 0
+  ) {
     throw new Error('billet invalide : identifiants entiers positifs et code de billet valide attendus');
   }
   const body = Buffer.from(JSON.stringify({ k: key.keyId, t: claims.ticketId, e: claims.eventId, c: code })).toString('base64url');
@@ -59,7 +65,8 @@ export function verifyTicketPayload(payload: string, known: PublicKeyRing): Veri
   if (signature.length !== 64 || signature.toString('base64url') !== sig || Buffer.from(body, 'base64url').toString('base64url') !== body) {
     return { ok: false, reason: 'encodage non canonique' };
   }
-  if (!verify(null, Buffer.from(`${PAYLOAD_PREFIX}.${body}`, 'ascii'), publicKey, signature)) return { ok: false, reason: 'signature invalide' };
+  if (!verify(null, Buffer.from(`${PAYLOAD_PREFIX}.${body}`, 'ascii'), publicKey, signature))
+    return { ok: false, reason: 'signature invalide' };
   const code = typeof c.c === 'string' ? normalizeTicketCode(c.c) : null;
   if (!Number.isSafeInteger(c.t) || (c.t as number) <= 0 || !Number.isSafeInteger(c.e) || (c.e as number) <= 0 || !code || code !== c.c) {
     return { ok: false, reason: 'contenu de billet invalide' };

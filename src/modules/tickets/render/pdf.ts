@@ -39,7 +39,13 @@ export function toWinAnsi(text: string): string {
   return out.replace(/ {2,}/g, ' ').trim();
 }
 
-const dateFmt = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Africa/Abidjan', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+const dateFmt = new Intl.DateTimeFormat('fr-FR', {
+  timeZone: 'Africa/Abidjan',
+  weekday: 'long',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+});
 const timeFmt = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Africa/Abidjan', hour: '2-digit', minute: '2-digit' });
 
 export function formatEventDate(start: Date, end?: Date | null): string {
@@ -87,7 +93,11 @@ export async function renderTicketPdf(t: TicketPdfInput): Promise<Buffer> {
   const qrX = (doc.page.width - qrSize) / 2;
   const qrY = doc.y + 8;
   doc.image(png, qrX, qrY, { width: qrSize, height: qrSize });
-  doc.font('Helvetica').fontSize(8).fillColor('#555555').text('Code manuel', 24, qrY + qrSize + 6, { width, align: 'center' });
+  doc
+    .font('Helvetica')
+    .fontSize(8)
+    .fillColor('#555555')
+    .text('Code manuel', 24, qrY + qrSize + 6, { width, align: 'center' });
   doc.font('Courier-Bold').fontSize(14).fillColor('#111111').text(formatTicketCode(t.code), { width, align: 'center' });
   doc.end();
   return done;

@@ -94,7 +94,10 @@ test('forged or altered payloads are refused', () => {
   assert.equal(reason(payload.slice(0, -1)), 'format de billet inconnu');
   assert.equal(reason(payload.replace(/^SV1/, 'SV2')), 'format de billet inconnu');
   assert.equal(reason(''), 'format de billet inconnu');
-  assert.equal(reason(`SV1.${Buffer.from(JSON.stringify({ ...claims, k: '__proto__' })).toString('base64url')}.${sig}`), 'clé de signature inconnue');
+  assert.equal(
+    reason(`SV1.${Buffer.from(JSON.stringify({ ...claims, k: '__proto__' })).toString('base64url')}.${sig}`),
+    'clé de signature inconnue',
+  );
   // A non-canonical twin of the signature: 64 bytes leave 4 unused low bits in the last character, so
   // flipping one of them decodes to the same bytes. One ticket must have exactly one valid string.
   const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
@@ -173,7 +176,17 @@ test('PDF ticket: a valid one-page PDF with the event, place, holder, ticket typ
   const parser = new PDFParse({ data: new Uint8Array(pdf) });
   try {
     const text = (await parser.getText()).text;
-    for (const expected of ['Festival des Grillades d’Abidjan', 'samedi 14 mars 2026', '19:30', 'Palais de la Culture, Treichville', 'Aïcha Koné', 'VIP', '15 000 F CFA', formatTicketCode(code), 'SV-ABC123']) {
+    for (const expected of [
+      'Festival des Grillades d’Abidjan',
+      'samedi 14 mars 2026',
+      '19:30',
+      'Palais de la Culture, Treichville',
+      'Aïcha Koné',
+      'VIP',
+      '15 000 F CFA',
+      formatTicketCode(code),
+      'SV-ABC123',
+    ]) {
       assert.ok(text.includes(expected), `« ${expected} » absent du PDF :\n${text}`);
     }
     assert.doesNotMatch(text, /Ø=Þ|\uFFFD/);

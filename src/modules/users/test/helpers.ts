@@ -32,17 +32,16 @@ export async function register(app: App, over: Record<string, unknown> = {}, rem
 
 /** Jobs enqueued under a name (pg-boss keeps them in its own tables, on both databases). */
 export async function queuedJobs<T>(database: Database, name: string): Promise<T[]> {
-  const r = await database.query<{ data: T }>(
-    `SELECT data FROM pgboss.job WHERE name = $1 ORDER BY created_on`,
-    [name],
-  );
+  const r = await database.query<{ data: T }>(`SELECT data FROM pgboss.job WHERE name = $1 ORDER BY created_on`, [name]);
   return r.rows.map((row) => row.data);
 }
 
 export function multipart(field: string, filename: string, contentType: string, content: Buffer) {
   const boundary = `----spotvibe${Math.random().toString(16).slice(2)}`;
   const payload = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: ${contentType}\r\n\r\n`),
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: ${contentType}\r\n\r\n`,
+    ),
     content,
     Buffer.from(`\r\n--${boundary}--\r\n`),
   ]);
