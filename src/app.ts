@@ -1,42 +1,31 @@
 /**
- * Builds the HTTP application: plugins first (errors, security, auth, docs), then each module's routes.
- * `server.ts` only opens the database, starts jobs and listens; tests build the app and use inject().
+ * Builds the HTTP application from a started runtime: what every route shares first (request ids, the error
+ * format, host checks, security headers, CORS, rate limits, uploads, the OpenAPI document, media files), then
+ * each module's plugin, in the order of modules/index.ts. `server.ts` only listens; tests use inject().
+ * `npm run routes` prints the resulting route map.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
-import type { Database } from './db/client.js';
-import type { JobQueue, Services } from './jobs/queue.js';
+import type { Runtime } from './runtime.js';
 import { registerErrorHandling } from './core/error-handler.js';
-import { registerAuthentication } from './core/auth.js';
+import { RateLimitedError } from './core/errors.js';
 import { registerHostChecks } from './core/security.js';
-import { healthRoutes } from './modules/health/routes.js';
-import { paymentRoutes } from './modules/payments/routes.js';
-import './modules/payments/privacy.js';
-import './modules/payments/event-hooks.js';
-import { webhookRoutes } from './modules/payments/webhooks.js';
-import { adminPaymentRoutes } from './modules/payments/admin-routes.js';
-import { paymentReturnPages } from './modules/payments/return-pages.js';
-import { ticketRoutes } from './modules/tickets/routes.js';
-import { ticketTypeRoutes } from './modules/tickets/types-routes.js';
-import { accountsPlugin } from './modules/users/plugin.js';
-import { eventsPlugin } from './modules/events/plugin.js';
-
-export interface AppDeps {
-  config: Config;
-  database: Database;
-  jobs: JobQueue;
-  services: Services;
-}
+import { mediaSettings, registerMediaRoutes } from './core/media.js';
+import { MAX_UPLOAD_FIELDS } from './core/multipart.js';
+import { MODULES } from './modules/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    deps: AppDeps;
+    /** The process's runtime: modules build their dependencies from it once, in their plugin. */
+    runtime: Runtime;
   }
 }
 
@@ -52,8 +41,17 @@ export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
   };
 }
 
-export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logger'] = loggerOptions(deps.config)): Promise<App> {
-  const { config } = deps;
+export interface BuildOptions {
+  /** Called as each route is declared (the route map, `npm run routes`). */
+  onRoute?: (route: RouteOptions) => void;
+}
+
+export async function buildApp(
+  runtime: Runtime,
+  logger: FastifyServerOptions['logger'] = loggerOptions(runtime.config),
+  opts: BuildOptions = {},
+): Promise<App> {
+  const { config } = runtime;
   const app = Fastify({
     logger,
     trustProxy: config.trustProxy,
@@ -71,7 +69,8 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  app.decorate('deps', deps);
+  app.decorate('runtime', runtime);
+  if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
@@ -89,6 +88,16 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
     exposedHeaders: ['X-Request-Id', 'Retry-After'],
     maxAge: 600,
   });
+  // Limits are per route (`config.rateLimit`), counted in Redis when REDIS_URL is set so that every server
+  // process counts together. Redis down: requests go through rather than locking everyone out.
+  await app.register(rateLimit, {
+    global: false,
+    ...(runtime.redis ? { redis: runtime.redis, nameSpace: 'spotvibe-rl-' } : {}),
+    skipOnError: true,
+    errorResponseBuilder: (_req, ctx) => new RateLimitedError(ctx.ttl / 1000),
+  });
+  // Uploads: each route reads its parts with its own size limits (core/multipart.ts).
+  await app.register(multipart, { limits: { files: 1, fields: MAX_UPLOAD_FIELDS, headerPairs: 50 } });
 
   await app.register(swagger, {
     openapi: {
@@ -114,17 +123,9 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
     uiConfig: { docExpansion: 'list', deepLinking: true, validatorUrl: null } as never,
   });
   app.get('/api/schema/', { schema: { hide: true } }, async () => app.swagger());
+  await registerMediaRoutes(app, mediaSettings(config));
 
-  registerAuthentication(app, deps.database.db);
-
-  await app.register(healthRoutes);
-  await app.register(paymentRoutes, { prefix: '/api/payments' });
-  await app.register(webhookRoutes, { prefix: '/api/payments/webhooks' });
-  await app.register(adminPaymentRoutes, { prefix: '/api/admin' });
-  await app.register(paymentReturnPages);
-  await app.register(ticketRoutes, { prefix: '/api/tickets' });
-  await app.register(ticketTypeRoutes, { prefix: '/api/events' });
-  await app.register(accountsPlugin);
-  await app.register(eventsPlugin);
+  // The modules, in dependency order (each plugin checks that the ones it needs came first).
+  for (const m of MODULES) if (m.plugin) await app.register(m.plugin);
   return app;
 }

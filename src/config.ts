@@ -5,22 +5,31 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { parseTicketSigningKey } from './modules/tickets/render/keys.js';
 
 export const DEV_SECRET_KEY = 'dev-insecure-secret-key-change-me';
+
+/** Django-style booleans (True/False, 1/0, yes/no, on/off): the value, undefined when empty, null when unreadable. */
+function readBool(v: string | undefined): boolean | undefined | null {
+  if (v === undefined || v.trim() === '') return undefined;
+  const s = v.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(s)) return true;
+  if (['false', '0', 'no', 'off'].includes(s)) return false;
+  return null;
+}
+
+const boolMessage = (v: string | undefined) => `valeur booléenne attendue (True/False), reçu « ${v} »`;
 
 const bool = (def: boolean) =>
   z
     .string()
-    .trim()
     .optional()
     .transform((v, ctx) => {
-      if (v === undefined || v === '') return def;
-      const s = v.toLowerCase();
-      if (['true', '1', 'yes', 'on'].includes(s)) return true;
-      if (['false', '0', 'no', 'off'].includes(s)) return false;
-      ctx.addIssue({ code: 'custom', message: `valeur booléenne attendue (True/False), reçu « ${v} »` });
-      return z.NEVER;
+      const b = readBool(v);
+      if (b === null) {
+        ctx.addIssue({ code: 'custom', message: boolMessage(v) });
+        return z.NEVER;
+      }
+      return b ?? def;
     });
 
 const int = (def: number, min: number, max: number) =>
@@ -146,14 +155,8 @@ export const envSchema = z.object({
   SIMULATOR_PORT: int(8900, 0, 65535),
   SIMULATOR_HOST: z.string().trim().min(1).optional().default('127.0.0.1'),
   // Tickets: Ed25519 key signing the QR codes (PEM PKCS#8, or the 32-byte seed in base64/base64url)
-  TICKET_SIGNING_PRIVATE_KEY: optionalStr.superRefine((v, ctx) => {
-    if (v === undefined) return;
-    try {
-      parseTicketSigningKey(v);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^TICKET_SIGNING_PRIVATE_KEY: /, '') });
-    }
-  }),
+  // Checked by the tickets module at start (its checkConfig): a PEM PKCS#8 key or a 32-byte seed.
+  TICKET_SIGNING_PRIVATE_KEY: optionalStr,
   // Google and Facebook
   GOOGLE_MAPS_API_KEY: optionalStr,
   GOOGLE_OAUTH2_CLIENT_ID: optionalStr,
@@ -293,13 +296,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
+/** For booleans whose default depends on other variables (DEBUG, SECURE_SSL_REDIRECT). */
 function parseBool(v: string | undefined, def: boolean, name: string, problems: string[]): boolean {
-  if (v === undefined || v.trim() === '') return def;
-  const s = v.trim().toLowerCase();
-  if (['true', '1', 'yes', 'on'].includes(s)) return true;
-  if (['false', '0', 'no', 'off'].includes(s)) return false;
-  problems.push(`${name}: valeur booléenne attendue (True/False), reçu « ${v} »`);
-  return def;
+  const b = readBool(v);
+  if (b === null) problems.push(`${name}: ${boolMessage(v)}`);
+  return b ?? def;
 }
 
 /** The manual uses Django's backend paths; we accept those and the short names. */

@@ -8,8 +8,8 @@ import { installShutdown } from './shutdown.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const runtime = await openRuntime(config, { work: shouldRunWorker(config) });
-  const app = await buildApp({ config, database: runtime.database, jobs: runtime.jobs, services: runtime.services }, loggerOptions(config));
+  const runtime = await openRuntime(config, { role: 'server', work: shouldRunWorker(config) });
+  const app = await buildApp(runtime, loggerOptions(config));
   app.addHook('onClose', async () => runtime.close());
   installShutdown(app.log, () => app.close());
   // Slow clients must not hold sockets for ever.

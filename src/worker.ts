@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     );
     process.exit(78);
   }
-  const runtime = await openRuntime(config, { work: true, worker: true });
+  const runtime = await openRuntime(config, { role: 'worker', work: true });
   installShutdown(runtime.log, () => runtime.close());
   runtime.log.info('worker SpotVibe démarré');
 }

@@ -13,7 +13,8 @@ import pg from 'pg';
 import type { Database } from '../db/client.js';
 import { seedDemo } from './seed-demo.js';
 import { cleanupOldData } from '../modules/maintenance/service.js';
-import { auditLogs, loginAttempts } from '../modules/users/tables.js';
+import { loginAttempts } from '../modules/users/tables.js';
+import { auditLogs } from '../core/audit.js';
 import { openTestDatabase } from '../test/context.js';
 
 const adminUrl = process.env.TEST_DATABASE_URL;

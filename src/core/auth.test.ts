@@ -5,26 +5,26 @@ import { createTestContext, type TestContext } from '../test/context.js';
 import { createUserWithToken } from '../test/factories.js';
 import { assertOwnerOrReadOnly, currentUser, permissions } from './auth.js';
 import { users } from '../modules/users/tables.js';
-import { revokeToken } from './auth-tokens.js';
+import { revokeToken } from '../modules/users/api-tokens.js';
 
 let ctx: TestContext;
 before(async () => {
   ctx = await createTestContext();
   const { app } = ctx;
-  app.get('/t/me', { preHandler: permissions.IsAuthenticated }, async (req) => ({ id: currentUser(req).id }));
+  app.get('/t/me', { preValidation: permissions.IsAuthenticated }, async (req) => ({ id: currentUser(req).id }));
   app.route({
     method: ['GET', 'POST'],
     url: '/t/ro',
-    preHandler: permissions.IsAuthenticatedOrReadOnly,
+    preValidation: permissions.IsAuthenticatedOrReadOnly,
     handler: async (req) => ({ user: req.user?.id ?? null }),
   });
-  app.get('/t/staff', { preHandler: permissions.IsStaff }, async () => ({ ok: true }));
-  app.get('/t/verified', { preHandler: permissions.IsVerifiedUser }, async () => ({ ok: true }));
+  app.get('/t/staff', { preValidation: permissions.IsStaff }, async () => ({ ok: true }));
+  app.get('/t/verified', { preValidation: permissions.IsVerifiedUser }, async () => ({ ok: true }));
   app.route({
     method: ['GET', 'PATCH'],
     url: '/t/owned/:owner',
     handler: async (req) => {
-      assertOwnerOrReadOnly(req, Number((req.params as { owner: string }).owner));
+      assertOwnerOrReadOnly(req.method, req.user, Number((req.params as { owner: string }).owner));
       return { ok: true };
     },
   });

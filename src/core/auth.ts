@@ -1,19 +1,30 @@
 /**
- * Token authentication, resolved once per request by a hook, and the manual's permission classes as
- * reusable preHandlers: IsAuthenticated, IsAuthenticatedOrReadOnly, IsVerifiedUser, IsStaff, and the
- * object-level IsOwnerOrReadOnly check.
+ * Token authentication, resolved once per request by a hook, and the manual's permission classes as hooks:
+ * IsAuthenticated, IsAuthenticatedOrReadOnly, IsVerifiedUser, IsStaff, and the object-level IsOwnerOrReadOnly
+ * check. Core knows how a request is authenticated, not where accounts live: the users module registers the
+ * hook with its own token lookup (users/plugin.ts) and completes `AuthUser` with its row type.
+ *
+ * Permission hooks run at `preValidation` everywhere (`permissions.*` below), so an anonymous caller gets 401
+ * before anything looks at the body (400), and no upload is read for someone who may not send one.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import { and, eq, lt, or, isNull, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
-import { authTokens, users } from '../modules/users/tables.js';
+import type { FastifyInstance, FastifyRequest, preValidationAsyncHookHandler } from 'fastify';
 import { ForbiddenError, UnauthorizedError } from './errors.js';
-import { hashSecret, parseAuthorization } from './tokens.js';
-import { preparedOnce } from '../db/prepared.js';
+import { parseAuthorization } from './tokens.js';
 
-export type UserRow = typeof users.$inferSelect;
-/** The authenticated user: the full row, never serialized as is (response schemas choose the fields). */
-export type AuthUser = UserRow;
+/**
+ * The authenticated user. The fields every module relies on are listed here; the users module merges in the
+ * rest of its row (`declare module '../../core/auth.js'` in users/tables.ts). Never serialized as is: response
+ * schemas choose the fields.
+ */
+export interface AuthUser {
+  id: number;
+  username: string;
+  email: string;
+  isActive: boolean;
+  isStaff: boolean;
+  isSuperuser: boolean;
+  estVerifie: boolean;
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -23,40 +34,18 @@ declare module 'fastify' {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-/** `derniere_utilisation` is refreshed at most this often, so reads do not each become a write. */
-const TOKEN_TOUCH_INTERVAL_MS = 5 * 60_000;
 
-export async function findUserByToken(db: Db, key: string): Promise<{ user: UserRow; tokenId: number } | null> {
-  const lookup = preparedOnce(db, 'auth_token_user', (d, name) =>
-    d
-      .select({ user: users, tokenId: authTokens.id, lastUsed: authTokens.derniereUtilisation })
-      .from(authTokens)
-      .innerJoin(users, eq(users.id, authTokens.userId))
-      .where(eq(authTokens.keyHash, sql.placeholder('hash')))
-      .limit(1)
-      .prepare(name),
-  );
-  const rows = await lookup.execute({ hash: hashSecret(key) });
-  const row = rows[0];
-  if (!row) return null;
-  if (!row.lastUsed || Date.now() - row.lastUsed.getTime() > TOKEN_TOUCH_INTERVAL_MS) {
-    const stale = new Date(Date.now() - TOKEN_TOUCH_INTERVAL_MS);
-    await db
-      .update(authTokens)
-      .set({ derniereUtilisation: sql`now()` })
-      .where(and(eq(authTokens.id, row.tokenId), or(isNull(authTokens.derniereUtilisation), lt(authTokens.derniereUtilisation, stale))));
-  }
-  return { user: row.user, tokenId: row.tokenId };
-}
+/** Finds the user of an API key: the users module's lookup, given to `registerAuthentication`. */
+export type TokenLookup = (key: string) => Promise<{ user: AuthUser; tokenId: number } | null>;
 
-export function registerAuthentication(app: FastifyInstance, db: Db): void {
+export function registerAuthentication(app: FastifyInstance, lookup: TokenLookup): void {
   app.decorateRequest('user', null);
   app.decorateRequest('authTokenId', null);
   app.addHook('onRequest', async (request) => {
     const parsed = parseAuthorization(request.headers.authorization);
     if (parsed.kind === 'none') return;
     if (parsed.kind === 'invalid') throw new UnauthorizedError(parsed.message, 'authentication_failed');
-    const found = await findUserByToken(db, parsed.key);
+    const found = await lookup(parsed.key);
     if (!found) throw new UnauthorizedError('Jeton invalide.', 'authentication_failed');
     if (!found.user.isActive) throw new UnauthorizedError('Utilisateur inactif ou supprimé.', 'authentication_failed');
     request.user = found.user;
@@ -70,28 +59,29 @@ export function currentUser(request: FastifyRequest): AuthUser {
   return request.user;
 }
 
-const isAuthenticated: preHandlerAsyncHookHandler = async (request) => {
+const isAuthenticated: preValidationAsyncHookHandler = async (request) => {
   if (!request.user) throw new UnauthorizedError();
 };
 
-const isAuthenticatedOrReadOnly: preHandlerAsyncHookHandler = async (request) => {
+const isAuthenticatedOrReadOnly: preValidationAsyncHookHandler = async (request) => {
   if (!SAFE_METHODS.has(request.method) && !request.user) throw new UnauthorizedError();
 };
 
-const isVerifiedUser: preHandlerAsyncHookHandler = async (request) => {
+const isVerifiedUser: preValidationAsyncHookHandler = async (request) => {
   if (!request.user) throw new UnauthorizedError();
   if (!request.user.estVerifie) {
     throw new ForbiddenError('Votre compte doit être vérifié pour effectuer cette action.', 'not_verified');
   }
 };
 
-const isStaff: preHandlerAsyncHookHandler = async (request) => {
+const isStaff: preValidationAsyncHookHandler = async (request) => {
   if (!request.user) throw new UnauthorizedError();
-  if (!request.user.isStaff && !request.user.isSuperuser) {
+  if (!isStaffUser(request.user)) {
     throw new ForbiddenError('Action réservée au personnel de la plateforme.', 'staff_only');
   }
 };
 
+/** Use as `preValidation: permissions.IsAuthenticated` on a route, or `app.addHook('preValidation', …)` for a prefix. */
 export const permissions = {
   IsAuthenticated: isAuthenticated,
   IsAuthenticatedOrReadOnly: isAuthenticatedOrReadOnly,
@@ -103,9 +93,14 @@ export const permissions = {
  * IsOwnerOrReadOnly (object level): reading is open; writing only for the object's creator.
  * Staff do not bypass it: moderation has its own routes.
  */
-export function assertOwnerOrReadOnly(request: FastifyRequest, ownerId: number): void {
-  if (SAFE_METHODS.has(request.method)) return;
-  const user = currentUser(request);
+export function assertOwnerOrReadOnly(method: string, user: AuthUser | null, ownerId: number): void {
+  if (SAFE_METHODS.has(method)) return;
+  assertOwner(user, ownerId);
+}
+
+/** The write half of IsOwnerOrReadOnly, for use cases that change an object. */
+export function assertOwner(user: AuthUser | null, ownerId: number): void {
+  if (!user) throw new UnauthorizedError();
   if (user.id !== ownerId) {
     throw new ForbiddenError("Vous n'êtes pas le propriétaire de cette ressource.", 'not_owner');
   }
@@ -114,5 +109,3 @@ export function assertOwnerOrReadOnly(request: FastifyRequest, ownerId: number):
 export function isStaffUser(user: AuthUser | null): boolean {
   return !!user && (user.isStaff || user.isSuperuser);
 }
-
-export type Reply = FastifyReply;

@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Type } from 'typebox';
 import { createTestContext, type TestContext } from '../test/context.js';
-import { paginate, Paginated, PaginationQuery, pageSizeOf, resolvePage } from './pagination.js';
+import { paginate, pageRequest, pageResponse, Paginated, PaginationQuery, pageSizeOf, resolvePage } from './pagination.js';
 import { NotFoundError } from './errors.js';
 
 let ctx: TestContext;
@@ -18,7 +18,14 @@ before(async () => {
       },
     },
     async (request) =>
-      paginate({ request, count: async () => items.length, fetch: async (limit, offset) => items.slice(offset, offset + limit) }),
+      pageResponse(
+        request,
+        await paginate(
+          pageRequest(request.query),
+          async () => items.length,
+          async (limit, offset) => items.slice(offset, offset + limit),
+        ),
+      ),
   );
   await ctx.app.ready();
 });

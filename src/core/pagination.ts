@@ -2,6 +2,9 @@
  * Page-number pagination shaped like the manual's OptimizedPagination (DRF): `count`, `next`, `previous`,
  * `results`, `page_info`. Defaults 20 per page, at most 100; an out-of-range page is a 404 `invalid_page`
  * (DRF behaviour); a bad `page_size` falls back to the default, as in DRF.
+ *
+ * Two halves: use cases call `paginate()` with the page asked for and get a `PageSlice` (no HTTP in it);
+ * routes turn the slice into the answer with `pageResponse()`, which adds the `next`/`previous` links.
  */
 import { Type, type TSchema } from 'typebox';
 import type { FastifyRequest } from 'fastify';
@@ -39,6 +42,29 @@ export interface Page<T> {
   page_info: { current_page: number; total_pages: number; page_size: number };
 }
 
+/** The page asked for, as the query string gave it (validated by `paginate`). */
+export interface PageRequest {
+  page?: string | undefined;
+  pageSize?: string | undefined;
+}
+
+/** One page of results, without links: what use cases return. */
+export interface PageSlice<T> {
+  count: number;
+  page: number;
+  totalPages: number;
+  pageSize: number;
+  results: T[];
+}
+
+export function pageRequest(query: unknown): PageRequest {
+  const q = (query ?? {}) as Record<string, unknown>;
+  return {
+    page: typeof q.page === 'string' ? q.page : undefined,
+    pageSize: typeof q.page_size === 'string' ? q.page_size : undefined,
+  };
+}
+
 export function pageSizeOf(raw: unknown): number {
   if (typeof raw !== 'string' || !/^\d+$/.test(raw)) return DEFAULT_PAGE_SIZE;
   const n = Number(raw);
@@ -59,25 +85,43 @@ export function resolvePage(raw: unknown, count: number, pageSize: number): { pa
   return { page, totalPages };
 }
 
-export interface PaginateOptions<T> {
-  request: FastifyRequest;
-  count: () => Promise<number>;
-  fetch: (limit: number, offset: number) => Promise<T[]>;
-  baseUrl?: string | undefined;
+/**
+ * Counts and fetches the page. When the page is known before the count (a number, or none for the first),
+ * both run at the same time (two pooled connections on PostgreSQL) and the page is validated against the
+ * count afterwards: a page past the end is still a 404. `last` (or junk, which is refused) counts first.
+ */
+export async function paginate<T>(
+  req: PageRequest,
+  count: () => Promise<number>,
+  fetch: (limit: number, offset: number) => Promise<T[]>,
+): Promise<PageSlice<T>> {
+  const pageSize = pageSizeOf(req.pageSize);
+  const raw = req.page;
+  const requested = raw === undefined || raw === '' ? 1 : /^\d+$/.test(raw) ? Number(raw) : null;
+  // Concurrently only for an offset the database can take; a page number past that is counted first (404).
+  if (requested !== null && requested >= 1 && Number.isSafeInteger((requested - 1) * pageSize)) {
+    const [total, results] = await Promise.all([count(), fetch(pageSize, (requested - 1) * pageSize)]);
+    const { page, totalPages } = resolvePage(raw, total, pageSize);
+    return { count: total, page, totalPages, pageSize, results };
+  }
+  const total = await count();
+  const { page, totalPages } = resolvePage(raw, total, pageSize);
+  const results = await fetch(pageSize, (page - 1) * pageSize);
+  return { count: total, page, totalPages, pageSize, results };
 }
 
-export async function paginate<T>(opts: PaginateOptions<T>): Promise<Page<T>> {
-  const q = (opts.request.query ?? {}) as Record<string, unknown>;
-  const pageSize = pageSizeOf(q.page_size);
-  const count = await opts.count();
-  const { page, totalPages } = resolvePage(q.page, count, pageSize);
-  const results = await opts.fetch(pageSize, (page - 1) * pageSize);
+export function mapPage<T, U>(slice: PageSlice<T>, fn: (item: T) => U): PageSlice<U> {
+  return { ...slice, results: slice.results.map(fn) };
+}
+
+/** The answer for a slice: the manual's shape, with absolute links to the neighbouring pages of the same query. */
+export function pageResponse<T>(request: FastifyRequest, slice: PageSlice<T>, baseUrl?: string): Page<T> {
   return {
-    count,
-    next: page < totalPages ? pageLink(opts.request, page + 1, opts.baseUrl) : null,
-    previous: page > 1 ? pageLink(opts.request, page - 1, opts.baseUrl) : null,
-    results,
-    page_info: { current_page: page, total_pages: totalPages, page_size: pageSize },
+    count: slice.count,
+    next: slice.page < slice.totalPages ? pageLink(request, slice.page + 1, baseUrl) : null,
+    previous: slice.page > 1 ? pageLink(request, slice.page - 1, baseUrl) : null,
+    results: slice.results,
+    page_info: { current_page: slice.page, total_pages: slice.totalPages, page_size: slice.pageSize },
   };
 }
 

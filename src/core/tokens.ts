@@ -12,10 +12,16 @@ export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
 }
 
+/** Constant-time string equality for secrets and signatures (lengths may leak, contents do not). */
 export function safeEqual(a: string, b: string): boolean {
   const ab = Buffer.from(a, 'utf8');
   const bb = Buffer.from(b, 'utf8');
-  return ab.length === bb.length && timingSafeEqual(ab, bb);
+  if (ab.length !== bb.length) {
+    // Compare against itself anyway so a length mismatch costs about the same time as a content mismatch.
+    timingSafeEqual(ab, ab);
+    return false;
+  }
+  return timingSafeEqual(ab, bb);
 }
 
 export type ParsedAuthorization = { kind: 'none' } | { kind: 'token'; key: string } | { kind: 'invalid'; message: string };

@@ -8,7 +8,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sql, type SQL } from 'drizzle-orm';
+import type { SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import pg from 'pg';
@@ -194,8 +194,6 @@ export function rowsOf<T>(result: unknown): T[] {
 export async function selectRows<T>(dbOrTx: DbOrTx, query: SQL): Promise<T[]> {
   return rowsOf<T>(await dbOrTx.execute(query));
 }
-
-export { sql };
 
 /** Rows touched by an INSERT/UPDATE/DELETE without RETURNING (node-postgres: rowCount; PGlite: affectedRows). */
 export function affectedRows(result: unknown): number {

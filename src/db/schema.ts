@@ -1,4 +1,5 @@
-/** One schema for both drivers: every module's tables, gathered for Drizzle and drizzle-kit. */
+/** One schema for both drivers: the shared tables of core and every module's tables, for Drizzle and drizzle-kit. */
+export * from '../core/tables.js';
 export * from '../modules/users/tables.js';
 export * from '../modules/events/tables.js';
 export * from '../modules/tickets/tables.js';

@@ -129,6 +129,7 @@ test('a backlog drains without waiting a polling interval between full batches',
   for (let n = 0; n < 10; n++) await producer.send('test.burst', { n });
   await producer.stop();
   const consumer = new JobQueue(common);
+  consumer.attach(ctx.runtime);
   await consumer.start({ work: true });
   try {
     await eventually(async () => done.length === 10, 20_000);

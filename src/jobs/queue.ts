@@ -9,23 +9,32 @@
 import PgBoss from 'pg-boss';
 import type { FastifyBaseLogger } from 'fastify';
 import { Param, sql, type SQL } from 'drizzle-orm';
+import type { Redis } from 'ioredis';
 import type { Database, DbOrTx } from '../db/client.js';
 import type { Config } from '../config.js';
+import type { DomainHooks } from '../core/hooks.js';
+import type { MediaStore } from '../core/media.js';
+import type { GatewayRegistry } from '../modules/payments/gateway.js';
 
-export interface JobContext {
-  database: Database;
+/**
+ * What a process has once started (runtime.ts), shared by its routes and its jobs: the long-lived clients a
+ * module's dependencies are built from. Each module turns these into its own deps (e.g. payments/deps.ts).
+ */
+export interface ProcessServices {
   config: Config;
   log: FastifyBaseLogger;
+  database: Database;
   jobs: JobQueue;
-  /** How many times this job has been retried before this attempt. */
-  retryCount: number;
-  /** Long-lived collaborators made at start (payment gateways…). */
-  services: Services;
+  hooks: DomainHooks;
+  /** The configured payment providers (empty where payments are not set up: the CLI's simple commands). */
+  gateways: GatewayRegistry;
+  media: MediaStore;
+  redis: Redis | null;
 }
 
-/** Collaborators made once per process and shared by routes and jobs (see runtime.ts). */
-export interface Services {
-  gateways?: import('../modules/payments/gateway.js').GatewayRegistry;
+export interface JobContext extends ProcessServices {
+  /** How many times this job has been retried before this attempt. */
+  retryCount: number;
 }
 
 export interface JobDefinition<T = unknown> {
@@ -85,13 +94,13 @@ export interface JobQueueOptions {
   definitions: JobDefinition<never>[];
   /** Worker polling interval in seconds (pg-boss minimum 0.5). */
   pollingIntervalSeconds?: number;
-  services?: Services;
 }
 
 export class JobQueue {
   private boss: PgBoss | null = null;
   private readonly definitions = new Map<string, JobDefinition<never>>();
   private working = false;
+  private services: ProcessServices | null = null;
 
   constructor(private readonly opts: JobQueueOptions) {
     for (const d of opts.definitions) {
@@ -100,9 +109,9 @@ export class JobQueue {
     }
   }
 
-  /** The collaborators jobs receive (payment gateways…), for code that only holds the queue. */
-  get services(): Services {
-    return this.opts.services ?? {};
+  /** What job handlers receive with each job: the process's services (given by the runtime before start). */
+  attach(services: ProcessServices): void {
+    this.services = services;
   }
 
   get isWorking(): boolean {
@@ -142,6 +151,8 @@ export class JobQueue {
       await boss.updateQueue(d.name, settings);
     }
     if (!work) return;
+    const services = this.services;
+    if (!services) throw new Error('File de tâches démarrée sans les services du processus (JobQueue.attach)');
 
     for (const d of this.definitions.values()) {
       // pg-boss waits a polling interval after every fetch, found jobs or not: fetch a batch each time, run
@@ -157,13 +168,7 @@ export class JobQueue {
             for (const job of jobs) {
               const log = this.opts.log.child({ job: d.name, jobId: job.id });
               try {
-                await d.handler(job.data as never, {
-                  ...this.opts,
-                  log,
-                  jobs: this,
-                  retryCount: job.retryCount,
-                  services: this.opts.services ?? {},
-                });
+                await d.handler(job.data as never, { ...services, log, jobs: this, retryCount: job.retryCount });
               } catch (err) {
                 // Fail this job alone (retried per its policy); pg-boss completes the rest of the batch.
                 log.warn({ err, retryCount: job.retryCount }, 'échec de la tâche, nouvelle tentative prévue');

@@ -10,15 +10,20 @@ import type { FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import { loadConfig, type Config } from '../config.js';
 import { MIGRATIONS_FOLDER, openDatabase, type Database } from '../db/client.js';
-import { JobQueue, type JobDefinition, type Services } from '../jobs/queue.js';
-import { allJobDefinitions } from '../jobs/registry.js';
+import type { JobDefinition, JobQueue } from '../jobs/queue.js';
+import type { DomainHooks } from '../core/hooks.js';
+import type { GatewayRegistry } from '../modules/payments/gateway.js';
 import { seedCategories } from '../modules/events/seed.js';
+import { openRuntime, type Runtime } from '../runtime.js';
 import { buildApp, type App } from '../app.js';
 
 export interface TestContext {
   config: Config;
   database: Database;
   jobs: JobQueue;
+  hooks: DomainHooks;
+  /** The process's runtime, as the server, worker and CLI open it (runtime.ts). */
+  runtime: Runtime;
   app: App;
   log: FastifyBaseLogger;
   close(): Promise<void>;
@@ -32,7 +37,8 @@ export interface TestContextOptions {
   jobs?: JobDefinition<never>[];
   /** Skip building the HTTP app. */
   noApp?: boolean;
-  services?: Services;
+  /** Payment providers of the test's own (FakeGateway, or clients pointed at the simulator). */
+  gateways?: GatewayRegistry;
 }
 
 export const usingPostgres = (): boolean => !!process.env.TEST_DATABASE_URL;
@@ -104,25 +110,27 @@ export async function createTestContext(opts: TestContextOptions = {}): Promise<
   const { database, url, drop } = await openTestDatabase();
   const config = testConfig(opts.env, url);
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) as unknown as FastifyBaseLogger;
-  const jobs = new JobQueue({
-    database,
-    config,
+  const runtime = await openRuntime(config, {
+    role: 'test',
+    work: opts.work ?? false,
     log,
-    definitions: [...allJobDefinitions(), ...(opts.jobs ?? [])],
+    database,
+    gateways: opts.gateways ?? {},
+    extraJobs: opts.jobs ?? [],
     pollingIntervalSeconds: 0.5,
-    services: opts.services ?? {},
   });
-  await jobs.start({ work: opts.work ?? false });
-  const app = opts.noApp ? (null as unknown as App) : await buildApp({ config, database, jobs, services: opts.services ?? {} }, false);
+  const app = opts.noApp ? (null as unknown as App) : await buildApp(runtime, false);
   return {
     config,
     database,
-    jobs,
+    jobs: runtime.jobs,
+    hooks: runtime.hooks,
+    runtime,
     app,
     log,
     close: async () => {
       if (app) await app.close();
-      await jobs.stop();
+      await runtime.close();
       await database.close();
       await drop();
     },

@@ -2,7 +2,7 @@
 import type { DbOrTx } from '../db/client.js';
 import { users } from '../modules/users/tables.js';
 import { hashPassword } from '../core/passwords.js';
-import { issueToken } from '../core/auth-tokens.js';
+import { issueToken } from '../modules/users/api-tokens.js';
 
 let counter = 0;
 let cachedHash: Promise<string> | null = null;

@@ -12,7 +12,7 @@ import {
   type InitiateResult,
   type PaymentProvider,
   type ProviderCapabilities,
-  type ProviderId,
+  type Fournisseur,
   type RefundRequest,
   type RefundResult,
   type StatusResult,
@@ -33,7 +33,7 @@ export class FakeGateway implements PaymentProvider {
   secret = 'secret-de-test';
 
   constructor(
-    public readonly fournisseur: ProviderId,
+    public readonly fournisseur: Fournisseur,
     public readonly capabilities: ProviderCapabilities,
   ) {}
 
@@ -97,7 +97,7 @@ export class FakeGateway implements PaymentProvider {
   }
 }
 
-export function fakeGateways(): Record<ProviderId, FakeGateway> {
+export function fakeGateways(): Record<Fournisseur, FakeGateway> {
   return {
     ORANGE_MONEY: new FakeGateway('ORANGE_MONEY', { flow: 'redirect', refund: false, callbackAuth: 'notif_token' }),
     MTN_MONEY: new FakeGateway('MTN_MONEY', { flow: 'push', refund: true, callbackAuth: 'none' }),

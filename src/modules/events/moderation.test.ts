@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { eq } from 'drizzle-orm';
 import { createTestContext, type TestContext } from '../../test/context.js';
 import { createUserWithToken } from '../../test/factories.js';
-import { auditLogs } from '../users/tables.js';
+import { auditLogs } from '../../core/audit.js';
 import { events } from './tables.js';
 import { DAY, HOUR, insertEvent } from './test-helpers.js';
 

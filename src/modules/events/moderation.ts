@@ -6,10 +6,13 @@
 import { eq, sql } from 'drizzle-orm';
 import type { AuthUser } from '../../core/auth.js';
 import { BadRequestError, NotFoundError, ValidationError } from '../../core/errors.js';
+import type { DbOrTx } from '../../db/client.js';
 import { users } from '../users/tables.js';
 import { events } from './tables.js';
 import { assertTransition } from './status.js';
-import { lockEvent, recordAudit, rolesOf, EVENT_NOT_FOUND, type EventsDeps, type RequestMeta } from './service.js';
+import { audit, type RequestMeta } from '../../core/audit.js';
+import { lockEvent, rolesOf, EVENT_NOT_FOUND } from './access.js';
+import { listChanged, type EventsDeps } from './deps.js';
 import { notifyOrganizerOfDecision } from './notifications.js';
 
 export async function approveEvent(deps: EventsDeps, staff: AuthUser, id: number, meta: RequestMeta): Promise<void> {
@@ -24,16 +27,17 @@ export async function approveEvent(deps: EventsDeps, staff: AuthUser, id: number
       .update(events)
       .set({ statut: to, validateurId: staff.id, dateValidation: sql`now()`, motifRejet: '', dateModification: sql`now()` })
       .where(eq(events.id, id));
-    await recordAudit(tx, meta, {
+    await audit(tx, {
       userId: staff.id,
       action: 'event.approve',
-      eventId: id,
+      meta,
+      cible: `event:${id}`,
       details: { ancien_statut: ev.statut, titre: ev.titre },
     });
     const organizer = await organizerOf(tx, ev.createurId);
     if (organizer) await notifyOrganizerOfDecision(deps.jobs, tx, organizer, ev, { kind: 'approve' });
   });
-  deps.listChanged();
+  listChanged(deps);
 }
 
 export async function rejectEvent(deps: EventsDeps, staff: AuthUser, id: number, motif: string, meta: RequestMeta): Promise<void> {
@@ -47,10 +51,11 @@ export async function rejectEvent(deps: EventsDeps, staff: AuthUser, id: number,
       .update(events)
       .set({ statut: to, motifRejet: reason, dateModification: sql`now()` })
       .where(eq(events.id, id));
-    await recordAudit(tx, meta, {
+    await audit(tx, {
       userId: staff.id,
       action: 'event.reject',
-      eventId: id,
+      meta,
+      cible: `event:${id}`,
       details: { ancien_statut: ev.statut, titre: ev.titre, motif: reason },
     });
     const organizer = await organizerOf(tx, ev.createurId);
@@ -58,7 +63,7 @@ export async function rejectEvent(deps: EventsDeps, staff: AuthUser, id: number,
   });
 }
 
-async function organizerOf(tx: Parameters<typeof lockEvent>[0], id: number) {
+async function organizerOf(tx: DbOrTx, id: number) {
   const [u] = await tx
     .select({ email: users.email, firstName: users.firstName, username: users.username })
     .from(users)

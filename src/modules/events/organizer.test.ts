@@ -8,10 +8,9 @@ import assert from 'node:assert/strict';
 import { eq } from 'drizzle-orm';
 import { createTestContext, eventually, type TestContext } from '../../test/context.js';
 import { createUserWithToken } from '../../test/factories.js';
-import { auditLogs } from '../users/tables.js';
+import { auditLogs } from '../../core/audit.js';
 import { events } from './tables.js';
 import { categoryIds, eventPayload, HOUR, inDays, insertEvent } from './test-helpers.js';
-import { beforeEventDeleted, onEventCancelled } from './lifecycle-hooks.js';
 import { ConflictError } from '../../core/errors.js';
 import { NOTIFY_PARTICIPANTS_JOB } from './notifications.js';
 
@@ -188,7 +187,7 @@ test('cancel: ANNULE, participants emailed with the reason, audit entry, refund 
   const p = await createUserWithToken(ctx.database.db);
   assert.equal((await join(id, p.headers)).statusCode, 201);
   const seen: number[] = [];
-  const off = onEventCancelled(async ({ tx, event }) => {
+  const off = ctx.hooks.on('event.cancelled', async ({ tx, event }) => {
     // The hook sees the new status through the transaction it runs in.
     const [row] = await tx.select({ statut: events.statut }).from(events).where(eq(events.id, event.id));
     assert.equal(row!.statut, 'ANNULE');
@@ -231,7 +230,7 @@ test('cancel: ANNULE, participants emailed with the reason, audit entry, refund 
 
 test('a failing cancellation hook rolls the whole cancellation back', async () => {
   const id = await insertEvent(ctx.database.db, owner.user.id);
-  const off = onEventCancelled(async () => {
+  const off = ctx.hooks.on('event.cancelled', async () => {
     throw new Error('remboursement impossible');
   });
   try {
@@ -255,7 +254,7 @@ test('delete: only the owner, only while nobody participates (204, then 404); a 
   assert.match(refused.json().error, /annulez-le/);
   // Once the participant leaves, nobody participates any more.
   assert.equal((await ctx.app.inject({ method: 'DELETE', url: `/api/events/${id}/participate/`, headers: p.headers })).statusCode, 200);
-  const off = beforeEventDeleted(async () => {
+  const off = ctx.hooks.on('event.beforeDelete', async () => {
     throw new ConflictError('Des billets ont été vendus pour cet événement.', 'has_tickets');
   });
   try {

@@ -2,6 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { and, eq } from 'drizzle-orm';
+import { viewCounterOf } from './plugin.js';
 import { createTestContext, type TestContext } from '../../test/context.js';
 import { createUserWithToken } from '../../test/factories.js';
 import { eventParticipations, events } from './tables.js';
@@ -171,14 +172,14 @@ test('views: a viewer counts once per hour, buffered until flushed; the creator 
   assert.equal((await view(organizer.headers)).json().nombre_vues, 13, "the organizer's own views do not count");
   // Nothing written yet: reads did not write.
   assert.equal((await eventRow(ctx.database.db, id))!.nombreVues, 10);
-  assert.equal(await ctx.app.events.views.flush(), 1);
+  assert.equal(await viewCounterOf(ctx.app).flush(), 1);
   assert.equal((await eventRow(ctx.database.db, id))!.nombreVues, 13);
   assert.equal((await view(a!.headers)).json().nombre_vues, 13, 'still within the hour');
-  assert.equal(await ctx.app.events.views.flush(), 0);
+  assert.equal(await viewCounterOf(ctx.app).flush(), 0);
 
   const pending = await insertEvent(ctx.database.db, organizer.user.id, { statut: 'EN_ATTENTE' });
   await ctx.app.inject({ url: `/api/events/${pending}/`, headers: staff.headers });
-  await ctx.app.events.views.flush();
+  await viewCounterOf(ctx.app).flush();
   assert.equal((await eventRow(ctx.database.db, pending))!.nombreVues, 0);
 });
 
@@ -186,14 +187,14 @@ test('views: a failed write keeps the increments for the next flush', async () =
   const id = await insertEvent(ctx.database.db, organizer.user.id);
   const u = await createUserWithToken(ctx.database.db);
   await ctx.app.inject({ url: `/api/events/${id}/`, headers: u.headers });
-  const views = ctx.app.events.views as unknown as { write: (b: Map<number, number>) => Promise<number> };
+  const views = viewCounterOf(ctx.app) as unknown as { write: (b: Map<number, number>) => Promise<number> };
   const write = views.write;
   views.write = async () => {
     throw new Error('base indisponible');
   };
-  await assert.rejects(ctx.app.events.views.flush(), /base indisponible/);
+  await assert.rejects(viewCounterOf(ctx.app).flush(), /base indisponible/);
   views.write = write;
-  assert.equal(ctx.app.events.views.pendingFor(id), 1);
-  await ctx.app.events.views.flush();
+  assert.equal(viewCounterOf(ctx.app).pendingFor(id), 1);
+  await viewCounterOf(ctx.app).flush();
   assert.equal((await eventRow(ctx.database.db, id))!.nombreVues, 1);
 });

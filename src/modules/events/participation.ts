@@ -14,7 +14,11 @@ import type { DbOrTx } from '../../db/client.js';
 import { users } from '../users/tables.js';
 import { eventParticipations, events } from './tables.js';
 import { STATUT_LABELS } from './status.js';
-import { canSee, lockEvent, EVENT_NOT_FOUND, type EventsDeps } from './service.js';
+import { canSee, lockEvent, EVENT_NOT_FOUND } from './access.js';
+import type { EventsDeps } from './deps.js';
+import { paginate, type PageRequest, type PageSlice } from '../../core/pagination.js';
+import { fetchEventsByIds } from './queries.js';
+import type { EventRow } from './serializer.js';
 
 export const MESSAGES = {
   joined: 'Participation confirmée',
@@ -97,7 +101,7 @@ export async function leaveEvent(deps: EventsDeps, user: AuthUser, eventId: numb
 }
 
 /** The caller's participations (confirmed by default), newest first. */
-export async function myParticipations(db: DbOrTx, userId: number, statut: 'CONFIRME' | 'ANNULE', limit: number, offset: number) {
+async function myParticipations(db: DbOrTx, userId: number, statut: 'CONFIRME' | 'ANNULE', limit: number, offset: number) {
   return db
     .select(participationColumns)
     .from(eventParticipations)
@@ -107,7 +111,7 @@ export async function myParticipations(db: DbOrTx, userId: number, statut: 'CONF
     .offset(offset);
 }
 
-export async function countMyParticipations(db: DbOrTx, userId: number, statut: 'CONFIRME' | 'ANNULE'): Promise<number> {
+async function countMyParticipations(db: DbOrTx, userId: number, statut: 'CONFIRME' | 'ANNULE'): Promise<number> {
   const [r] = await db
     .select({ n: sql<number>`count(*)::int` })
     .from(eventParticipations)
@@ -116,7 +120,7 @@ export async function countMyParticipations(db: DbOrTx, userId: number, statut: 
 }
 
 /** Only the organizer (and staff) see who is coming. */
-export async function assertCanListParticipants(db: DbOrTx, user: AuthUser, eventId: number): Promise<void> {
+async function assertCanListParticipants(db: DbOrTx, user: AuthUser, eventId: number): Promise<void> {
   const [ev] = await db.select({ createurId: events.createurId, statut: events.statut }).from(events).where(eq(events.id, eventId));
   if (!ev || !canSee(ev, user)) throw new NotFoundError(EVENT_NOT_FOUND);
   if (ev.createurId !== user.id && !isStaffUser(user)) {
@@ -124,7 +128,7 @@ export async function assertCanListParticipants(db: DbOrTx, user: AuthUser, even
   }
 }
 
-export async function participantsOf(db: DbOrTx, eventId: number, limit: number, offset: number) {
+async function participantsOf(db: DbOrTx, eventId: number, limit: number, offset: number) {
   return db
     .select({
       id: eventParticipations.id,
@@ -147,10 +151,52 @@ export async function participantsOf(db: DbOrTx, eventId: number, limit: number,
     .offset(offset);
 }
 
-export async function countParticipants(db: DbOrTx, eventId: number): Promise<number> {
+async function countParticipants(db: DbOrTx, eventId: number): Promise<number> {
   const [r] = await db
     .select({ n: sql<number>`count(*)::int` })
     .from(eventParticipations)
     .where(and(eq(eventParticipations.evenementId, eventId), eq(eventParticipations.statut, 'CONFIRME')));
   return Number(r?.n ?? 0);
+}
+
+export interface MyParticipation {
+  id: number;
+  statut: 'CONFIRME' | 'ANNULE';
+  dateParticipation: Date;
+  event: EventRow;
+}
+
+/** The caller's participations with their events (the page's events in one query). */
+export async function listMyParticipations(
+  deps: EventsDeps,
+  userId: number,
+  statut: 'CONFIRME' | 'ANNULE',
+  page: PageRequest,
+): Promise<PageSlice<MyParticipation>> {
+  return paginate(
+    page,
+    () => countMyParticipations(deps.db, userId, statut),
+    async (limit, offset) => {
+      const rows = await myParticipations(deps.db, userId, statut, limit, offset);
+      const evs = await fetchEventsByIds(
+        deps.db,
+        rows.map((r) => r.evenement),
+        userId,
+      );
+      return rows.flatMap((r) => {
+        const event = evs.get(r.evenement);
+        return event ? [{ id: r.id, statut: r.statut, dateParticipation: r.dateParticipation, event }] : [];
+      });
+    },
+  );
+}
+
+/** Confirmed participants of an event: its organizer and staff only. */
+export async function listParticipants(deps: EventsDeps, user: AuthUser, eventId: number, page: PageRequest) {
+  await assertCanListParticipants(deps.db, user, eventId);
+  return paginate(
+    page,
+    () => countParticipants(deps.db, eventId),
+    (limit, offset) => participantsOf(deps.db, eventId, limit, offset),
+  );
 }

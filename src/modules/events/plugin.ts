@@ -1,73 +1,57 @@
 /**
- * The events module as one plugin: the view counter and the cover-image store (one per app, closed with it),
- * then every route: /api/events/… (browse, organize, participate, categories), /api/admin/events/…
- * (moderation) and /media/events/… (cover images).
+ * The events module: browsing, organizing, participating and moderation. Its plugin owns the per-process
+ * view counter and list-count cache, then registers /api/events/… and /api/admin/events/…; its jobs close
+ * past events and tell participants of changes; it answers the accounts' data export.
  */
-import path from 'node:path';
-import fp from 'fastify-plugin';
-import type { FastifyInstance } from 'fastify';
+import { defineModule, modulePlugin } from '../../core/module.js';
+import { eventsDeps } from './deps.js';
 import { EventViewCounter } from './views.js';
-import { CoverImageStore } from './cover-image.js';
-import { SearchTermExpander } from './search-terms.js';
 import { ListCountCache } from './count-cache.js';
-import type { EventsDeps } from './service.js';
-import { eventCategoryRoutes } from './categories-routes.js';
-import { eventReadRoutes } from './routes.js';
-import { eventOrganizerRoutes } from './organizer-routes.js';
+import { eventCollectionRoutes } from './routes.js';
+import { eventItemRoutes } from './item-routes.js';
 import { participationRoutes } from './participation-routes.js';
 import { moderationRoutes } from './moderation-routes.js';
+import { eventJobs } from './jobs.js';
+import { exportEventsOfUser } from './privacy.js';
 
-export interface EventsModule {
-  views: EventViewCounter;
-  listCounts: ListCountCache;
-  searchTerms: SearchTermExpander;
-  images: CoverImageStore;
-  imageMaxBytes: number;
+import type { FastifyInstance } from 'fastify';
+
+const countersByApp = new WeakMap<FastifyInstance, EventViewCounter>();
+
+/** The view counter of an app (tests flush it by hand). */
+export function viewCounterOf(app: FastifyInstance): EventViewCounter {
+  const c = countersByApp.get(app);
+  if (!c) throw new Error("Pas de compteur de vues : le module events n'est pas enregistré dans cette application");
+  return c;
 }
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    events: EventsModule;
-  }
-}
-
-export function eventsDeps(app: FastifyInstance): EventsDeps {
-  const { listCounts } = app.events;
-  return { db: app.deps.database.db, jobs: app.deps.jobs, images: app.events.images, listChanged: () => listCounts.clear() };
-}
-
-export const eventsPlugin = fp(
-  async (app: FastifyInstance) => {
-    const { config, database } = app.deps;
+export const eventsModule = defineModule({
+  name: 'events',
+  dependencies: ['users'],
+  jobs: eventJobs,
+  hooks: () => ({ 'account.export': exportEventsOfUser }),
+  plugin: modulePlugin('events', ['users'], async (app) => {
+    const { config, database, redis, log } = app.runtime;
     const env = config.env;
     const views = new EventViewCounter({
       db: database.db,
-      log: app.log,
+      log,
       flushIntervalMs: env.EVENTS_VIEWS_FLUSH_SECONDS * 1000,
       dedupSeconds: env.EVENTS_VIEWS_DEDUP_SECONDS,
-      redisUrl: config.redisUrl,
+      redis,
     });
     await views.start();
-    const images = new CoverImageStore(path.resolve(env.MEDIA_ROOT ?? path.join(config.database.dataDir, 'media')));
-    app.decorate('events', {
-      views,
-      images,
-      searchTerms: new SearchTermExpander(),
-      listCounts: new ListCountCache(env.EVENTS_LIST_COUNT_CACHE_SECONDS),
-      imageMaxBytes: env.EVENT_IMAGE_MAX_BYTES,
-    });
+    countersByApp.set(app, views);
     // Buffered views are written before anything closes: preClose runs before every onClose hook, among
-    // them the one that closes the database pool (server.ts).
+    // them the one that closes the runtime (server.ts).
     app.addHook('preClose', async () => {
       await views.close().catch((err: unknown) => app.log.error({ err }, 'écriture des vues en attente à l’arrêt'));
     });
+    const deps = eventsDeps(app.runtime, { views, listCounts: new ListCountCache(env.EVENTS_LIST_COUNT_CACHE_SECONDS) });
 
-    await app.register(eventCategoryRoutes, { prefix: '/api/events' });
-    await app.register(eventReadRoutes, { prefix: '/api/events' });
-    await app.register(eventOrganizerRoutes, { prefix: '/api/events' });
-    await app.register(participationRoutes, { prefix: '/api/events' });
-    await app.register(moderationRoutes, { prefix: '/api/admin/events' });
-    app.register(async (media) => images.routes(media));
-  },
-  { name: 'spotvibe-events' },
-);
+    await app.register(eventCollectionRoutes(deps), { prefix: '/api/events' });
+    await app.register(eventItemRoutes(deps), { prefix: '/api/events' });
+    await app.register(participationRoutes(deps), { prefix: '/api/events' });
+    await app.register(moderationRoutes(deps), { prefix: '/api/admin/events' });
+  }),
+});

@@ -3,9 +3,9 @@
  * `participants_count` from the counter kept by joins and leaves, and `is_participating` from an EXISTS on
  * the (utilisateur, evenement) unique index inside the same query, so no list costs a query per row.
  */
-import { createHash } from 'node:crypto';
 import { and, asc, desc, eq, fillPlaceholders, gte, lte, gt, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Database, DbOrTx } from '../../db/client.js';
+import { preparedOnce } from '../../db/prepared.js';
 import { eventCategories, eventParticipations, events, type EventStatut } from './tables.js';
 import { follows, users } from '../users/tables.js';
 import { tickets, ticketTypes } from '../tickets/tables.js';
@@ -178,6 +178,7 @@ export function eventSelection(viewer: boolean, near: boolean) {
     capaciteMax: events.capaciteMax,
     statut: events.statut,
     image: events.image,
+    imageMiniature: events.imageMiniature,
     validateurId: events.validateurId,
     dateValidation: events.dateValidation,
     motifRejet: events.motifRejet,
@@ -219,7 +220,6 @@ function baseQuery(db: DbOrTx, viewer: boolean, near: boolean) {
 }
 
 type Runnable = { execute(values?: Record<string, unknown>): Promise<unknown> };
-const preparedByDb = new WeakMap<object, Map<string, Runnable>>();
 
 /** Where a read runs: inside a transaction (its `tx`), or on the database and its pool for planned-once reads. */
 export type ReadSource = DbOrTx | Pick<Database, 'db' | 'planned'>;
@@ -253,18 +253,10 @@ function prepared(
   build: (db: DbOrTx) => { prepare(name: string): Runnable },
   planOnce: boolean,
 ): Runnable {
-  const db = connectionFor(src, planOnce);
-  let byShape = preparedByDb.get(db);
-  if (!byShape) preparedByDb.set(db, (byShape = new Map()));
-  const key = `${kind}:${JSON.stringify(shape)}`;
-  let q = byShape.get(key);
-  if (!q) {
-    if (byShape.size > 500) byShape.clear();
-    // node-postgres treats an empty name as the unnamed statement.
-    q = build(db).prepare(planOnce ? `ev_${createHash('sha1').update(key).digest('hex').slice(0, 24)}` : '');
-    byShape.set(key, q);
-  }
-  return q;
+  // node-postgres treats an empty name as the unnamed statement.
+  return preparedOnce(connectionFor(src, planOnce), `ev:${kind}:${JSON.stringify(shape)}`, (db, name) => build(db).prepare(name), {
+    ...(planOnce ? {} : { statementName: '' }),
+  });
 }
 
 /**

@@ -55,6 +55,7 @@ export const EventSchema = Type.Object({
   capacite_max: Type.Integer(),
   statut: StatutSchema,
   image: Nullable(Type.String({ description: "URL de l'image de couverture" })),
+  image_miniature: Nullable(Type.String({ description: 'La même image en petit (WebP), pour les connexions lentes' })),
   validateur: Nullable(Type.Integer()),
   date_validation: Nullable(DateTime),
   motif_rejet: Type.String(),

@@ -1,5 +1,5 @@
 /** The manual's EventSerializer: a row of the list/detail queries in the API's names and formats. */
-import type { FastifyRequest } from 'fastify';
+import type { MediaStore } from '../../core/media.js';
 import type { EventStatut } from './tables.js';
 
 export type EventRow = {
@@ -18,6 +18,7 @@ export type EventRow = {
   capaciteMax: number;
   statut: EventStatut;
   image: string;
+  imageMiniature: string;
   validateurId: number | null;
   dateValidation: Date | null;
   motifRejet: string;
@@ -33,8 +34,14 @@ export type EventRow = {
 
 const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOString();
 
+/** Where media URLs point: the media store and the public origin (PUBLIC_BASE_URL, else the request's). */
+export interface EventSerializer {
+  media: MediaStore;
+  origin: string;
+}
+
 /** The EventSerializer: the row in the API's names and formats. */
-export function toEventJson(row: EventRow, mediaBase: string, extraViews = 0) {
+export function toEventJson(row: EventRow, ser: EventSerializer, extraViews = 0) {
   const out = {
     id: row.id,
     titre: row.titre,
@@ -59,7 +66,8 @@ export function toEventJson(row: EventRow, mediaBase: string, extraViews = 0) {
     prix: row.prix,
     capacite_max: row.capaciteMax,
     statut: row.statut,
-    image: row.image ? `${mediaBase}/media/${row.image}` : null,
+    image: ser.media.url(row.image, ser.origin),
+    image_miniature: ser.media.url(row.imageMiniature, ser.origin),
     validateur: row.validateurId,
     date_validation: row.dateValidation ? iso(row.dateValidation) : null,
     motif_rejet: row.motifRejet,
@@ -78,8 +86,3 @@ export function toEventJson(row: EventRow, mediaBase: string, extraViews = 0) {
 }
 
 export type EventJson = ReturnType<typeof toEventJson>;
-
-/** Public origin for links (images): PUBLIC_BASE_URL when set, else the request's own. */
-export function mediaBaseOf(request: FastifyRequest, publicBaseUrl: string | undefined): string {
-  return publicBaseUrl ?? `${request.protocol}://${request.host}`;
-}

@@ -5,96 +5,42 @@
  * and never deadlock on each other.
  */
 import { eq, sql } from 'drizzle-orm';
-import type { FastifyRequest } from 'fastify';
-import type { Db, Tx } from '../../db/client.js';
-import type { JobQueue } from '../../jobs/queue.js';
+import type { Tx } from '../../db/client.js';
 import type { AuthUser } from '../../core/auth.js';
-import { isStaffUser } from '../../core/auth.js';
-import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from '../../core/errors.js';
-import { auditLogs } from '../users/tables.js';
-import { eventCategories, events, type EventStatut } from './tables.js';
-import { assertTransition, EDITABLE_STATUTS, PUBLIC_STATUTS, STATUT_LABELS, type Actor } from './status.js';
+import { audit, type RequestMeta } from '../../core/audit.js';
+import { BadRequestError, ConflictError, ValidationError, type FieldErrors } from '../../core/errors.js';
+import { processImage, type ProcessedImage } from '../../core/images.js';
+import type { StoredImage } from '../../core/media.js';
+import type { UploadedFile } from '../../core/multipart.js';
+import { eventCategories, events } from './tables.js';
+import { assertTransition, EDITABLE_STATUTS, STATUT_LABELS } from './status.js';
 import { checkEventRules, type EventState } from './validation.js';
 import type { EventInput } from './schemas.js';
-import { INVALID_IMAGE_MESSAGE, type CoverImageStore, type UploadedImage } from './cover-image.js';
 import { formatDate, notifyParticipantsLater } from './notifications.js';
-import { runBeforeEventDeletedHooks, runEventCancelledHooks } from './lifecycle-hooks.js';
-import { assertTicketTypesFit, ensureStandardTicketType } from '../tickets/types-service.js';
-import { participantsCountSql } from './queries.js';
+import { assertOrganizer, lockVisibleEvent, rolesOf, type LockedEvent } from './access.js';
+import { listChanged, type EventsDeps } from './deps.js';
+import type { EventHookPayload } from './hooks.js';
+import './hooks.js';
 
-export interface EventsDeps {
-  db: Db;
-  jobs: JobQueue;
-  images: CoverImageStore;
-  /** Called after a committed write that may change which events the public list shows (count-cache.ts). */
-  listChanged: () => void;
-}
+export const INVALID_IMAGE_MESSAGE = 'Image invalide : formats acceptés JPEG, PNG ou WebP.';
+export const COVER_SIDE = 2048;
+export const COVER_THUMB_SIDE = 480;
 
-export const EVENT_NOT_FOUND = 'Événement introuvable';
-
-/** The columns a writer needs, read under the row lock. */
-const lockedColumns = {
-  id: events.id,
-  titre: events.titre,
-  description: events.description,
-  descriptionCourte: events.descriptionCourte,
-  createurId: events.createurId,
-  categorieId: events.categorieId,
-  dateDebut: events.dateDebut,
-  dateFin: events.dateFin,
-  lieu: events.lieu,
-  adresse: events.adresse,
-  latitude: events.latitude,
-  longitude: events.longitude,
-  typeAcces: events.typeAcces,
-  prix: events.prix,
-  capaciteMax: events.capaciteMax,
-  statut: events.statut,
-  image: events.image,
-  participantsCount: participantsCountSql,
-};
-
-export async function lockEvent(tx: Tx, id: number) {
-  // NO KEY UPDATE: the row is ours to change, while foreign-key checks of new participations and payments
-  // (KEY SHARE) need not wait for us.
-  const [row] = await tx.select(lockedColumns).from(events).where(eq(events.id, id)).for('no key update');
-  return row ?? null;
-}
-
-/** A non-public event (draft, pending, rejected) does not exist for anyone but its creator and staff. */
-export function canSee(ev: { statut: EventStatut; createurId: number }, user: AuthUser | null): boolean {
-  return PUBLIC_STATUTS.includes(ev.statut) || (!!user && (user.id === ev.createurId || isStaffUser(user)));
-}
-
-export function rolesOf(ev: { createurId: number }, user: AuthUser): Actor[] {
-  const roles: Actor[] = [];
-  if (user.id === ev.createurId) roles.push('createur');
-  if (isStaffUser(user)) roles.push('staff');
-  return roles;
-}
-
-async function lockVisible(tx: Tx, id: number, user: AuthUser) {
-  const ev = await lockEvent(tx, id);
-  if (!ev || !canSee(ev, user)) throw new NotFoundError(EVENT_NOT_FOUND);
-  return ev;
-}
-
-function assertOwner(ev: { createurId: number }, user: AuthUser): void {
-  if (ev.createurId !== user.id) {
-    throw new ForbiddenError("Vous n'êtes pas l'organisateur de cet événement.", 'not_owner');
-  }
-}
-
-async function checkCategory(db: Db | Tx, id: number, errors: FieldErrors): Promise<void> {
+async function checkCategory(db: EventsDeps['db'] | Tx, id: number, errors: FieldErrors): Promise<void> {
   const [cat] = await db.select({ actif: eventCategories.actif }).from(eventCategories).where(eq(eventCategories.id, id));
   if (!cat || !cat.actif) (errors.categorie ??= []).push(`Catégorie inconnue (${id}).`);
 }
 
-async function inspectImage(images: CoverImageStore, image: UploadedImage | undefined, errors: FieldErrors): Promise<string | null> {
+/** The cover image re-encoded (core/images.ts), or a field error when the upload is not an accepted image. */
+async function inspectImage(image: UploadedFile | undefined, errors: FieldErrors): Promise<ProcessedImage | null> {
   if (!image) return null;
-  const ext = await images.inspect(image);
-  if (!ext) (errors.image ??= []).push(INVALID_IMAGE_MESSAGE);
-  return ext;
+  const processed = await processImage(image.bytes, { maxSide: COVER_SIDE, thumbSide: COVER_THUMB_SIDE });
+  if (!processed) (errors.image ??= []).push(INVALID_IMAGE_MESSAGE);
+  return processed;
+}
+
+function hookEvent(ev: LockedEvent): EventHookPayload['event'] {
+  return { id: ev.id, titre: ev.titre, createurId: ev.createurId, typeAcces: ev.typeAcces, prix: ev.prix, previousStatut: ev.statut };
 }
 
 function stateFromInput(
@@ -154,26 +100,32 @@ export async function createEvent(
   deps: EventsDeps,
   user: AuthUser,
   input: Parameters<typeof stateFromInput>[0],
-  image?: UploadedImage,
+  image?: UploadedFile,
 ): Promise<number> {
   const state = stateFromInput(input);
   const errors = checkEventRules(state, { now: new Date(), checkStartInFuture: true, participantsCount: 0 });
   await checkCategory(deps.db, state.categorieId, errors);
-  const ext = await inspectImage(deps.images, image, errors);
+  const cover = await inspectImage(image, errors);
   if (Object.keys(errors).length) throw new ValidationError(errors);
-  const stored = image && ext ? await deps.images.write(image, ext) : '';
+  const stored = cover ? await deps.media.saveImage('events', cover) : null;
   try {
     return await deps.db.transaction(async (tx) => {
       const [row] = await tx
         .insert(events)
-        .values({ ...columnsOf(state), createurId: user.id, statut: input.brouillon ? 'BROUILLON' : 'EN_ATTENTE', image: stored })
+        .values({
+          ...columnsOf(state),
+          createurId: user.id,
+          statut: input.brouillon ? 'BROUILLON' : 'EN_ATTENTE',
+          image: stored?.key ?? '',
+          imageMiniature: stored?.thumbKey ?? '',
+        })
         .returning({ id: events.id });
-      // A paid event created with only `prix` sells one "Standard" type holding all its capacity.
-      await ensureStandardTicketType(tx, row!.id);
+      // A paid event created with only `prix` sells one "Standard" type holding all its capacity (tickets).
+      await deps.hooks.run('event.saved', { tx, eventId: row!.id });
       return row!.id;
     });
   } catch (err) {
-    await deps.images.remove(stored);
+    await deps.media.remove(stored?.key, stored?.thumbKey);
     throw err;
   }
 }
@@ -193,13 +145,13 @@ function describeChanges(before: EventState, after: EventState): string[] {
 }
 
 /** PATCH (partial) or PUT (every required field): only the creator, only while the event is not over. */
-export async function updateEvent(deps: EventsDeps, user: AuthUser, id: number, patch: EventInput, image?: UploadedImage): Promise<void> {
-  let newImage = '';
-  let oldImage = '';
+export async function updateEvent(deps: EventsDeps, user: AuthUser, id: number, patch: EventInput, image?: UploadedFile): Promise<void> {
+  let stored: StoredImage | null = null;
+  let old: { image: string; imageMiniature: string } | null = null;
   try {
     await deps.db.transaction(async (tx) => {
-      const ev = await lockVisible(tx, id, user);
-      assertOwner(ev, user);
+      const ev = await lockVisibleEvent(tx, id, user);
+      assertOrganizer(ev, user);
       if (!EDITABLE_STATUTS.includes(ev.statut)) {
         throw new BadRequestError(`Un événement au statut « ${STATUT_LABELS[ev.statut]} » ne peut plus être modifié.`, 'not_editable');
       }
@@ -226,21 +178,21 @@ export async function updateEvent(deps: EventsDeps, user: AuthUser, id: number, 
         previousTypeAcces: ev.typeAcces,
       });
       if (after.categorieId !== before.categorieId) await checkCategory(tx, after.categorieId, errors);
-      const ext = await inspectImage(deps.images, image, errors);
+      const cover = await inspectImage(image, errors);
       if (Object.keys(errors).length) throw new ValidationError(errors);
 
-      if (image && ext) {
-        newImage = await deps.images.write(image, ext);
-        oldImage = ev.image;
+      if (cover) {
+        stored = await deps.media.saveImage('events', cover);
+        old = { image: ev.image, imageMiniature: ev.imageMiniature };
       }
+      const s = stored as StoredImage | null;
       await tx
         .update(events)
-        .set({ ...columnsOf(after), ...(newImage ? { image: newImage } : {}), dateModification: sql`now()` })
+        .set({ ...columnsOf(after), ...(s ? { image: s.key, imageMiniature: s.thumbKey } : {}), dateModification: sql`now()` })
         .where(eq(events.id, id));
 
-      // Paid events: a first ticket type if it has none; capacity never below what the types offer.
-      await ensureStandardTicketType(tx, id);
-      await assertTicketTypesFit(tx, id);
+      // Paid events: a first ticket type if it has none; capacity never below what the types offer (tickets).
+      await deps.hooks.run('event.saved', { tx, eventId: id });
 
       const changes = describeChanges(before, after);
       if (ev.statut === 'VALIDE' && changes.length && ev.participantsCount > 0) {
@@ -248,45 +200,48 @@ export async function updateEvent(deps: EventsDeps, user: AuthUser, id: number, 
       }
     });
   } catch (err) {
-    await deps.images.remove(newImage);
+    const s = stored as StoredImage | null;
+    await deps.media.remove(s?.key, s?.thumbKey);
     throw err;
   }
-  deps.listChanged();
-  await deps.images.remove(oldImage);
+  listChanged(deps);
+  const o = old as { image: string; imageMiniature: string } | null;
+  await deps.media.remove(o?.image, o?.imageMiniature);
 }
 
 /** Replaces (or, with no image, removes) the cover image. */
-export async function setCoverImage(deps: EventsDeps, user: AuthUser, id: number, image: UploadedImage | null): Promise<void> {
-  let ext: string | null = null;
+export async function setCoverImage(deps: EventsDeps, user: AuthUser, id: number, image: UploadedFile | null): Promise<void> {
+  let cover: ProcessedImage | null = null;
   if (image) {
-    ext = await deps.images.inspect(image);
-    if (!ext) throw ValidationError.field('image', INVALID_IMAGE_MESSAGE);
+    cover = await processImage(image.bytes, { maxSide: COVER_SIDE, thumbSide: COVER_THUMB_SIDE });
+    if (!cover) throw ValidationError.field('image', INVALID_IMAGE_MESSAGE);
   }
-  const stored = image && ext ? await deps.images.write(image, ext) : '';
-  let previous = '';
+  const stored = cover ? await deps.media.saveImage('events', cover) : null;
+  let previous: { image: string; imageMiniature: string } | null = null;
   try {
     await deps.db.transaction(async (tx) => {
-      const ev = await lockVisible(tx, id, user);
-      assertOwner(ev, user);
+      const ev = await lockVisibleEvent(tx, id, user);
+      assertOrganizer(ev, user);
       if (!EDITABLE_STATUTS.includes(ev.statut)) {
         throw new BadRequestError(`Un événement au statut « ${STATUT_LABELS[ev.statut]} » ne peut plus être modifié.`, 'not_editable');
       }
-      previous = ev.image;
+      previous = { image: ev.image, imageMiniature: ev.imageMiniature };
       await tx
         .update(events)
-        .set({ image: stored, dateModification: sql`now()` })
+        .set({ image: stored?.key ?? '', imageMiniature: stored?.thumbKey ?? '', dateModification: sql`now()` })
         .where(eq(events.id, id));
     });
   } catch (err) {
-    await deps.images.remove(stored);
+    await deps.media.remove(stored?.key, stored?.thumbKey);
     throw err;
   }
-  await deps.images.remove(previous);
+  const p = previous as { image: string; imageMiniature: string } | null;
+  await deps.media.remove(p?.image, p?.imageMiniature);
 }
 
 export async function submitEvent(deps: EventsDeps, user: AuthUser, id: number): Promise<void> {
   await deps.db.transaction(async (tx) => {
-    const ev = await lockVisible(tx, id, user);
+    const ev = await lockVisibleEvent(tx, id, user);
     const to = assertTransition('submit', ev.statut, rolesOf(ev, user));
     if (ev.dateDebut.getTime() <= Date.now()) {
       throw ValidationError.field('date_debut', "La date de début est passée : modifiez-la avant de soumettre l'événement.");
@@ -298,30 +253,6 @@ export async function submitEvent(deps: EventsDeps, user: AuthUser, id: number):
   });
 }
 
-export interface RequestMeta {
-  ip: string | null;
-  userAgent: string;
-}
-
-export function requestMeta(request: FastifyRequest): RequestMeta {
-  return { ip: request.ip || null, userAgent: String(request.headers['user-agent'] ?? '').slice(0, 255) };
-}
-
-export async function recordAudit(
-  tx: Tx,
-  meta: RequestMeta,
-  entry: { userId: number; action: string; eventId: number; details: Record<string, unknown> },
-): Promise<void> {
-  await tx.insert(auditLogs).values({
-    userId: entry.userId,
-    action: entry.action,
-    cible: `event:${entry.eventId}`,
-    details: entry.details,
-    ip: meta.ip,
-    userAgent: meta.userAgent,
-  });
-}
-
 export async function cancelEvent(
   deps: EventsDeps,
   user: AuthUser,
@@ -330,38 +261,34 @@ export async function cancelEvent(
   meta: RequestMeta,
 ): Promise<void> {
   await deps.db.transaction(async (tx) => {
-    const ev = await lockVisible(tx, id, user);
+    const ev = await lockVisibleEvent(tx, id, user);
     const to = assertTransition('cancel', ev.statut, rolesOf(ev, user));
     await tx
       .update(events)
       .set({ statut: to, dateModification: sql`now()` })
       .where(eq(events.id, id));
-    await recordAudit(tx, meta, {
+    await audit(tx, {
       userId: user.id,
       action: 'event.cancel',
-      eventId: id,
+      meta,
+      cible: `event:${id}`,
       details: { ancien_statut: ev.statut, motif: motif ?? '' },
     });
     if (ev.statut === 'VALIDE' && ev.participantsCount > 0) {
       await notifyParticipantsLater(deps.jobs, tx, { eventId: id, kind: 'annulation', ...(motif ? { motif } : {}) });
     }
-    // Paid-ticket refunds plug in here (see lifecycle-hooks.ts).
-    await runEventCancelledHooks({
-      tx,
-      jobs: deps.jobs,
-      actorId: user.id,
-      event: { id, titre: ev.titre, createurId: ev.createurId, typeAcces: ev.typeAcces, prix: ev.prix, previousStatut: ev.statut },
-    });
+    // Paid tickets are refunded by the payments module, in this transaction.
+    await deps.hooks.run('event.cancelled', { tx, jobs: deps.jobs, actorId: user.id, event: hookEvent(ev) });
   });
-  deps.listChanged();
+  listChanged(deps);
 }
 
 /** Only an event nobody joined can disappear; otherwise the organizer cancels it (participants are told). */
 export async function deleteEvent(deps: EventsDeps, user: AuthUser, id: number): Promise<void> {
-  let image = '';
+  let image: { image: string; imageMiniature: string } | null = null;
   await deps.db.transaction(async (tx) => {
-    const ev = await lockVisible(tx, id, user);
-    assertOwner(ev, user);
+    const ev = await lockVisibleEvent(tx, id, user);
+    assertOrganizer(ev, user);
     // participants_count is exact here: joins take this same row lock before changing it.
     if (ev.participantsCount > 0) {
       throw new ConflictError(
@@ -369,15 +296,11 @@ export async function deleteEvent(deps: EventsDeps, user: AuthUser, id: number):
         'has_participants',
       );
     }
-    await runBeforeEventDeletedHooks({
-      tx,
-      jobs: deps.jobs,
-      actorId: user.id,
-      event: { id, titre: ev.titre, createurId: ev.createurId, typeAcces: ev.typeAcces, prix: ev.prix, previousStatut: ev.statut },
-    });
+    await deps.hooks.run('event.beforeDelete', { tx, jobs: deps.jobs, actorId: user.id, event: hookEvent(ev) });
     await tx.delete(events).where(eq(events.id, id));
-    image = ev.image;
+    image = { image: ev.image, imageMiniature: ev.imageMiniature };
   });
-  deps.listChanged();
-  await deps.images.remove(image);
+  listChanged(deps);
+  const i = image as { image: string; imageMiniature: string } | null;
+  await deps.media.remove(i?.image, i?.imageMiniature);
 }

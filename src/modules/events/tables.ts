@@ -68,6 +68,8 @@ export const events = pgTable(
     capaciteMax: integer('capacite_max').notNull(),
     statut: varchar('statut', { length: 15, enum: EVENT_STATUTS }).notNull().default('EN_ATTENTE'),
     image: varchar('image', { length: 255 }).notNull().default(''),
+    /** The cover's small WebP variant (core/media.ts), for slow connections. */
+    imageMiniature: varchar('image_miniature', { length: 255 }).notNull().default(''),
     validateurId: integer('validateur_id').references(() => users.id, { onDelete: 'set null' }),
     dateValidation: ts('date_validation'),
     motifRejet: text('motif_rejet').notNull().default(''),

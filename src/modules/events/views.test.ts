@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { createTestContext, type TestContext } from '../../test/context.js';
 import { createUser } from '../../test/factories.js';
 import { EventViewCounter } from './views.js';
+import { openRedis, redisSettled } from '../../core/redis.js';
 import { eventRow, insertEvent } from './test-helpers.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
@@ -38,8 +39,11 @@ after(() => ctx.close());
 test('two processes sharing Redis count a viewer once per window', { skip }, async () => {
   const owner = await createUser(ctx.database.db);
   const id = await insertEvent(ctx.database.db, owner.id);
-  const make = () => new EventViewCounter({ db: ctx.database.db, log: ctx.log, flushIntervalMs: 0, dedupSeconds: 60, redisUrl: REDIS_URL });
-  const [one, two] = [make(), make()];
+  // Two processes: two connections to the same Redis.
+  const connections = [openRedis(REDIS_URL, ctx.log), openRedis(REDIS_URL, ctx.log)];
+  await Promise.all(connections.map((c) => redisSettled(c)));
+  const make = (redis: Redis) => new EventViewCounter({ db: ctx.database.db, log: ctx.log, flushIntervalMs: 0, dedupSeconds: 60, redis });
+  const [one, two] = [make(connections[0]!), make(connections[1]!)];
   await one.start();
   await two.start();
   try {
@@ -53,10 +57,13 @@ test('two processes sharing Redis count a viewer once per window', { skip }, asy
   } finally {
     await one.close();
     await two.close();
+    for (const c of connections) c.disconnect();
   }
 });
 
 test('when Redis is unreachable, views are still counted (in memory)', async () => {
+  const unreachable = openRedis('redis://127.0.0.1:1/0', { warn: () => undefined });
+  await redisSettled(unreachable);
   const owner = await createUser(ctx.database.db);
   const id = await insertEvent(ctx.database.db, owner.id);
   const counter = new EventViewCounter({
@@ -64,7 +71,7 @@ test('when Redis is unreachable, views are still counted (in memory)', async () 
     log: ctx.log,
     flushIntervalMs: 0,
     dedupSeconds: 60,
-    redisUrl: 'redis://127.0.0.1:1/0',
+    redis: unreachable,
   });
   await counter.start();
   try {
@@ -74,5 +81,6 @@ test('when Redis is unreachable, views are still counted (in memory)', async () 
     assert.equal((await eventRow(ctx.database.db, id))!.nombreVues, 1);
   } finally {
     await counter.close();
+    unreachable.disconnect();
   }
 });

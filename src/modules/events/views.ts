@@ -20,29 +20,24 @@ export interface ViewCounterOptions {
   log: FastifyBaseLogger;
   flushIntervalMs: number;
   dedupSeconds: number;
-  redisUrl?: string | undefined;
+  /** The process's Redis connection (runtime.ts), shared and closed by its owner; null without REDIS_URL. */
+  redis?: Redis | null | undefined;
 }
 
 export class EventViewCounter {
   private pending = new Map<number, number>();
   private readonly seen: LRUCache<string, true>;
-  private redis: Redis | null = null;
+  private readonly redis: Redis | null;
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<number> | null = null;
   private closed = false;
 
   constructor(private readonly opts: ViewCounterOptions) {
     this.seen = new LRUCache({ max: 200_000, ttl: opts.dedupSeconds * 1000 });
+    this.redis = opts.redis ?? null;
   }
 
   async start(): Promise<void> {
-    if (this.opts.redisUrl) {
-      const { Redis } = await import('ioredis');
-      // No offline queue: when Redis is away, commands fail at once and we fall back to memory.
-      this.redis = new Redis(this.opts.redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-      this.redis.on('error', (err) => this.opts.log.warn({ err: err.message }, 'Redis indisponible pour le comptage des vues'));
-      await this.redis.connect().catch(() => undefined);
-    }
     if (this.opts.flushIntervalMs > 0) {
       this.timer = setInterval(() => {
         void this.flush().catch((err) => this.opts.log.error({ err }, 'écriture des vues en attente'));
@@ -129,10 +124,6 @@ export class EventViewCounter {
       await this.flush();
     } finally {
       this.closed = true;
-      if (this.redis) {
-        this.redis.disconnect();
-        this.redis = null;
-      }
     }
   }
 }

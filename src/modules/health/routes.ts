@@ -1,6 +1,8 @@
 /** Liveness (`/healthz`: the process answers) and readiness (`/readyz`: database reachable, migrations applied). */
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { readiness } from './service.js';
+import type { ProcessServices } from '../../jobs/queue.js';
 
 const Health = Type.Object({
   status: Type.String(),
@@ -9,31 +11,25 @@ const Health = Type.Object({
   pending: Type.Optional(Type.Array(Type.String())),
 });
 
-export async function healthRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/healthz', { schema: { tags: ['santé'], summary: 'Le processus répond', response: { 200: Health } } }, async () => ({
-    status: 'ok',
-  }));
+export function healthRoutes(services: Pick<ProcessServices, 'database'>) {
+  return async function routes(app: FastifyInstance): Promise<void> {
+    app.get('/healthz', { schema: { tags: ['santé'], summary: 'Le processus répond', response: { 200: Health } } }, async () => ({
+      status: 'ok',
+    }));
 
-  app.get(
-    '/readyz',
-    {
-      schema: {
-        tags: ['santé'],
-        summary: 'Prêt à servir : base joignable et migrations appliquées',
-        response: { 200: Health, 503: Health },
+    app.get(
+      '/readyz',
+      {
+        schema: {
+          tags: ['santé'],
+          summary: 'Prêt à servir : base joignable et migrations appliquées',
+          response: { 200: Health, 503: Health },
+        },
       },
-    },
-    async (request, reply) => {
-      const { database } = app.deps;
-      try {
-        await database.query('SELECT 1');
-      } catch (err) {
-        request.log.warn({ err }, 'base de données injoignable');
-        return reply.code(503).send({ status: 'unavailable', database: 'injoignable' });
-      }
-      const pending = await database.pendingMigrations();
-      if (pending.length) return reply.code(503).send({ status: 'unavailable', database: 'ok', migrations: 'en retard', pending });
-      return { status: 'ready', database: 'ok', migrations: 'ok' };
-    },
-  );
+      async (request, reply) => {
+        const r = await readiness(services.database, request.log);
+        return reply.code(r.ready ? 200 : 503).send(r.body);
+      },
+    );
+  };
 }

@@ -4,7 +4,8 @@
  */
 import { lt } from 'drizzle-orm';
 import { affectedRows, type DbOrTx } from '../../db/client.js';
-import { auditLogs, loginAttempts } from '../users/tables.js';
+import { loginAttempts } from '../users/tables.js';
+import { auditLogs } from '../../core/audit.js';
 import type { JobDefinition } from '../../jobs/queue.js';
 
 export interface CleanupResult {

@@ -40,7 +40,7 @@ before(async () => {
   ctx = await createTestContext({
     work: true,
     env: { PAYMENT_WEBHOOK_BASE_URL: base, PAYMENT_PROVIDER_TIMEOUT_MS: '3000' },
-    services: { gateways },
+    gateways,
   });
   // The providers need our webhook URL, known now: fill the registry the app and the worker already hold.
   Object.assign(gateways, createProviders(sim.settings(providerSettingsFromConfig(ctx.config).common)));
@@ -128,14 +128,7 @@ test('callback never sent (…04): reconciliation finds the success', async () =
       .update(payments)
       .set({ prochaineVerification: sql`now()` })
       .where(eq(payments.id, p.id));
-    await reconcileJob.handler({}, {
-      database: ctx.database,
-      config: ctx.config,
-      log: ctx.log,
-      jobs: ctx.jobs,
-      retryCount: 0,
-      services: { gateways },
-    } as JobContext);
+    await reconcileJob.handler({}, { ...ctx.runtime, retryCount: 0 } as JobContext);
   };
   await sweep();
   let last = Date.now();
@@ -165,14 +158,7 @@ test('pending for ever (…03): the hold expires, the seats come back, the payme
     .update(payments)
     .set({ expireLe: new Date(Date.now() - 1000), prochaineVerification: sql`now()` })
     .where(eq(payments.id, p.id));
-  await reconcileJob.handler({}, {
-    database: ctx.database,
-    config: ctx.config,
-    log: ctx.log,
-    jobs: ctx.jobs,
-    retryCount: 0,
-    services: { gateways },
-  } as JobContext);
+  await reconcileJob.handler({}, { ...ctx.runtime, retryCount: 0 } as JobContext);
   await eventually(async () => (await statusOf(p.id)).statut === 'EXPIRE', 20_000);
   const next = await initiate(buyer, event.id, 'MTN_MONEY', '+2250500000010');
   assert.equal(next.statut, 'EN_ATTENTE');

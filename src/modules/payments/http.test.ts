@@ -18,7 +18,7 @@ let ctx: TestContext;
 let organizer: Awaited<ReturnType<typeof createUserWithToken>>;
 let staff: Awaited<ReturnType<typeof createUserWithToken>>;
 before(async () => {
-  ctx = await createTestContext({ services: { gateways }, work: true });
+  ctx = await createTestContext({ gateways, work: true });
   organizer = await createUserWithToken(ctx.database.db);
   staff = await createUserWithToken(ctx.database.db, { isStaff: true });
 });

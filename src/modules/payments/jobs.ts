@@ -8,7 +8,7 @@ import type { DbOrTx } from '../../db/client.js';
 import { payments } from './tables.js';
 import { confirmPayment, CONFIRM_JOB, REFUND_JOB } from './service.js';
 import { processRefund } from './refunds.js';
-import type { GatewayRegistry } from './gateway.js';
+import { paymentsDeps, type PaymentDeps } from './deps.js';
 
 export const RECONCILE_JOB = 'payments.reconcile';
 
@@ -19,10 +19,8 @@ export function queueConfirmation(jobs: JobQueue, paymentId: number, source: str
 /** An expired payment is still polled this long: a provider may report a late success. */
 export const LATE_POLL_HOURS = 48;
 
-function gatewaysOf(ctx: JobContext): GatewayRegistry {
-  const g = ctx.services.gateways;
-  if (!g) throw new Error('Fournisseurs de paiement non configurés dans ce processus');
-  return g;
+function depsOf(ctx: JobContext): PaymentDeps {
+  return paymentsDeps(ctx);
 }
 
 export const confirmJob: JobDefinition<{ paymentId: number; source?: string }> = {
@@ -35,11 +33,7 @@ export const confirmJob: JobDefinition<{ paymentId: number; source?: string }> =
   retryLimit: 5,
   retryDelay: 5,
   handler: async (data, ctx) => {
-    await confirmPayment(
-      { db: ctx.database.db, jobs: ctx.jobs, gateways: gatewaysOf(ctx) },
-      data.paymentId,
-      data.source ?? 'rapprochement',
-    );
+    await confirmPayment(depsOf(ctx), data.paymentId, data.source ?? 'rapprochement');
   },
 };
 
@@ -77,7 +71,7 @@ export const refundJob: JobDefinition<{ refundId: number }> = {
   retryDelay: 30,
   retryBackoff: true,
   handler: async (data, ctx) => {
-    const step = await processRefund({ db: ctx.database.db, jobs: ctx.jobs, gateways: gatewaysOf(ctx) }, data.refundId);
+    const step = await processRefund(depsOf(ctx), data.refundId);
     // Pending at the provider, or unreachable: ask again later (pg-boss retries with backoff).
     if (step === 'retry') throw new Error(`remboursement ${data.refundId} en attente du fournisseur`);
   },

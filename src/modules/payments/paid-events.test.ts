@@ -24,7 +24,7 @@ let ctx: TestContext;
 let deps: PaymentDeps;
 let organizer: Awaited<ReturnType<typeof createUserWithToken>>;
 before(async () => {
-  ctx = await createTestContext({ services: { gateways } });
+  ctx = await createTestContext({ gateways });
   deps = { db: ctx.database.db, jobs: ctx.jobs, gateways };
   organizer = await createUserWithToken(ctx.database.db);
 });
@@ -93,12 +93,8 @@ test('cancelling over HTTP refunds every paid ticket and tells every ticket hold
     "SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'notifications.email' AND data->>'subject' LIKE 'Événement annulé%'",
   );
   await notifyParticipantsJob.handler({ eventId: event.id, kind: 'annulation', motif: 'Salle indisponible' }, {
-    database: ctx.database,
-    config: ctx.config,
-    log: ctx.log,
-    jobs: ctx.jobs,
+    ...ctx.runtime,
     retryCount: 0,
-    services: {},
   } as JobContext);
   const { rows } = await ctx.database.query<{ to: string }>(
     "SELECT data->>'to' AS to FROM pgboss.job WHERE name = 'notifications.email' AND data->>'subject' LIKE 'Événement annulé%' ORDER BY data->>'to'",

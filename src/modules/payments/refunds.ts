@@ -5,10 +5,12 @@
  */
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
-import { payments, refunds, statusHistory } from './tables.js';
+import { payments, refunds } from './tables.js';
+import { statusHistory } from '../../core/history.js';
 import { tickets, ticketTypes } from '../tickets/tables.js';
 import { users } from '../users/tables.js';
-import { transition } from './states.js';
+import { paymentMachine, refundMachine } from './states.js';
+import { ticketMachine } from '../tickets/states.js';
 import { createRefund, paymentRef, REFUND_JOB } from './service.js';
 import { gatewayFor, ProviderRejectedError, ProviderUnavailableError, type GatewayRegistry } from './gateway.js';
 import type { JobQueue } from '../../jobs/queue.js';
@@ -37,7 +39,7 @@ export async function processRefund(deps: RefundDeps, refundId: number): Promise
   if (r.statut === 'EN_ATTENTE' || r.statut === 'ECHOUE') {
     if (!gateway.capabilities.refund) {
       await deps.db.transaction((tx) =>
-        transition(tx, 'REMBOURSEMENT', r.id, [r.statut], 'REMBOURSEMENT_MANUEL', {
+        refundMachine.transition(tx, r.id, [r.statut], 'REMBOURSEMENT_MANUEL', {
           source: 'remboursement',
           details: { raison: 'Pas d’API de remboursement chez ce fournisseur' },
         }),
@@ -45,11 +47,11 @@ export async function processRefund(deps: RefundDeps, refundId: number): Promise
       return 'manual';
     }
     const moved = await deps.db.transaction((tx) =>
-      transition(tx, 'REMBOURSEMENT', r.id, [r.statut], r.statut === 'ECHOUE' ? 'EN_ATTENTE' : 'EN_COURS', { source: 'remboursement' }),
+      refundMachine.transition(tx, r.id, [r.statut], r.statut === 'ECHOUE' ? 'EN_ATTENTE' : 'EN_COURS', { source: 'remboursement' }),
     );
     if (!moved) return 'noop';
     if (r.statut === 'ECHOUE') {
-      await deps.db.transaction((tx) => transition(tx, 'REMBOURSEMENT', r.id, ['EN_ATTENTE'], 'EN_COURS', { source: 'remboursement' }));
+      await deps.db.transaction((tx) => refundMachine.transition(tx, r.id, ['EN_ATTENTE'], 'EN_COURS', { source: 'remboursement' }));
     }
     try {
       // The refund reference was generated when the refund was created: a retried call is the same refund.
@@ -82,7 +84,7 @@ async function settle(
   if (status === 'pending') return 'retry';
   if (status === 'failed') {
     await deps.db.transaction((tx) =>
-      transition(tx, 'REMBOURSEMENT', refundId, ['EN_COURS'], 'ECHOUE', {
+      refundMachine.transition(tx, refundId, ['EN_COURS'], 'ECHOUE', {
         source: 'fournisseur',
         details: { raison: reason ?? null },
         set: { raisonEchec: (reason ?? '').slice(0, 200) },
@@ -103,21 +105,21 @@ async function completeRefund(
   staffId: number | null,
 ): Promise<boolean> {
   return deps.db.transaction(async (tx) => {
-    const moved = await transition(tx, 'REMBOURSEMENT', refundId, from, 'REUSSI', {
+    const moved = await refundMachine.transition(tx, refundId, from, 'REUSSI', {
       source,
       set: { dateFinalisation: new Date(), reglePar: staffId },
     });
     if (!moved) return false;
     const [r] = await tx.select().from(refunds).where(eq(refunds.id, refundId));
     const [p] = await tx.select().from(payments).where(eq(payments.id, r!.paymentId));
-    await transition(tx, 'PAIEMENT', p!.id, ['REUSSI'], 'REMBOURSE', { source, details: { remboursement_id: refundId } });
+    await paymentMachine.transition(tx, p!.id, ['REUSSI'], 'REMBOURSE', { source, details: { remboursement_id: refundId } });
     const ts = await tx
       .select({ id: tickets.id, statut: tickets.statut })
       .from(tickets)
       .where(and(eq(tickets.paymentId, p!.id), inArray(tickets.statut, ['VALIDE', 'ANNULE'])));
     for (const t of ts) {
-      if (t.statut === 'VALIDE') await transition(tx, 'BILLET', t.id, ['VALIDE'], 'ANNULE', { source });
-      await transition(tx, 'BILLET', t.id, ['ANNULE'], 'REMBOURSE', { source });
+      if (t.statut === 'VALIDE') await ticketMachine.transition(tx, t.id, ['VALIDE'], 'ANNULE', { source });
+      await ticketMachine.transition(tx, t.id, ['ANNULE'], 'REMBOURSE', { source });
     }
     if (p!.utilisateurId) {
       const [u] = await tx.select().from(users).where(eq(users.id, p!.utilisateurId));
@@ -157,16 +159,14 @@ export async function retryFailedRefund(deps: RefundDeps, refundId: number, staf
     if (!r) throw new NotFoundError('Remboursement introuvable.');
     if (r.statut !== 'ECHOUE')
       throw new ConflictError(`Seul un remboursement échoué peut être relancé (statut ${r.statut}).`, 'invalid_transition');
-    await tx
-      .insert(statusHistory)
-      .values({
-        entite: 'REMBOURSEMENT',
-        entiteId: refundId,
-        ancienStatut: 'ECHOUE',
-        nouveauStatut: 'ECHOUE',
-        source: 'personnel',
-        details: { relance_par: staffId },
-      });
+    await tx.insert(statusHistory).values({
+      entite: 'REMBOURSEMENT',
+      entiteId: refundId,
+      ancienStatut: 'ECHOUE',
+      nouveauStatut: 'ECHOUE',
+      source: 'personnel',
+      details: { relance_par: staffId },
+    });
     await deps.jobs.send(REFUND_JOB, { refundId }, { tx });
   });
 }
@@ -193,7 +193,7 @@ export async function refundEventPayments(tx: DbOrTx, jobs: JobQueue, gateways: 
     .select({ id: tickets.id })
     .from(tickets)
     .where(and(eq(tickets.evenementId, eventId), eq(tickets.statut, 'VALIDE')));
-  for (const t of valid) await transition(tx, 'BILLET', t.id, ['VALIDE'], 'ANNULE', { source: 'annulation_evenement' });
+  for (const t of valid) await ticketMachine.transition(tx, t.id, ['VALIDE'], 'ANNULE', { source: 'annulation_evenement' });
   let created = 0;
   for (const p of paid) {
     if (await createRefund(tx, jobs, gateways, p, "Annulation de l'événement par l'organisateur")) created++;

@@ -10,7 +10,8 @@
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { selectRows, type Db, type DbOrTx } from '../../db/client.js';
 import { ConflictError, pgErrorCode } from '../../core/errors.js';
-import { payments, statusHistory } from './tables.js';
+import { payments } from './tables.js';
+import { statusHistory } from '../../core/history.js';
 import { preparedOnce } from '../../db/prepared.js';
 
 /** What a new pending payment is made of (the rest takes its defaults); `quantite` is checked by sv_hold_seats. */

@@ -14,7 +14,7 @@ let ctx: TestContext;
 let deps: PaymentDeps;
 let organizer: Awaited<ReturnType<typeof createUser>>;
 before(async () => {
-  ctx = await createTestContext({ services: { gateways } });
+  ctx = await createTestContext({ gateways });
   deps = { db: ctx.database.db, jobs: ctx.jobs, gateways };
   organizer = await createUser(ctx.database.db);
 });

@@ -9,22 +9,20 @@
  * a lost callback does not keep the buyer waiting for the reconciliation sweep. The reference is unguessable
  * (80 random bits) and the page shows nothing personal: the event, the amount, the status.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { count, eq } from 'drizzle-orm';
 import { escapeHtml } from '../../core/html.js';
 import { events } from '../events/tables.js';
 import { tickets } from '../tickets/tables.js';
 import { payments, refunds } from './tables.js';
 import { queueConfirmation } from './jobs.js';
+import type { PaymentDeps } from './deps.js';
 
 const RELOAD_SECONDS = 3;
 const REFERENCE = /^SV-[0-9A-Z]{16}$/;
 
 const francs = (n: number) => `${new Intl.NumberFormat('fr-FR').format(n).replace(/\u202f/g, ' ')} F CFA`;
 
-interface Page {
+export interface ReturnPage {
   status: number;
   title: string;
   color: string;
@@ -32,7 +30,7 @@ interface Page {
   reload?: boolean;
 }
 
-function render(p: Page): string {
+export function renderReturnPage(p: ReturnPage): string {
   const meta = p.reload ? `<meta http-equiv="refresh" content="${RELOAD_SECONDS}">` : '';
   const body = p.paragraphs.map((t) => `<p>${escapeHtml(t)}</p>`).join('');
   return `<!doctype html><html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -44,15 +42,16 @@ p{margin:1rem 1.25rem;line-height:1.45}footer{padding:.75rem 1.25rem;font-size:.
 </style></head><body><main><h1>${escapeHtml(p.title)}</h1>${body}<footer>SpotVibe</footer></main></body></html>`;
 }
 
-async function pageFor(app: FastifyInstance, reference: string | undefined, cancelled: boolean): Promise<Page> {
-  const notFound: Page = {
+/** The page for a payment reference: its state in words (and a status check queued while it is pending). */
+export async function returnPageFor(deps: PaymentDeps, reference: string | undefined, cancelled: boolean): Promise<ReturnPage> {
+  const notFound: ReturnPage = {
     status: 404,
     title: 'Paiement introuvable',
     color: '#6e6e73',
     paragraphs: ["Ce lien de paiement n'est pas valide. Retrouvez vos paiements et vos billets dans l'application SpotVibe."],
   };
   if (!reference || !REFERENCE.test(reference)) return notFound;
-  const db = app.deps.database.db;
+  const db = deps.db;
   const [row] = await db
     .select({ id: payments.id, statut: payments.statut, montant: payments.montant, quantite: payments.quantite, titre: events.titre })
     .from(payments)
@@ -64,7 +63,7 @@ async function pageFor(app: FastifyInstance, reference: string | undefined, canc
   const amount = francs(row.montant);
   switch (row.statut) {
     case 'EN_ATTENTE':
-      await queueConfirmation(app.deps.jobs, row.id, cancelled ? 'retour_annulation' : 'retour_client');
+      await queueConfirmation(deps.jobs, row.id, cancelled ? 'retour_annulation' : 'retour_client');
       return {
         status: 200,
         title: cancelled ? 'Paiement annulé ?' : 'Paiement en cours de confirmation',
@@ -131,13 +130,4 @@ async function pageFor(app: FastifyInstance, reference: string | undefined, canc
         paragraphs: [`Votre paiement de ${amount} (${what}) vous a été remboursé.`],
       };
   }
-}
-
-export async function paymentReturnPages(base: FastifyInstance): Promise<void> {
-  const app = base.withTypeProvider<TypeBoxTypeProvider>();
-  const send = (reply: FastifyReply, page: Page) =>
-    reply.code(page.status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(render(page));
-  const schema = { hide: true, querystring: Type.Object({ reference: Type.Optional(Type.String({ maxLength: 100 })) }) };
-  app.get('/paiement/retour/', { schema }, async (request, reply) => send(reply, await pageFor(app, request.query.reference, false)));
-  app.get('/paiement/annule/', { schema }, async (request, reply) => send(reply, await pageFor(app, request.query.reference, true)));
 }

@@ -11,7 +11,8 @@ import { createUser, createUserWithToken } from '../../test/factories.js';
 import { fakeGateways } from '../../test/fake-gateway.js';
 import { createPaidEvent } from './test-helpers.js';
 import { confirmPayment, initiatePayment, finalizeSuccess, nextCheckDelayMs, type PaymentDeps } from './service.js';
-import { payments, refunds, statusHistory } from './tables.js';
+import { payments, refunds } from './tables.js';
+import { statusHistory } from '../../core/history.js';
 import { tickets, ticketTypes } from '../tickets/tables.js';
 import { processRefund, refundEventPayments, settleManualRefund } from './refunds.js';
 import { AppError } from '../../core/errors.js';
@@ -21,7 +22,7 @@ let ctx: TestContext;
 let deps: PaymentDeps;
 let organizer: Awaited<ReturnType<typeof createUser>>;
 before(async () => {
-  ctx = await createTestContext({ services: { gateways } });
+  ctx = await createTestContext({ gateways });
   deps = { db: ctx.database.db, jobs: ctx.jobs, gateways };
   organizer = await createUser(ctx.database.db);
 });

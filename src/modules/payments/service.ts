@@ -12,12 +12,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
+import type { PaymentDeps } from './deps.js';
 import { events } from '../events/tables.js';
 import { users } from '../users/tables.js';
 import { ticketTypes, tickets } from '../tickets/tables.js';
 import { payments, refunds, type Fournisseur } from './tables.js';
 import { EventUnavailableError, heldSeatsSql, insertHoldingPayment, sellSeats, soldOutError } from './reservation.js';
-import { recordCreation, transition } from './states.js';
+import { paymentMachine, refundMachine } from './states.js';
+import { ticketMachine } from '../tickets/states.js';
 import { preparedOnce } from '../../db/prepared.js';
 import { ConflictError, NotFoundError, ValidationError, AppError, pgErrorCode, PG } from '../../core/errors.js';
 import { gatewayFor, ProviderRejectedError, ProviderUnavailableError, type GatewayRegistry } from './gateway.js';
@@ -32,13 +34,7 @@ export const HOLD_MINUTES_DEFAULT = 15;
 export const CONFIRM_JOB = 'payments.confirm';
 export const REFUND_JOB = 'payments.refund';
 
-export interface PaymentDeps {
-  db: Db;
-  jobs: JobQueue;
-  gateways: GatewayRegistry;
-  holdMinutes?: number;
-  now?: () => Date;
-}
+export type { PaymentDeps } from './deps.js';
 
 export interface InitiateInput {
   eventId: number;
@@ -187,7 +183,7 @@ export async function initiatePayment(
     if (err instanceof ProviderRejectedError || (err instanceof ProviderUnavailableError && gateway.capabilities.flow === 'redirect')) {
       // Refused, or a redirect flow with no page to send the buyer to: nothing can be paid, release the seats now.
       await deps.db.transaction((tx) =>
-        transition(tx, 'PAIEMENT', created.id, ['EN_ATTENTE'], 'ECHOUE', {
+        paymentMachine.transition(tx, created.id, ['EN_ATTENTE'], 'ECHOUE', {
           source: 'initiation',
           details: { erreur: err.message },
           set: {
@@ -286,7 +282,7 @@ export async function confirmPayment(deps: PaymentDeps, paymentId: number, sourc
     ) {
       // Never issue tickets for an amount we did not ask for: fail it and leave the evidence for staff.
       await deps.db.transaction((tx) =>
-        transition(tx, 'PAIEMENT', p.id, ['EN_ATTENTE', 'EXPIRE'], 'ECHOUE', {
+        paymentMachine.transition(tx, p.id, ['EN_ATTENTE', 'EXPIRE'], 'ECHOUE', {
           source,
           details: { attendu: { montant: p.montant, devise: p.devise }, recu: { montant: status.montant, devise: status.devise } },
           set: { raisonEchec: 'MONTANT_INCOHERENT', dateFinalisation: now },
@@ -298,7 +294,7 @@ export async function confirmPayment(deps: PaymentDeps, paymentId: number, sourc
   }
   if (status.status === 'failed') {
     await deps.db.transaction((tx) =>
-      transition(tx, 'PAIEMENT', p.id, ['EN_ATTENTE', 'EXPIRE'], 'ECHOUE', {
+      paymentMachine.transition(tx, p.id, ['EN_ATTENTE', 'EXPIRE'], 'ECHOUE', {
         source,
         details: { raison: status.reason ?? null },
         set: { raisonEchec: (status.reason ?? 'ECHEC').slice(0, 100), dateFinalisation: now },
@@ -317,7 +313,7 @@ export async function confirmPayment(deps: PaymentDeps, paymentId: number, sourc
 
 async function expirePayment(db: Db, paymentId: number, source: string): Promise<void> {
   await db.transaction((tx) =>
-    transition(tx, 'PAIEMENT', paymentId, ['EN_ATTENTE'], 'EXPIRE', { source, set: { raisonEchec: 'DELAI_DEPASSE' } }),
+    paymentMachine.transition(tx, paymentId, ['EN_ATTENTE'], 'EXPIRE', { source, set: { raisonEchec: 'DELAI_DEPASSE' } }),
   );
 }
 
@@ -369,9 +365,8 @@ export async function finalizeSuccess(deps: PaymentDeps, paymentId: number, sour
           })),
         )
         .returning({ id: tickets.id, code: tickets.code });
-      await recordCreation(
+      await ticketMachine.recordCreation(
         tx,
-        'BILLET',
         issued.map((t) => t.id),
         'VALIDE',
         source,
@@ -429,7 +424,7 @@ export async function finalizeSuccess(deps: PaymentDeps, paymentId: number, sour
 async function moveToSuccess(tx: DbOrTx, paymentId: number, source: string, now: Date) {
   const [p] = await tx.select().from(payments).where(eq(payments.id, paymentId));
   if (!p || (p.statut !== 'EN_ATTENTE' && p.statut !== 'EXPIRE')) return p?.statut ?? 'ECHOUE';
-  const moved = await transition(tx, 'PAIEMENT', p.id, ['EN_ATTENTE', 'EXPIRE'], 'REUSSI', {
+  const moved = await paymentMachine.transition(tx, p.id, ['EN_ATTENTE', 'EXPIRE'], 'REUSSI', {
     source,
     details: { tardif: p.statut === 'EXPIRE' || p.expireLe <= now },
     set: { dateFinalisation: now, raisonEchec: '' },
@@ -469,7 +464,7 @@ export async function createRefund(
     .onConflictDoNothing({ target: refunds.paymentId })
     .returning({ id: refunds.id });
   if (!r) return null;
-  await recordCreation(tx, 'REMBOURSEMENT', [r.id], 'EN_ATTENTE', 'creation', { motif });
+  await refundMachine.recordCreation(tx, [r.id], 'EN_ATTENTE', 'creation', { motif });
   await jobs.send(REFUND_JOB, { refundId: r.id }, { tx });
   return r.id;
 }

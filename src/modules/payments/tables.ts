@@ -22,12 +22,13 @@ import {
 } from 'drizzle-orm/pg-core';
 import { events } from '../events/tables.js';
 import { users } from '../users/tables.js';
-import { ticketTypes } from '../tickets/tables.js';
+import { ticketTypes } from '../tickets/types-table.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
-export const FOURNISSEURS = ['ORANGE_MONEY', 'MTN_MONEY', 'MOOV_MONEY', 'WAVE'] as const;
-export type Fournisseur = (typeof FOURNISSEURS)[number];
+import { FOURNISSEURS, type Fournisseur } from './fournisseurs.js';
+
+export { FOURNISSEURS, type Fournisseur };
 export const PAYMENT_STATUTS = ['EN_ATTENTE', 'REUSSI', 'ECHOUE', 'EXPIRE', 'REMBOURSE'] as const;
 export type PaymentStatut = (typeof PAYMENT_STATUTS)[number];
 export const PAYMENT_TYPES = ['BILLET', 'ABONNEMENT'] as const;
@@ -130,17 +131,3 @@ export const refunds = pgTable(
 );
 
 /** Each status change of a payment, ticket or refund, with what caused it. */
-export const statusHistory = pgTable(
-  'status_history',
-  {
-    id: bigserial('id', { mode: 'number' }).primaryKey(),
-    entite: varchar('entite', { length: 15, enum: ['PAIEMENT', 'BILLET', 'REMBOURSEMENT'] }).notNull(),
-    entiteId: integer('entite_id').notNull(),
-    ancienStatut: varchar('ancien_statut', { length: 25 }),
-    nouveauStatut: varchar('nouveau_statut', { length: 25 }).notNull(),
-    source: varchar('source', { length: 50 }).notNull(),
-    details: jsonb('details').notNull().default({}),
-    date: ts('date').notNull().defaultNow(),
-  },
-  (t) => [index('status_history_entite_idx').on(t.entite, t.entiteId, t.date)],
-);

@@ -4,12 +4,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { currentUser, permissions } from '../../core/auth.js';
 import { errors, IdParams, tokenAuth } from '../../core/schemas.js';
-import { paginate, Paginated, PaginationQuery } from '../../core/pagination.js';
-import { checkIn, countMyTickets, getMyTicket, listMyTickets, type TicketView } from './service.js';
+import { mapPage, Paginated, PaginationQuery, pageRequest, pageResponse } from '../../core/pagination.js';
+import { checkIn, getMyTicket, listMyTickets, type TicketView } from './service.js';
 import { TICKET_STATUTS } from './tables.js';
 import { formatTicketCode } from './render/code.js';
-import { keyRing, signTicketPayload } from './render/payload.js';
-import { ticketSigningKey } from './render/keys.js';
+import { signTicketPayload } from './render/payload.js';
+import type { TicketsDeps } from './deps.js';
 import { qrPng, qrSvg } from './render/qr.js';
 import { renderTicketPdf } from './render/pdf.js';
 
@@ -67,140 +67,140 @@ const CheckInResponse = Type.Object({
   }),
 });
 
-export async function ticketRoutes(instance: FastifyInstance): Promise<void> {
-  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
-  app.addHook('preHandler', permissions.IsAuthenticated);
-  const db = () => app.deps.database.db;
-  const signingKey = ticketSigningKey(app.deps.config);
-  const keys = keyRing(signingKey);
-  const payloadOf = (t: TicketView) => signTicketPayload(signingKey, { ticketId: t.id, eventId: t.evenementId, code: t.code });
+export function ticketRoutes(deps: TicketsDeps) {
+  return async function routes(instance: FastifyInstance): Promise<void> {
+    const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+    app.addHook('preValidation', permissions.IsAuthenticated);
+    const payloadOf = (t: TicketView) => signTicketPayload(deps.signingKey, { ticketId: t.id, eventId: t.evenementId, code: t.code });
 
-  app.get(
-    '/',
-    {
-      schema: {
-        tags: ['billets'],
-        summary: 'Mes billets',
-        security: tokenAuth,
-        querystring: Type.Object(PaginationQuery),
-        response: { 200: Paginated(TicketSchema), ...errors(401, 404) },
+    app.get(
+      '/',
+      {
+        prefixTrailingSlash: 'slash',
+        schema: {
+          tags: ['billets'],
+          summary: 'Mes billets',
+          security: tokenAuth,
+          querystring: Type.Object(PaginationQuery),
+          response: { 200: Paginated(TicketSchema), ...errors(401, 404) },
+        },
       },
-    },
-    async (request) => {
-      const user = currentUser(request);
-      return paginate({
-        request,
-        count: () => countMyTickets(db(), user.id),
-        fetch: async (limit, offset) => (await listMyTickets(db(), user.id, limit, offset)).map(ticketView),
-      });
-    },
-  );
+      async (request) => {
+        const user = currentUser(request);
+        return pageResponse(
+          request,
+          mapPage(await listMyTickets(deps, user.id, pageRequest(request.query)), ticketView),
+          deps.config.publicBaseUrl,
+        );
+      },
+    );
 
-  app.get(
-    '/:id/',
-    {
-      schema: {
-        tags: ['billets'],
-        summary: 'Un de mes billets',
-        security: tokenAuth,
-        params: IdParams,
-        response: { 200: TicketSchema, ...errors(401, 404) },
+    app.get(
+      '/:id/',
+      {
+        schema: {
+          tags: ['billets'],
+          summary: 'Un de mes billets',
+          security: tokenAuth,
+          params: IdParams,
+          response: { 200: TicketSchema, ...errors(401, 404) },
+        },
       },
-    },
-    async (request) => ticketView(await getMyTicket(db(), currentUser(request).id, request.params.id)),
-  );
+      async (request) => ticketView(await getMyTicket(deps, currentUser(request).id, request.params.id)),
+    );
 
-  app.get(
-    '/:id/qr.svg',
-    {
-      schema: {
-        tags: ['billets'],
-        summary: 'QR code du billet (SVG)',
-        description: 'Contenu signé (Ed25519) vérifiable hors ligne par une application de contrôle.',
-        security: tokenAuth,
-        params: IdParams,
-        response: { 200: Type.String(), ...errors(401, 404) },
+    app.get(
+      '/:id/qr.svg',
+      {
+        schema: {
+          tags: ['billets'],
+          summary: 'QR code du billet (SVG)',
+          description: 'Contenu signé (Ed25519) vérifiable hors ligne par une application de contrôle.',
+          security: tokenAuth,
+          params: IdParams,
+          response: { 200: Type.String(), ...errors(401, 404) },
+        },
       },
-    },
-    async (request, reply) => {
-      const t = await getMyTicket(db(), currentUser(request).id, request.params.id);
-      return reply
-        .type('image/svg+xml')
-        .header('cache-control', 'private, no-store')
-        .send(await qrSvg(payloadOf(t)));
-    },
-  );
+      async (request, reply) => {
+        const t = await getMyTicket(deps, currentUser(request).id, request.params.id);
+        return reply
+          .type('image/svg+xml')
+          .header('cache-control', 'private, no-store')
+          .send(await qrSvg(payloadOf(t)));
+      },
+    );
 
-  app.get(
-    '/:id/qr.png',
-    {
-      schema: {
-        tags: ['billets'],
-        summary: 'QR code du billet (PNG)',
-        security: tokenAuth,
-        params: IdParams,
-        response: { ...errors(401, 404) },
+    app.get(
+      '/:id/qr.png',
+      {
+        schema: {
+          tags: ['billets'],
+          summary: 'QR code du billet (PNG)',
+          security: tokenAuth,
+          params: IdParams,
+          response: { ...errors(401, 404) },
+        },
       },
-    },
-    async (request, reply) => {
-      const t = await getMyTicket(db(), currentUser(request).id, request.params.id);
-      return reply
-        .type('image/png')
-        .header('cache-control', 'private, no-store')
-        .send(await qrPng(payloadOf(t)));
-    },
-  );
+      async (request, reply) => {
+        const t = await getMyTicket(deps, currentUser(request).id, request.params.id);
+        return reply
+          .type('image/png')
+          .header('cache-control', 'private, no-store')
+          .send(await qrPng(payloadOf(t)));
+      },
+    );
 
-  app.get(
-    '/:id/pdf',
-    {
-      schema: {
-        tags: ['billets'],
-        summary: 'Billet PDF (QR code, événement, titulaire, type de billet)',
-        security: tokenAuth,
-        params: IdParams,
-        response: { ...errors(401, 404) },
+    app.get(
+      '/:id/pdf',
+      {
+        schema: {
+          tags: ['billets'],
+          summary: 'Billet PDF (QR code, événement, titulaire, type de billet)',
+          security: tokenAuth,
+          params: IdParams,
+          response: { ...errors(401, 404) },
+        },
       },
-    },
-    async (request, reply) => {
-      const t = await getMyTicket(db(), currentUser(request).id, request.params.id);
-      const pdf = await renderTicketPdf({
-        payload: payloadOf(t),
-        code: t.code,
-        eventTitle: t.evenementTitre,
-        eventStart: t.evenementDateDebut,
-        place: [t.evenementLieu, t.evenementAdresse].filter(Boolean).join(', '),
-        holderName: t.titulaireNom,
-        ticketType: t.typeBilletNom,
-        price: t.prix,
-      });
-      return reply
-        .type('application/pdf')
-        .header('content-disposition', `inline; filename="billet-${formatTicketCode(t.code)}.pdf"`)
-        .header('cache-control', 'private, no-store')
-        .send(pdf);
-    },
-  );
+      async (request, reply) => {
+        const t = await getMyTicket(deps, currentUser(request).id, request.params.id);
+        const pdf = await renderTicketPdf({
+          payload: payloadOf(t),
+          code: t.code,
+          eventTitle: t.evenementTitre,
+          eventStart: t.evenementDateDebut,
+          place: [t.evenementLieu, t.evenementAdresse].filter(Boolean).join(', '),
+          holderName: t.titulaireNom,
+          ticketType: t.typeBilletNom,
+          price: t.prix,
+        });
+        return reply
+          .type('application/pdf')
+          .header('content-disposition', `inline; filename="billet-${formatTicketCode(t.code)}.pdf"`)
+          .header('cache-control', 'private, no-store')
+          .send(pdf);
+      },
+    );
 
-  app.post(
-    '/checkin/',
-    {
-      schema: {
-        tags: ['billets'],
-        summary: "Contrôle d'un billet à l'entrée",
-        description:
-          "Par le créateur de l'événement ou le personnel. 200 au premier passage, 409 ensuite (avec l'heure du premier passage).",
-        security: tokenAuth,
-        body: Type.Object({
-          code: Type.String({ minLength: 1, maxLength: 2000, description: 'Contenu du QR code (SV1.…) ou code court XXXX-XXXX-XXXX' }),
-          evenement_id: Type.Optional(Type.Integer({ minimum: 1 })),
-        }),
-        response: { 200: CheckInResponse, ...errors(400, 401, 404, 409) },
+    app.post(
+      '/checkin/',
+      {
+        schema: {
+          tags: ['billets'],
+          summary: "Contrôle d'un billet à l'entrée",
+          description:
+            "Par le créateur de l'événement ou le personnel. 200 au premier passage, 409 ensuite (avec l'heure du premier passage).",
+          security: tokenAuth,
+          body: Type.Object({
+            code: Type.String({ minLength: 1, maxLength: 2000, description: 'Contenu du QR code (SV1.…) ou code court XXXX-XXXX-XXXX' }),
+            evenement_id: Type.Optional(Type.Integer({ minimum: 1 })),
+          }),
+          response: { 200: CheckInResponse, ...errors(400, 401, 404, 409) },
+        },
       },
-    },
-    async (request) => {
-      const result = await checkIn(db(), currentUser(request), request.body.code, keys, request.body.evenement_id);
-      return { message: 'Billet valide : entrée autorisée.', ...result };
-    },
-  );
+      async (request) => {
+        const result = await checkIn(deps, currentUser(request), request.body.code, request.body.evenement_id);
+        return { message: 'Billet valide : entrée autorisée.', ...result };
+      },
+    );
+  };
 }

@@ -6,12 +6,14 @@ import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { tickets, ticketTypes } from './tables.js';
 import { events } from '../events/tables.js';
-import { statusHistory } from '../payments/tables.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.js';
 import type { AuthUser } from '../../core/auth.js';
 import { isStaffUser } from '../../core/auth.js';
+import { paginate, type PageRequest, type PageSlice } from '../../core/pagination.js';
 import { formatTicketCode, normalizeTicketCode } from './render/code.js';
 import { PAYLOAD_PREFIX, verifyTicketPayload, type PublicKeyRing } from './render/payload.js';
+import { ticketMachine } from './states.js';
+import type { TicketsDeps } from './deps.js';
 
 const ticketColumns = {
   id: tickets.id,
@@ -34,7 +36,16 @@ const ticketColumns = {
 
 export type TicketView = Awaited<ReturnType<typeof getMyTicket>>;
 
-export async function countMyTickets(db: Db, userId: number): Promise<number> {
+/** The caller's tickets, newest first. */
+export async function listMyTickets(deps: TicketsDeps, userId: number, page: PageRequest): Promise<PageSlice<TicketView>> {
+  return paginate(
+    page,
+    () => countMyTickets(deps.db, userId),
+    (limit, offset) => myTickets(deps.db, userId, limit, offset),
+  );
+}
+
+async function countMyTickets(db: Db, userId: number): Promise<number> {
   const [r] = await db
     .select({ n: sql<number>`count(*)::int` })
     .from(tickets)
@@ -42,7 +53,7 @@ export async function countMyTickets(db: Db, userId: number): Promise<number> {
   return r?.n ?? 0;
 }
 
-export async function listMyTickets(db: Db, userId: number, limit: number, offset: number) {
+async function myTickets(db: Db, userId: number, limit: number, offset: number) {
   return db
     .select(ticketColumns)
     .from(tickets)
@@ -55,7 +66,7 @@ export async function listMyTickets(db: Db, userId: number, limit: number, offse
 }
 
 /** Another person's ticket is "not found": its existence is none of the caller's business. */
-export async function getMyTicket(db: Db, userId: number, ticketId: number) {
+export async function getMyTicket({ db }: Pick<TicketsDeps, 'db'>, userId: number, ticketId: number) {
   const [t] = await db
     .select(ticketColumns)
     .from(tickets)
@@ -98,15 +109,9 @@ export function resolveScannedCode(scanned: string, keys: PublicKeyRing): { code
  * Check-in by the event's creator or staff. `evenementId`, when the scanner gives it, refuses tickets of
  * another event.
  */
-export async function checkIn(
-  db: Db,
-  controller: AuthUser,
-  scanned: string,
-  keys: PublicKeyRing,
-  evenementId?: number,
-): Promise<CheckInResult> {
-  const { code: normalized, eventId: signedEvent } = resolveScannedCode(scanned, keys);
-  return db.transaction(async (tx) => {
+export async function checkIn(deps: TicketsDeps, controller: AuthUser, scanned: string, evenementId?: number): Promise<CheckInResult> {
+  const { code: normalized, eventId: signedEvent } = resolveScannedCode(scanned, deps.keys);
+  return deps.db.transaction(async (tx) => {
     const [t] = await tx
       .select({
         id: tickets.id,
@@ -137,20 +142,12 @@ export async function checkIn(
     }
     if (t.statut !== 'VALIDE') throw new ConflictError(`Billet non valable (${t.statut.toLowerCase()}).`, 'ticket_not_valid');
     const now = new Date();
-    await tx
-      .update(tickets)
-      .set({ statut: 'UTILISE', dateUtilisation: now, controleurId: controller.id })
-      .where(and(eq(tickets.id, t.id), eq(tickets.statut, 'VALIDE')));
-    await tx
-      .insert(statusHistory)
-      .values({
-        entite: 'BILLET',
-        entiteId: t.id,
-        ancienStatut: 'VALIDE',
-        nouveauStatut: 'UTILISE',
-        source: 'controle',
-        details: { controleur_id: controller.id },
-      });
+    // The row is locked above: the machine's guarded update cannot lose this race, and it writes the history.
+    await ticketMachine.transition(tx, t.id, ['VALIDE'], 'UTILISE', {
+      source: 'controle',
+      details: { controleur_id: controller.id },
+      set: { dateUtilisation: now, controleurId: controller.id },
+    });
     return {
       ticket: {
         id: t.id,

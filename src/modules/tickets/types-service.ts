@@ -5,8 +5,15 @@
 import { and, eq, ne, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { events } from '../events/tables.js';
+import { lockEvent as lockEventRow, lockVisibleEvent, visibleEvent } from '../events/access.js';
+import { heldSeats } from '../payments/reservation.js';
 import { ticketTypes } from './tables.js';
+import { assertOwner, type AuthUser } from '../../core/auth.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.js';
+import type { HookHandler } from '../../core/hooks.js';
+import type { TicketsDeps } from './deps.js';
+import './hooks.js';
+import '../events/hooks.js';
 
 export type TicketType = typeof ticketTypes.$inferSelect;
 
@@ -19,12 +26,9 @@ export interface TicketTypeInput {
   maxParCommande?: number;
 }
 
+/** The event's lock (events/access.ts), taken before any change to its ticket types. */
 async function lockEvent(tx: DbOrTx, eventId: number) {
-  const [ev] = await tx
-    .select({ id: events.id, capaciteMax: events.capaciteMax, typeAcces: events.typeAcces, statut: events.statut })
-    .from(events)
-    .where(eq(events.id, eventId))
-    .for('no key update');
+  const ev = await lockEventRow(tx, eventId);
   if (!ev) throw new NotFoundError('Événement introuvable');
   return ev;
 }
@@ -48,7 +52,7 @@ function validate(input: TicketTypeInput): void {
   if (Object.keys(details).length) throw new ValidationError(details);
 }
 
-export async function createTicketType(tx: DbOrTx, eventId: number, input: TicketTypeInput): Promise<TicketType> {
+async function insertTicketType(tx: DbOrTx, eventId: number, input: TicketTypeInput): Promise<TicketType> {
   validate(input);
   const ev = await lockEvent(tx, eventId);
   if (ev.typeAcces !== 'PAYANT') throw ValidationError.field('type_acces', 'Seul un événement payant a des types de billets.');
@@ -79,7 +83,7 @@ export async function createTicketType(tx: DbOrTx, eventId: number, input: Ticke
   return row;
 }
 
-export async function updateTicketType(tx: DbOrTx, typeId: number, patch: Partial<TicketTypeInput>): Promise<TicketType> {
+async function applyTicketTypePatch(tx: DbOrTx, typeId: number, patch: Partial<TicketTypeInput>): Promise<TicketType> {
   const [current] = await tx.select().from(ticketTypes).where(eq(ticketTypes.id, typeId));
   if (!current) throw new NotFoundError('Type de billet introuvable.');
   const ev = await lockEvent(tx, current.evenementId);
@@ -125,18 +129,16 @@ export async function ensureStandardTicketType(tx: DbOrTx, eventId: number): Pro
   const [existing] = await tx.select({ id: ticketTypes.id }).from(ticketTypes).where(eq(ticketTypes.evenementId, eventId)).limit(1);
   if (existing) return;
   const [full] = await tx.select({ prix: events.prix }).from(events).where(eq(events.id, eventId));
-  await tx
-    .insert(ticketTypes)
-    .values({
-      evenementId: eventId,
-      nom: 'Standard',
-      prix: full!.prix,
-      quantite: ev.capaciteMax,
-      maxParCommande: Math.min(10, ev.capaciteMax),
-    });
+  await tx.insert(ticketTypes).values({
+    evenementId: eventId,
+    nom: 'Standard',
+    prix: full!.prix,
+    quantite: ev.capaciteMax,
+    maxParCommande: Math.min(10, ev.capaciteMax),
+  });
 }
 
-export async function listTicketTypes(db: DbOrTx, eventId: number): Promise<TicketType[]> {
+async function listTicketTypes(db: DbOrTx, eventId: number): Promise<TicketType[]> {
   return db.select().from(ticketTypes).where(eq(ticketTypes.evenementId, eventId)).orderBy(ticketTypes.prix, ticketTypes.id);
 }
 
@@ -151,4 +153,76 @@ export async function assertTicketTypesFit(tx: DbOrTx, eventId: number): Promise
       `La capacité ne peut être inférieure aux billets proposés (${used}) : réduisez d'abord les types de billets.`,
     );
   }
+}
+
+/** After an event is created or edited (`event.saved`, in its transaction): its first type, and capacity checks. */
+export const onEventSaved: HookHandler<'event.saved'> = async ({ tx, eventId }) => {
+  await ensureStandardTicketType(tx, eventId);
+  await assertTicketTypesFit(tx, eventId);
+};
+
+export interface TicketTypeView extends TicketType {
+  /** quantite − vendus − seats held by pending payments now. */
+  disponibles: number;
+}
+
+async function withAvailability(db: DbOrTx, t: TicketType): Promise<TicketTypeView> {
+  const held = await heldSeats(db, t.id, new Date());
+  return { ...t, disponibles: Math.max(0, t.quantite - t.vendus - held) };
+}
+
+/** The ticket types of an event the caller may see (events' visibility rule), cheapest first. */
+export async function ticketTypesOf(deps: TicketsDeps, user: AuthUser | null, eventId: number): Promise<TicketTypeView[]> {
+  await visibleEvent(deps.db, eventId, user);
+  return Promise.all((await listTicketTypes(deps.db, eventId)).map((t) => withAvailability(deps.db, t)));
+}
+
+export async function createTicketType(
+  deps: TicketsDeps,
+  user: AuthUser,
+  eventId: number,
+  input: TicketTypeInput,
+): Promise<TicketTypeView> {
+  const created = await deps.db.transaction(async (tx) => {
+    const ev = await lockVisibleEvent(tx, eventId, user);
+    assertOwner(user, ev.createurId);
+    return insertTicketType(tx, ev.id, input);
+  });
+  return withAvailability(deps.db, created);
+}
+
+export async function updateTicketType(
+  deps: TicketsDeps,
+  user: AuthUser,
+  eventId: number,
+  typeId: number,
+  patch: Partial<TicketTypeInput>,
+): Promise<TicketTypeView> {
+  const updated = await deps.db.transaction(async (tx) => {
+    const ev = await lockVisibleEvent(tx, eventId, user);
+    assertOwner(user, ev.createurId);
+    const [t] = await tx
+      .select({ id: ticketTypes.id })
+      .from(ticketTypes)
+      .where(and(eq(ticketTypes.id, typeId), eq(ticketTypes.evenementId, ev.id)));
+    if (!t) throw new NotFoundError('Type de billet introuvable.');
+    return applyTicketTypePatch(tx, t.id, patch);
+  });
+  return withAvailability(deps.db, updated);
+}
+
+/** Only a type nobody ever paid for can go (payments refuse through `ticketType.beforeDelete`). */
+export async function deleteTicketType(deps: TicketsDeps, user: AuthUser, eventId: number, typeId: number): Promise<void> {
+  await deps.db.transaction(async (tx) => {
+    const ev = await lockVisibleEvent(tx, eventId, user);
+    assertOwner(user, ev.createurId);
+    const [t] = await tx
+      .select()
+      .from(ticketTypes)
+      .where(and(eq(ticketTypes.id, typeId), eq(ticketTypes.evenementId, ev.id)))
+      .for('update');
+    if (!t) throw new NotFoundError('Type de billet introuvable.');
+    await deps.hooks.run('ticketType.beforeDelete', { tx, ticketTypeId: t.id, eventId: ev.id });
+    await tx.delete(ticketTypes).where(eq(ticketTypes.id, t.id));
+  });
 }

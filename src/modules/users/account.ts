@@ -3,7 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { NotFoundError, PG, ValidationError, pgConstraint, pgErrorCode, type FieldErrors } from '../../core/errors.js';
 import { hashPassword } from '../../core/passwords.js';
-import { issueToken } from '../../core/auth-tokens.js';
+import { issueToken } from './api-tokens.js';
 import { queueEmail } from '../notifications/delivery.js';
 import { users } from './tables.js';
 import {
@@ -15,7 +15,7 @@ import {
   validEmail,
   validUsername,
 } from './validators.js';
-import { audit, type RequestMeta } from './audit.js';
+import { audit, type RequestMeta } from '../../core/audit.js';
 import { createAccountToken } from './account-tokens.js';
 import { linkFor, welcomeEmail } from './emails.js';
 import { EMAIL_VERIFICATION_TTL_MS } from './settings.js';
@@ -120,7 +120,7 @@ export async function registerUser(deps: AccountsDeps, input: RegisterInput, met
   }
 }
 
-export async function getOwnProfile(db: DbOrTx, userId: number) {
+export async function getOwnProfile({ db }: Pick<AccountsDeps, 'db'>, userId: number) {
   const p = await loadOwnProfile(db, userId);
   if (!p) throw new NotFoundError('Utilisateur introuvable.');
   return p;
@@ -221,9 +221,4 @@ export async function createUser(
   } catch (err) {
     throw duplicateError(err) ?? err;
   }
-}
-
-/** Django's `str(user)`. */
-export function userToString(user: { username: string }): string {
-  return user.username;
 }

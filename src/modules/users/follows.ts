@@ -1,11 +1,11 @@
 /** Following users: idempotent follow/unfollow (the unique pair index decides races), paginated lists. */
 import { and, desc, eq, sql } from 'drizzle-orm';
-import type { FastifyRequest } from 'fastify';
 import type { Db } from '../../db/client.js';
 import { NotFoundError, ValidationError } from '../../core/errors.js';
-import { paginate } from '../../core/pagination.js';
+import { paginate, type PageRequest } from '../../core/pagination.js';
 import { follows, users } from './tables.js';
 import { toSummary, type Serializer } from './profile.js';
+import type { AccountsDeps } from './deps.js';
 
 async function requireActiveUser(db: Db, id: number): Promise<{ id: number; username: string }> {
   const [u] = await db
@@ -18,7 +18,11 @@ async function requireActiveUser(db: Db, id: number): Promise<{ id: number; user
 }
 
 /** Returns true when this call created the follow, false when it already existed. */
-export async function followUser(db: Db, followerId: number, followedId: number): Promise<{ created: boolean; username: string }> {
+export async function followUser(
+  { db }: Pick<AccountsDeps, 'db'>,
+  followerId: number,
+  followedId: number,
+): Promise<{ created: boolean; username: string }> {
   if (followerId === followedId) throw ValidationError.field('non_field_errors', 'Vous ne pouvez pas vous suivre vous-même.');
   const target = await requireActiveUser(db, followedId);
   // ON CONFLICT DO NOTHING: two identical requests at once end with one row and no error.
@@ -30,20 +34,26 @@ export async function followUser(db: Db, followerId: number, followedId: number)
   return { created: rows.length === 1, username: target.username };
 }
 
-export async function unfollowUser(db: Db, followerId: number, followedId: number): Promise<void> {
+export async function unfollowUser({ db }: Pick<AccountsDeps, 'db'>, followerId: number, followedId: number): Promise<void> {
   if (followerId === followedId) throw ValidationError.field('non_field_errors', 'Vous ne pouvez pas vous suivre vous-même.');
   await requireActiveUser(db, followedId);
   await db.delete(follows).where(and(eq(follows.followerId, followerId), eq(follows.followedId, followedId)));
 }
 
 /** Followers (who follows `userId`) or following (whom `userId` follows), newest first; deactivated accounts hidden. */
-export async function listFollows(db: Db, request: FastifyRequest, userId: number, which: 'followers' | 'following', s: Serializer) {
+export async function listFollows(
+  { db }: Pick<AccountsDeps, 'db'>,
+  page: PageRequest,
+  userId: number,
+  which: 'followers' | 'following',
+  s: Serializer,
+) {
   await requireActiveUser(db, userId);
   const [mine, other] = which === 'followers' ? [follows.followedId, follows.followerId] : [follows.followerId, follows.followedId];
   const where = and(eq(mine, userId), eq(users.isActive, true));
-  return paginate({
-    request,
-    count: async () => {
+  return paginate(
+    page,
+    async () => {
       const [r] = await db
         .select({ n: sql<number>`count(*)::int` })
         .from(follows)
@@ -51,7 +61,7 @@ export async function listFollows(db: Db, request: FastifyRequest, userId: numbe
         .where(where);
       return r!.n;
     },
-    fetch: async (limit, offset) => {
+    async (limit, offset) => {
       const rows = await db
         .select({ u: users })
         .from(follows)
@@ -62,5 +72,5 @@ export async function listFollows(db: Db, request: FastifyRequest, userId: numbe
         .offset(offset);
       return rows.map((r) => toSummary(r.u, s));
     },
-  });
+  );
 }

@@ -4,7 +4,9 @@ import { randomInt } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { createTestContext, type TestContext } from '../../test/context.js';
 import { buildApp, type App } from '../../app.js';
-import { auditLogs, loginAttempts } from './tables.js';
+import { openRuntime, type Runtime } from '../../runtime.js';
+import { loginAttempts } from './tables.js';
+import { auditLogs } from '../../core/audit.js';
 import { register } from './test/helpers.js';
 
 const randomIp = () => `10.${randomInt(1, 255)}.${randomInt(1, 255)}.${randomInt(1, 255)}`;
@@ -175,13 +177,23 @@ describe('TRUST_PROXY=true', () => {
 describe('rate limit stored in Redis (REDIS_URL): two server processes share the count', () => {
   let ctx: TestContext;
   let second: App;
+  let secondRuntime: Runtime;
   before(async () => {
     ctx = await createTestContext({ env: { REDIS_URL: 'redis://127.0.0.1:6379/0', ACCOUNT_RATE_LIMIT_MAX: '10000' } });
-    // A second app over its own Redis connection stands in for a second server process.
-    second = await buildApp({ config: ctx.config, database: ctx.database, jobs: ctx.jobs, services: {} }, false);
+    // A second runtime (its own Redis connection) and app stand in for a second server process.
+    secondRuntime = await openRuntime(ctx.config, {
+      role: 'test',
+      work: false,
+      jobs: false,
+      log: ctx.log,
+      database: ctx.database,
+      gateways: {},
+    });
+    second = await buildApp(secondRuntime, false);
   });
   after(async () => {
     await second.close();
+    await secondRuntime.close();
     await ctx.close();
   });
 

@@ -12,11 +12,11 @@ import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { AppError } from '../../core/errors.js';
 import { hashPassword, verifyPassword } from '../../core/passwords.js';
-import { issueToken, revokeToken } from '../../core/auth-tokens.js';
-import type { UserRow } from '../../core/auth.js';
+import { issueToken, revokeToken } from './api-tokens.js';
+import type { UserRow } from './tables.js';
 import { loginAttempts, users } from './tables.js';
 import { normalizeTelephone } from './validators.js';
-import { audit, type RequestMeta } from './audit.js';
+import { audit, type RequestMeta } from '../../core/audit.js';
 import { loadOwnProfile } from './profile.js';
 import type { AccountsDeps } from './deps.js';
 

@@ -8,12 +8,12 @@
 import { eq, sql } from 'drizzle-orm';
 import { ValidationError, BadRequestError, type FieldErrors } from '../../core/errors.js';
 import { hashPassword, verifyPassword } from '../../core/passwords.js';
-import { revokeOtherTokens } from '../../core/auth-tokens.js';
+import { revokeOtherTokens } from './api-tokens.js';
 import type { JobDefinition } from '../../jobs/queue.js';
 import { queueEmail } from '../notifications/delivery.js';
 import { loginAttempts, users } from './tables.js';
 import { passwordProblems } from './validators.js';
-import { audit, type RequestMeta } from './audit.js';
+import { audit, type RequestMeta } from '../../core/audit.js';
 import { consumeToken, createAccountToken, findValidToken } from './account-tokens.js';
 import { linkFor, passwordChangedEmail, resetEmail } from './emails.js';
 import { PASSWORD_RESET_TTL_MS, accountSettings } from './settings.js';

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { eq, sql } from 'drizzle-orm';
 import { createTestContext, eventually, type TestContext } from '../../test/context.js';
-import { accountTokens, auditLogs, users } from './tables.js';
+import { accountTokens, users } from './tables.js';
+import { auditLogs } from '../../core/audit.js';
 import { register } from './test/helpers.js';
 
 // A real SMTP server inside the test: emails go through the job queue and nodemailer to it.

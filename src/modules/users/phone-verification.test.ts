@@ -2,7 +2,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { eq, sql } from 'drizzle-orm';
 import { createTestContext, type TestContext } from '../../test/context.js';
-import { auditLogs, phoneVerificationCodes } from './tables.js';
+import { phoneVerificationCodes } from './tables.js';
+import { auditLogs } from '../../core/audit.js';
 import { queuedJobs, register } from './test/helpers.js';
 
 let ctx: TestContext;

@@ -8,21 +8,30 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { AwsV4Signer } from 'aws4fetch';
 import { createTestContext, type TestContext } from '../../test/context.js';
+import sharp from 'sharp';
 import { multipart, register } from './test/helpers.js';
 import { sniffImage } from './photos.js';
 
-const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0'), Buffer.alloc(200, 7)]);
-const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(100, 1)]);
-const WEBP = Buffer.concat([Buffer.from('RIFF'), Buffer.from([0x40, 0, 0, 0]), Buffer.from('WEBPVP8 '), Buffer.alloc(60, 2)]);
+// Real images (they are decoded and re-encoded on upload). The JPEG carries EXIF with a GPS position.
+const pixels = (format: 'jpeg' | 'png' | 'webp') =>
+  sharp({ create: { width: 16, height: 12, channels: 3, background: { r: 200, g: 30, b: 40 } } }).toFormat(format);
+const JPEG = await pixels('jpeg')
+  .withExif({
+    IFD0: { Copyright: 'Awa Kone', ImageDescription: 'Maison a Cocody' },
+    IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '5/1 21/1 0/1', GPSLongitudeRef: 'W', GPSLongitude: '3/1 58/1 0/1' },
+  })
+  .toBuffer();
+const PNG = await pixels('png').toBuffer();
+const WEBP = await pixels('webp').toBuffer();
 const env = { LOGIN_RATE_LIMIT_MAX: '10000', ACCOUNT_RATE_LIMIT_MAX: '10000' };
 
-test('image types are recognised by their first bytes only', () => {
-  assert.equal(sniffImage(JPEG), 'jpg');
-  assert.equal(sniffImage(PNG), 'png');
-  assert.equal(sniffImage(WEBP), 'webp');
-  assert.equal(sniffImage(Buffer.from('<?php echo 1; ?>')), null);
-  assert.equal(sniffImage(Buffer.from('GIF89a.......')), null);
-  assert.equal(sniffImage(Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WAVE')])), null);
+test('image types are recognised by their first bytes only', async () => {
+  assert.equal(await sniffImage(JPEG), 'jpg');
+  assert.equal(await sniffImage(PNG), 'png');
+  assert.equal(await sniffImage(WEBP), 'webp');
+  assert.equal(await sniffImage(Buffer.from('<?php echo 1; ?>')), null);
+  assert.equal(await sniffImage(Buffer.from('GIF89a.......')), null);
+  assert.equal(await sniffImage(Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WAVE')])), null);
 });
 
 describe('local disk (default)', () => {
@@ -41,7 +50,7 @@ describe('local disk (default)', () => {
     return ctx.app.inject({ method: 'POST', url: '/api/users/me/photo/', payload: m.payload, headers: { ...headers, ...m.headers } });
   };
 
-  test('JPEG, PNG and WebP are stored and served back byte for byte; the old photo is removed', async () => {
+  test('JPEG, PNG and WebP are stored re-encoded, in their format, with a WebP variant; the old photo is removed', async () => {
     const u = await register(ctx.app);
     let previous: string | null = null;
     for (const [bytes, type, ext] of [
@@ -56,16 +65,38 @@ describe('local disk (default)', () => {
       const served = await ctx.app.inject({ url: new URL(url).pathname });
       assert.equal(served.statusCode, 200);
       assert.equal(served.headers['content-type'], type);
-      assert.deepEqual(served.rawPayload, bytes);
+      // What is served is an image of the same format and size, written by us (not the uploaded bytes).
+      const meta = await sharp(served.rawPayload).metadata();
+      assert.deepEqual([meta.format, meta.width, meta.height], [ext === 'jpg' ? 'jpeg' : ext, 16, 12]);
+      assert.equal(meta.exif, undefined);
+      const thumb = r.json().photo_profil_miniature as string;
+      assert.match(thumb, /\/media\/profiles\/[0-9a-f-]{36}\.thumb\.webp$/);
+      const servedThumb = await ctx.app.inject({ url: new URL(thumb).pathname });
+      assert.equal(servedThumb.headers['content-type'], 'image/webp');
+      assert.equal((await sharp(servedThumb.rawPayload).metadata()).format, 'webp');
       if (previous) assert.equal((await ctx.app.inject({ url: new URL(previous).pathname })).statusCode, 404, 'replaced photo removed');
       previous = url;
     }
-    assert.equal(readdirSync(path.join(mediaRoot, 'profiles')).length, 1);
+    assert.equal(readdirSync(path.join(mediaRoot, 'profiles')).length, 2, 'the photo and its variant');
     const pub = await ctx.app.inject({ url: `/api/users/${u.user.id}/` });
     assert.equal(pub.json().photo_profil, previous);
     const removed = await ctx.app.inject({ method: 'DELETE', url: '/api/users/me/photo/', headers: u.headers });
     assert.equal(removed.json().photo_profil, null);
     assert.equal(readdirSync(path.join(mediaRoot, 'profiles')).length, 0);
+  });
+
+  test('EXIF and the GPS position never reach the stored file; bytes appended to an image (a polyglot) are dropped', async () => {
+    const u = await register(ctx.app);
+    assert.ok(JPEG.includes(Buffer.from('Cocody')), 'the fixture carries EXIF');
+    const polyglot = Buffer.concat([JPEG, Buffer.from('<script>alert(document.cookie)</script>')]);
+    const r = await upload(u.headers, polyglot);
+    assert.equal(r.statusCode, 200, r.body);
+    const stored = (await ctx.app.inject({ url: new URL(r.json().photo_profil).pathname })).rawPayload;
+    assert.equal(stored.includes(Buffer.from('Cocody')), false);
+    assert.equal(stored.includes(Buffer.from('<script>')), false);
+    assert.equal((await sharp(stored).metadata()).exif, undefined);
+    const stripped = await sharp(JPEG).metadata();
+    assert.ok(stripped.exif, 'sharp reads the EXIF of the original');
   });
 
   test('a non-image renamed .jpg is refused (415), whatever Content-Type it claims', async () => {
@@ -171,12 +202,13 @@ describe('S3 (AWS_* set), against a local stand-in for PutObject', () => {
     const url = r.json().photo_profil as string;
     assert.match(url, new RegExp(`^${endpoint}/spotvibe-media/profiles/[0-9a-f-]{36}\\.png$`));
     const key = new URL(url).pathname;
-    assert.deepEqual(objects.get(key)?.body, PNG);
+    assert.equal((await sharp(objects.get(key)!.body).metadata()).format, 'png');
     assert.equal(objects.get(key)?.type, 'image/png');
+    assert.equal(objects.get(key.replace(/\.png$/, '.thumb.webp'))?.type, 'image/webp');
     const m2 = multipart('photo', 'p.jpg', 'image/jpeg', JPEG);
     await ctx.app.inject({ method: 'POST', url: '/api/users/me/photo/', payload: m2.payload, headers: { ...u.headers, ...m2.headers } });
     assert.equal(objects.has(key), false);
-    assert.equal(objects.size, 1);
+    assert.equal(objects.size, 2, 'the new photo and its variant');
     assert.deepEqual(problems, []);
   });
 });

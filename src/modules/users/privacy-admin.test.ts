@@ -3,23 +3,20 @@ import assert from 'node:assert/strict';
 import { eq } from 'drizzle-orm';
 import { createTestContext, type TestContext } from '../../test/context.js';
 import { createUserWithToken } from '../../test/factories.js';
-import { auditLogs, authTokens, follows, loginAttempts, socialIdentities, users } from './tables.js';
+import { authTokens, follows, loginAttempts, socialIdentities, users } from './tables.js';
+import { auditLogs } from '../../core/audit.js';
 import { queuedJobs, register } from './test/helpers.js';
-import { registerAccountDataHook } from './privacy.js';
 import { maskEmail, maskTelephone } from './admin.js';
 
 let ctx: TestContext;
 const erased: number[] = [];
 before(async () => {
   // Stands in for the payments module: its data is exported and detached with the account.
-  registerAccountDataHook({
-    name: 'test_paiements',
-    export: async (_db, userId) => [{ reference: `SV-${userId}`, montant: 5000 }],
-    erase: async (_tx, userId) => {
-      erased.push(userId);
-    },
-  });
   ctx = await createTestContext({ env: { LOGIN_RATE_LIMIT_MAX: '10000', ACCOUNT_RATE_LIMIT_MAX: '10000' } });
+  ctx.hooks.on('account.export', async ({ userId }) => ({ test_paiements: [{ reference: `SV-${userId}`, montant: 5000 }] }));
+  ctx.hooks.on('account.erase', async ({ userId }) => {
+    erased.push(userId);
+  });
 });
 after(() => ctx.close());
 

@@ -4,36 +4,21 @@
  * Deletion anonymises the row instead of deleting it: payments (kept for accounting) reference users, so the
  * row stays as a tombstone without any personal data, every session ends, and what only described the
  * person (follows, linked social accounts, pending links and codes, login history) is deleted. Other modules
- * that hold personal data about a user (e.g. a payer's telephone on a payment) add their own export and
- * erase steps with `registerAccountDataHook`; they run in the same transaction.
+ * that hold personal data about a user (their events, a payer's telephone on a payment) answer the
+ * `account.export` and `account.erase` hooks (hooks.ts); erasure runs in the deletion's transaction.
  */
 import { desc, eq, or, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
-import type { DbOrTx, Tx } from '../../db/client.js';
 import { BadRequestError, NotFoundError, ValidationError } from '../../core/errors.js';
 import { UNUSABLE_PASSWORD, verifyPassword } from '../../core/passwords.js';
-import { revokeOtherTokens } from '../../core/auth-tokens.js';
-import { events, eventParticipations } from '../events/tables.js';
+import { revokeOtherTokens } from './api-tokens.js';
 import { queueEmail } from '../notifications/delivery.js';
-import { accountTokens, auditLogs, authTokens, follows, loginAttempts, phoneVerificationCodes, socialIdentities, users } from './tables.js';
-import { audit, type RequestMeta } from './audit.js';
+import { accountTokens, authTokens, follows, loginAttempts, phoneVerificationCodes, socialIdentities, users } from './tables.js';
+import { audit, auditLogs, type RequestMeta } from '../../core/audit.js';
+import './hooks.js';
 import { accountDeletedEmail } from './emails.js';
 import { loadOwnProfile, toProfile, type Serializer } from './profile.js';
 import type { AccountsDeps } from './deps.js';
-
-export interface AccountDataHook {
-  name: string;
-  /** Returns this module's data about the user, as JSON-ready values. */
-  export?: (db: DbOrTx, userId: number) => Promise<unknown>;
-  /** Erases or detaches this module's personal data about the user (inside the deletion transaction). */
-  erase?: (tx: Tx, userId: number) => Promise<void>;
-}
-
-const hooks: AccountDataHook[] = [];
-
-export function registerAccountDataHook(hook: AccountDataHook): void {
-  if (!hooks.some((h) => h.name === hook.name)) hooks.push(hook);
-}
 
 export async function exportUserData(deps: AccountsDeps, userId: number, s: Serializer, meta: RequestMeta) {
   const db = deps.db;
@@ -55,31 +40,6 @@ export async function exportUserData(deps: AccountsDeps, userId: number, s: Seri
     profil: toProfile(profile.user, profile.counts, s),
     abonnements: await followsOut(follows.followerId, follows.followedId),
     abonnes: await followsOut(follows.followedId, follows.followerId),
-    evenements_crees: (
-      await db
-        .select({
-          id: events.id,
-          titre: events.titre,
-          statut: events.statut,
-          date_debut: events.dateDebut,
-          date_creation: events.dateCreation,
-        })
-        .from(events)
-        .where(eq(events.createurId, userId))
-        .orderBy(desc(events.dateCreation))
-    ).map((e) => ({ ...e, date_debut: iso(e.date_debut), date_creation: iso(e.date_creation) })),
-    participations: (
-      await db
-        .select({
-          evenement_id: eventParticipations.evenementId,
-          titre: events.titre,
-          statut: eventParticipations.statut,
-          date: eventParticipations.dateParticipation,
-        })
-        .from(eventParticipations)
-        .innerJoin(events, eq(events.id, eventParticipations.evenementId))
-        .where(eq(eventParticipations.utilisateurId, userId))
-    ).map((p) => ({ ...p, date: iso(p.date) })),
     comptes_sociaux: (
       await db
         .select({
@@ -121,7 +81,8 @@ export async function exportUserData(deps: AccountsDeps, userId: number, s: Seri
         .orderBy(desc(auditLogs.dateAction))
     ).map((r) => ({ ...r, date: iso(r.date) })),
   };
-  for (const h of hooks) if (h.export) data[h.name] = await h.export(db, userId);
+  // Other modules' sections (their events, their payments…), in module order.
+  for (const { result } of await deps.hooks.collect('account.export', { db, userId })) Object.assign(data, result);
   await audit(db, { userId, action: 'export_donnees', meta });
   return data;
 }
@@ -143,7 +104,16 @@ export async function deleteAccount(
   } else if (input.confirmation !== DELETE_CONFIRMATION) {
     throw ValidationError.field('confirmation', `Saisissez « ${DELETE_CONFIRMATION} » pour confirmer la suppression.`);
   }
+  await eraseAccount(deps, userId, { actorId: userId, meta });
+}
 
+/**
+ * The erasure itself, in one transaction with every module's `account.erase` step. Called by the owner's
+ * deletion (after re-authentication) and by staff handling an erasure request (`npm run cli -- delete-account`),
+ * who is then recorded as the actor.
+ */
+export async function eraseAccount(deps: AccountsDeps, userId: number, by: { actorId: number | null; meta: RequestMeta }): Promise<void> {
+  const meta = by.meta;
   const oldPhoto = await deps.db.transaction(async (tx) => {
     const [locked] = await tx.select().from(users).where(eq(users.id, userId)).for('update');
     if (!locked || locked.dateSuppression) throw new BadRequestError('Ce compte est déjà supprimé.', 'already_deleted');
@@ -159,6 +129,7 @@ export async function deleteAccount(
         lastName: '',
         bio: '',
         photoProfil: '',
+        photoMiniature: '',
         dateNaissance: null,
         estVerifie: false,
         dateVerification: null,
@@ -181,10 +152,15 @@ export async function deleteAccount(
     await tx.delete(phoneVerificationCodes).where(eq(phoneVerificationCodes.userId, userId));
     await tx.delete(loginAttempts).where(eq(loginAttempts.userId, userId));
     // Journal entries stay: security records (who asked for this deletion, from where), pruned after 30 days.
-    for (const h of hooks) if (h.erase) await h.erase(tx, userId);
-    await audit(tx, { userId, action: 'compte_supprime', meta });
+    await deps.hooks.run('account.erase', { tx, userId });
+    await audit(tx, {
+      userId: by.actorId ?? userId,
+      action: 'compte_supprime',
+      meta,
+      ...(by.actorId !== userId ? { cible: `user:${userId}`, details: { par_le_personnel: true } } : {}),
+    });
     await queueEmail(deps.jobs, accountDeletedEmail(locked.email, locked), tx);
-    return locked.photoProfil;
+    return { photo: locked.photoProfil, thumb: locked.photoMiniature };
   });
-  if (oldPhoto) await deps.storage.remove(oldPhoto).catch(() => undefined);
+  await deps.media.remove(oldPhoto.photo, oldPhoto.thumb);
 }

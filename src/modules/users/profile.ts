@@ -3,11 +3,11 @@
  * the User model), the public profile, and the short form used in lists. Counts come from the same query.
  */
 import { and, eq, sql } from 'drizzle-orm';
-import type { FastifyRequest } from 'fastify';
 import type { DbOrTx } from '../../db/client.js';
-import type { UserRow } from '../../core/auth.js';
-import { users } from './tables.js';
-import type { PhotoStorage } from './storage.js';
+import type { MediaStore } from '../../core/media.js';
+import { NotFoundError } from '../../core/errors.js';
+import { users, type UserRow } from './tables.js';
+import type { AccountsDeps } from './deps.js';
 
 export interface Counts {
   followers_count: number;
@@ -61,18 +61,21 @@ export async function loadPublicProfile(db: DbOrTx, userId: number, viewerId: nu
   return rows[0] ?? null;
 }
 
-/** Absolute URLs in answers, as DRF's ImageField gives them; PUBLIC_BASE_URL wins over the request's host. */
-export function originOf(request: FastifyRequest, publicBaseUrl: string | undefined): string {
-  return publicBaseUrl ?? `${request.protocol}://${request.host}`;
+/** The public profile of an active account, or 404. */
+export async function getPublicProfile(deps: Pick<AccountsDeps, 'db'>, userId: number, viewerId: number | null) {
+  const row = await loadPublicProfile(deps.db, userId, viewerId);
+  if (!row) throw new NotFoundError('Utilisateur introuvable.');
+  return row;
 }
 
+/** Absolute URLs in answers, as DRF's ImageField gives them (`origin`: PUBLIC_BASE_URL, else the request's). */
 export interface Serializer {
-  storage: PhotoStorage;
+  media: MediaStore;
   origin: string;
 }
 
 export function photoUrl(key: string, s: Serializer): string | null {
-  return key ? s.storage.url(key, s.origin) : null;
+  return s.media.url(key, s.origin);
 }
 
 export function toProfile(user: UserRow, counts: Counts, s: Serializer) {
@@ -84,6 +87,7 @@ export function toProfile(user: UserRow, counts: Counts, s: Serializer) {
     last_name: user.lastName,
     telephone: user.telephone,
     photo_profil: photoUrl(user.photoProfil, s),
+    photo_profil_miniature: photoUrl(user.photoMiniature, s),
     bio: user.bio,
     date_naissance: user.dateNaissance,
     est_verifie: user.estVerifie,
@@ -109,6 +113,7 @@ export function toPublic(row: NonNullable<Awaited<ReturnType<typeof loadPublicPr
     first_name: u.firstName,
     last_name: u.lastName,
     photo_profil: photoUrl(u.photoProfil, s),
+    photo_profil_miniature: photoUrl(u.photoMiniature, s),
     bio: u.bio,
     est_verifie: u.estVerifie,
     date_creation: u.dateCreation.toISOString(),
@@ -119,13 +124,17 @@ export function toPublic(row: NonNullable<Awaited<ReturnType<typeof loadPublicPr
   };
 }
 
-export function toSummary(u: Pick<UserRow, 'id' | 'username' | 'firstName' | 'lastName' | 'photoProfil' | 'estVerifie'>, s: Serializer) {
+export function toSummary(
+  u: Pick<UserRow, 'id' | 'username' | 'firstName' | 'lastName' | 'photoProfil' | 'photoMiniature' | 'estVerifie'>,
+  s: Serializer,
+) {
   return {
     id: u.id,
     username: u.username,
     first_name: u.firstName,
     last_name: u.lastName,
     photo_profil: photoUrl(u.photoProfil, s),
+    photo_profil_miniature: photoUrl(u.photoMiniature, s),
     est_verifie: u.estVerifie,
   };
 }

@@ -58,6 +58,8 @@ const PROFILE_FIELDS = [
   'email_verifie',
   'is_staff',
   'has_usable_password',
+  // The photo's small WebP variant (core/media.ts).
+  'photo_profil_miniature',
 ].sort();
 
 describe('/api/users/me/', () => {
@@ -235,7 +237,15 @@ describe('follows', () => {
     assert.equal(body.page_info.total_pages, 3);
     assert.ok(body.next.includes('page=2'));
     assert.equal(body.results[0].id, fans[4]!.user.id);
-    assert.deepEqual(Object.keys(body.results[0]).sort(), ['est_verifie', 'first_name', 'id', 'last_name', 'photo_profil', 'username']);
+    assert.deepEqual(Object.keys(body.results[0]).sort(), [
+      'est_verifie',
+      'first_name',
+      'id',
+      'last_name',
+      'photo_profil',
+      'photo_profil_miniature',
+      'username',
+    ]);
     const following = await get(`/api/users/${fans[0]!.user.id}/following/`);
     assert.deepEqual(
       following.json().results.map((r: { id: number }) => r.id),

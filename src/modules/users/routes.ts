@@ -5,7 +5,7 @@ import { Type } from 'typebox';
 import { currentUser, permissions } from '../../core/auth.js';
 import { AppError } from '../../core/errors.js';
 import { IdParams, MessageResponse, errors, tokenAuth } from '../../core/schemas.js';
-import { Paginated, PaginationQuery } from '../../core/pagination.js';
+import { Paginated, PaginationQuery, pageRequest, pageResponse } from '../../core/pagination.js';
 import {
   DeleteAccountBody,
   LoginBody,
@@ -21,19 +21,20 @@ import { getOwnProfile, registerUser, updateOwnProfile } from './account.js';
 import { loginUser, logoutUser } from './login.js';
 import { followUser, listFollows, unfollowUser } from './follows.js';
 import { changePassword } from './password-flows.js';
-import { readPhoto, removeProfilePhoto, setProfilePhoto } from './photos.js';
+import { photoLimits, photoUpload, removeProfilePhoto, setProfilePhoto } from './photos.js';
 import { deleteAccount, exportUserData } from './privacy.js';
-import { loadPublicProfile, originOf, toProfile, toPublic, type Serializer } from './profile.js';
-import { requestMeta } from './audit.js';
+import { getPublicProfile, toProfile, toPublic, type Serializer } from './profile.js';
+import { requestMeta } from '../../core/audit.js';
+import { publicOrigin } from '../../core/origin.js';
+import { readMultipart } from '../../core/multipart.js';
 import type { AccountsDeps } from './deps.js';
-import { NotFoundError } from '../../core/errors.js';
 
 const tags = ['Comptes'];
 
 export function userRoutes(deps: AccountsDeps) {
   return async function routes(fastify: FastifyInstance): Promise<void> {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-    const ser = (request: FastifyRequest): Serializer => ({ storage: deps.storage, origin: originOf(request, deps.config.publicBaseUrl) });
+    const ser = (request: FastifyRequest): Serializer => ({ media: deps.media, origin: publicOrigin(request, deps.config.publicBaseUrl) });
     const { loginRateLimit, accountRateLimit } = deps.settings;
 
     app.post(
@@ -49,7 +50,7 @@ export function userRoutes(deps: AccountsDeps) {
         },
       },
       async (request, reply) => {
-        const r = await registerUser(deps, request.body, requestMeta(request), originOf(request, deps.config.publicBaseUrl));
+        const r = await registerUser(deps, request.body, requestMeta(request), publicOrigin(request, deps.config.publicBaseUrl));
         return reply.code(201).send({ token: r.token, user: toProfile(r.user, r.counts, ser(request)) });
       },
     );
@@ -76,7 +77,7 @@ export function userRoutes(deps: AccountsDeps) {
     app.post(
       '/logout/',
       {
-        preHandler: permissions.IsAuthenticated,
+        preValidation: permissions.IsAuthenticated,
         schema: {
           tags,
           summary: 'Déconnexion (révoque le jeton utilisé)',
@@ -93,11 +94,11 @@ export function userRoutes(deps: AccountsDeps) {
     app.get(
       '/me/',
       {
-        preHandler: permissions.IsAuthenticated,
+        preValidation: permissions.IsAuthenticated,
         schema: { tags, summary: 'Mon profil', security: tokenAuth, response: { 200: UserProfile, ...errors(401) } },
       },
       async (request) => {
-        const p = await getOwnProfile(deps.db, currentUser(request).id);
+        const p = await getOwnProfile(deps, currentUser(request).id);
         return toProfile(p.user, p.counts, ser(request));
       },
     );
@@ -106,7 +107,7 @@ export function userRoutes(deps: AccountsDeps) {
       app.route({
         method,
         url: '/me/',
-        preHandler: permissions.IsAuthenticated,
+        preValidation: permissions.IsAuthenticated,
         schema: {
           tags,
           summary: method === 'PATCH' ? 'Modifier mon profil' : 'Modifier mon profil (comme PATCH)',
@@ -124,11 +125,11 @@ export function userRoutes(deps: AccountsDeps) {
     app.post(
       '/me/photo/',
       {
-        preHandler: permissions.IsAuthenticated,
+        preValidation: permissions.IsAuthenticated,
         schema: {
           tags,
           summary: 'Envoyer ma photo de profil',
-          description: `multipart/form-data, champ « photo » : JPEG, PNG ou WebP (reconnus à leur contenu), ${Math.floor(deps.settings.media.maxBytes / 1024)} Ko au plus.`,
+          description: `multipart/form-data, champ « photo » : JPEG, PNG ou WebP (reconnus à leur contenu), ${Math.floor(deps.settings.photoMaxBytes / 1024)} Ko au plus.`,
           security: tokenAuth,
           consumes: ['multipart/form-data'],
           response: { 200: UserProfile, ...errors(400, 401, 413, 415) },
@@ -137,7 +138,7 @@ export function userRoutes(deps: AccountsDeps) {
       async (request) => {
         if (!request.isMultipart())
           throw new AppError(415, 'unsupported_media_type', 'Envoyez la photo en multipart/form-data (champ « photo »).');
-        const photo = await readPhoto(await request.file(), deps.settings.media.maxBytes);
+        const photo = photoUpload(await readMultipart(request, photoLimits(deps.settings.photoMaxBytes)));
         const p = await setProfilePhoto(deps, currentUser(request).id, photo);
         return toProfile(p.user, p.counts, ser(request));
       },
@@ -146,7 +147,7 @@ export function userRoutes(deps: AccountsDeps) {
     app.delete(
       '/me/photo/',
       {
-        preHandler: permissions.IsAuthenticated,
+        preValidation: permissions.IsAuthenticated,
         schema: { tags, summary: 'Retirer ma photo de profil', security: tokenAuth, response: { 200: UserProfile, ...errors(401) } },
       },
       async (request) => {
@@ -158,7 +159,7 @@ export function userRoutes(deps: AccountsDeps) {
     app.post(
       '/me/password/',
       {
-        preHandler: permissions.IsAuthenticated,
+        preValidation: permissions.IsAuthenticated,
         schema: {
           tags,
           summary: 'Changer mon mot de passe',
@@ -177,7 +178,7 @@ export function userRoutes(deps: AccountsDeps) {
     app.get(
       '/me/export/',
       {
-        preHandler: permissions.IsAuthenticated,
+        preValidation: permissions.IsAuthenticated,
         schema: {
           tags,
           summary: 'Exporter mes données',
@@ -199,7 +200,7 @@ export function userRoutes(deps: AccountsDeps) {
     app.post(
       '/me/delete/',
       {
-        preHandler: permissions.IsAuthenticated,
+        preValidation: permissions.IsAuthenticated,
         schema: {
           tags,
           summary: 'Supprimer mon compte',
@@ -222,16 +223,14 @@ export function userRoutes(deps: AccountsDeps) {
         schema: { tags, summary: "Profil public d'un utilisateur", params: IdParams, response: { 200: UserPublic, ...errors(404) } },
       },
       async (request) => {
-        const row = await loadPublicProfile(deps.db, request.params.id, request.user?.id ?? null);
-        if (!row) throw new NotFoundError('Utilisateur introuvable.');
-        return toPublic(row, ser(request));
+        return toPublic(await getPublicProfile(deps, request.params.id, request.user?.id ?? null), ser(request));
       },
     );
 
     app.post(
       '/:id/follow/',
       {
-        preHandler: permissions.IsAuthenticated,
+        preValidation: permissions.IsAuthenticated,
         schema: {
           tags,
           summary: 'Suivre un utilisateur',
@@ -246,7 +245,7 @@ export function userRoutes(deps: AccountsDeps) {
         },
       },
       async (request, reply) => {
-        const r = await followUser(deps.db, currentUser(request).id, request.params.id);
+        const r = await followUser(deps, currentUser(request).id, request.params.id);
         return reply
           .code(r.created ? 201 : 200)
           .send({ message: r.created ? `Vous suivez maintenant ${r.username}.` : `Vous suivez déjà ${r.username}.`, following: true });
@@ -256,7 +255,7 @@ export function userRoutes(deps: AccountsDeps) {
     app.delete(
       '/:id/follow/',
       {
-        preHandler: permissions.IsAuthenticated,
+        preValidation: permissions.IsAuthenticated,
         schema: {
           tags,
           summary: 'Ne plus suivre un utilisateur (idempotent)',
@@ -266,7 +265,7 @@ export function userRoutes(deps: AccountsDeps) {
         },
       },
       async (request, reply) => {
-        await unfollowUser(deps.db, currentUser(request).id, request.params.id);
+        await unfollowUser(deps, currentUser(request).id, request.params.id);
         return reply.code(204).send(null);
       },
     );
@@ -283,7 +282,12 @@ export function userRoutes(deps: AccountsDeps) {
             response: { 200: Paginated(UserSummary), ...errors(404) },
           },
         },
-        async (request) => listFollows(deps.db, request, request.params.id, which, ser(request)),
+        async (request) =>
+          pageResponse(
+            request,
+            await listFollows(deps, pageRequest(request.query), request.params.id, which, ser(request)),
+            deps.config.publicBaseUrl,
+          ),
       );
     }
   };

@@ -1,5 +1,4 @@
 /** The users module's settings, read from the validated environment (config.ts, block "Accounts"). */
-import path from 'node:path';
 import type { Config } from '../../config.js';
 
 export interface AccountSettings {
@@ -11,16 +10,8 @@ export interface AccountSettings {
   google: { clientIds: string[]; jwksUrl: string; issuers: string[] };
   facebook: { appId: string | undefined; appSecret: string | undefined; graphUrl: string };
   socialTimeoutMs: number;
-  media: { root: string; url: string; maxBytes: number };
-  s3: S3Settings | null;
-}
-
-export interface S3Settings {
-  accessKeyId: string;
-  secretAccessKey: string;
-  bucket: string;
-  region: string;
-  endpoint: string | undefined;
+  /** Largest profile photo accepted (PHOTO_MAX_BYTES); where photos are stored is the media store's (core/media.ts). */
+  photoMaxBytes: number;
 }
 
 /** How long the links and codes stay valid (fixed: shorter is safer, longer gains nothing). */
@@ -37,7 +28,6 @@ export function accountSettings(config: Config): AccountSettings {
   const hit = cache.get(config);
   if (hit) return hit;
   const env = config.env;
-  const s3Ready = env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY && env.AWS_STORAGE_BUCKET_NAME;
   const settings: AccountSettings = {
     loginRateLimit: { max: env.LOGIN_RATE_LIMIT_MAX, windowMs: env.LOGIN_RATE_LIMIT_WINDOW_SECONDS * 1000 },
     accountRateLimit: { max: env.ACCOUNT_RATE_LIMIT_MAX, windowMs: env.ACCOUNT_RATE_LIMIT_WINDOW_SECONDS * 1000 },
@@ -58,20 +48,7 @@ export function accountSettings(config: Config): AccountSettings {
       graphUrl: (env.FACEBOOK_GRAPH_URL ?? 'https://graph.facebook.com/v19.0').replace(/\/+$/, ''),
     },
     socialTimeoutMs: env.SOCIAL_HTTP_TIMEOUT_MS,
-    media: {
-      root: path.resolve(env.MEDIA_ROOT ?? path.join(config.database.dataDir, 'media')),
-      url: env.MEDIA_URL.endsWith('/') ? env.MEDIA_URL : `${env.MEDIA_URL}/`,
-      maxBytes: env.PHOTO_MAX_BYTES,
-    },
-    s3: s3Ready
-      ? {
-          accessKeyId: env.AWS_ACCESS_KEY_ID!,
-          secretAccessKey: env.AWS_SECRET_ACCESS_KEY!,
-          bucket: env.AWS_STORAGE_BUCKET_NAME!,
-          region: env.AWS_S3_REGION_NAME ?? 'us-east-1',
-          endpoint: env.AWS_S3_ENDPOINT_URL?.replace(/\/+$/, ''),
-        }
-      : null,
+    photoMaxBytes: env.PHOTO_MAX_BYTES,
   };
   cache.set(config, settings);
   return settings;

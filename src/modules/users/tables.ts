@@ -1,6 +1,6 @@
 /**
  * The manual's User model (Django's AbstractUser fields plus SpotVibe's), API tokens, follows, and the
- * security records the manual's cleanup command prunes (LoginAttempt, AuditLog).
+ * login attempts the manual's cleanup command prunes (LoginAttempt; the AuditLog is core/audit.ts).
  */
 import { sql } from 'drizzle-orm';
 import {
@@ -11,7 +11,6 @@ import {
   index,
   inet,
   integer,
-  jsonb,
   pgTable,
   serial,
   timestamp,
@@ -38,6 +37,8 @@ export const users = pgTable(
     telephone: varchar('telephone', { length: 20 }).notNull(),
     dateNaissance: date('date_naissance', { mode: 'string' }),
     photoProfil: varchar('photo_profil', { length: 255 }).notNull().default(''),
+    /** The photo's small WebP variant (core/media.ts), for slow connections. */
+    photoMiniature: varchar('photo_miniature', { length: 255 }).notNull().default(''),
     bio: varchar('bio', { length: 500 }).notNull().default(''),
     estVerifie: boolean('est_verifie').notNull().default(false),
     dateVerification: ts('date_verification'),
@@ -111,21 +112,6 @@ export const loginAttempts = pgTable(
     // Failures against a login that matches no account are counted by the login itself (see lockout.ts).
     index('login_attempts_login_date_idx').on(t.login, t.dateTentative),
   ],
-);
-
-export const auditLogs = pgTable(
-  'audit_logs',
-  {
-    id: bigserial('id', { mode: 'number' }).primaryKey(),
-    userId: integer('user_id').references(() => users.id, { onDelete: 'set null' }),
-    action: varchar('action', { length: 64 }).notNull(),
-    cible: varchar('cible', { length: 100 }).notNull().default(''),
-    details: jsonb('details').notNull().default({}),
-    ip: inet('ip'),
-    userAgent: varchar('user_agent', { length: 255 }).notNull().default(''),
-    dateAction: ts('date_action').notNull().defaultNow(),
-  },
-  (t) => [index('audit_logs_date_idx').on(t.dateAction), index('audit_logs_user_idx').on(t.userId, t.dateAction)],
 );
 
 export const ACCOUNT_TOKEN_PURPOSES = ['password_reset', 'email_verification'] as const;
@@ -202,3 +188,11 @@ export const socialIdentities = pgTable(
     check('social_identities_provider', sql`${t.provider} IN ('google', 'facebook')`),
   ],
 );
+
+export type UserRow = typeof users.$inferSelect;
+
+// The authenticated user (core/auth.ts) is the whole row: every module may read any of its fields.
+declare module '../../core/auth.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface AuthUser extends UserRow {}
+}

@@ -10,7 +10,7 @@ import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { BadRequestError, RateLimitedError, ValidationError } from '../../core/errors.js';
 import { queueEmail, queueSms } from '../notifications/delivery.js';
 import { phoneVerificationCodes, users } from './tables.js';
-import { audit, type RequestMeta } from './audit.js';
+import { audit, type RequestMeta } from '../../core/audit.js';
 import { consumeToken, createAccountToken, findValidToken } from './account-tokens.js';
 import { linkFor, phoneCodeSms, verifyEmail } from './emails.js';
 import { EMAIL_VERIFICATION_TTL_MS, PHONE_CODE_MAX_TRIES, PHONE_CODE_RESEND_MS, PHONE_CODE_TTL_MS } from './settings.js';

@@ -3,12 +3,12 @@
  * Orange an integer, MTN and Wave a string, CinetPay an integer multiple of 5; Orange's sandbox only takes
  * the play currency OUV and MTN's sandbox only EUR. Amounts are whole XOF francs everywhere in SpotVibe.
  */
-import { InvalidAmountError, type ProviderId } from './types.js';
+import { InvalidAmountError, type Fournisseur } from './types.js';
 
 /** No ticket order comes near this; a larger value is a bug upstream, not a purchase. */
 export const MAX_AMOUNT = 100_000_000;
 
-function wholeFrancs(provider: ProviderId, montant: number): number {
+function wholeFrancs(provider: Fournisseur, montant: number): number {
   if (!Number.isSafeInteger(montant) || montant <= 0 || montant > MAX_AMOUNT) {
     throw new InvalidAmountError(provider, `Montant invalide : ${montant} (francs CFA entiers, supérieur à 0 attendus).`);
   }
@@ -93,7 +93,7 @@ export function sanitizeMtnMessage(text: string): string {
  * The references we send as order_id / transaction_id / client_reference: providers are known to choke on
  * anything but letters, digits, "-" and "_"; a reference outside that set cannot be sent as is.
  */
-export function safeReference(provider: ProviderId, reference: string): string {
+export function safeReference(provider: Fournisseur, reference: string): string {
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(reference)) {
     throw new InvalidAmountError(provider, `Référence de paiement inutilisable chez le fournisseur : ${reference}`);
   }

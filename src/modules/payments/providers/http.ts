@@ -4,7 +4,7 @@
  * other non-2xx is ProviderRejectedError. A 401 on a call made with a cached token refreshes the token once
  * and retries, because tokens can be revoked or expire earlier than their `expires_in` said.
  */
-import { ProviderRejectedError, ProviderUnavailableError, providerLabel, type ProviderId } from './types.js';
+import { ProviderRejectedError, ProviderUnavailableError, providerLabel, type Fournisseur } from './types.js';
 import type { TokenCache } from './token-cache.js';
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -23,7 +23,7 @@ export interface ProviderDeps {
 }
 
 export interface HttpOptions {
-  provider: ProviderId;
+  provider: Fournisseur;
   timeoutMs: number;
   fetch?: FetchLike | undefined;
   logger?: ProviderLogger | undefined;
@@ -70,7 +70,7 @@ export class ProviderHttp {
     this.fetchImpl = opts.fetch ?? ((input, init) => fetch(input, init));
   }
 
-  get provider(): ProviderId {
+  get provider(): Fournisseur {
     return this.opts.provider;
   }
 

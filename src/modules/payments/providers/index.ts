@@ -9,9 +9,9 @@ import { MtnMomoProvider } from './mtn.js';
 import { CinetPayMoovProvider } from './cinetpay.js';
 import { WaveCheckoutProvider } from './wave.js';
 import type { ProvidersSettings } from './settings.js';
-import type { PaymentProvider, ProviderId } from './types.js';
+import type { PaymentProvider, Fournisseur } from './types.js';
 
-export type ProviderRegistry = Partial<Record<ProviderId, PaymentProvider>>;
+export type ProviderRegistry = Partial<Record<Fournisseur, PaymentProvider>>;
 
 export function createProviders(s: ProvidersSettings, deps: ProviderDeps = {}): ProviderRegistry {
   const r: ProviderRegistry = {};

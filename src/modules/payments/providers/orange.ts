@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { ProviderHttp, field, joinUrl, str, type ProviderDeps } from './http.js';
 import { TokenCache } from './token-cache.js';
 import { formatOrangeAmount, safeReference } from './format.js';
-import { constantTimeEqual } from './signatures.js';
+import { safeEqual } from '../../../core/tokens.js';
 import { webhookUrl, withReference, type CommonSettings, type OrangeSettings } from './settings.js';
 import {
   ProviderRejectedError,
@@ -151,7 +151,7 @@ export class OrangeMoneyProvider implements PaymentProvider {
     const stored = await input.lookup({ reference });
     const expected = stored ? str(stored.data.notifToken) : undefined;
     // Compared in constant time: the token is the only thing that proves the notification came from Orange.
-    if (!expected || !constantTimeEqual(expected, notifToken)) return { ok: false, reason: 'notif_token invalide', reference };
+    if (!expected || !safeEqual(expected, notifToken)) return { ok: false, reason: 'notif_token invalide', reference };
     const claimed = ORANGE_STATUS[providerStatus];
     if (!claimed) return { ok: false, reason: `statut inconnu « ${providerStatus} »`, reference };
     return { ok: true, reference, providerStatus, claimed, transactionId: txnid, mustConfirm: true };

@@ -5,7 +5,7 @@
  */
 import type { Config } from '../../../config.js';
 import { defaultMtnCurrency, defaultOrangeCurrency } from './format.js';
-import type { ProviderId } from './types.js';
+import type { Fournisseur } from './types.js';
 
 export interface CommonSettings {
   timeoutMs: number;
@@ -67,7 +67,7 @@ export interface ProvidersSettings {
   cinetpay: CinetPaySettings | null;
   wave: WaveSettings | null;
   /** For each provider left out, the variables that would enable it. */
-  missing: Partial<Record<ProviderId, string[]>>;
+  missing: Partial<Record<Fournisseur, string[]>>;
 }
 
 export const DEFAULT_BASE_URLS = {
@@ -90,8 +90,8 @@ export function providerSettingsFromConfig(config: Config): ProvidersSettings {
     returnUrl: env.PAYMENT_RETURN_URL ?? `${webhookBaseUrl}/paiement/retour/`,
     cancelUrl: env.PAYMENT_CANCEL_URL ?? `${webhookBaseUrl}/paiement/annule/`,
   };
-  const missing: Partial<Record<ProviderId, string[]>> = {};
-  const need = (id: ProviderId, pairs: [string, string | undefined][]): boolean => {
+  const missing: Partial<Record<Fournisseur, string[]>> = {};
+  const need = (id: Fournisseur, pairs: [string, string | undefined][]): boolean => {
     const absent = pairs.filter(([, v]) => !v).map(([k]) => k);
     if (absent.length) missing[id] = absent;
     return absent.length === 0;

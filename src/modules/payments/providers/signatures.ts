@@ -2,19 +2,8 @@
  * Callback authentication primitives. Every comparison of a secret-derived value is constant-time so an
  * attacker cannot learn a valid token or signature byte by byte from response times.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
-
-/** Constant-time string equality (lengths may leak, contents do not). */
-export function constantTimeEqual(a: string, b: string): boolean {
-  const ab = Buffer.from(a, 'utf8');
-  const bb = Buffer.from(b, 'utf8');
-  if (ab.length !== bb.length) {
-    // Compare against itself anyway so a length mismatch costs about the same time as a content mismatch.
-    timingSafeEqual(ab, ab);
-    return false;
-  }
-  return timingSafeEqual(ab, bb);
-}
+import { createHmac } from 'node:crypto';
+import { safeEqual } from '../../../core/tokens.js';
 
 export function hmacSha256Hex(secret: string, data: string | Buffer): string {
   return createHmac('sha256', secret).update(data).digest('hex');
@@ -46,7 +35,7 @@ export function cinetpayToken(secretKey: string, fields: Record<string, string |
 }
 
 export function verifyCinetpayToken(secretKey: string, fields: Record<string, string | undefined>, xToken: string): boolean {
-  return constantTimeEqual(cinetpayToken(secretKey, fields), xToken.trim().toLowerCase());
+  return safeEqual(cinetpayToken(secretKey, fields), xToken.trim().toLowerCase());
 }
 
 /** Parses `Wave-Signature: t=<unix>,v1=<hex>[,v1=<hex>…]` (several v1 while Wave rotates a secret). */
@@ -90,7 +79,7 @@ export function verifyWaveSignature(
   const expected = waveSignature(secret, parsed.t, rawBody);
   // Check every candidate without stopping early, so timing says nothing about which one matched.
   let match = false;
-  for (const v of parsed.v1) match = constantTimeEqual(expected, v) || match;
+  for (const v of parsed.v1) match = safeEqual(expected, v) || match;
   if (!match) return { ok: false, reason: 'signature Wave invalide' };
   if (Math.abs(nowSeconds - parsed.t) > toleranceSeconds) return { ok: false, reason: 'signature Wave périmée (plus de 5 minutes)' };
   return { ok: true, t: parsed.t };

@@ -4,9 +4,9 @@
  * vocabulary (Orange's SUCCESS, MTN's SUCCESSFUL, CinetPay's ACCEPTED, Wave's complete).
  */
 
-/** The manual's provider names (`fournisseur`). Moov Money is reached through CinetPay (channel FLOOZ). */
-export type ProviderId = 'ORANGE_MONEY' | 'MTN_MONEY' | 'MOOV_MONEY' | 'WAVE';
-export const PROVIDER_IDS: readonly ProviderId[] = ['ORANGE_MONEY', 'MTN_MONEY', 'MOOV_MONEY', 'WAVE'];
+import type { Fournisseur } from '../fournisseurs.js';
+
+export type { Fournisseur };
 
 export type NormalizedStatus = 'pending' | 'succeeded' | 'failed';
 
@@ -116,7 +116,7 @@ export interface RefundResult {
 }
 
 export interface PaymentProvider {
-  readonly fournisseur: ProviderId;
+  readonly fournisseur: Fournisseur;
   readonly capabilities: ProviderCapabilities;
   /** The currency this provider is configured to charge in (XOF; OUV or EUR in the providers' sandboxes). */
   readonly currency: string;
@@ -133,14 +133,14 @@ export interface PaymentProvider {
   refundStatus(req: RefundRequest): Promise<RefundResult>;
 }
 
-const PROVIDER_LABELS: Record<ProviderId, string> = {
+const PROVIDER_LABELS: Record<Fournisseur, string> = {
   ORANGE_MONEY: 'Orange Money',
   MTN_MONEY: 'MTN MoMo',
   MOOV_MONEY: 'Moov Money',
   WAVE: 'Wave',
 };
 
-export function providerLabel(id: ProviderId): string {
+export function providerLabel(id: Fournisseur): string {
   return PROVIDER_LABELS[id];
 }
 
@@ -148,7 +148,7 @@ export function providerLabel(id: ProviderId): string {
 export class ProviderError extends Error {
   readonly retryable: boolean = false;
   constructor(
-    public readonly provider: ProviderId,
+    public readonly provider: Fournisseur,
     message: string,
     public readonly httpStatus?: number,
     public readonly providerCode?: string,
@@ -165,7 +165,7 @@ export class ProviderError extends Error {
 export class ProviderUnavailableError extends ProviderError {
   override readonly retryable = true;
   constructor(
-    provider: ProviderId,
+    provider: Fournisseur,
     message: string,
     httpStatus?: number,
     public readonly timedOut = false,
@@ -178,7 +178,7 @@ export class ProviderUnavailableError extends ProviderError {
 /** The provider refused the request (4xx, bad credentials, bad amount): sending it again will not help. */
 export class ProviderRejectedError extends ProviderError {
   override readonly retryable = false;
-  constructor(provider: ProviderId, message: string, httpStatus?: number, providerCode?: string) {
+  constructor(provider: Fournisseur, message: string, httpStatus?: number, providerCode?: string) {
     super(provider, message, httpStatus, providerCode);
     this.name = 'ProviderRejectedError';
   }
@@ -186,7 +186,7 @@ export class ProviderRejectedError extends ProviderError {
 
 /** The amount cannot be sent to this provider as it is (not whole francs, not a multiple of 5 for CinetPay…). */
 export class InvalidAmountError extends ProviderRejectedError {
-  constructor(provider: ProviderId, message: string) {
+  constructor(provider: Fournisseur, message: string) {
     super(provider, message, undefined, 'invalid_amount');
     this.name = 'InvalidAmountError';
   }
@@ -194,7 +194,7 @@ export class InvalidAmountError extends ProviderRejectedError {
 
 /** The provider is not configured on this server (missing credentials). */
 export class ProviderNotConfiguredError extends Error {
-  constructor(public readonly provider: ProviderId) {
+  constructor(public readonly provider: Fournisseur) {
     super(`${providerLabel(provider)} n'est pas configuré sur ce serveur.`);
     this.name = 'ProviderNotConfiguredError';
   }

@@ -63,14 +63,12 @@ export function cinetpayRoutes(
     const b = (req.body ?? {}) as Record<string, unknown>;
     for (const f of ['apikey', 'site_id', 'transaction_id', 'amount', 'currency', 'description', 'notify_url', 'return_url', 'channels']) {
       if (b[f] === undefined || b[f] === null || b[f] === '') {
-        return reply
-          .code(400)
-          .send({
-            code: '608',
-            message: 'MINIMUM_REQUIRED_FIELDS',
-            description: `Le champ ${f} est obligatoire.`,
-            api_response_id: apiResponseId(),
-          });
+        return reply.code(400).send({
+          code: '608',
+          message: 'MINIMUM_REQUIRED_FIELDS',
+          description: `Le champ ${f} est obligatoire.`,
+          api_response_id: apiResponseId(),
+        });
       }
     }
     if (b.apikey !== creds.apiKey || String(b.site_id) !== creds.siteId) {
@@ -79,27 +77,23 @@ export function cinetpayRoutes(
         .send({ code: '609', message: 'AUTH_NOT_FOUND', description: 'apikey ou site_id invalide.', api_response_id: apiResponseId() });
     }
     if (typeof b.amount !== 'number' || !Number.isSafeInteger(b.amount) || b.amount <= 0 || b.amount % 5 !== 0) {
-      return reply
-        .code(400)
-        .send({
-          code: '624',
-          message: 'INVALID_AMOUNT',
-          description: 'Le montant doit être un entier multiple de 5.',
-          api_response_id: apiResponseId(),
-        });
+      return reply.code(400).send({
+        code: '624',
+        message: 'INVALID_AMOUNT',
+        description: 'Le montant doit être un entier multiple de 5.',
+        api_response_id: apiResponseId(),
+      });
     }
     if (b.currency !== 'XOF')
       return reply.code(400).send({ code: '624', message: 'INVALID_CURRENCY', description: 'Devise non prise en charge.' });
     const transactionId = String(b.transaction_id);
     if (state.find('cinetpay', transactionId)) {
-      return reply
-        .code(400)
-        .send({
-          code: '624',
-          message: 'TRANSACTION_ID_ALREADY_USED',
-          description: 'Cet identifiant de transaction existe déjà.',
-          api_response_id: apiResponseId(),
-        });
+      return reply.code(400).send({
+        code: '624',
+        message: 'TRANSACTION_ID_ALREADY_USED',
+        description: 'Cet identifiant de transaction existe déjà.',
+        api_response_id: apiResponseId(),
+      });
     }
     const paymentToken = randomId(20);
     const phone = typeof b.customer_phone_number === 'string' ? b.customer_phone_number : undefined;

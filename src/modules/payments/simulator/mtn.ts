@@ -26,12 +26,10 @@ export function mtnRoutes(app: FastifyInstance, state: SimulatorState, creds: Si
 
   function subscriptionOk(req: FastifyRequest, reply: FastifyReply, product: Product): boolean {
     if (req.headers['ocp-apim-subscription-key'] !== creds[product].subscriptionKey) {
-      reply
-        .code(401)
-        .send({
-          statusCode: 401,
-          message: 'Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.',
-        });
+      reply.code(401).send({
+        statusCode: 401,
+        message: 'Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.',
+      });
       return false;
     }
     return true;

@@ -28,12 +28,10 @@ export function orangeRoutes(
 
   app.post('/oauth/v3/token', { config: { sim: { provider: 'orange', endpoint: 'token' } } }, async (req, reply) => {
     if (req.headers.authorization !== expectedBasic) {
-      return reply
-        .code(401)
-        .send({
-          error: 'invalid_client',
-          error_description: 'The requested service needs credentials, but the ones provided were invalid.',
-        });
+      return reply.code(401).send({
+        error: 'invalid_client',
+        error_description: 'The requested service needs credentials, but the ones provided were invalid.',
+      });
     }
     const body = (req.body ?? {}) as Record<string, string>;
     if (body.grant_type !== 'client_credentials')
@@ -85,15 +83,13 @@ export function orangeRoutes(
         failureUrl: String(b.cancel_url),
         extra: { orderId: String(b.order_id), notifUrl: String(b.notif_url), notifToken },
       });
-      return reply
-        .code(201)
-        .send({
-          status: 201,
-          message: 'OK',
-          pay_token: payToken,
-          payment_url: `${publicUrl()}/pay/orange/${p.pageToken}`,
-          notif_token: notifToken,
-        });
+      return reply.code(201).send({
+        status: 201,
+        message: 'OK',
+        pay_token: payToken,
+        payment_url: `${publicUrl()}/pay/orange/${p.pageToken}`,
+        notif_token: notifToken,
+      });
     },
   );
 

@@ -74,13 +74,11 @@ export function waveRoutes(
     for (const f of ['success_url', 'error_url'])
       if (typeof b[f] !== 'string' || !/^https?:\/\//.test(b[f] as string)) problems.push(`${f}: URL attendue`);
     if (problems.length)
-      return reply
-        .code(400)
-        .send({
-          code: 'request-validation-error',
-          message: 'Requête invalide.',
-          details: problems.map((m) => ({ loc: [m.split(':')[0]], msg: m })),
-        });
+      return reply.code(400).send({
+        code: 'request-validation-error',
+        message: 'Requête invalide.',
+        details: problems.map((m) => ({ loc: [m.split(':')[0]], msg: m })),
+      });
     const id = `cos-${randomId(10)}`;
     const p = state.create({
       provider: 'wave',

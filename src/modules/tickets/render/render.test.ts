@@ -5,6 +5,7 @@ import { PNG } from 'pngjs';
 import jsQRModule from 'jsqr';
 import { PDFParse } from 'pdf-parse';
 import { loadConfig } from '../../../config.js';
+import { checkModuleConfig } from '../../../runtime.js';
 import {
   deriveTicketSigningKey,
   formatTicketCode,
@@ -133,7 +134,7 @@ test('signing key: derived from SECRET_KEY deterministically and per secret, or 
   assert.throws(() => parseTicketSigningKey(ec), /Ed25519/);
   assert.throws(() => parseTicketSigningKey('pas une clé'), /TICKET_SIGNING_PRIVATE_KEY/);
   // Through the configuration: a bad key stops the boot, a good one is used, none means derived.
-  assert.throws(() => loadConfig({ TICKET_SIGNING_PRIVATE_KEY: 'abc' }), /TICKET_SIGNING_PRIVATE_KEY/);
+  assert.throws(() => checkModuleConfig(loadConfig({ TICKET_SIGNING_PRIVATE_KEY: 'abc' })), /TICKET_SIGNING_PRIVATE_KEY/);
   const config = loadConfig({ TICKET_SIGNING_PRIVATE_KEY: seed.toString('base64') });
   assert.equal(ticketSigningKey(config).publicKeyRaw, fromPem.publicKeyRaw);
   const dev = loadConfig({});

@@ -4,8 +4,6 @@
  * and a confirmation job is queued in the same transaction; the answer goes back at once. The job asks the
  * provider for the payment's status before anything changes: a callback alone never moves money or seats.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
 import { eq, or } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { momoTransactions, payments, type Fournisseur } from './tables.js';
@@ -13,8 +11,6 @@ import type { GatewayRegistry } from './gateway.js';
 import type { CallbackResult } from './providers/types.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { queueConfirmation } from './jobs.js';
-import { errors } from '../../core/schemas.js';
-import { UnauthorizedError } from '../../core/errors.js';
 
 export const WEBHOOK_PATHS: Record<string, Fournisseur> = {
   orange: 'ORANGE_MONEY',
@@ -86,41 +82,4 @@ export async function receiveCallback(
   return parsed.ok
     ? { authenticated: true, paymentId: payment?.id ?? null }
     : { authenticated: false, paymentId: payment?.id ?? null, reason: parsed.reason };
-}
-
-export async function webhookRoutes(app: FastifyInstance): Promise<void> {
-  // Signatures are computed over the exact bytes: keep the body raw, whatever its content type.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-
-  const handler = async (request: FastifyRequest<{ Params: { provider: string } }>) => {
-    const fournisseur = WEBHOOK_PATHS[request.params.provider];
-    const gateways = app.deps.services.gateways;
-    if (!fournisseur || !gateways) throw new UnauthorizedError('Rappel refusé.', 'callback_rejected');
-    const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    const outcome = await receiveCallback(
-      { db: app.deps.database.db, jobs: app.deps.jobs, gateways },
-      fournisseur,
-      raw,
-      request.headers,
-      request.ip,
-      request.query as Record<string, string>,
-    );
-    if (!outcome.authenticated) {
-      request.log.warn({ fournisseur, reason: outcome.reason, paymentId: outcome.paymentId }, 'rappel de paiement refusé');
-      throw new UnauthorizedError('Rappel refusé : authentification invalide.', 'callback_rejected');
-    }
-    return { status: 'OK' };
-  };
-  const schema = {
-    tags: ['paiements'],
-    summary: 'Rappel (webhook) d’un fournisseur de paiement',
-    description:
-      'Authentifié selon le fournisseur (notif_token Orange, HMAC CinetPay, signature Wave ; MTN sans signature), enregistré, puis confirmé auprès du fournisseur.',
-    params: Type.Object({ provider: Type.Enum(['orange', 'mtn', 'moov', 'wave']) }),
-    response: { 200: Type.Object({ status: Type.String() }), ...errors(401) },
-  };
-  app.post('/:provider/', { schema }, handler);
-  // MTN sends its callback with PUT (sometimes POST).
-  app.put('/:provider/', { schema: { ...schema, summary: 'Rappel MTN (PUT)' } }, handler);
 }

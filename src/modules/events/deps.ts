@@ -1,0 +1,51 @@
+/**
+ * What the events use cases need. Built once per process: by the plugin for the routes (with the view counter
+ * and the list-count cache it owns), by jobs and the CLI from the process's services (without them).
+ */
+import type { Config } from '../../config.js';
+import type { Database, Db } from '../../db/client.js';
+import type { JobQueue, ProcessServices } from '../../jobs/queue.js';
+import type { DomainHooks } from '../../core/hooks.js';
+import type { MediaStore } from '../../core/media.js';
+import type { EventViewCounter } from './views.js';
+import type { ListCountCache } from './count-cache.js';
+import { SearchTermExpander } from './search-terms.js';
+
+export interface EventsDeps {
+  db: Db;
+  /** The database with its planned-once pool, for the list and detail reads (db/client.ts). */
+  database: Database;
+  jobs: JobQueue;
+  hooks: DomainHooks;
+  media: MediaStore;
+  config: Config;
+  searchTerms: SearchTermExpander;
+  /** Counts views of event pages (HTTP processes only). */
+  views: EventViewCounter | null;
+  /** The public list's remembered totals (HTTP processes only). */
+  listCounts: ListCountCache | null;
+  imageMaxBytes: number;
+}
+
+export function eventsDeps(
+  s: Pick<ProcessServices, 'database' | 'jobs' | 'hooks' | 'media' | 'config'>,
+  http: { views: EventViewCounter; listCounts: ListCountCache } | null = null,
+): EventsDeps {
+  return {
+    db: s.database.db,
+    database: s.database,
+    jobs: s.jobs,
+    hooks: s.hooks,
+    media: s.media,
+    config: s.config,
+    searchTerms: new SearchTermExpander(),
+    views: http?.views ?? null,
+    listCounts: http?.listCounts ?? null,
+    imageMaxBytes: s.config.env.EVENT_IMAGE_MAX_BYTES,
+  };
+}
+
+/** A committed write changed what the public list shows: forget this process's remembered totals. */
+export function listChanged(deps: EventsDeps): void {
+  deps.listCounts?.clear();
+}

@@ -1,0 +1,184 @@
+/**
+ * One event, `/api/events/{id}/…`: its detail (counting a view), the organizer's edits (IsOwnerOrReadOnly),
+ * submission of a draft, cancellation, deletion and the cover image. Handlers call the use cases of
+ * service.ts and reads.ts.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { currentUser, permissions } from '../../core/auth.js';
+import { requestMeta } from '../../core/audit.js';
+import { ValidationError } from '../../core/errors.js';
+import { multipartBody, uploadOf } from '../../core/multipart.js';
+import { errors, IdParams, tokenAuth } from '../../core/schemas.js';
+import { CreateEventBody, EventSchema, UpdateEventBody, type EventInput } from './schemas.js';
+import { toEventJson } from './serializer.js';
+import { cancelEvent, deleteEvent, setCoverImage, submitEvent, updateEvent } from './service.js';
+import { eventAfterWrite, viewEvent } from './reads.js';
+import { coverUploadLimits, serializerFor } from './http.js';
+import type { EventsDeps } from './deps.js';
+
+const TAGS = ['événements'];
+const MessageAndEvent = Type.Object({ message: Type.String(), event: EventSchema });
+const consumes = ['application/json', 'multipart/form-data'];
+
+export function eventItemRoutes(deps: EventsDeps) {
+  return async function routes(base: FastifyInstance): Promise<void> {
+    const app = base.withTypeProvider<TypeBoxTypeProvider>();
+    const ser = serializerFor(deps);
+    const readMultipart = multipartBody(coverUploadLimits(deps));
+
+    const eventJson = async (request: FastifyRequest, id: number) => {
+      const { row, extraViews } = await eventAfterWrite(deps, id, request.user?.id ?? null);
+      return toEventJson(row, ser(request), extraViews);
+    };
+
+    app.get(
+      '/:id/',
+      {
+        schema: {
+          tags: TAGS,
+          summary: "Détail d'un événement (compte une vue par visiteur et par heure)",
+          description:
+            'Un événement non validé (brouillon, en attente, rejeté) n’existe que pour son créateur et le personnel : 404 pour les autres.',
+          params: IdParams,
+          response: { 200: EventSchema, ...errors(401, 404) },
+        },
+      },
+      async (request) => {
+        const ua = request.headers['user-agent'];
+        const { row, extraViews } = await viewEvent(deps, request.params.id, { user: request.user, ip: request.ip, userAgent: ua });
+        return toEventJson(row, ser(request), extraViews);
+      },
+    );
+
+    for (const method of ['PATCH', 'PUT'] as const) {
+      app.route({
+        method,
+        url: '/:id/',
+        schema: {
+          tags: TAGS,
+          summary: method === 'PATCH' ? 'Modifier un événement (partiel)' : 'Remplacer un événement',
+          description:
+            "Réservé à son créateur (IsOwnerOrReadOnly). `statut`, `createur` et `nombre_vues` sont en lecture seule. Un changement de date ou de lieu d'un événement validé est notifié à ses participants.",
+          consumes,
+          security: tokenAuth,
+          params: IdParams,
+          body: method === 'PATCH' ? UpdateEventBody : CreateEventBody,
+          response: { 200: EventSchema, ...errors(400, 401, 403, 404, 413, 415) },
+        },
+        preValidation: [permissions.IsAuthenticated, readMultipart],
+        handler: async (request) => {
+          const { id } = request.params as { id: number };
+          await updateEvent(deps, currentUser(request), id, request.body as EventInput, uploadOf(request, 'image'));
+          return eventJson(request, id);
+        },
+      });
+    }
+
+    app.delete(
+      '/:id/',
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Supprimer un événement auquel personne ne participe',
+          description: "Réservé à son créateur. Un événement qui a des participants s'annule (POST …/cancel/) : 409 sinon.",
+          security: tokenAuth,
+          params: IdParams,
+          response: { 204: Type.Null(), ...errors(401, 403, 404, 409) },
+        },
+        preValidation: permissions.IsAuthenticated,
+      },
+      async (request, reply) => {
+        await deleteEvent(deps, currentUser(request), request.params.id);
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.post(
+      '/:id/submit/',
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Soumettre à la modération (brouillon ou événement rejeté corrigé)',
+          security: tokenAuth,
+          params: IdParams,
+          response: { 200: MessageAndEvent, ...errors(400, 401, 403, 404) },
+        },
+        preValidation: permissions.IsAuthenticated,
+      },
+      async (request) => {
+        await submitEvent(deps, currentUser(request), request.params.id);
+        return {
+          message: 'Événement soumis : il sera publié après validation par notre équipe.',
+          event: await eventJson(request, request.params.id),
+        };
+      },
+    );
+
+    app.post(
+      '/:id/cancel/',
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Annuler un événement (ANNULE) ; ses participants sont prévenus',
+          security: tokenAuth,
+          params: IdParams,
+          body: Type.Object({ motif: Type.Optional(Type.String({ maxLength: 2000, description: 'Raison, transmise aux participants' })) }),
+          response: { 200: MessageAndEvent, ...errors(400, 401, 403, 404) },
+        },
+        preValidation: [
+          permissions.IsAuthenticated,
+          // The body is optional: no body at all means no reason.
+          async (request) => {
+            request.body ??= {};
+          },
+        ],
+      },
+      async (request) => {
+        const motif = request.body.motif?.trim() || undefined;
+        await cancelEvent(deps, currentUser(request), request.params.id, motif, requestMeta(request));
+        return { message: 'Événement annulé. Les participants vont être prévenus.', event: await eventJson(request, request.params.id) };
+      },
+    );
+
+    app.put(
+      '/:id/image/',
+      {
+        schema: {
+          tags: TAGS,
+          summary: "Remplacer l'image de couverture (multipart/form-data, champ `image`)",
+          consumes: ['multipart/form-data'],
+          security: tokenAuth,
+          params: IdParams,
+          response: { 200: EventSchema, ...errors(400, 401, 403, 404, 413, 415) },
+        },
+        preValidation: [permissions.IsAuthenticated, readMultipart],
+      },
+      async (request) => {
+        const image = uploadOf(request, 'image');
+        if (!image) throw ValidationError.field('image', 'Ce champ est obligatoire.');
+        await setCoverImage(deps, currentUser(request), request.params.id, image);
+        return eventJson(request, request.params.id);
+      },
+    );
+
+    app.delete(
+      '/:id/image/',
+      {
+        schema: {
+          tags: TAGS,
+          summary: "Retirer l'image de couverture",
+          security: tokenAuth,
+          params: IdParams,
+          response: { 200: EventSchema, ...errors(400, 401, 403, 404) },
+        },
+        preValidation: permissions.IsAuthenticated,
+      },
+      async (request) => {
+        await setCoverImage(deps, currentUser(request), request.params.id, null);
+        return eventJson(request, request.params.id);
+      },
+    );
+  };
+}

@@ -1,0 +1,22 @@
+/**
+ * Every module, in dependency order: the one list the runtime (jobs, hooks, settings) and the app (plugins)
+ * are built from. Adding a module is adding it here (see core/module.ts for the contract).
+ */
+import type { SpotVibeModule } from '../core/module.js';
+import { healthModule } from './health/plugin.js';
+import { usersModule } from './users/plugin.js';
+import { eventsModule } from './events/plugin.js';
+import { ticketsModule } from './tickets/plugin.js';
+import { paymentsModule } from './payments/plugin.js';
+import { notificationsModule } from './notifications/plugin.js';
+import { maintenanceModule } from './maintenance/plugin.js';
+
+export const MODULES: readonly SpotVibeModule[] = [
+  healthModule,
+  usersModule,
+  eventsModule,
+  ticketsModule,
+  paymentsModule,
+  notificationsModule,
+  maintenanceModule,
+];

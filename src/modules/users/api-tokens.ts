@@ -1,0 +1,53 @@
+/**
+ * API tokens: issuing, finding the user of a key (the lookup core/auth.ts runs for every request) and
+ * revoking. The clear key is returned once; only its SHA-256 is stored.
+ */
+import { and, eq, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../../db/client.js';
+import { preparedOnce } from '../../db/prepared.js';
+import { generateSecret, hashSecret } from '../../core/tokens.js';
+import { authTokens, users, type UserRow } from './tables.js';
+
+/** `derniere_utilisation` is refreshed at most this often, so reads do not each become a write. */
+const TOKEN_TOUCH_INTERVAL_MS = 5 * 60_000;
+
+export async function issueToken(db: DbOrTx, userId: number, userAgent = ''): Promise<string> {
+  const key = generateSecret(32);
+  await db.insert(authTokens).values({ userId, keyHash: hashSecret(key), userAgent: userAgent.slice(0, 255) });
+  return key;
+}
+
+export async function revokeToken(db: DbOrTx, tokenId: number): Promise<void> {
+  await db.delete(authTokens).where(eq(authTokens.id, tokenId));
+}
+
+/** Every token of the user but the one in use (after a password change, other sessions end). */
+export async function revokeOtherTokens(db: DbOrTx, userId: number, keepTokenId: number | null): Promise<void> {
+  await db
+    .delete(authTokens)
+    .where(keepTokenId === null ? eq(authTokens.userId, userId) : and(eq(authTokens.userId, userId), ne(authTokens.id, keepTokenId)));
+}
+
+/** The user of an API key, or null; built once as a prepared query (it runs for every authenticated request). */
+export async function findUserByToken(db: Db, key: string): Promise<{ user: UserRow; tokenId: number } | null> {
+  const lookup = preparedOnce(db, 'auth_token_user', (d, name) =>
+    d
+      .select({ user: users, tokenId: authTokens.id, lastUsed: authTokens.derniereUtilisation })
+      .from(authTokens)
+      .innerJoin(users, eq(users.id, authTokens.userId))
+      .where(eq(authTokens.keyHash, sql.placeholder('hash')))
+      .limit(1)
+      .prepare(name),
+  );
+  const rows = await lookup.execute({ hash: hashSecret(key) });
+  const row = rows[0];
+  if (!row) return null;
+  if (!row.lastUsed || Date.now() - row.lastUsed.getTime() > TOKEN_TOUCH_INTERVAL_MS) {
+    const stale = new Date(Date.now() - TOKEN_TOUCH_INTERVAL_MS);
+    await db
+      .update(authTokens)
+      .set({ derniereUtilisation: sql`now()` })
+      .where(and(eq(authTokens.id, row.tokenId), or(isNull(authTokens.derniereUtilisation), lt(authTokens.derniereUtilisation, stale))));
+  }
+  return { user: row.user, tokenId: row.tokenId };
+}
