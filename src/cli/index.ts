@@ -11,6 +11,9 @@ import { DataDirLockedError } from '../db/lock.js';
 import { cleanupOldData } from '../modules/maintenance/service.js';
 import { createSuperuser, SuperuserError, validateSuperuser, type SuperuserInput } from './createsuperuser.js';
 import { DEMO_PASSWORD, seedDemo } from './seed-demo.js';
+import { accountsDeps } from '../modules/users/deps.js';
+import { eraseAccount } from '../modules/users/privacy.js';
+import { findAccount } from '../modules/users/admin.js';
 
 class CliError extends Error {}
 
@@ -21,9 +24,16 @@ function positiveInt(name: string, min = 0) {
   };
 }
 
-async function withRuntime<T>(fn: (rt: Runtime) => Promise<T>, opts: { migrate?: boolean } = {}): Promise<T> {
+/** The runtime as every process opens it (runtime.ts); `jobs`: start the queue to enqueue (never to work). */
+async function withRuntime<T>(fn: (rt: Runtime) => Promise<T>, opts: { migrate?: boolean; jobs?: boolean } = {}): Promise<T> {
   const config: Config = loadConfig();
-  const rt = await openRuntime(config, { work: false, jobs: false, payments: false, migrate: opts.migrate ?? true });
+  const rt = await openRuntime(config, {
+    role: 'cli',
+    work: false,
+    jobs: opts.jobs ?? false,
+    payments: false,
+    migrate: opts.migrate ?? true,
+  });
   try {
     return await fn(rt);
   } finally {
@@ -140,6 +150,36 @@ for (const name of ['cleanup_old_data', 'cleanup-old-data']) {
       });
     });
 }
+
+program
+  .command('delete-account')
+  .description(
+    "Supprime un compte à la demande de son titulaire (droit à l'effacement) : données personnelles effacées, paiements conservés sans lien",
+  )
+  .argument('<compte>', "identifiant numérique, nom d'utilisateur ou adresse e-mail")
+  .option('--yes', 'ne pas demander de confirmation')
+  .action(async (who: string, opts: { yes?: boolean }) => {
+    await withRuntime(
+      async (rt) => {
+        const deps = accountsDeps(rt);
+        const user = await findAccount(deps, who);
+        if (!user) throw new CliError(`Aucun compte ne correspond à « ${who} ».`);
+        if (user.dateSuppression) throw new CliError(`Le compte « ${who} » est déjà supprimé.`);
+        if (!opts.yes) {
+          if (!process.stdin.isTTY) throw new CliError('Confirmation requise : relancez avec --yes (aucun terminal pour la demander).');
+          const { confirm } = await import('@inquirer/prompts');
+          if (!(await confirm({ message: `Supprimer définitivement le compte ${user.username} (id ${user.id}) ?`, default: false }))) {
+            console.log('Rien n’a été supprimé.');
+            return;
+          }
+        }
+        // Every module erases its part (account.erase) in the same transaction; the owner's email is queued with it.
+        await eraseAccount(deps, user.id, { actorId: null, meta: { ip: null, userAgent: 'cli delete-account' } });
+        console.log(`Compte ${user.id} supprimé : données personnelles effacées, paiements conservés sans lien avec la personne.`);
+      },
+      { jobs: true },
+    );
+  });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError || err instanceof DataDirLockedError || err instanceof CliError) console.error(err.message);

@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { eq } from 'drizzle-orm';
 import { createTestContext, type TestContext } from '../test/context.js';
-import { createUserWithToken } from '../test/factories.js';
+import { createUserWithToken } from '../test/users.js';
 import { assertOwnerOrReadOnly, currentUser, permissions } from './auth.js';
 import { users } from '../modules/users/tables.js';
 import { revokeToken } from '../modules/users/api-tokens.js';

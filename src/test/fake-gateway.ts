@@ -97,7 +97,9 @@ export class FakeGateway implements PaymentProvider {
   }
 }
 
-export function fakeGateways(): Record<Fournisseur, FakeGateway> {
+export type FakeGateways = Record<Fournisseur, FakeGateway>;
+
+export function fakeGateways(): FakeGateways {
   return {
     ORANGE_MONEY: new FakeGateway('ORANGE_MONEY', { flow: 'redirect', refund: false, callbackAuth: 'notif_token' }),
     MTN_MONEY: new FakeGateway('MTN_MONEY', { flow: 'push', refund: true, callbackAuth: 'none' }),

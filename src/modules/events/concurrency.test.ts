@@ -6,9 +6,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { and, eq, sql } from 'drizzle-orm';
 import { createTestContext, usingPostgres, type TestContext } from '../../test/context.js';
-import { createUserWithToken } from '../../test/factories.js';
+import { eventRow, insertEvent } from '../../test/events.js';
+import { createUserWithToken } from '../../test/users.js';
 import { eventParticipations, events } from './tables.js';
-import { eventRow, insertEvent } from './test-helpers.js';
 
 const skip = usingPostgres() ? false : 'concurrence : seulement sur PostgreSQL (TEST_DATABASE_URL), la base embarquée n’a qu’une connexion';
 

@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { createTestContext, type TestContext } from '../../test/context.js';
-import { createUserWithToken } from '../../test/factories.js';
+import { HOUR, categoryIds, eventPayload, inDays } from '../../test/events.js';
+import { createUserWithToken } from '../../test/users.js';
+import { multipartBody } from '../../test/http.js';
 import { eventCategories, events } from './tables.js';
-import { categoryIds, eventPayload, HOUR, inDays } from './test-helpers.js';
 
 let ctx: TestContext;
 let category: number;
@@ -32,23 +33,9 @@ const details = (r: { json(): { details?: Record<string, string[]> } }) => r.jso
 // A real 1×1 PNG.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 
-function multipart(fields: Record<string, unknown>, file?: { name: string; content: Buffer; type: string; field?: string }) {
-  const boundary = '----spotvibe-test-boundary';
-  const chunks: Buffer[] = [];
-  for (const [k, v] of Object.entries(fields)) {
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${String(v)}\r\n`));
-  }
-  if (file) {
-    chunks.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="${file.field ?? 'image'}"; filename="${file.name}"\r\nContent-Type: ${file.type}\r\n\r\n`,
-      ),
-    );
-    chunks.push(file.content, Buffer.from('\r\n'));
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
+/** The form of an event creation, with its cover image (field `image` unless told). */
+const multipart = (fields: Record<string, unknown>, file?: { name: string; content: Buffer; type: string; field?: string }) =>
+  multipartBody(fields, file ? [{ field: file.field ?? 'image', filename: file.name, contentType: file.type, content: file.content }] : []);
 
 test('anonymous: 401; both paths create for the caller', async () => {
   const anon = await ctx.app.inject({ method: 'POST', url: '/api/events/create/', payload: eventPayload(category) });

@@ -7,9 +7,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { and, eq } from 'drizzle-orm';
 import { createTestContext, type TestContext } from '../../test/context.js';
-import { createUserWithToken } from '../../test/factories.js';
+import { categoryIds, eventPayload } from '../../test/events.js';
+import { createUserWithToken } from '../../test/users.js';
 import { eventParticipations, events } from './tables.js';
-import { categoryIds, eventPayload } from './test-helpers.js';
 
 let ctx: TestContext;
 let category: number;

@@ -5,10 +5,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestContext, type TestContext } from '../../test/context.js';
-import { createUserWithToken } from '../../test/factories.js';
+import { DAY, HOUR, categoryIds, inDays, insertEvent } from '../../test/events.js';
+import { createUserWithToken } from '../../test/users.js';
 import { follows } from '../users/tables.js';
 import { eventParticipations, events } from './tables.js';
-import { categoryIds, DAY, HOUR, inDays, insertEvent } from './test-helpers.js';
 import { parseQueryDate } from './validation.js';
 import { eq, sql } from 'drizzle-orm';
 

@@ -3,10 +3,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { eq } from 'drizzle-orm';
 import { createTestContext, type TestContext } from '../../test/context.js';
-import { createUserWithToken } from '../../test/factories.js';
+import { DAY, HOUR, insertEvent } from '../../test/events.js';
+import { createUserWithToken } from '../../test/users.js';
 import { auditLogs } from '../../core/audit.js';
 import { events } from './tables.js';
-import { DAY, HOUR, insertEvent } from './test-helpers.js';
 
 let ctx: TestContext;
 let organizer: Awaited<ReturnType<typeof createUserWithToken>>;

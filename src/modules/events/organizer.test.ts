@@ -7,10 +7,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { eq } from 'drizzle-orm';
 import { createTestContext, eventually, type TestContext } from '../../test/context.js';
-import { createUserWithToken } from '../../test/factories.js';
+import { HOUR, categoryIds, eventPayload, inDays, insertEvent } from '../../test/events.js';
+import { createUserWithToken } from '../../test/users.js';
 import { auditLogs } from '../../core/audit.js';
 import { events } from './tables.js';
-import { categoryIds, eventPayload, HOUR, inDays, insertEvent } from './test-helpers.js';
 import { ConflictError } from '../../core/errors.js';
 import { NOTIFY_PARTICIPANTS_JOB } from './notifications.js';
 

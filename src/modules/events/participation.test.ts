@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { and, eq } from 'drizzle-orm';
 import { viewCounterOf } from './plugin.js';
 import { createTestContext, type TestContext } from '../../test/context.js';
-import { createUserWithToken } from '../../test/factories.js';
+import { HOUR, eventRow, insertEvent } from '../../test/events.js';
+import { createUserWithToken } from '../../test/users.js';
 import { eventParticipations, events } from './tables.js';
-import { HOUR, insertEvent, eventRow } from './test-helpers.js';
 
 let ctx: TestContext;
 let organizer: Awaited<ReturnType<typeof createUserWithToken>>;

@@ -2,8 +2,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestContext, type TestContext } from '../../test/context.js';
-import { createUserWithToken } from '../../test/factories.js';
-import { categoryIds, inDays, insertEvent } from './test-helpers.js';
+import { categoryIds, inDays, insertEvent } from '../../test/events.js';
+import { createUserWithToken } from '../../test/users.js';
 import { eq, sql } from 'drizzle-orm';
 import { eventSearchWords } from './tables.js';
 

@@ -9,8 +9,8 @@ import { AppError } from '../../core/errors.js';
 import { assertTransition, canTransition, TRANSITIONS, type Actor, type EventAction } from './status.js';
 import { EVENT_STATUTS, events, type EventStatut } from './tables.js';
 import { createTestContext, type TestContext } from '../../test/context.js';
-import { createUserWithToken } from '../../test/factories.js';
-import { insertEvent, inDays, HOUR } from './test-helpers.js';
+import { HOUR, inDays, insertEvent } from '../../test/events.js';
+import { createUserWithToken } from '../../test/users.js';
 import { finishPastEvents } from './jobs.js';
 
 const ACTIONS: EventAction[] = ['submit', 'approve', 'reject', 'cancel', 'finish'];

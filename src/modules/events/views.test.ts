@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createTestContext, type TestContext } from '../../test/context.js';
-import { createUser } from '../../test/factories.js';
+import { eventRow, insertEvent } from '../../test/events.js';
+import { createUser } from '../../test/users.js';
 import { EventViewCounter } from './views.js';
 import { openRedis, redisSettled } from '../../core/redis.js';
-import { eventRow, insertEvent } from './test-helpers.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
 

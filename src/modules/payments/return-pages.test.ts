@@ -3,9 +3,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { eq } from 'drizzle-orm';
 import { createTestContext, type TestContext } from '../../test/context.js';
-import { createUser } from '../../test/factories.js';
+import { createPaidEvent } from '../../test/events.js';
+import { createUser } from '../../test/users.js';
 import { fakeGateways } from '../../test/fake-gateway.js';
-import { createPaidEvent } from './test-helpers.js';
 import { confirmPayment, initiatePayment, type PaymentDeps } from './service.js';
 import { events } from '../events/tables.js';
 

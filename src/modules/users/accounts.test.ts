@@ -2,12 +2,12 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { eq, sql } from 'drizzle-orm';
 import { createTestContext, usingPostgres, type TestContext } from '../../test/context.js';
+import { register, registration } from '../../test/users.js';
 import { verifyPassword } from '../../core/passwords.js';
 import { createUser, duplicateError } from './account.js';
 import { purgeSpentSecrets } from './cleanup.js';
 import { accountTokens, authTokens, loginAttempts, phoneVerificationCodes, users } from './tables.js';
 import { auditLogs } from '../../core/audit.js';
-import { register, registration } from './test/helpers.js';
 
 let ctx: TestContext;
 before(async () => {

@@ -1,13 +1,13 @@
 /** Staff tools for the admin dashboard: list and search accounts, deactivate and reactivate them. */
 import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
-import type { FastifyRequest } from 'fastify';
-import type { Db } from '../../db/client.js';
 import { BadRequestError, ForbiddenError, NotFoundError } from '../../core/errors.js';
-import { paginate } from '../../core/pagination.js';
-import { revokeOtherTokens } from '../../core/auth-tokens.js';
-import type { AuthUser, UserRow } from '../../core/auth.js';
+import { paginate, type PageRequest } from '../../core/pagination.js';
+import type { AccountsDeps } from './deps.js';
+import { revokeOtherTokens } from './api-tokens.js';
+import type { AuthUser } from '../../core/auth.js';
+import type { UserRow } from './tables.js';
 import { users } from './tables.js';
-import { audit, type RequestMeta } from './audit.js';
+import { audit, type RequestMeta } from '../../core/audit.js';
 import { normalizeTelephone } from './validators.js';
 
 /** "a****@example.com": enough for support to recognise an address, not enough to harvest it. */
@@ -40,8 +40,8 @@ function toAdmin(u: UserRow) {
 }
 
 export async function listUsers(
-  db: Db,
-  request: FastifyRequest,
+  { db }: Pick<AccountsDeps, 'db'>,
+  page: PageRequest,
   q: { search?: string | undefined; is_active?: boolean | undefined; is_staff?: boolean | undefined },
 ) {
   const conds: SQL[] = [];
@@ -56,23 +56,30 @@ export async function listUsers(
   if (q.is_staff !== undefined)
     conds.push(q.is_staff ? sql`(${users.isStaff} OR ${users.isSuperuser})` : sql`NOT (${users.isStaff} OR ${users.isSuperuser})`);
   const where = conds.length ? and(...conds) : undefined;
-  return paginate({
-    request,
-    count: async () =>
+  return paginate(
+    page,
+    async () =>
       (
         await db
           .select({ n: sql<number>`count(*)::int` })
           .from(users)
           .where(where)
       )[0]!.n,
-    fetch: async (limit, offset) =>
+    async (limit, offset) =>
       (await db.select().from(users).where(where).orderBy(desc(users.dateCreation), desc(users.id)).limit(limit).offset(offset)).map(
         toAdmin,
       ),
-  });
+  );
 }
 
-export async function setUserActive(db: Db, staff: AuthUser, targetId: number, active: boolean, motif: string, meta: RequestMeta) {
+export async function setUserActive(
+  { db }: Pick<AccountsDeps, 'db'>,
+  staff: AuthUser,
+  targetId: number,
+  active: boolean,
+  motif: string,
+  meta: RequestMeta,
+) {
   if (staff.id === targetId) throw new BadRequestError('Vous ne pouvez pas modifier votre propre compte ainsi.', 'self_action');
   return db.transaction(async (tx) => {
     const [target] = await tx.select().from(users).where(eq(users.id, targetId)).for('update');
@@ -98,4 +105,19 @@ export async function setUserActive(db: Db, staff: AuthUser, targetId: number, a
     });
     return toAdmin(updated!);
   });
+}
+
+/** An account by id, username or email (staff tools, the CLI). */
+export async function findAccount({ db }: Pick<AccountsDeps, 'db'>, who: string): Promise<UserRow | null> {
+  const w = who.trim();
+  const [u] = await db
+    .select()
+    .from(users)
+    .where(
+      /^\d+$/.test(w) && Number(w) <= 2_147_483_647
+        ? eq(users.id, Number(w))
+        : sql`lower(${users.username}) = lower(${w}) OR lower(${users.email}) = lower(${w})`,
+    )
+    .limit(1);
+  return u ?? null;
 }

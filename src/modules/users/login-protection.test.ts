@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { createTestContext, type TestContext } from '../../test/context.js';
+import { register } from '../../test/users.js';
 import { buildApp, type App } from '../../app.js';
 import { openRuntime, type Runtime } from '../../runtime.js';
 import { loginAttempts } from './tables.js';
 import { auditLogs } from '../../core/audit.js';
-import { register } from './test/helpers.js';
 
 const randomIp = () => `10.${randomInt(1, 255)}.${randomInt(1, 255)}.${randomInt(1, 255)}`;
 

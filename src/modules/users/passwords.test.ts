@@ -1,39 +1,22 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { eq, sql } from 'drizzle-orm';
 import { createTestContext, eventually, type TestContext } from '../../test/context.js';
+import { decodeQuotedPrintable, startSmtpSink, type SmtpSink } from '../../test/smtp.js';
+import { register } from '../../test/users.js';
 import { accountTokens, users } from './tables.js';
 import { auditLogs } from '../../core/audit.js';
-import { register } from './test/helpers.js';
 
 // A real SMTP server inside the test: emails go through the job queue and nodemailer to it.
-const received: { to: string[]; raw: string }[] = [];
-const smtp = new SMTPServer({
-  authOptional: true,
-  disabledCommands: ['STARTTLS'],
-  onData(stream, session, callback) {
-    let raw = '';
-    stream.on('data', (c: Buffer) => (raw += c.toString('utf8')));
-    stream.on('end', () => {
-      received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw });
-      callback();
-    });
-  },
-});
+let smtp: SmtpSink;
 
 let ctx: TestContext;
 before(async () => {
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const port = (smtp.server.address() as AddressInfo).port;
+  smtp = await startSmtpSink();
   ctx = await createTestContext({
     work: true,
     env: {
-      EMAIL_BACKEND: 'smtp',
-      EMAIL_HOST: '127.0.0.1',
-      EMAIL_PORT: String(port),
-      EMAIL_USE_TLS: 'False',
+      ...smtp.env,
       PUBLIC_BASE_URL: 'https://api.spotvibe.test',
       LOGIN_RATE_LIMIT_MAX: '10000',
       ACCOUNT_RATE_LIMIT_MAX: '10000',
@@ -42,21 +25,17 @@ before(async () => {
 });
 after(async () => {
   await ctx.close();
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp.close();
 });
 
 const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
   ctx.app.inject({ method: 'POST', url, payload: payload as object, headers });
 const login = (l: string, password: string) => post('/api/users/login/', { login: l, password });
 
-/** Quoted-printable soft breaks and encoded bytes undone (as UTF-8), enough to read the body's links and codes. */
-function decode(raw: string): string {
-  const latin1 = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
-  return Buffer.from(latin1, 'latin1').toString('utf8');
-}
+const decode = decodeQuotedPrintable;
 
 async function mailTo(address: string, subject: RegExp, after = 0) {
-  return eventually(async () => received.slice(after).find((m) => m.to.includes(address) && subject.test(decode(m.raw))), 20_000);
+  return eventually(async () => smtp.received.slice(after).find((m) => m.to.includes(address) && subject.test(decode(m.raw))), 20_000);
 }
 
 describe('password change', () => {
@@ -102,7 +81,7 @@ describe('password change', () => {
 describe('password reset by email', () => {
   test('the email reaches a real SMTP server; its link works once; every session ends', async () => {
     const u = await register(ctx.app);
-    const before = received.length;
+    const before = smtp.received.length;
     const r = await post('/api/auth/password/reset/', { email: u.body.email.toUpperCase() });
     assert.equal(r.statusCode, 200);
     assert.equal(
@@ -150,7 +129,7 @@ describe('password reset by email', () => {
 
   test('an expired link is refused', async () => {
     const u = await register(ctx.app);
-    const before = received.length;
+    const before = smtp.received.length;
     await post('/api/auth/password/reset/', { email: u.body.email });
     const mail = await mailTo(u.body.email, /reset\/confirm\//, before);
     const token = decodeURIComponent(/reset\/confirm\/\?token=([\w-]+)/.exec(decode(mail.raw))![1]!);
@@ -170,10 +149,10 @@ describe('password reset by email', () => {
 
   test('a newer request voids the older link', async () => {
     const u = await register(ctx.app);
-    let before = received.length;
+    let before = smtp.received.length;
     await post('/api/auth/password/reset/', { email: u.body.email });
     const first = decodeURIComponent(/token=([\w-]+)/.exec(decode((await mailTo(u.body.email, /reset\/confirm\//, before)).raw))![1]!);
-    before = received.length;
+    before = smtp.received.length;
     await post('/api/auth/password/reset/', { email: u.body.email });
     await mailTo(u.body.email, /reset\/confirm\//, before);
     const r = await post('/api/auth/password/reset/confirm/', {
@@ -185,7 +164,7 @@ describe('password reset by email', () => {
   });
 
   test('an unknown address gets the same answer and no email is sent', async () => {
-    const before = received.length;
+    const before = smtp.received.length;
     const r = await post('/api/auth/password/reset/', { email: 'personne@inconnu.ci' });
     assert.equal(r.statusCode, 200);
     assert.equal(
@@ -196,7 +175,7 @@ describe('password reset by email', () => {
     const w = await register(ctx.app);
     await post('/api/auth/password/reset/', { email: w.body.email });
     await mailTo(w.body.email, /reset\/confirm\//, before);
-    assert.equal(received.slice(before).filter((m) => m.to.includes('personne@inconnu.ci')).length, 0);
+    assert.equal(smtp.received.slice(before).filter((m) => m.to.includes('personne@inconnu.ci')).length, 0);
     const garbage = await post('/api/auth/password/reset/confirm/', {
       token: 'nimporte-quoi',
       new_password: 'Valide-Mot-2025',
@@ -208,7 +187,7 @@ describe('password reset by email', () => {
 
 describe('email verification', () => {
   test('the welcome email carries a link that verifies the address, once', async () => {
-    const before = received.length;
+    const before = smtp.received.length;
     const u = await register(ctx.app);
     const mail = await mailTo(u.body.email, /Bienvenue/, before);
     const token = decodeURIComponent(/email\/verify\/\?token=([\w-]+)/.exec(decode(mail.raw))![1]!);
@@ -227,7 +206,7 @@ describe('email verification', () => {
   test('a new verification email can be asked for; once verified, there is nothing to do', async () => {
     const u = await register(ctx.app);
     await mailTo(u.body.email, /Bienvenue/);
-    const before = received.length;
+    const before = smtp.received.length;
     const r = await post('/api/auth/email/verify/request/', {}, u.headers);
     assert.equal(r.statusCode, 200);
     const mail = await mailTo(u.body.email, /email\/verify/, before);

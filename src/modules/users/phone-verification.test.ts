@@ -2,9 +2,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { eq, sql } from 'drizzle-orm';
 import { createTestContext, type TestContext } from '../../test/context.js';
+import { queuedJobs } from '../../test/jobs.js';
+import { register } from '../../test/users.js';
 import { phoneVerificationCodes } from './tables.js';
 import { auditLogs } from '../../core/audit.js';
-import { queuedJobs, register } from './test/helpers.js';
 
 let ctx: TestContext;
 before(async () => {

@@ -8,8 +8,9 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { AwsV4Signer } from 'aws4fetch';
 import { createTestContext, type TestContext } from '../../test/context.js';
+import { multipart } from '../../test/http.js';
+import { register } from '../../test/users.js';
 import sharp from 'sharp';
-import { multipart, register } from './test/helpers.js';
 import { sniffImage } from './photos.js';
 
 // Real images (they are decoded and re-encoded on upload). The JPEG carries EXIF with a GPS position.

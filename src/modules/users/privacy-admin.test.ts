@@ -2,10 +2,10 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { eq } from 'drizzle-orm';
 import { createTestContext, type TestContext } from '../../test/context.js';
-import { createUserWithToken } from '../../test/factories.js';
+import { queuedJobs } from '../../test/jobs.js';
+import { createUserWithToken, register } from '../../test/users.js';
 import { authTokens, follows, loginAttempts, socialIdentities, users } from './tables.js';
 import { auditLogs } from '../../core/audit.js';
-import { queuedJobs, register } from './test/helpers.js';
 import { maskEmail, maskTelephone } from './admin.js';
 
 let ctx: TestContext;

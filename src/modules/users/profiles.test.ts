@@ -2,9 +2,9 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { eq } from 'drizzle-orm';
 import { createTestContext, type TestContext } from '../../test/context.js';
+import { register } from '../../test/users.js';
 import { eventCategories, events, type EventStatut } from '../events/tables.js';
 import { users } from './tables.js';
-import { register } from './test/helpers.js';
 
 let ctx: TestContext;
 before(async () => {

@@ -6,9 +6,9 @@ import { createHmac } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { createTestContext, type TestContext } from '../../test/context.js';
+import { register } from '../../test/users.js';
 import { socialIdentities, users } from './tables.js';
 import { auditLogs } from '../../core/audit.js';
-import { register } from './test/helpers.js';
 import { verifyGoogleIdToken } from './social-providers.js';
 import { accountSettings } from './settings.js';
 

@@ -1,7 +1,8 @@
-/** Builders for the events tests: request payloads and rows written straight to the database. */
+/** Test builders for events: request payloads, and rows written straight to the database (any status, any date). */
 import { asc, eq } from 'drizzle-orm';
-import type { DbOrTx } from '../../db/client.js';
-import { eventCategories, events, type EventStatut } from './tables.js';
+import type { DbOrTx } from '../db/client.js';
+import { eventCategories, events, type EventStatut } from '../modules/events/tables.js';
+import { ticketTypes } from '../modules/tickets/tables.js';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -11,6 +12,7 @@ export const inDays = (n: number, hour = 20) => {
   return d;
 };
 
+/** The seeded categories' ids, in display order. */
 export async function categoryIds(db: DbOrTx): Promise<number[]> {
   const rows = await db.select({ id: eventCategories.id }).from(eventCategories).orderBy(asc(eventCategories.ordre));
   return rows.map((r) => r.id);
@@ -52,7 +54,7 @@ export interface EventRowOverrides {
   dateCreation?: Date;
 }
 
-/** Inserts an event directly (any status, any date: the API would refuse a past one). */
+/** Inserts an event directly (any status, any date: the API would refuse a past one); returns its id. */
 export async function insertEvent(db: DbOrTx, createurId: number, o: EventRowOverrides = {}): Promise<number> {
   const categorieId = o.categorieId ?? (await categoryIds(db))[0]!;
   const dateDebut = o.dateDebut ?? inDays(10);
@@ -85,4 +87,46 @@ export async function insertEvent(db: DbOrTx, createurId: number, o: EventRowOve
 export async function eventRow(db: DbOrTx, id: number) {
   const [row] = await db.select().from(events).where(eq(events.id, id));
   return row;
+}
+
+/** A validated paid event a week from now, in a real (seeded) category, with its ticket types. */
+export async function createPaidEvent(
+  db: DbOrTx,
+  createurId: number,
+  o: {
+    capacite?: number;
+    prix?: number;
+    statut?: 'VALIDE' | 'ANNULE' | 'EN_ATTENTE';
+    types?: { nom: string; prix: number; quantite: number; maxParCommande?: number }[];
+  } = {},
+) {
+  const capacite = o.capacite ?? 100;
+  const debut = new Date(Date.now() + 7 * DAY);
+  const [ev] = await db
+    .insert(events)
+    .values({
+      titre: 'Concert Zouglou au Palais de la Culture',
+      description: 'Un grand concert',
+      createurId,
+      categorieId: (await categoryIds(db))[0]!,
+      dateDebut: debut,
+      dateFin: new Date(debut.getTime() + 4 * HOUR),
+      lieu: 'Treichville',
+      typeAcces: 'PAYANT',
+      prix: o.prix ?? 5000,
+      capaciteMax: capacite,
+      statut: o.statut ?? 'VALIDE',
+    })
+    .returning();
+  const types = await db
+    .insert(ticketTypes)
+    .values(
+      (o.types ?? [{ nom: 'Standard', prix: o.prix ?? 5000, quantite: capacite }]).map((t) => ({
+        evenementId: ev!.id,
+        maxParCommande: 10,
+        ...t,
+      })),
+    )
+    .returning();
+  return { event: ev!, types };
 }
