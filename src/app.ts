@@ -20,6 +20,8 @@ import { RateLimitedError } from './core/errors.js';
 import { registerHostChecks } from './core/security.js';
 import { mediaSettings, registerMediaRoutes } from './core/media.js';
 import { MAX_UPLOAD_FIELDS } from './core/multipart.js';
+import { clientErrorHandler, frameworkErrors, registerHttpContract } from './core/http-contract.js';
+import { validatorCompiler } from './core/validator.js';
 import { MODULES } from './modules/index.js';
 
 declare module 'fastify' {
@@ -64,10 +66,11 @@ export async function buildApp(
       return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
     },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
-    ajv: {
-      customOptions: { allErrors: true, verbose: true, keywords: ['x-message'] },
-    },
+    // What Node and Fastify answer by themselves, in the API's format and in French (core/http-contract.ts).
+    clientErrorHandler,
+    frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler());
 
   app.decorate('runtime', runtime);
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
@@ -76,6 +79,8 @@ export async function buildApp(
   });
   registerErrorHandling(app, config.bodyLimit);
   registerHostChecks(app, config);
+  // JSON, form and multipart bodies on every route, 405 for a known path's other methods (before any route).
+  await registerHttpContract(app);
 
   await app.register(helmet, {
     // The API answers JSON; the docs page ships its own CSP (swagger-ui `staticCSP`).
@@ -85,8 +90,12 @@ export async function buildApp(
   });
   await app.register(cors, {
     origin: config.corsAllowedOrigins.length ? config.corsAllowedOrigins : config.debug,
+    // The API's writes are PATCH, PUT and DELETE too (the library's default allows GET, HEAD and POST only).
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     exposedHeaders: ['X-Request-Id', 'Retry-After'],
     maxAge: 600,
+    // An OPTIONS without Origin is not a preflight: it reaches the routes (204 with Allow), not a bare text 400.
+    strictPreflight: false,
   });
   // Limits are per route (`config.rateLimit`), counted in Redis when REDIS_URL is set so that every server
   // process counts together. Redis down: requests go through rather than locking everyone out.

@@ -21,6 +21,10 @@ export function toErrorResponse(err: unknown, bodyLimit: number): { status: numb
     };
   }
   const fe = err as FastifyError & { validationContext?: string };
+  // A path parameter of the wrong type (`/api/events/abc/`): no such resource, as DRF's `<int:pk>` does not match.
+  if (Array.isArray(fe.validation) && fe.validationContext === 'params') {
+    return { status: 404, body: { error: 'Ressource introuvable.', code: 'not_found' } };
+  }
   if (Array.isArray(fe.validation)) {
     return {
       status: 400,
@@ -96,6 +100,14 @@ export function registerErrorHandling(app: FastifyInstance, bodyLimit: number): 
   });
 
   app.setNotFoundHandler((request, reply) => {
-    return reply.code(404).send({ error: `Aucune route pour ${request.method} ${request.url.split('?')[0]}.`, code: 'not_found' });
+    const path = request.url.split('?')[0]!;
+    // A known path asked with another method: 405 with the methods it answers to (OPTIONS: just those).
+    const allowed = app.allowedMethods?.(path) ?? [];
+    if (allowed.length) {
+      void reply.header('allow', allowed.join(', '));
+      if (request.method === 'OPTIONS') return reply.code(204).send();
+      return reply.code(405).send({ error: `Méthode « ${request.method} » non autorisée.`, code: 'method_not_allowed' });
+    }
+    return reply.code(404).send({ error: `Aucune route pour ${request.method} ${path}.`, code: 'not_found' });
   });
 }

@@ -3,7 +3,7 @@
  * app.ts). Sizes are capped while streaming, so an oversized upload is cut off instead of filling memory; a
  * malformed body (no boundary, a wrong one, truncated) is the client's fault and answers 400, never 500.
  */
-import type { FastifyRequest, preValidationAsyncHookHandler } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { AppError, ValidationError } from './errors.js';
 
 export const MAX_UPLOAD_FIELDS = 40;
@@ -30,7 +30,7 @@ export interface MultipartContent {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Files of a multipart request read by `multipartBody` (the text fields became `request.body`). */
+    /** Files of a multipart request (core/http-contract.ts reads them; the text fields became `request.body`). */
     uploads?: UploadedFile[];
   }
 }
@@ -67,25 +67,6 @@ export async function readMultipart(request: FastifyRequest, limits: MultipartLi
 
 function tooLargeError(limits: MultipartLimits): AppError {
   return new AppError(413, 'payload_too_large', limits.tooLarge(limits.maxFileBytes));
-}
-
-/**
- * preValidation hook for routes that take either JSON or multipart/form-data: the text fields become the body
- * (so the route's schema validates them exactly like a JSON body) and the files are kept in `request.uploads`,
- * each checked against `acceptedFiles`.
- */
-export function multipartBody(limits: MultipartLimits & { acceptedFiles: readonly string[] }): preValidationAsyncHookHandler {
-  return async (request) => {
-    if (!request.isMultipart()) return;
-    const { fields, files } = await readMultipart(request, limits);
-    for (const f of files) {
-      if (!limits.acceptedFiles.includes(f.field)) {
-        throw ValidationError.field(f.field, `Seul le fichier « ${limits.acceptedFiles.join(' » ou « ')} » est accepté.`);
-      }
-    }
-    request.body = fields;
-    request.uploads = files;
-  };
 }
 
 export function uploadOf(request: FastifyRequest, field: string): UploadedFile | undefined {

@@ -1,7 +1,7 @@
 /** What the events routes share: the serializer for a request, and the limits of a cover upload. */
 import type { FastifyRequest } from 'fastify';
 import { publicOrigin } from '../../core/origin.js';
-import type { MultipartLimits } from '../../core/multipart.js';
+import type { UploadConfig } from '../../core/http-contract.js';
 import type { EventSerializer } from './serializer.js';
 import type { EventsDeps } from './deps.js';
 
@@ -9,7 +9,7 @@ export function serializerFor(deps: EventsDeps): (request: FastifyRequest) => Ev
   return (request) => ({ media: deps.media, origin: publicOrigin(request, deps.config.publicBaseUrl) });
 }
 
-export function coverUploadLimits(deps: EventsDeps): MultipartLimits & { acceptedFiles: readonly string[] } {
+export function coverUploadLimits(deps: EventsDeps): UploadConfig {
   return {
     maxFileBytes: deps.imageMaxBytes,
     tooLarge: (max) => `Image trop volumineuse (maximum ${Math.floor(max / 1024)} Kio).`,

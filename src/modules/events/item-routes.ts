@@ -9,7 +9,7 @@ import { Type } from 'typebox';
 import { currentUser, permissions } from '../../core/auth.js';
 import { requestMeta } from '../../core/audit.js';
 import { ValidationError } from '../../core/errors.js';
-import { multipartBody, uploadOf } from '../../core/multipart.js';
+import { uploadOf } from '../../core/multipart.js';
 import { errors, IdParams, tokenAuth } from '../../core/schemas.js';
 import { CreateEventBody, EventSchema, UpdateEventBody, type EventInput } from './schemas.js';
 import { toEventJson } from './serializer.js';
@@ -26,7 +26,7 @@ export function eventItemRoutes(deps: EventsDeps) {
   return async function routes(base: FastifyInstance): Promise<void> {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
     const ser = serializerFor(deps);
-    const readMultipart = multipartBody(coverUploadLimits(deps));
+    const uploads = coverUploadLimits(deps);
 
     const eventJson = async (request: FastifyRequest, id: number) => {
       const { row, extraViews } = await eventAfterWrite(deps, id, request.user?.id ?? null);
@@ -67,7 +67,8 @@ export function eventItemRoutes(deps: EventsDeps) {
           body: method === 'PATCH' ? UpdateEventBody : CreateEventBody,
           response: { 200: EventSchema, ...errors(400, 401, 403, 404, 413, 415) },
         },
-        preValidation: [permissions.IsAuthenticated, readMultipart],
+        preValidation: permissions.IsAuthenticated,
+        config: { uploads },
         handler: async (request) => {
           const { id } = request.params as { id: number };
           await updateEvent(deps, currentUser(request), id, request.body as EventInput, uploadOf(request, 'image'));
@@ -153,7 +154,8 @@ export function eventItemRoutes(deps: EventsDeps) {
           params: IdParams,
           response: { 200: EventSchema, ...errors(400, 401, 403, 404, 413, 415) },
         },
-        preValidation: [permissions.IsAuthenticated, readMultipart],
+        preValidation: permissions.IsAuthenticated,
+        config: { uploads },
       },
       async (request) => {
         const image = uploadOf(request, 'image');

@@ -9,6 +9,7 @@ import { MyParticipationSchema, ParticipantSchema, ParticipateResponse } from '.
 import { joinEvent, leaveEvent, listMyParticipations, listParticipants, MESSAGES } from './participation.js';
 import { toEventJson } from './serializer.js';
 import { serializerFor } from './http.js';
+import { toSummary } from '../users/profile.js';
 import type { EventsDeps } from './deps.js';
 
 const TAGS = ['participations'];
@@ -126,20 +127,15 @@ export function participationRoutes(deps: EventsDeps) {
       },
       async (request) => {
         const slice = await listParticipants(deps, currentUser(request), request.params.id, pageRequest(request.query));
+        const s = ser(request);
         return pageResponse(
           request,
           mapPage(slice, (p) => ({
             id: p.id,
             statut: p.statut,
             date_participation: iso(p.dateParticipation),
-            utilisateur: {
-              id: p.utilisateur.id,
-              username: p.utilisateur.username,
-              first_name: p.utilisateur.firstName,
-              last_name: p.utilisateur.lastName,
-              photo_profil: p.utilisateur.photoProfil,
-              est_verifie: p.utilisateur.estVerifie,
-            },
+            // The accounts' own short form: photo URLs absolute (or null), as everywhere else.
+            utilisateur: toSummary(p.utilisateur, s),
           })),
           deps.config.publicBaseUrl,
         );

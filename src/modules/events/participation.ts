@@ -140,6 +140,7 @@ async function participantsOf(db: DbOrTx, eventId: number, limit: number, offset
         firstName: users.firstName,
         lastName: users.lastName,
         photoProfil: users.photoProfil,
+        photoMiniature: users.photoMiniature,
         estVerifie: users.estVerifie,
       },
     })

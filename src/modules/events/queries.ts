@@ -192,6 +192,7 @@ export function eventSelection(viewer: boolean, near: boolean) {
       firstName: users.firstName,
       lastName: users.lastName,
       photoProfil: users.photoProfil,
+      photoMiniature: users.photoMiniature,
       estVerifie: users.estVerifie,
     },
     categorie: {

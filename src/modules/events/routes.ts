@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { currentUser, permissions } from '../../core/auth.js';
-import { multipartBody, uploadOf } from '../../core/multipart.js';
+import { uploadOf } from '../../core/multipart.js';
 import { mapPage, Paginated, PaginationQuery, pageRequest, pageResponse } from '../../core/pagination.js';
 import { errors, tokenAuth } from '../../core/schemas.js';
 import {
@@ -31,7 +31,7 @@ export function eventCollectionRoutes(deps: EventsDeps) {
   return async function routes(base: FastifyInstance): Promise<void> {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
     const ser = serializerFor(deps);
-    const readMultipart = multipartBody(coverUploadLimits(deps));
+    const uploads = coverUploadLimits(deps);
 
     app.get(
       '/',
@@ -76,7 +76,8 @@ export function eventCollectionRoutes(deps: EventsDeps) {
             response: { 201: EventCreatedResponse, ...errors(400, 401, 413, 415) },
           },
           // Permission first (401 before 400, and no upload read for an anonymous caller).
-          preValidation: [permissions.IsAuthenticated, readMultipart],
+          preValidation: permissions.IsAuthenticated,
+          config: { uploads },
         },
         async (request, reply) => {
           const user = currentUser(request);

@@ -25,7 +25,8 @@ export const UserPublicSchema = Type.Object({
   username: Type.String(),
   first_name: Type.String(),
   last_name: Type.String(),
-  photo_profil: Type.String(),
+  photo_profil: Nullable(Type.String({ description: 'URL absolue de la photo, ou null' })),
+  photo_profil_miniature: Nullable(Type.String()),
   est_verifie: Type.Boolean(),
 });
 

@@ -1,5 +1,6 @@
 /** The manual's EventSerializer: a row of the list/detail queries in the API's names and formats. */
 import type { MediaStore } from '../../core/media.js';
+import { toSummary } from '../users/profile.js';
 import type { EventStatut } from './tables.js';
 
 export type EventRow = {
@@ -26,7 +27,15 @@ export type EventRow = {
   dateModification: Date;
   nombreVues: number;
   participantsCount: number;
-  createur: { id: number; username: string; firstName: string; lastName: string; photoProfil: string; estVerifie: boolean };
+  createur: {
+    id: number;
+    username: string;
+    firstName: string;
+    lastName: string;
+    photoProfil: string;
+    photoMiniature: string;
+    estVerifie: boolean;
+  };
   categorie: { id: number; nom: string; slug: string; description: string; icone: string; couleur: string };
   isParticipating: boolean | string;
   distanceMeters: number | string | null;
@@ -47,14 +56,8 @@ export function toEventJson(row: EventRow, ser: EventSerializer, extraViews = 0)
     titre: row.titre,
     description: row.description,
     description_courte: row.descriptionCourte,
-    createur: {
-      id: row.createur.id,
-      username: row.createur.username,
-      first_name: row.createur.firstName,
-      last_name: row.createur.lastName,
-      photo_profil: row.createur.photoProfil,
-      est_verifie: row.createur.estVerifie,
-    },
+    // The accounts' own short form: photo URLs absolute (or null), as everywhere else.
+    createur: toSummary(row.createur, ser),
     categorie: row.categorie,
     date_debut: iso(row.dateDebut),
     date_fin: iso(row.dateFin),

@@ -74,7 +74,7 @@ test('a callback claiming success while the provider says pending changes nothin
   assert.equal((await ctx.database.db.select().from(payments).where(eq(payments.id, p.id)))[0]!.statut, 'EN_ATTENTE');
 });
 
-test('MTN callbacks arrive with PUT; an unknown provider path is 400', async () => {
+test('MTN callbacks arrive with PUT; an unknown provider path is 404 (no such path)', async () => {
   const put = await ctx.app.inject({
     method: 'PUT',
     url: '/api/payments/webhooks/mtn/',
@@ -83,7 +83,7 @@ test('MTN callbacks arrive with PUT; an unknown provider path is 400', async () 
   });
   assert.equal(put.statusCode, 401); // the fake MTN gateway wants its token too; what matters is that PUT is routed
   const unknown = await ctx.app.inject({ method: 'POST', url: '/api/payments/webhooks/paypal/', payload: '{}' });
-  assert.equal(unknown.statusCode, 400);
+  assert.equal(unknown.statusCode, 404);
 });
 
 test('staff: payments with filters and totals, one payment with its whole history; others 403', async () => {

@@ -7,13 +7,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { eq, sql } from 'drizzle-orm';
 import { createTestContext, usingPostgres, type TestContext } from '../../test/context.js';
-import { createPaidEvent } from '../../test/events.js';
+import { categoryIds, createPaidEvent, eventPayload } from '../../test/events.js';
+import { multipartBody } from '../../test/http.js';
 import { createUserWithToken } from '../../test/users.js';
 import { fakeGateways } from '../../test/fake-gateway.js';
-import { confirmPayment, initiatePayment, type PaymentDeps } from './service.js';
-import { refundEventPayments } from './refunds.js';
+import { confirmPayment, createRefund, initiatePayment, type PaymentDeps } from './service.js';
+import { processRefund, refundEventPayments } from './refunds.js';
 import { payments, refunds } from './tables.js';
-import { tickets } from '../tickets/tables.js';
+import { tickets, ticketTypes } from '../tickets/tables.js';
 import { events } from '../events/tables.js';
 import { notifyParticipantsJob } from '../events/notifications.js';
 import type { JobContext } from '../../jobs/queue.js';
@@ -105,6 +106,55 @@ test('cancelling over HTTP refunds every paid ticket and tells every ticket hold
       rows.some((x) => x.to === buyer.user.email),
       buyer.user.email,
     );
+});
+
+test('after a cancellation the cancelled tickets no longer count: participants_count 0, seats released', async () => {
+  const { event, types } = await createPaidEvent(ctx.database.db, organizer.user.id, { capacite: 10 });
+  await sold(event.id, 3);
+  const before = await ctx.app.inject({ url: `/api/events/${event.id}/`, headers: organizer.headers });
+  assert.equal(before.json().participants_count, 3);
+  const r = await ctx.app.inject({ method: 'POST', url: `/api/events/${event.id}/cancel/`, headers: organizer.headers });
+  assert.equal(r.statusCode, 200, r.body);
+  assert.equal(r.json().event.participants_count, 0);
+  assert.equal(r.json().event.places_restantes, 10);
+  const [tt] = await ctx.database.db.select({ vendus: ticketTypes.vendus }).from(ticketTypes).where(eq(ticketTypes.id, types[0]!.id));
+  assert.equal(tt!.vendus, 0);
+});
+
+test('a refund completed outside a cancellation gives its seats back too', async () => {
+  const { event, types } = await createPaidEvent(ctx.database.db, organizer.user.id, { capacite: 5 });
+  const { payment } = await sold(event.id, 2);
+  await ctx.database.db.transaction((tx) => createRefund(tx, ctx.jobs, gateways, payment, 'Geste commercial'));
+  const [refund] = await ctx.database.db.select().from(refunds).where(eq(refunds.paymentId, payment.id));
+  assert.equal(await processRefund(deps, refund!.id), 'done');
+  const [tt] = await ctx.database.db.select({ vendus: ticketTypes.vendus }).from(ticketTypes).where(eq(ticketTypes.id, types[0]!.id));
+  assert.equal(tt!.vendus, 0);
+  const seen = await ctx.app.inject({ url: `/api/events/${event.id}/` });
+  assert.equal(seen.json().participants_count, 0);
+  assert.equal(seen.json().places_restantes, 5);
+});
+
+test('a paid event with tickets sold cannot become free, by PATCH or PUT, as JSON or as a form', async () => {
+  const { event } = await createPaidEvent(ctx.database.db, organizer.user.id, { capacite: 10 });
+  await sold(event.id, 4);
+  const full = { ...eventPayload((await categoryIds(ctx.database.db))[0]!), type_acces: 'GRATUIT', prix: 0, capacite_max: 10 };
+  const attempts = [
+    { method: 'PATCH' as const, payload: { type_acces: 'GRATUIT', prix: 0 } },
+    { method: 'PUT' as const, payload: full },
+    { method: 'PATCH' as const, ...multipartBody({ type_acces: 'GRATUIT', prix: '0' }) },
+  ];
+  for (const a of attempts) {
+    const r = await ctx.app.inject({
+      method: a.method,
+      url: `/api/events/${event.id}/`,
+      headers: { ...organizer.headers, ...('headers' in a ? a.headers : {}) },
+      payload: a.payload,
+    });
+    assert.equal(r.statusCode, 400, `${a.method}: ${r.body}`);
+    assert.match(r.json().details.type_acces[0], /Impossible de changer le type d'accès/);
+  }
+  const [ev] = await ctx.database.db.select({ typeAcces: events.typeAcces }).from(events).where(eq(events.id, event.id));
+  assert.equal(ev!.typeAcces, 'PAYANT');
 });
 
 /**

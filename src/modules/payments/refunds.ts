@@ -10,7 +10,7 @@ import { statusHistory } from '../../core/history.js';
 import { tickets, ticketTypes } from '../tickets/tables.js';
 import { users } from '../users/tables.js';
 import { paymentMachine, refundMachine } from './states.js';
-import { ticketMachine } from '../tickets/states.js';
+import { cancelTickets, ticketMachine } from '../tickets/states.js';
 import { createRefund, paymentRef, REFUND_JOB } from './service.js';
 import { gatewayFor, ProviderRejectedError, ProviderUnavailableError, type GatewayRegistry } from './gateway.js';
 import type { JobQueue } from '../../jobs/queue.js';
@@ -117,10 +117,13 @@ async function completeRefund(
       .select({ id: tickets.id, statut: tickets.statut })
       .from(tickets)
       .where(and(eq(tickets.paymentId, p!.id), inArray(tickets.statut, ['VALIDE', 'ANNULE'])));
-    for (const t of ts) {
-      if (t.statut === 'VALIDE') await ticketMachine.transition(tx, t.id, ['VALIDE'], 'ANNULE', { source });
-      await ticketMachine.transition(tx, t.id, ['ANNULE'], 'REMBOURSE', { source });
-    }
+    // Still-valid tickets are cancelled first (their seats come back), then every ticket of the payment is refunded.
+    await cancelTickets(
+      tx,
+      ts.filter((t) => t.statut === 'VALIDE').map((t) => t.id),
+      { source },
+    );
+    for (const t of ts) await ticketMachine.transition(tx, t.id, ['ANNULE'], 'REMBOURSE', { source });
     if (p!.utilisateurId) {
       const [u] = await tx.select().from(users).where(eq(users.id, p!.utilisateurId));
       if (u) {
@@ -193,7 +196,11 @@ export async function refundEventPayments(tx: DbOrTx, jobs: JobQueue, gateways: 
     .select({ id: tickets.id })
     .from(tickets)
     .where(and(eq(tickets.evenementId, eventId), eq(tickets.statut, 'VALIDE')));
-  for (const t of valid) await ticketMachine.transition(tx, t.id, ['VALIDE'], 'ANNULE', { source: 'annulation_evenement' });
+  await cancelTickets(
+    tx,
+    valid.map((t) => t.id),
+    { source: 'annulation_evenement' },
+  );
   let created = 0;
   for (const p of paid) {
     if (await createRefund(tx, jobs, gateways, p, "Annulation de l'événement par l'organisateur")) created++;

@@ -6,7 +6,8 @@
 import { eq, sql } from 'drizzle-orm';
 import { AppError, BadRequestError, NotFoundError } from '../../core/errors.js';
 import { processImage, type ProcessedImage } from '../../core/images.js';
-import type { MultipartContent, MultipartLimits } from '../../core/multipart.js';
+import type { UploadedFile } from '../../core/multipart.js';
+import type { UploadConfig } from '../../core/http-contract.js';
 import { users } from './tables.js';
 import { loadOwnProfile } from './profile.js';
 import type { AccountsDeps } from './deps.js';
@@ -16,13 +17,18 @@ export { sniffImage } from '../../core/images.js';
 export const PHOTO_SIDE = 1024;
 export const PHOTO_THUMB_SIDE = 160;
 
-export function photoLimits(maxBytes: number): MultipartLimits {
-  return { maxFileBytes: maxBytes, tooLarge: (max) => `Photo trop volumineuse (maximum ${Math.floor(max / 1024)} Ko).` };
+/** The upload the photo route takes: one file, checked by `photoUpload` (the field must be « photo »). */
+export function photoUploads(maxBytes: number): UploadConfig {
+  return {
+    acceptedFiles: ['*'],
+    maxFileBytes: maxBytes,
+    tooLarge: (max) => `Photo trop volumineuse (maximum ${Math.floor(max / 1024)} Ko).`,
+  };
 }
 
 /** The photo of a multipart body (its only file, in the field « photo »). */
-export function photoUpload(content: MultipartContent): Buffer {
-  const file = content.files[0];
+export function photoUpload(files: UploadedFile[]): Buffer {
+  const file = files[0];
   if (!file) throw new BadRequestError('Aucun fichier reçu : envoyez la photo dans le champ « photo » (multipart/form-data).', 'no_file');
   if (file.field !== 'photo') throw new BadRequestError('La photo doit être envoyée dans le champ « photo ».', 'no_file');
   if (file.bytes.length === 0) throw new BadRequestError('Le fichier envoyé est vide.', 'empty_file');

@@ -21,12 +21,11 @@ import { getOwnProfile, registerUser, updateOwnProfile } from './account.js';
 import { loginUser, logoutUser } from './login.js';
 import { followUser, listFollows, unfollowUser } from './follows.js';
 import { changePassword } from './password-flows.js';
-import { photoLimits, photoUpload, removeProfilePhoto, setProfilePhoto } from './photos.js';
+import { photoUpload, photoUploads, removeProfilePhoto, setProfilePhoto } from './photos.js';
 import { deleteAccount, exportUserData } from './privacy.js';
 import { getPublicProfile, toProfile, toPublic, type Serializer } from './profile.js';
 import { requestMeta } from '../../core/audit.js';
 import { publicOrigin } from '../../core/origin.js';
-import { readMultipart } from '../../core/multipart.js';
 import type { AccountsDeps } from './deps.js';
 
 const tags = ['Comptes'];
@@ -126,6 +125,7 @@ export function userRoutes(deps: AccountsDeps) {
       '/me/photo/',
       {
         preValidation: permissions.IsAuthenticated,
+        config: { uploads: photoUploads(deps.settings.photoMaxBytes) },
         schema: {
           tags,
           summary: 'Envoyer ma photo de profil',
@@ -138,7 +138,7 @@ export function userRoutes(deps: AccountsDeps) {
       async (request) => {
         if (!request.isMultipart())
           throw new AppError(415, 'unsupported_media_type', 'Envoyez la photo en multipart/form-data (champ « photo »).');
-        const photo = photoUpload(await readMultipart(request, photoLimits(deps.settings.photoMaxBytes)));
+        const photo = photoUpload(request.uploads ?? []);
         const p = await setProfilePhoto(deps, currentUser(request).id, photo);
         return toProfile(p.user, p.counts, ser(request));
       },
