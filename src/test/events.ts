@@ -52,6 +52,8 @@ export interface EventRowOverrides {
   longitude?: number | null;
   nombreVues?: number;
   dateCreation?: Date;
+  /** When staff validated it; by default set for the statuses only a validated event reaches (VALIDE, TERMINE). */
+  dateValidation?: Date | null;
 }
 
 /** Inserts an event directly (any status, any date: the API would refuse a past one); returns its id. */
@@ -78,6 +80,8 @@ export async function insertEvent(db: DbOrTx, createurId: number, o: EventRowOve
       capaciteMax: o.capaciteMax ?? 100,
       statut: o.statut ?? 'VALIDE',
       nombreVues: o.nombreVues ?? 0,
+      dateValidation:
+        o.dateValidation !== undefined ? o.dateValidation : ['VALIDE', 'TERMINE'].includes(o.statut ?? 'VALIDE') ? new Date() : null,
       ...(o.dateCreation ? { dateCreation: o.dateCreation } : {}),
     })
     .returning({ id: events.id });

@@ -36,6 +36,7 @@ const lockedColumns = {
   statut: events.statut,
   image: events.image,
   imageMiniature: events.imageMiniature,
+  dateValidation: events.dateValidation,
   participantsCount: participantsCountSql,
 };
 
@@ -48,9 +49,20 @@ export async function lockEvent(tx: DbOrTx, id: number) {
   return row ?? null;
 }
 
-/** A non-public event (draft, pending, rejected) does not exist for anyone but its creator and staff. */
-export function canSee(ev: { statut: EventStatut; createurId: number }, user: AuthUser | null): boolean {
-  return PUBLIC_STATUTS.includes(ev.statut) || (!!user && (user.id === ev.createurId || isStaffUser(user)));
+/**
+ * Who may see an event (API.md: "read for all; a non-validated event only for its creator and staff"), the one
+ * rule for its page, its ticket types and its participants:
+ * - VALIDE and TERMINE: everyone;
+ * - ANNULE: everyone when it had been validated (published) before being cancelled, so that the people who saw
+ *   it, and its participants and ticket holders, read that it is cancelled; a draft or pending event cancelled
+ *   before publication stays its creator's and staff's only;
+ * - BROUILLON, EN_ATTENTE, REJETE: its creator and staff only (404 for others).
+ * The public list shows VALIDE events only.
+ */
+export function canSee(ev: { statut: EventStatut; createurId: number; dateValidation: Date | null }, user: AuthUser | null): boolean {
+  if (PUBLIC_STATUTS.includes(ev.statut)) return true;
+  if (ev.statut === 'ANNULE' && ev.dateValidation !== null) return true;
+  return !!user && (user.id === ev.createurId || isStaffUser(user));
 }
 
 /** The event, locked, when the caller may see it; otherwise the same 404 as an unknown one. */
@@ -63,7 +75,13 @@ export async function lockVisibleEvent(tx: DbOrTx, id: number, user: AuthUser | 
 /** The event's visibility facts, without a lock (reads). */
 export async function visibleEvent(db: DbOrTx, id: number, user: AuthUser | null) {
   const [ev] = await db
-    .select({ id: events.id, createurId: events.createurId, statut: events.statut, typeAcces: events.typeAcces })
+    .select({
+      id: events.id,
+      createurId: events.createurId,
+      statut: events.statut,
+      typeAcces: events.typeAcces,
+      dateValidation: events.dateValidation,
+    })
     .from(events)
     .where(eq(events.id, id));
   if (!ev || !canSee(ev, user)) throw new NotFoundError(EVENT_NOT_FOUND);

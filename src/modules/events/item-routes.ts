@@ -104,7 +104,7 @@ export function eventItemRoutes(deps: EventsDeps) {
           summary: 'Soumettre à la modération (brouillon ou événement rejeté corrigé)',
           security: tokenAuth,
           params: IdParams,
-          response: { 200: MessageAndEvent, ...errors(400, 401, 403, 404) },
+          response: { 200: MessageAndEvent, ...errors(400, 401, 403, 404, 409) },
         },
         preValidation: permissions.IsAuthenticated,
       },
@@ -126,7 +126,7 @@ export function eventItemRoutes(deps: EventsDeps) {
           security: tokenAuth,
           params: IdParams,
           body: Type.Object({ motif: Type.Optional(Type.String({ maxLength: 2000, description: 'Raison, transmise aux participants' })) }),
-          response: { 200: MessageAndEvent, ...errors(400, 401, 403, 404) },
+          response: { 200: MessageAndEvent, ...errors(400, 401, 403, 404, 409) },
         },
         preValidation: [
           permissions.IsAuthenticated,

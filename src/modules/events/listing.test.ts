@@ -229,8 +229,9 @@ test('the list costs a fixed number of queries, whatever the page size', async (
   }
 });
 
-test('detail: unvalidated events are 404 for others, visible to their creator and staff; TERMINE and ANNULE are public', async () => {
-  for (const s of ['BROUILLON', 'EN_ATTENTE', 'REJETE'] as const) {
+test('detail: unvalidated events are 404 for others, visible to their creator and staff; TERMINE and a published ANNULE are public', async () => {
+  // ids.ANNULE was cancelled before it was ever validated: like a draft, its creator's and staff's only.
+  for (const s of ['BROUILLON', 'EN_ATTENTE', 'REJETE', 'ANNULE'] as const) {
     const url = `/api/events/${ids[s]}/`;
     assert.equal((await ctx.app.inject({ url })).statusCode, 404, `${s} anonymous`);
     const r = await ctx.app.inject({ url, headers: bob.headers });
@@ -239,10 +240,19 @@ test('detail: unvalidated events are 404 for others, visible to their creator an
     assert.equal((await ctx.app.inject({ url, headers: alice.headers })).statusCode, 200, `${s} creator`);
     assert.equal((await ctx.app.inject({ url, headers: staff.headers })).statusCode, 200, `${s} staff`);
   }
-  for (const s of ['TERMINE', 'ANNULE'] as const) {
-    const r = await ctx.app.inject({ url: `/api/events/${ids[s]}/` });
+  const published = await insertEvent(ctx.database.db, bob.user.id, {
+    statut: 'ANNULE',
+    dateValidation: new Date(Date.now() - 86_400_000),
+  });
+  for (const [s, id] of [
+    ['TERMINE', ids.TERMINE!],
+    ['ANNULE', published],
+  ] as const) {
+    const r = await ctx.app.inject({ url: `/api/events/${id}/` });
     assert.equal(r.statusCode, 200, s);
     assert.equal(r.json().statut, s);
+    // The same rule for its ticket types (they were a 404 while the page was public).
+    assert.equal((await ctx.app.inject({ url: `/api/events/${id}/ticket-types/` })).statusCode, 200, `${s} ticket types`);
   }
   assert.equal((await ctx.app.inject({ url: '/api/events/999999/' })).statusCode, 404);
   // Not an id: no such path, as DRF's `<int:pk>` does not match (issue 18).

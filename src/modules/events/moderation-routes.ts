@@ -55,7 +55,7 @@ export function moderationRoutes(deps: EventsDeps) {
           summary: 'Valider un événement (VALIDE) ; l’organisateur est prévenu',
           security: tokenAuth,
           params: IdParams,
-          response: { 200: MessageAndEvent, ...errors(400, 401, 403, 404) },
+          response: { 200: MessageAndEvent, ...errors(400, 401, 403, 404, 409) },
         },
       },
       async (request) => {
@@ -73,7 +73,7 @@ export function moderationRoutes(deps: EventsDeps) {
           security: tokenAuth,
           params: IdParams,
           body: RejectBody,
-          response: { 200: MessageAndEvent, ...errors(400, 401, 403, 404) },
+          response: { 200: MessageAndEvent, ...errors(400, 401, 403, 404, 409) },
         },
       },
       async (request) => {

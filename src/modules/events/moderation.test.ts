@@ -116,7 +116,7 @@ test('approve: VALIDE with validateur and date, audit entry, organizer emailed',
   assert.equal((await ctx.app.inject({ url: `/api/events/${id}/` })).statusCode, 200);
   // A second decision on the same event is refused.
   const again = await post(`/api/admin/events/${id}/reject/`, staff.headers, { motif: 'Trop tard pour ça' });
-  assert.equal(again.statusCode, 400);
+  assert.equal(again.statusCode, 409);
   assert.equal((await auditOf(id)).length, 1);
 });
 

@@ -14,7 +14,7 @@ import type { DbOrTx } from '../../db/client.js';
 import { users } from '../users/tables.js';
 import { eventParticipations, events } from './tables.js';
 import { STATUT_LABELS } from './status.js';
-import { canSee, lockEvent, EVENT_NOT_FOUND } from './access.js';
+import { canSee, lockEvent, visibleEvent, EVENT_NOT_FOUND } from './access.js';
 import type { EventsDeps } from './deps.js';
 import { paginate, type PageRequest, type PageSlice } from '../../core/pagination.js';
 import { fetchEventsByIds } from './queries.js';
@@ -121,8 +121,7 @@ async function countMyParticipations(db: DbOrTx, userId: number, statut: 'CONFIR
 
 /** Only the organizer (and staff) see who is coming. */
 async function assertCanListParticipants(db: DbOrTx, user: AuthUser, eventId: number): Promise<void> {
-  const [ev] = await db.select({ createurId: events.createurId, statut: events.statut }).from(events).where(eq(events.id, eventId));
-  if (!ev || !canSee(ev, user)) throw new NotFoundError(EVENT_NOT_FOUND);
+  const ev = await visibleEvent(db, eventId, user);
   if (ev.createurId !== user.id && !isStaffUser(user)) {
     throw new ForbiddenError("Seul l'organisateur de l'événement peut voir la liste des participants.", 'not_owner');
   }

@@ -108,7 +108,9 @@ export interface Viewer {
  */
 export async function viewEvent(deps: EventsDeps, id: number, viewer: Viewer): Promise<{ row: EventRow; extraViews: number }> {
   const row = await fetchEventById(deps.database, id, viewer.user?.id ?? null);
-  if (!row || !canSee({ statut: row.statut, createurId: row.createur.id }, viewer.user)) throw new NotFoundError(EVENT_NOT_FOUND);
+  if (!row || !canSee({ statut: row.statut, createurId: row.createur.id, dateValidation: row.dateValidation }, viewer.user)) {
+    throw new NotFoundError(EVENT_NOT_FOUND);
+  }
   const views = deps.views;
   if (!views) return { row, extraViews: 0 };
   // Organizers looking at their own page, and previews of unpublished events, are not audience.
@@ -129,8 +131,23 @@ export async function eventAfterWrite(
   return { row, extraViews: deps.views?.pendingFor(id) ?? 0 };
 }
 
-/** The active categories, in display order (a short list). */
-export async function listCategories(deps: EventsDeps) {
+/** The active categories, in display order (paginated like every list, a short one in practice). */
+export async function listCategories(deps: EventsDeps, page: PageRequest) {
+  const where = eq(eventCategories.actif, true);
+  return paginate(
+    page,
+    async () =>
+      (
+        await deps.db
+          .select({ n: sql<number>`count(*)::int` })
+          .from(eventCategories)
+          .where(where)
+      )[0]!.n,
+    (limit, offset) => categoriesPage(deps, limit, offset),
+  );
+}
+
+async function categoriesPage(deps: EventsDeps, limit: number, offset: number) {
   return deps.db
     .select({
       id: eventCategories.id,
@@ -142,5 +159,7 @@ export async function listCategories(deps: EventsDeps) {
     })
     .from(eventCategories)
     .where(eq(eventCategories.actif, true))
-    .orderBy(asc(eventCategories.ordre), asc(eventCategories.id));
+    .orderBy(asc(eventCategories.ordre), asc(eventCategories.id))
+    .limit(limit)
+    .offset(offset);
 }

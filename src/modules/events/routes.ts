@@ -98,11 +98,12 @@ export function eventCollectionRoutes(deps: EventsDeps) {
       {
         schema: {
           tags: TAGS,
-          summary: "Catégories d'événements",
-          response: { 200: Type.Array(EventCategorySchema) },
+          summary: "Catégories d'événements (actives, dans l'ordre d'affichage)",
+          querystring: Type.Object(PaginationQuery),
+          response: { 200: Paginated(EventCategorySchema), ...errors(404) },
         },
       },
-      async () => listCategories(deps),
+      async (request) => pageResponse(request, await listCategories(deps, pageRequest(request.query)), deps.config.publicBaseUrl),
     );
 
     app.get(

@@ -26,7 +26,7 @@ const EXPECTED: Record<EventAction, { to: EventStatut; from: EventStatut[]; by: 
 };
 
 describe('status machine as data', () => {
-  test('every action × status × actor gives the expected status, 403 or 400', () => {
+  test('every action × status × actor gives the expected status, 403 or 409', () => {
     let checked = 0;
     for (const action of ACTIONS) {
       for (const from of EVENT_STATUTS) {
@@ -44,7 +44,7 @@ describe('status machine as data', () => {
               () => assertTransition(action, from, [actor]),
               (err: unknown) =>
                 err instanceof AppError &&
-                err.statusCode === (allowedActor ? 400 : 403) &&
+                err.statusCode === (allowedActor ? 409 : 403) &&
                 /[éèàç]|Impossible|Seul|Action/.test(err.message),
               label,
             );
@@ -109,11 +109,11 @@ describe('each transition through the API', () => {
     }
   });
 
-  test('submit from any other status is 400 and changes nothing', async () => {
+  test('submit from any other status is 409 (a conflict with its state) and changes nothing', async () => {
     for (const from of ['EN_ATTENTE', 'VALIDE', 'TERMINE', 'ANNULE'] as const) {
       const id = await make(from);
       const r = await post(`/api/events/${id}/submit/`, organizer.headers);
-      assert.equal(r.statusCode, 400, from);
+      assert.equal(r.statusCode, 409, from);
       assert.equal(r.json().code, 'invalid_transition');
       assert.equal(await statutOf(id), from);
     }
@@ -138,7 +138,7 @@ describe('each transition through the API', () => {
     assert.equal(await statutOf(id), 'BROUILLON');
   });
 
-  test('approve: EN_ATTENTE → VALIDE by staff only; from any other status 400', async () => {
+  test('approve: EN_ATTENTE → VALIDE by staff only; from any other status 409', async () => {
     const id = await make('EN_ATTENTE');
     assert.equal((await post(`/api/admin/events/${id}/approve/`, organizer.headers)).statusCode, 403);
     assert.equal((await post(`/api/admin/events/${id}/approve/`, staff.headers)).statusCode, 200);
@@ -146,12 +146,12 @@ describe('each transition through the API', () => {
     for (const from of ['BROUILLON', 'VALIDE', 'REJETE', 'TERMINE', 'ANNULE'] as const) {
       const x = await make(from);
       const r = await post(`/api/admin/events/${x}/approve/`, staff.headers);
-      assert.equal(r.statusCode, 400, from);
+      assert.equal(r.statusCode, 409, from);
       assert.equal(await statutOf(x), from);
     }
   });
 
-  test('reject: EN_ATTENTE → REJETE by staff with a reason; from any other status 400', async () => {
+  test('reject: EN_ATTENTE → REJETE by staff with a reason; from any other status 409', async () => {
     const id = await make('EN_ATTENTE');
     assert.equal((await post(`/api/admin/events/${id}/reject/`, organizer.headers, { motif: 'Informations incomplètes' })).statusCode, 403);
     const r = await post(`/api/admin/events/${id}/reject/`, staff.headers, { motif: 'Informations incomplètes' });
@@ -161,7 +161,7 @@ describe('each transition through the API', () => {
       const x = await make(from);
       assert.equal(
         (await post(`/api/admin/events/${x}/reject/`, staff.headers, { motif: 'Informations incomplètes' })).statusCode,
-        400,
+        409,
         from,
       );
       assert.equal(await statutOf(x), from);
@@ -177,7 +177,7 @@ describe('each transition through the API', () => {
     }
     for (const from of ['TERMINE', 'ANNULE'] as const) {
       const id = await make(from);
-      assert.equal((await post(`/api/events/${id}/cancel/`, organizer.headers)).statusCode, 400, from);
+      assert.equal((await post(`/api/events/${id}/cancel/`, organizer.headers)).statusCode, 409, from);
       assert.equal(await statutOf(id), from);
     }
   });

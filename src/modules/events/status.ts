@@ -4,7 +4,7 @@
  * approval and a cancellation) are applied one after the other and the second is judged on the first's
  * result. `status.test.ts` checks every (action, status, actor) combination against this table.
  */
-import { BadRequestError, ForbiddenError } from '../../core/errors.js';
+import { ConflictError, ForbiddenError } from '../../core/errors.js';
 import type { EventStatut } from './tables.js';
 
 export type EventAction = 'submit' | 'approve' | 'reject' | 'cancel' | 'finish';
@@ -28,8 +28,11 @@ export const TRANSITIONS: readonly Transition[] = [
   { action: 'finish', from: ['VALIDE'], to: 'TERMINE', by: ['system'] },
 ];
 
-/** Statuses whose event the public can open (the list shows VALIDE only); the others only creator and staff. */
-export const PUBLIC_STATUTS: readonly EventStatut[] = ['VALIDE', 'TERMINE', 'ANNULE'];
+/**
+ * Statuses whose event the public can open (the list shows VALIDE only). An ANNULE event is public only if it
+ * was published first (access.ts `canSee`); every other status only for its creator and staff.
+ */
+export const PUBLIC_STATUTS: readonly EventStatut[] = ['VALIDE', 'TERMINE'];
 /** Statuses in which the organizer may still edit the event. */
 export const EDITABLE_STATUTS: readonly EventStatut[] = ['BROUILLON', 'EN_ATTENTE', 'REJETE', 'VALIDE'];
 
@@ -58,7 +61,7 @@ export function transitionFor(action: EventAction): Transition {
 
 /**
  * The status `action` leads to from `from` when performed by someone holding `roles`; throws 403 when none of
- * the roles may perform the action, 400 when the event's current status does not allow it.
+ * the roles may perform the action, 409 when the event's current status does not allow it.
  */
 export function assertTransition(action: EventAction, from: EventStatut, roles: readonly Actor[]): EventStatut {
   const t = transitionFor(action);
@@ -70,8 +73,9 @@ export function assertTransition(action: EventAction, from: EventStatut, roles: 
       t.by.includes('staff') ? 'staff_only' : 'not_owner',
     );
   }
+  // A conflict with the event's current state (API.md: 409), like every invalid_transition of the API.
   if (!t.from.includes(from)) {
-    throw new BadRequestError(
+    throw new ConflictError(
       `Impossible de ${ACTION_LABELS[action]} un événement au statut « ${STATUT_LABELS[from]} ».`,
       'invalid_transition',
     );

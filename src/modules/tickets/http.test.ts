@@ -116,7 +116,7 @@ test('ticket types: public list with availability; creator adds within capacity;
   });
   const list = await ctx.app.inject({ url: `/api/events/${event.id}/ticket-types/` });
   assert.equal(list.statusCode, 200);
-  assert.equal(list.json()[0].disponibles, 80);
+  assert.equal(list.json().results[0].disponibles, 80, 'paginated like every list');
   const tooMany = await ctx.app.inject({
     method: 'POST',
     url: `/api/events/${event.id}/ticket-types/`,

@@ -54,6 +54,13 @@ export function ticketView(t: TicketView) {
   };
 }
 
+/** A response that is not JSON: its media type in the OpenAPI document (the handler sends the bytes). */
+const binary = (mediaType: string, description: string) => ({
+  description,
+  // Typed as bytes for the handler (a Buffer, or the SVG text); documented as a binary string of that type.
+  content: { [mediaType]: { schema: Type.Unsafe<Buffer | string>({ type: 'string', format: 'binary', contentMediaType: mediaType }) } },
+});
+
 const CheckInResponse = Type.Object({
   message: Type.String(),
   ticket: Type.Object({
@@ -118,7 +125,7 @@ export function ticketRoutes(deps: TicketsDeps) {
           description: 'Contenu signé (Ed25519) vérifiable hors ligne par une application de contrôle.',
           security: tokenAuth,
           params: IdParams,
-          response: { 200: Type.String(), ...errors(401, 404) },
+          response: { 200: binary('image/svg+xml', 'Le QR code en SVG'), ...errors(401, 404) },
         },
       },
       async (request, reply) => {
@@ -138,7 +145,7 @@ export function ticketRoutes(deps: TicketsDeps) {
           summary: 'QR code du billet (PNG)',
           security: tokenAuth,
           params: IdParams,
-          response: { ...errors(401, 404) },
+          response: { 200: binary('image/png', 'Le QR code en PNG'), ...errors(401, 404) },
         },
       },
       async (request, reply) => {
@@ -158,7 +165,7 @@ export function ticketRoutes(deps: TicketsDeps) {
           summary: 'Billet PDF (QR code, événement, titulaire, type de billet)',
           security: tokenAuth,
           params: IdParams,
-          response: { ...errors(401, 404) },
+          response: { 200: binary('application/pdf', 'Le billet en PDF'), ...errors(401, 404) },
         },
       },
       async (request, reply) => {

@@ -7,6 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { currentUser, permissions } from '../../core/auth.js';
 import { errors, tokenAuth } from '../../core/schemas.js';
+import { mapPage, Paginated, PaginationQuery, pageRequest, pageResponse } from '../../core/pagination.js';
 import { createTicketType, deleteTicketType, ticketTypesOf, updateTicketType, type TicketTypeView } from './types-service.js';
 import type { TicketsDeps } from './deps.js';
 
@@ -67,12 +68,18 @@ export function ticketTypeRoutes(deps: TicketsDeps) {
       {
         schema: {
           tags: ['billets'],
-          summary: "Types de billets d'un événement payant",
+          summary: "Types de billets d'un événement payant (les moins chers d'abord)",
           params: Params,
-          response: { 200: Type.Array(TicketTypeSchema), ...errors(404) },
+          querystring: Type.Object(PaginationQuery),
+          response: { 200: Paginated(TicketTypeSchema), ...errors(404) },
         },
       },
-      async (request) => (await ticketTypesOf(deps, request.user, request.params.id)).map(view),
+      async (request) =>
+        pageResponse(
+          request,
+          mapPage(await ticketTypesOf(deps, request.user, request.params.id, pageRequest(request.query)), view),
+          deps.config.publicBaseUrl,
+        ),
     );
 
     app.post(

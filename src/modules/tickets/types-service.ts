@@ -12,6 +12,7 @@ import { assertOwner, type AuthUser } from '../../core/auth.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.js';
 import type { HookHandler } from '../../core/hooks.js';
 import type { TicketsDeps } from './deps.js';
+import { paginate, type PageRequest } from '../../core/pagination.js';
 import './hooks.js';
 import '../events/hooks.js';
 
@@ -138,8 +139,14 @@ export async function ensureStandardTicketType(tx: DbOrTx, eventId: number): Pro
   });
 }
 
-async function listTicketTypes(db: DbOrTx, eventId: number): Promise<TicketType[]> {
-  return db.select().from(ticketTypes).where(eq(ticketTypes.evenementId, eventId)).orderBy(ticketTypes.prix, ticketTypes.id);
+async function listTicketTypes(db: DbOrTx, eventId: number, limit: number, offset: number): Promise<TicketType[]> {
+  return db
+    .select()
+    .from(ticketTypes)
+    .where(eq(ticketTypes.evenementId, eventId))
+    .orderBy(ticketTypes.prix, ticketTypes.id)
+    .limit(limit)
+    .offset(offset);
 }
 
 /** After an edit of a paid event: its ticket types must still fit in its capacity. */
@@ -171,10 +178,20 @@ async function withAvailability(db: DbOrTx, t: TicketType): Promise<TicketTypeVi
   return { ...t, disponibles: Math.max(0, t.quantite - t.vendus - held) };
 }
 
-/** The ticket types of an event the caller may see (events' visibility rule), cheapest first. */
-export async function ticketTypesOf(deps: TicketsDeps, user: AuthUser | null, eventId: number): Promise<TicketTypeView[]> {
+/** The ticket types of an event the caller may see (events' visibility rule), cheapest first, paginated. */
+export async function ticketTypesOf(deps: TicketsDeps, user: AuthUser | null, eventId: number, page: PageRequest) {
   await visibleEvent(deps.db, eventId, user);
-  return Promise.all((await listTicketTypes(deps.db, eventId)).map((t) => withAvailability(deps.db, t)));
+  return paginate(
+    page,
+    async () =>
+      (
+        await deps.db
+          .select({ n: sql<number>`count(*)::int` })
+          .from(ticketTypes)
+          .where(eq(ticketTypes.evenementId, eventId))
+      )[0]!.n,
+    async (limit, offset) => Promise.all((await listTicketTypes(deps.db, eventId, limit, offset)).map((t) => withAvailability(deps.db, t))),
+  );
 }
 
 export async function createTicketType(
