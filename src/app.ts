@@ -20,8 +20,9 @@ import { RateLimitedError } from './core/errors.js';
 import { registerHostChecks } from './core/security.js';
 import { mediaSettings, registerMediaRoutes } from './core/media.js';
 import { MAX_UPLOAD_FIELDS } from './core/multipart.js';
-import { clientErrorHandler, frameworkErrors, registerHttpContract } from './core/http-contract.js';
+import { clientErrorHandler, frameworkErrors, querystringParser, registerHttpContract } from './core/http-contract.js';
 import { validatorCompiler } from './core/validator.js';
+import { registerPageStyles } from './core/pages.js';
 import { MODULES } from './modules/index.js';
 
 declare module 'fastify' {
@@ -65,7 +66,7 @@ export async function buildApp(
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
     },
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200, querystringParser },
     // What Node and Fastify answer by themselves, in the API's format and in French (core/http-contract.ts).
     clientErrorHandler,
     frameworkErrors,
@@ -133,6 +134,7 @@ export async function buildApp(
   });
   app.get('/api/schema/', { schema: { hide: true } }, async () => app.swagger());
   await registerMediaRoutes(app, mediaSettings(config));
+  registerPageStyles(app);
 
   // The modules, in dependency order (each plugin checks that the ones it needs came first).
   for (const m of MODULES) if (m.plugin) await app.register(m.plugin);

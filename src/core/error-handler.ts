@@ -6,6 +6,9 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { AppError, PG, pgConstraint, pgErrorCode } from './errors.js';
 import { ajvErrorsToDetails } from './validation-messages.js';
 
+/** The heading of errors in a query string (filters, pagination, search). */
+export const QUERY_ERRORS = 'Paramètres de la requête invalides';
+
 export interface ErrorBody {
   error: string;
   code: string;
@@ -29,7 +32,8 @@ export function toErrorResponse(err: unknown, bodyLimit: number): { status: numb
     return {
       status: 400,
       body: {
-        error: 'Données invalides',
+        // One heading for the query string's errors, here and in the modules' own checks (QUERY_ERRORS).
+        error: fe.validationContext === 'querystring' ? QUERY_ERRORS : 'Données invalides',
         code: 'validation_error',
         details: ajvErrorsToDetails(fe.validation as never, fe.validationContext),
       },

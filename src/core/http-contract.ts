@@ -138,8 +138,15 @@ export async function registerHttpContract(app: FastifyInstance): Promise<void> 
         request.body = coerceFormFields(request.body as Record<string, unknown>, bodySchema);
       }
     };
+    // DRF's ProhibitNullCharactersValidator: the field is named (PostgreSQL would refuse the whole row).
+    const refuseNul = async (request: FastifyRequest) => {
+      const fields = [...nulFields(request.body), ...nulFields(request.query)];
+      if (fields.length) {
+        throw new ValidationError(Object.fromEntries(fields.map((f) => [f, ['Les caractères nuls ne sont pas autorisés.']])));
+      }
+    };
     const own = route.preValidation === undefined ? [] : Array.isArray(route.preValidation) ? route.preValidation : [route.preValidation];
-    route.preValidation = [...own, readForm] as RouteOptions['preValidation'];
+    route.preValidation = [...own, readForm, refuseNul] as RouteOptions['preValidation'];
   });
 
   /** The methods a concrete path answers to (for 405 and OPTIONS). */
@@ -161,6 +168,26 @@ declare module 'fastify' {
   interface FastifyInstance {
     allowedMethods(path: string): string[];
   }
+}
+
+/**
+ * Query strings as DRF reads them (`QueryDict.__getitem__`): a key repeated (`?categorie=1&categorie=2`) takes
+ * its last value, instead of a list a scalar filter would refuse with a confusing message.
+ */
+export function querystringParser(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of new URLSearchParams(text)) out[k] = v;
+  return out;
+}
+
+/** Strings of a body or a query (any depth) holding a NUL character, by field: the database cannot store them. */
+export function nulFields(value: unknown, path = ''): string[] {
+  if (typeof value === 'string') return value.includes('\u0000') ? [path || 'non_field_errors'] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => nulFields(v, path ? `${path}.${i}` : String(i)));
+  if (value && typeof value === 'object' && !Buffer.isBuffer(value)) {
+    return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => nulFields(v, path ? `${path}.${k}` : k));
+  }
+  return [];
 }
 
 function errorJson(error: string, code: string): string {

@@ -14,9 +14,40 @@ interface AjvError {
   data?: unknown;
 }
 
+/**
+ * A field that matches none of a union's branches (`string` with a format, or `null`) makes Ajv report every
+ * branch plus the union itself: one message is enough, the most specific (not "must be null", not "anyOf").
+ */
+function mostSpecific(errors: AjvError[]): AjvError[] {
+  const unions = new Set(errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.instancePath));
+  if (!unions.size) return errors;
+  const kept: AjvError[] = [];
+  const done = new Set<string>();
+  for (const e of errors) {
+    if (!unions.has(e.instancePath)) {
+      kept.push(e);
+      continue;
+    }
+    if (done.has(e.instancePath) || e.keyword === 'anyOf' || e.keyword === 'oneOf') continue;
+    if (e.keyword === 'type' && String(e.params.type) === 'null') continue;
+    kept.push(e);
+    done.add(e.instancePath);
+  }
+  // Nothing more specific than the union (every branch was a type mismatch): keep one message for the field.
+  for (const path of unions) {
+    if (!done.has(path)) {
+      const first =
+        errors.find((e) => e.instancePath === path && e.keyword !== 'anyOf' && e.keyword !== 'oneOf') ??
+        errors.find((e) => e.instancePath === path)!;
+      kept.push(first);
+    }
+  }
+  return kept;
+}
+
 export function ajvErrorsToDetails(errors: AjvError[], context?: string): FieldErrors {
   const details: FieldErrors = {};
-  for (const e of errors) {
+  for (const e of mostSpecific(errors)) {
     let field = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
     if (e.keyword === 'required') {
       const missing = String(e.params.missingProperty ?? '');
@@ -38,7 +69,8 @@ function frenchMessage(e: AjvError): string {
     case 'required':
       return 'Ce champ est obligatoire.';
     case 'type':
-      return typeMessage(String(p.type));
+      // DRF: "Ce champ ne peut être nul." when null is sent for a field that does not take it.
+      return e.data === null ? 'Ce champ ne peut être nul.' : typeMessage(String(p.type));
     case 'minLength':
       return Number(p.limit) === 1 ? 'Ce champ ne peut être vide.' : `Assurez-vous que ce champ comporte au moins ${p.limit} caractères.`;
     case 'maxLength':

@@ -3,6 +3,7 @@
  * understood (DRF would silently ignore a bad `ordering`; a client is better served by being told).
  */
 import { ValidationError, type FieldErrors } from '../../core/errors.js';
+import { QUERY_ERRORS } from '../../core/error-handler.js';
 import type { ListFilters } from './queries.js';
 import type { SearchTerm } from './search-terms.js';
 import { ORDERING_FIELDS, type ListEventsQueryT } from './schemas.js';
@@ -83,7 +84,7 @@ export async function publicListFilters(q: ListEventsQueryT, expand: (terms: str
   }
   const ordering = parseOrdering(q.ordering, errors);
   const near = parseNear(q.near, q.radius_km, errors);
-  if (Object.keys(errors).length) throw new ValidationError(errors, 'Paramètres de recherche invalides');
+  if (Object.keys(errors).length) throw new ValidationError(errors, QUERY_ERRORS);
   return {
     statuts: ['VALIDE'],
     categorie: q.categorie,

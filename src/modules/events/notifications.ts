@@ -27,8 +27,7 @@ export interface NotifyParticipantsData {
   motif?: string;
 }
 
-const fmt = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'full', timeStyle: 'short', timeZone: 'Africa/Abidjan' });
-export const formatDate = (d: Date): string => `${fmt.format(d)} (heure d'Abidjan)`;
+export { formatDateTime as formatDate } from '../../core/french.js';
 
 export async function notifyParticipantsLater(jobs: JobQueue, tx: DbOrTx, data: NotifyParticipantsData): Promise<void> {
   await jobs.send(NOTIFY_PARTICIPANTS_JOB, data, { tx });

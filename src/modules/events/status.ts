@@ -5,6 +5,7 @@
  * result. `status.test.ts` checks every (action, status, actor) combination against this table.
  */
 import { ConflictError, ForbiddenError } from '../../core/errors.js';
+import { elide } from '../../core/french.js';
 import type { EventStatut } from './tables.js';
 
 export type EventAction = 'submit' | 'approve' | 'reject' | 'cancel' | 'finish';
@@ -69,14 +70,14 @@ export function assertTransition(action: EventAction, from: EventStatut, roles: 
     throw new ForbiddenError(
       t.by.includes('staff')
         ? 'Action réservée au personnel de la plateforme.'
-        : `Seul l'organisateur de l'événement peut le ${ACTION_LABELS[action]}.`,
+        : `Seul l'organisateur de l'événement peut ${elide('le', ACTION_LABELS[action])}.`,
       t.by.includes('staff') ? 'staff_only' : 'not_owner',
     );
   }
   // A conflict with the event's current state (API.md: 409), like every invalid_transition of the API.
   if (!t.from.includes(from)) {
     throw new ConflictError(
-      `Impossible de ${ACTION_LABELS[action]} un événement au statut « ${STATUT_LABELS[from]} ».`,
+      `Impossible ${elide('de', ACTION_LABELS[action])} un événement au statut « ${STATUT_LABELS[from]} ».`,
       'invalid_transition',
     );
   }

@@ -10,44 +10,24 @@
  * (80 random bits) and the page shows nothing personal: the event, the amount, the status.
  */
 import { count, eq } from 'drizzle-orm';
-import { escapeHtml } from '../../core/html.js';
+import type { PageContent } from '../../core/pages.js';
+import { formatFrancs } from '../../core/french.js';
 import { events } from '../events/tables.js';
 import { tickets } from '../tickets/tables.js';
 import { payments, refunds } from './tables.js';
 import { queueConfirmation } from './jobs.js';
 import type { PaymentDeps } from './deps.js';
 
-const RELOAD_SECONDS = 3;
 const REFERENCE = /^SV-[0-9A-Z]{16}$/;
 
-const francs = (n: number) => `${new Intl.NumberFormat('fr-FR').format(n).replace(/\u202f/g, ' ')} F CFA`;
-
-export interface ReturnPage {
-  status: number;
-  title: string;
-  color: string;
-  paragraphs: string[];
-  reload?: boolean;
-}
-
-export function renderReturnPage(p: ReturnPage): string {
-  const meta = p.reload ? `<meta http-equiv="refresh" content="${RELOAD_SECONDS}">` : '';
-  const body = p.paragraphs.map((t) => `<p>${escapeHtml(t)}</p>`).join('');
-  return `<!doctype html><html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">${meta}<title>${escapeHtml(p.title)} · SpotVibe</title><style>
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f5f5f7;margin:0;color:#1d1d1f}
-main{max-width:28rem;margin:3rem auto;background:#fff;border-radius:12px;box-shadow:0 1px 4px #0002;overflow:hidden}
-h1{margin:0;padding:1rem 1.25rem;font-size:1.25rem;color:#fff;background:${p.color}}
-p{margin:1rem 1.25rem;line-height:1.45}footer{padding:.75rem 1.25rem;font-size:.85rem;color:#6e6e73;border-top:1px solid #eee}
-</style></head><body><main><h1>${escapeHtml(p.title)}</h1>${body}<footer>SpotVibe</footer></main></body></html>`;
-}
+export type ReturnPage = PageContent;
 
 /** The page for a payment reference: its state in words (and a status check queued while it is pending). */
 export async function returnPageFor(deps: PaymentDeps, reference: string | undefined, cancelled: boolean): Promise<ReturnPage> {
   const notFound: ReturnPage = {
     status: 404,
     title: 'Paiement introuvable',
-    color: '#6e6e73',
+    tone: 'neutral',
     paragraphs: ["Ce lien de paiement n'est pas valide. Retrouvez vos paiements et vos billets dans l'application SpotVibe."],
   };
   if (!reference || !REFERENCE.test(reference)) return notFound;
@@ -60,14 +40,14 @@ export async function returnPageFor(deps: PaymentDeps, reference: string | undef
   if (!row) return notFound;
   const tickets_ = (n: number) => (n === 1 ? '1 billet' : `${n} billets`);
   const what = `${tickets_(row.quantite)} pour « ${row.titre ?? 'un événement'} »`;
-  const amount = francs(row.montant);
+  const amount = formatFrancs(row.montant);
   switch (row.statut) {
     case 'EN_ATTENTE':
       await queueConfirmation(deps.jobs, row.id, cancelled ? 'retour_annulation' : 'retour_client');
       return {
         status: 200,
         title: cancelled ? 'Paiement annulé ?' : 'Paiement en cours de confirmation',
-        color: '#0a7cff',
+        tone: 'info',
         reload: true,
         paragraphs: [
           cancelled
@@ -82,7 +62,7 @@ export async function returnPageFor(deps: PaymentDeps, reference: string | undef
         return {
           status: 200,
           title: 'Paiement confirmé',
-          color: '#1e8e3e',
+          tone: 'success',
           paragraphs: [
             `Merci ! Votre paiement de ${amount} est confirmé : ${tickets_(issued!.n)} pour « ${row.titre ?? 'un événement'} ».`,
             "Retrouvez-les avec leur QR code dans l'application SpotVibe, rubrique « Mes billets ».",
@@ -93,7 +73,7 @@ export async function returnPageFor(deps: PaymentDeps, reference: string | undef
       return {
         status: 200,
         title: refund ? 'Paiement reçu, remboursement en cours' : 'Paiement confirmé',
-        color: refund ? '#b26a00' : '#1e8e3e',
+        tone: refund ? 'warning' : 'success',
         reload: !refund,
         paragraphs: refund
           ? [
@@ -106,7 +86,7 @@ export async function returnPageFor(deps: PaymentDeps, reference: string | undef
       return {
         status: 200,
         title: "Le paiement n'a pas abouti",
-        color: '#c5221f',
+        tone: 'error',
         paragraphs: [
           `Votre paiement de ${amount} (${what}) n'a pas abouti : rien n'a été débité et aucun billet n'a été émis.`,
           "Vous pouvez recommencer l'achat depuis l'application s'il reste des places.",
@@ -116,7 +96,7 @@ export async function returnPageFor(deps: PaymentDeps, reference: string | undef
       return {
         status: 200,
         title: 'Délai de paiement dépassé',
-        color: '#c5221f',
+        tone: 'error',
         paragraphs: [
           `Votre paiement de ${amount} (${what}) n'a pas été confirmé à temps : les places ont été libérées.`,
           'Si votre compte a été débité, le paiement sera reconnu dès que le fournisseur le confirmera.',
@@ -126,7 +106,7 @@ export async function returnPageFor(deps: PaymentDeps, reference: string | undef
       return {
         status: 200,
         title: 'Paiement remboursé',
-        color: '#6e6e73',
+        tone: 'neutral',
         paragraphs: [`Votre paiement de ${amount} (${what}) vous a été remboursé.`],
       };
   }

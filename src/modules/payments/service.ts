@@ -27,6 +27,7 @@ import type { JobQueue } from '../../jobs/queue.js';
 import { queueEmail } from '../notifications/delivery.js';
 import { normalizeTelephone, PHONE_MESSAGE } from '../users/validators.js';
 import { formatTicketCode, generateTicketCode } from '../tickets/render/code.js';
+import { formatShortDateTime } from '../../core/french.js';
 
 export type Payment = typeof payments.$inferSelect;
 
@@ -118,7 +119,7 @@ export async function initiatePayment(
     throw ValidationError.field('type_billet_id', 'Ce champ est obligatoire : cet événement propose plusieurs types de billets.');
   const type = types[0]!;
   if (type.debutVente && now < type.debutVente)
-    throw ValidationError.field('type_billet_id', `La vente de ce billet commence le ${type.debutVente.toISOString()}.`);
+    throw ValidationError.field('type_billet_id', `La vente de ce billet commence le ${formatShortDateTime(type.debutVente)}.`);
   if (type.finVente && now >= type.finVente) throw ValidationError.field('type_billet_id', 'La vente de ce billet est terminée.');
   if (input.quantite > type.maxParCommande) {
     throw ValidationError.field('quantite', `Au plus ${type.maxParCommande} billet(s) de ce type par commande.`);

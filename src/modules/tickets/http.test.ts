@@ -9,6 +9,7 @@ import { fakeGateways } from '../../test/fake-gateway.js';
 import { formatTicketCode, generateTicketCode } from './render/code.js';
 import { signTicketPayload } from './render/payload.js';
 import { keyFromSeed, ticketSigningKey } from './render/keys.js';
+import { formatShortDateTime } from '../../core/french.js';
 
 const gateways = fakeGateways();
 let ctx: TestContext;
@@ -70,6 +71,9 @@ test('check-in: 200 the first time, 409 with the time after; others and forgerie
   assert.equal(second.statusCode, 409);
   assert.equal(second.json().code, 'already_checked_in');
   assert.equal(second.json().details.date_utilisation[0], first.json().ticket.date_utilisation);
+  // For the person at the door: a French date in Abidjan time (the ISO time stays in details).
+  assert.equal(second.json().error, `Billet déjà utilisé le ${formatShortDateTime(new Date(first.json().ticket.date_utilisation))}.`);
+  assert.match(second.json().error, /^Billet déjà utilisé le \d{1,2} \p{L}+ \d{4} à \d{2}:\d{2}\.$/u);
 });
 
 test('QR code (SVG, PNG) and PDF of my ticket; the QR payload checks the ticket in', async () => {

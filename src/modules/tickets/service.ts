@@ -13,6 +13,7 @@ import { paginate, type PageRequest, type PageSlice } from '../../core/paginatio
 import { formatTicketCode, normalizeTicketCode } from './render/code.js';
 import { PAYLOAD_PREFIX, verifyTicketPayload, type PublicKeyRing } from './render/payload.js';
 import { ticketMachine } from './states.js';
+import { formatShortDateTime } from '../../core/french.js';
 import type { TicketsDeps } from './deps.js';
 
 const ticketColumns = {
@@ -136,7 +137,7 @@ export async function checkIn(deps: TicketsDeps, controller: AuthUser, scanned: 
       throw ValidationError.field('code', 'Ce billet est pour un autre événement.');
     }
     if (t.statut === 'UTILISE') {
-      throw new ConflictError(`Billet déjà utilisé le ${t.dateUtilisation!.toISOString()}.`, 'already_checked_in', {
+      throw new ConflictError(`Billet déjà utilisé le ${formatShortDateTime(t.dateUtilisation!)}.`, 'already_checked_in', {
         date_utilisation: [t.dateUtilisation!.toISOString()],
       });
     }

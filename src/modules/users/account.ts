@@ -17,6 +17,7 @@ import {
 } from './validators.js';
 import { audit, type RequestMeta } from '../../core/audit.js';
 import { createAccountToken } from './account-tokens.js';
+import { VERIFY_EMAIL_PAGE } from './account-pages.js';
 import { linkFor, welcomeEmail } from './emails.js';
 import { EMAIL_VERIFICATION_TTL_MS } from './settings.js';
 import { loadOwnProfile } from './profile.js';
@@ -109,7 +110,7 @@ export async function registerUser(deps: AccountsDeps, input: RegisterInput, met
       const [user] = await tx.insert(users).values({ username, email, password, firstName, lastName, telephone: telephone! }).returning();
       const token = await issueToken(tx, user!.id, meta.userAgent);
       const verifyToken = await createAccountToken(tx, user!.id, 'email_verification', email, EMAIL_VERIFICATION_TTL_MS);
-      const link = linkFor(deps.settings.emailVerificationUrl, origin, '/api/auth/email/verify/', verifyToken);
+      const link = linkFor(deps.settings.emailVerificationUrl, origin, VERIFY_EMAIL_PAGE, verifyToken);
       await queueEmail(deps.jobs, welcomeEmail(email, user!, link, verifyToken), tx);
       await audit(tx, { userId: user!.id, action: 'inscription', meta });
       const profile = await loadOwnProfile(tx, user!.id);

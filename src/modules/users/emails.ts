@@ -74,8 +74,11 @@ export function phoneCodeSms(code: string, minutes: number): string {
   return `SpotVibe : votre code de vérification est ${code}. Il expire dans ${minutes} minutes. Ne le communiquez à personne.`;
 }
 
-/** A link from a template with {token} (PASSWORD_RESET_URL…) or, by default, one of the API's own endpoints. */
-export function linkFor(template: string | undefined, origin: string, defaultPath: string, token: string): string {
+/**
+ * A link from a template with {token} (PASSWORD_RESET_URL…, an app's own page) or, by default, one of the
+ * server's account pages (account-pages.ts) with the token in the fragment, which no server or proxy sees.
+ */
+export function linkFor(template: string | undefined, origin: string, defaultPage: string, token: string): string {
   const t = encodeURIComponent(token);
-  return template ? template.replace('{token}', t) : `${origin}${defaultPath}?token=${t}`;
+  return template ? template.replace('{token}', t) : `${origin}${defaultPage}#token=${t}`;
 }

@@ -15,6 +15,7 @@ import { loginAttempts, users } from './tables.js';
 import { passwordProblems } from './validators.js';
 import { audit, type RequestMeta } from '../../core/audit.js';
 import { consumeToken, createAccountToken, findValidToken } from './account-tokens.js';
+import { RESET_PASSWORD_PAGE } from './account-pages.js';
 import { linkFor, passwordChangedEmail, resetEmail } from './emails.js';
 import { PASSWORD_RESET_TTL_MS, accountSettings } from './settings.js';
 import type { AccountsDeps } from './deps.js';
@@ -97,7 +98,7 @@ export const passwordResetJob: JobDefinition<ResetJobData> = {
     }
     await db.transaction(async (tx) => {
       const token = await createAccountToken(tx, user.id, 'password_reset', user.email, PASSWORD_RESET_TTL_MS);
-      const link = linkFor(settings.passwordResetUrl, data.origin, '/api/auth/password/reset/confirm/', token);
+      const link = linkFor(settings.passwordResetUrl, data.origin, RESET_PASSWORD_PAGE, token);
       await queueEmail(ctx.jobs, resetEmail(user.email, user, link, token), tx);
       await audit(tx, { userId: user.id, action: 'reinitialisation_demandee', meta: data.meta });
     });

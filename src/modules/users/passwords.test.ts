@@ -88,11 +88,20 @@ describe('password reset by email', () => {
       r.json().message,
       "Si un compte correspond à cette adresse, un e-mail contenant un lien de réinitialisation vient d'être envoyé.",
     );
-    const mail = await mailTo(u.body.email, /reset\/confirm\//, before);
+    const mail = await mailTo(u.body.email, /mot-de-passe\/nouveau\//, before);
     const text = decode(mail.raw);
     assert.match(text, /Subject: .*SpotVibe/);
-    const link = /https:\/\/api\.spotvibe\.test\/api\/auth\/password\/reset\/confirm\/\?token=([\w-]+)/.exec(text);
+    // The link opens the French page with the token in its fragment: browsers never send it, proxies never log it.
+    const link = /https:\/\/api\.spotvibe\.test\/compte\/mot-de-passe\/nouveau\/#token=([\w-]+)/.exec(text);
     assert.ok(link, 'the email carries the reset link');
+    assert.doesNotMatch(text, /\?token=/);
+    const page = await ctx.app.inject({ url: '/compte/mot-de-passe/nouveau/' });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /<form id="nouveau-mot-de-passe"/);
+    assert.match(page.body, /Choisir un nouveau mot de passe/);
+    assert.match(String(page.headers['content-security-policy']), /script-src 'self'/);
+    const script = await ctx.app.inject({ url: '/static/mot-de-passe.js' });
+    assert.match(script.body, /\/api\/auth\/password\/reset\/confirm\//);
     const token = decodeURIComponent(link[1]!);
     // Only the hash is stored.
     const rows = await ctx.database.db.select().from(accountTokens).where(eq(accountTokens.userId, u.user.id));
@@ -131,8 +140,8 @@ describe('password reset by email', () => {
     const u = await register(ctx.app);
     const before = smtp.received.length;
     await post('/api/auth/password/reset/', { email: u.body.email });
-    const mail = await mailTo(u.body.email, /reset\/confirm\//, before);
-    const token = decodeURIComponent(/reset\/confirm\/\?token=([\w-]+)/.exec(decode(mail.raw))![1]!);
+    const mail = await mailTo(u.body.email, /mot-de-passe\/nouveau\//, before);
+    const token = decodeURIComponent(/mot-de-passe\/nouveau\/#token=([\w-]+)/.exec(decode(mail.raw))![1]!);
     await ctx.database.db
       .update(accountTokens)
       .set({ expiresAt: sql`now() - interval '1 second'` })
@@ -151,10 +160,12 @@ describe('password reset by email', () => {
     const u = await register(ctx.app);
     let before = smtp.received.length;
     await post('/api/auth/password/reset/', { email: u.body.email });
-    const first = decodeURIComponent(/token=([\w-]+)/.exec(decode((await mailTo(u.body.email, /reset\/confirm\//, before)).raw))![1]!);
+    const first = decodeURIComponent(
+      /token=([\w-]+)/.exec(decode((await mailTo(u.body.email, /mot-de-passe\/nouveau\//, before)).raw))![1]!,
+    );
     before = smtp.received.length;
     await post('/api/auth/password/reset/', { email: u.body.email });
-    await mailTo(u.body.email, /reset\/confirm\//, before);
+    await mailTo(u.body.email, /mot-de-passe\/nouveau\//, before);
     const r = await post('/api/auth/password/reset/confirm/', {
       token: first,
       new_password: 'Ancien-Lien-2025',
@@ -174,7 +185,7 @@ describe('password reset by email', () => {
     // A witness email sent after it arrives first-in-first-out; nothing went to the unknown address.
     const w = await register(ctx.app);
     await post('/api/auth/password/reset/', { email: w.body.email });
-    await mailTo(w.body.email, /reset\/confirm\//, before);
+    await mailTo(w.body.email, /mot-de-passe\/nouveau\//, before);
     assert.equal(smtp.received.slice(before).filter((m) => m.to.includes('personne@inconnu.ci')).length, 0);
     const garbage = await post('/api/auth/password/reset/confirm/', {
       token: 'nimporte-quoi',
@@ -190,7 +201,11 @@ describe('email verification', () => {
     const before = smtp.received.length;
     const u = await register(ctx.app);
     const mail = await mailTo(u.body.email, /Bienvenue/, before);
-    const token = decodeURIComponent(/email\/verify\/\?token=([\w-]+)/.exec(decode(mail.raw))![1]!);
+    const token = decodeURIComponent(/compte\/email\/verifier\/#token=([\w-]+)/.exec(decode(mail.raw))![1]!);
+    const page = await ctx.app.inject({ url: '/compte/email/verifier/' });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /Confirmation de votre adresse e-mail/);
+    assert.match((await ctx.app.inject({ url: '/static/verifier-email.js' })).body, /\/api\/auth\/email\/verify\//);
     const r = await ctx.app.inject({ url: `/api/auth/email/verify/?token=${encodeURIComponent(token)}` });
     assert.equal(r.statusCode, 200);
     assert.equal(r.json().message, 'Adresse e-mail vérifiée. Merci !');
@@ -209,7 +224,7 @@ describe('email verification', () => {
     const before = smtp.received.length;
     const r = await post('/api/auth/email/verify/request/', {}, u.headers);
     assert.equal(r.statusCode, 200);
-    const mail = await mailTo(u.body.email, /email\/verify/, before);
+    const mail = await mailTo(u.body.email, /compte\/email\/verifier/, before);
     const token = decodeURIComponent(/token=([\w-]+)/.exec(decode(mail.raw))![1]!);
     assert.equal((await post('/api/auth/email/verify/', { token })).statusCode, 200);
     const done = await post('/api/auth/email/verify/request/', {}, u.headers);

@@ -10,6 +10,7 @@ import { findUserByToken } from './api-tokens.js';
 import { userRoutes } from './routes.js';
 import { authRoutes } from './auth-routes.js';
 import { adminUserRoutes } from './admin-routes.js';
+import { accountPageRoutes } from './page-routes.js';
 import { passwordResetJob } from './password-flows.js';
 import { purgeSecretsJob } from './cleanup.js';
 
@@ -24,5 +25,6 @@ export const usersModule = defineModule({
     await app.register(userRoutes(deps), { prefix: '/api/users' });
     await app.register(authRoutes(deps), { prefix: '/api/auth' });
     await app.register(adminUserRoutes(deps), { prefix: '/api/admin/users' });
+    await app.register(accountPageRoutes);
   }),
 });

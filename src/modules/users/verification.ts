@@ -12,6 +12,7 @@ import { queueEmail, queueSms } from '../notifications/delivery.js';
 import { phoneVerificationCodes, users } from './tables.js';
 import { audit, type RequestMeta } from '../../core/audit.js';
 import { consumeToken, createAccountToken, findValidToken } from './account-tokens.js';
+import { VERIFY_EMAIL_PAGE } from './account-pages.js';
 import { linkFor, phoneCodeSms, verifyEmail } from './emails.js';
 import { EMAIL_VERIFICATION_TTL_MS, PHONE_CODE_MAX_TRIES, PHONE_CODE_RESEND_MS, PHONE_CODE_TTL_MS } from './settings.js';
 import { loadOwnProfile } from './profile.js';
@@ -25,7 +26,7 @@ export async function sendEmailVerification(deps: AccountsDeps, userId: number, 
   if (user.emailVerifie) return { alreadyVerified: true };
   await deps.db.transaction(async (tx) => {
     const token = await createAccountToken(tx, user.id, 'email_verification', user.email, EMAIL_VERIFICATION_TTL_MS);
-    const link = linkFor(deps.settings.emailVerificationUrl, origin, '/api/auth/email/verify/', token);
+    const link = linkFor(deps.settings.emailVerificationUrl, origin, VERIFY_EMAIL_PAGE, token);
     await queueEmail(deps.jobs, verifyEmail(user.email, user, link, token), tx);
   });
   return { alreadyVerified: false };
