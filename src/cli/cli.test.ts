@@ -129,9 +129,17 @@ test("cleanup_old_data prints the manual's success message", async () => {
   assert.match(r.stdout, /Nettoyage terminé avec succès/);
 });
 
-test('an unknown command fails', async () => {
+test('an unknown command fails, in French; help is in French too', async () => {
   const r = await cli(['fly']);
   assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /erreur : commande inconnue « fly »/);
+  const help = await cli(['--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^Utilisation : spotvibe/m);
+  assert.match(help.stdout, /Commandes :/);
+  assert.doesNotMatch(help.stdout, /display help|Usage:|Commands:/);
+  const missing = await cli(['delete-account']);
+  assert.match(missing.stderr, /argument obligatoire manquant « compte »/);
 });
 
 // In-process checks on their own database: determinism and the retention rule.

@@ -5,6 +5,7 @@
  */
 import 'dotenv/config';
 import { Command, InvalidArgumentError } from 'commander';
+import { inFrench } from './french.js';
 import { loadConfig, ConfigError, type Config } from '../config.js';
 import { openRuntime, type Runtime } from '../runtime.js';
 import { DataDirLockedError } from '../db/lock.js';
@@ -41,7 +42,7 @@ async function withRuntime<T>(fn: (rt: Runtime) => Promise<T>, opts: { migrate?:
   }
 }
 
-const program = new Command().name('spotvibe').description('Commandes de gestion SpotVibe').showHelpAfterError();
+const program = inFrench(new Command()).name('spotvibe').description('Commandes de gestion SpotVibe');
 
 program
   .command('migrate')

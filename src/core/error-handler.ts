@@ -96,7 +96,10 @@ function constraintDetail(err: unknown): { details?: Record<string, string[]> } 
 export function registerErrorHandling(app: FastifyInstance, bodyLimit: number): void {
   app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const { status, body, headers } = toErrorResponse(err, bodyLimit);
-    if (status >= 500) request.log.error({ err }, 'erreur interne');
+    // A 5xx we chose to answer (a provider unavailable, a feature not configured) is a known state, not a bug:
+    // a warning with its code. Only an unexpected error is logged as an error, with its stack.
+    if (status >= 500 && err instanceof AppError) request.log.warn({ code: err.code, status }, err.message);
+    else if (status >= 500) request.log.error({ err }, 'erreur interne');
     else if (!(err instanceof AppError))
       request.log.info({ err: { message: (err as Error).message, code: (err as FastifyError).code } }, 'requête refusée');
     if (headers) void reply.headers(headers);

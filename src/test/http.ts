@@ -29,3 +29,17 @@ export function multipartBody(fields: Record<string, unknown>, files: MultipartF
 export function multipart(field: string, filename: string, contentType: string, content: Buffer) {
   return multipartBody({}, [{ field, filename, contentType, content }]);
 }
+
+/**
+ * A POST as DRF's test client sends it by default (`APIClient.post(url, data)`: multipart/form-data, every value
+ * as text), what the manual's own tests do.
+ */
+export function drfPost(
+  app: { inject: (o: object) => Promise<{ statusCode: number; json(): unknown; body: string }> },
+  url: string,
+  data: Record<string, unknown>,
+  headers: Record<string, string> = {},
+) {
+  const body = multipartBody(data);
+  return app.inject({ method: 'POST', url, headers: { ...headers, ...body.headers }, payload: body.payload });
+}

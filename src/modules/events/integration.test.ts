@@ -9,6 +9,7 @@ import { and, eq } from 'drizzle-orm';
 import { createTestContext, type TestContext } from '../../test/context.js';
 import { categoryIds, eventPayload } from '../../test/events.js';
 import { createUserWithToken } from '../../test/users.js';
+import { drfPost } from '../../test/http.js';
 import { eventParticipations, events } from './tables.js';
 
 let ctx: TestContext;
@@ -23,16 +24,12 @@ test('EventIntegrationTest.test_event_creation_workflow', async () => {
   const { db } = ctx.database;
   const organizer = await createUserWithToken(db, { username: 'organizer', email: 'organizer@example.com', telephone: '+2250123456789' });
 
-  // 1. Créer un événement
-  const created = await ctx.app.inject({
-    method: 'POST',
-    url: '/api/events/create/',
-    headers: organizer.headers,
-    payload: eventPayload(category),
-  });
+  // 1. Créer un événement (sent as the manual's DRF test client sends it: multipart, every value as text)
+  const created = await drfPost(ctx.app, '/api/events/create/', eventPayload(category), organizer.headers);
   assert.equal(created.statusCode, 201, created.body);
-  const eventId = created.json().event.id as number;
-  assert.equal(typeof created.json().message, 'string');
+  const createdBody = created.json() as { event: { id: number }; message: unknown };
+  const eventId = createdBody.event.id;
+  assert.equal(typeof createdBody.message, 'string');
 
   // 2. Vérifier que l'événement est en attente
   const [stored] = await db.select().from(events).where(eq(events.id, eventId));
@@ -55,14 +52,9 @@ test('EventIntegrationTest.test_event_creation_workflow', async () => {
     email: 'participant@example.com',
     telephone: '+2250888888888',
   });
-  const joined = await ctx.app.inject({
-    method: 'POST',
-    url: '/api/events/participate/',
-    headers: participant.headers,
-    payload: { event_id: eventId, statut: 'CONFIRME' },
-  });
+  const joined = await drfPost(ctx.app, '/api/events/participate/', { event_id: eventId, statut: 'CONFIRME' }, participant.headers);
   assert.equal(joined.statusCode, 201, joined.body);
-  assert.equal(joined.json().message, 'Participation confirmée');
+  assert.equal((joined.json() as { message: string }).message, 'Participation confirmée');
 
   // 5. Vérifier la participation
   const [participation] = await db

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { eq, sql } from 'drizzle-orm';
 import { createTestContext, usingPostgres, type TestContext } from '../../test/context.js';
 import { register, registration } from '../../test/users.js';
+import { drfPost } from '../../test/http.js';
 import { verifyPassword } from '../../core/passwords.js';
 import { createUser, duplicateError } from './account.js';
 import { purgeSpentSecrets } from './cleanup.js';
@@ -50,7 +51,8 @@ describe('UserModelTest', () => {
   });
 });
 
-// The manual's UserAPITest, word for word (the user of its setUp is created above).
+// The manual's UserAPITest, word for word (the user of its setUp is created above), sent as its DRF test client
+// sends it: multipart/form-data.
 describe('UserAPITest', () => {
   test('test_user_registration', async () => {
     const data = {
@@ -62,15 +64,15 @@ describe('UserAPITest', () => {
       last_name: 'User',
       telephone: '+2250987654321',
     };
-    const response = await post('/api/users/register/', data);
-    assert.equal(response.statusCode, 201);
-    assert.ok('token' in response.json());
+    const response = await drfPost(ctx.app, '/api/users/register/', data);
+    assert.equal(response.statusCode, 201, response.body);
+    assert.ok('token' in (response.json() as object));
   });
 
   test('test_user_login', async () => {
-    const response = await post('/api/users/login/', { login: 'test@example.com', password: 'testpass123' });
-    assert.equal(response.statusCode, 200);
-    assert.ok('token' in response.json());
+    const response = await drfPost(ctx.app, '/api/users/login/', { login: 'test@example.com', password: 'testpass123' });
+    assert.equal(response.statusCode, 200, response.body);
+    assert.ok('token' in (response.json() as object));
   });
 });
 

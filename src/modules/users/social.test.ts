@@ -5,7 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { createHmac } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
-import { createTestContext, type TestContext } from '../../test/context.js';
+import { Writable } from 'node:stream';
+import { openRuntime } from '../../runtime.js';
+import { buildApp } from '../../app.js';
+import { createTestContext, testConfig, type TestContext } from '../../test/context.js';
 import { register } from '../../test/users.js';
 import { socialIdentities, users } from './tables.js';
 import { auditLogs } from '../../core/audit.js';
@@ -257,4 +260,40 @@ describe('Facebook sign-in', () => {
     const accounts = await ctx.database.db.select().from(users).where(eq(users.email, 'course@exemple.ci'));
     assert.equal(accounts.length, 1);
   });
+});
+
+test('sign-in not configured is a clean 503, logged as a warning (not an error with a stack trace)', async () => {
+  const lines: { level: number; msg: string; err?: unknown; code?: string }[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const l of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(l));
+      done();
+    },
+  });
+  const runtime = await openRuntime(testConfig({ LOG_LEVEL: 'info' }), {
+    role: 'test',
+    work: false,
+    jobs: false,
+    log: ctx.log,
+    database: ctx.database,
+    gateways: {},
+  });
+  const app = await buildApp(runtime, { level: 'info', stream });
+  try {
+    const r = await app.inject({
+      method: 'POST',
+      url: '/api/auth/google/',
+      payload: { id_token: 'x'.repeat(40), telephone: '0700000001' },
+    });
+    assert.equal(r.statusCode, 503);
+    assert.equal(r.json().code, 'not_configured');
+    const logged = lines.find((l) => l.code === 'not_configured');
+    assert.ok(logged, 'the refusal is logged');
+    assert.equal(logged.level, 40, 'as a warning');
+    assert.equal(logged.err, undefined, 'without a stack trace');
+    assert.equal(lines.filter((l) => l.level >= 50).length, 0);
+  } finally {
+    await app.close();
+    await runtime.close();
+  }
 });
