@@ -17,7 +17,7 @@ import type { Config } from './config.js';
 import type { Runtime } from './runtime.js';
 import { registerErrorHandling } from './core/error-handler.js';
 import { RateLimitedError } from './core/errors.js';
-import { registerHostChecks } from './core/security.js';
+import { redactUrl, registerHostChecks } from './core/security.js';
 import { mediaSettings, registerMediaRoutes } from './core/media.js';
 import { MAX_UPLOAD_FIELDS } from './core/multipart.js';
 import { clientErrorHandler, frameworkErrors, querystringParser, registerHttpContract } from './core/http-contract.js';
@@ -41,6 +41,15 @@ export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
   return {
     level: config.logLevel,
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token'], censor: '[masqué]' },
+    serializers: {
+      // The request line without its secrets (a reset token, a code) and only what a log needs.
+      req: (req: { method: string; url: string; ip?: string; hostname?: string }) => ({
+        method: req.method,
+        url: redactUrl(req.url),
+        ip: req.ip,
+        host: req.hostname,
+      }),
+    },
   };
 }
 
@@ -57,7 +66,9 @@ export async function buildApp(
   const { config } = runtime;
   const app = Fastify({
     logger,
-    trustProxy: config.trustProxy,
+    // A hop count trusts that many proxies in front of us (the nearest first), never the client's own claims.
+    trustProxy:
+      typeof config.trustProxy === 'number' ? (_address: string, hop: number) => hop < (config.trustProxy as number) : config.trustProxy,
     bodyLimit: config.bodyLimit,
     // Not `requestIdHeader`: Fastify would then take any incoming value as is (log injection).
     requestIdHeader: false,

@@ -67,8 +67,11 @@ test('production (DEBUG=False) refuses a missing, default or short SECRET_KEY', 
   assert.match(problems({ DEBUG: 'False', SECRET_KEY: 'court' }).join('\n'), /^SECRET_KEY: trop courte/m);
 });
 
+/** What production needs besides its secret: the public address and a real mail server. */
+const PRODUCTION = { PUBLIC_BASE_URL: 'https://api.spotvibe.ci', EMAIL_HOST: 'smtp.spotvibe.ci' };
+
 test('production turns on the security settings', () => {
-  const c = loadConfig({ DEBUG: 'False', SECRET_KEY: 'x'.repeat(50), ALLOWED_HOSTS: 'api.spotvibe.ci' });
+  const c = loadConfig({ DEBUG: 'False', SECRET_KEY: 'x'.repeat(50), ALLOWED_HOSTS: 'api.spotvibe.ci', ...PRODUCTION });
   assert.equal(c.debug, false);
   assert.equal(c.secureSslRedirect, true);
   assert.deepEqual(c.allowedHosts, ['api.spotvibe.ci']);
@@ -93,4 +96,24 @@ test('.env.example loads as is and lists every variable the schema reads', async
 
 test('SMTP without a host is refused', () => {
   assert.match(problems({ EMAIL_BACKEND: 'smtp' }).join('\n'), /^EMAIL_HOST: obligatoire/m);
+});
+
+test('production requires PUBLIC_BASE_URL and a real mail server, naming the variables', () => {
+  const p = problems({ DEBUG: 'False', SECRET_KEY: 'x'.repeat(50) }).join('\n');
+  assert.match(p, /^PUBLIC_BASE_URL: obligatoire en production/m);
+  assert.match(p, /^EMAIL_HOST: obligatoire en production .*EMAIL_BACKEND=console/m);
+  assert.doesNotThrow(() => loadConfig({ DEBUG: 'False', SECRET_KEY: 'x'.repeat(50), ...PRODUCTION }));
+  // Development keeps its zero-setup defaults.
+  assert.doesNotThrow(() => loadConfig({}));
+});
+
+test('TRUST_PROXY: a hop count or proxy addresses; true only in development', () => {
+  assert.equal(loadConfig({ TRUST_PROXY: '1' }).trustProxy, 1);
+  assert.deepEqual(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.10' }).trustProxy, ['10.0.0.0/8', '192.168.1.10']);
+  assert.equal(loadConfig({ TRUST_PROXY: 'false' }).trustProxy, false);
+  assert.equal(loadConfig({ TRUST_PROXY: 'true' }).trustProxy, true);
+  const prod = problems({ DEBUG: 'False', SECRET_KEY: 'x'.repeat(50), ...PRODUCTION, TRUST_PROXY: 'true' }).join('\n');
+  assert.match(prod, /^TRUST_PROXY: « true » ferait confiance .*\(TRUST_PROXY=1 /m);
+  assert.match(problems({ TRUST_PROXY: '10.0.0.0/99' }).join('\n'), /^TRUST_PROXY: adresse ou réseau invalide : 10\.0\.0\.0\/99/m);
+  assert.match(problems({ TRUST_PROXY: 'le-proxy' }).join('\n'), /^TRUST_PROXY:/m);
 });

@@ -3,6 +3,7 @@
  * A bad value stops the start with a message naming the variable; production (`DEBUG=False`) refuses
  * default secrets. Every variable is listed in `.env.example` and the README.
  */
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -92,7 +93,8 @@ export const envSchema = z.object({
   HOST: z.string().trim().min(1).optional().default('127.0.0.1'),
   PORT: int(8000, 0, 65535),
   PUBLIC_BASE_URL: url(['http:', 'https:']),
-  TRUST_PROXY: bool(false),
+  // false; a hop count (1 = one load balancer in front); or the proxies' addresses/CIDRs. `true` only in development.
+  TRUST_PROXY: z.string().optional(),
   BODY_LIMIT: int(1_048_576, 1024, 100 * 1_048_576),
   CORS_ALLOWED_ORIGINS: list([]),
   SECURE_SSL_REDIRECT: z.string().optional(),
@@ -205,7 +207,8 @@ export interface Config {
   host: string;
   port: number;
   publicBaseUrl: string | undefined;
-  trustProxy: boolean;
+  /** Fastify's trustProxy: false, a number of hops, or the addresses/CIDRs of the proxies (true: development only). */
+  trustProxy: boolean | number | string[];
   bodyLimit: number;
   corsAllowedOrigins: string[];
   secureSslRedirect: boolean;
@@ -259,8 +262,24 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   }
   secretKey ??= DEV_SECRET_KEY;
 
+  const trustProxy = parseTrustProxy(env.TRUST_PROXY, debug, problems);
   const emailBackend = parseEmailBackend(env.EMAIL_BACKEND, env.EMAIL_HOST, problems);
   if (emailBackend === 'smtp' && !env.EMAIL_HOST) problems.push('EMAIL_HOST: obligatoire quand EMAIL_BACKEND=smtp');
+  if (!debug) {
+    // Every link sent or shown (emails, SMS, payment return pages, pagination, redirects) is built from this, never
+    // from a request's Host header, which an attacker chooses.
+    if (!env.PUBLIC_BASE_URL) {
+      problems.push(
+        "PUBLIC_BASE_URL: obligatoire en production (DEBUG=False) : l'adresse publique du service, par exemple https://api.spotvibe.ci ; tous les liens (e-mails, SMS, pagination, retours de paiement, redirections) en sont construits",
+      );
+    }
+    // The console backend would write reset links and codes into the production logs.
+    if (emailBackend === 'console') {
+      problems.push(
+        "EMAIL_HOST: obligatoire en production (DEBUG=False) : l'envoi d'e-mails par le journal (EMAIL_BACKEND=console) y écrirait les liens et codes secrets ; renseignez EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER et EMAIL_HOST_PASSWORD",
+      );
+    }
+  }
   if (problems.length) throw new ConfigError(problems);
 
   return {
@@ -270,7 +289,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST,
     port: env.PORT,
     publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
-    trustProxy: env.TRUST_PROXY,
+    trustProxy,
     bodyLimit: env.BODY_LIMIT,
     corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS,
     secureSslRedirect,
@@ -301,6 +320,47 @@ function parseBool(v: string | undefined, def: boolean, name: string, problems: 
   const b = readBool(v);
   if (b === null) problems.push(`${name}: ${boolMessage(v)}`);
   return b ?? def;
+}
+
+/**
+ * TRUST_PROXY: who may tell us the client's address (X-Forwarded-For) and protocol. `true` believes every hop, so a
+ * client writes its own address into the header and escapes every per-address limit: refused in production.
+ */
+function parseTrustProxy(v: string | undefined, debug: boolean, problems: string[]): boolean | number | string[] {
+  const raw = (v ?? '').trim();
+  if (raw === '') return false;
+  const b = readBool(raw);
+  if (b === false) return false;
+  if (b === true && !/^\d+$/.test(raw)) {
+    if (!debug) {
+      problems.push(
+        "TRUST_PROXY: « true » ferait confiance à tout en-tête X-Forwarded-For (l'adresse du client serait falsifiable) : indiquez le nombre de proxys devant le serveur (TRUST_PROXY=1 derrière un répartiteur de charge) ou leurs adresses (TRUST_PROXY=10.0.0.0/8,192.168.1.10)",
+      );
+    }
+    return true;
+  }
+  if (/^\d+$/.test(raw)) {
+    const n = Number(raw);
+    if (n > 10) problems.push(`TRUST_PROXY: ${n} intermédiaires, c'est trop : indiquez le nombre de proxys (1 à 10) ou leurs adresses`);
+    return n === 0 ? false : n;
+  }
+  const parts = raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const bad = parts.filter((p) => {
+    const [addr, bits, extra] = p.split('/');
+    if (extra !== undefined || !addr || !isIP(addr)) return true;
+    if (bits === undefined) return false;
+    const max = isIP(addr) === 4 ? 32 : 128;
+    return !/^\d+$/.test(bits) || Number(bits) > max;
+  });
+  if (bad.length) {
+    problems.push(
+      `TRUST_PROXY: adresse ou réseau invalide : ${bad.join(', ')} (attendu : un nombre de proxys, ou des adresses IP et réseaux CIDR séparés par des virgules)`,
+    );
+  }
+  return parts;
 }
 
 /** The manual uses Django's backend paths; we accept those and the short names. */

@@ -16,6 +16,11 @@ async function main(): Promise<void> {
   app.server.requestTimeout = 30_000;
   app.server.headersTimeout = 15_000;
   await app.listen({ host: config.host, port: config.port });
+  if (config.debug) {
+    app.log.warn(
+      'Mode développement (DEBUG=True, le défaut hors NODE_ENV=production) : secrets par défaut, e-mails dans le journal, simulateur de paiement. En production : NODE_ENV=production (ou DEBUG=False) et les variables de la section « En production » du README.',
+    );
+  }
   app.log.info(
     {
       database: config.database.kind,

@@ -169,6 +169,8 @@ test('values the database cannot take are a 400 in French, never a 500', async (
   }
   const r = await ctx.app.inject({ url: '/api/events/?search=ab%00cd' });
   assert.equal(r.statusCode, 400);
-  assert.equal(r.json().code, 'invalid_value');
+  // Caught before the database now, with the field named (issue 18); the database's own refusal stays a 400 too.
+  assert.equal(r.json().code, 'validation_error');
+  assert.deepEqual(r.json().details, { search: ['Les caractères nuls ne sont pas autorisés.'] });
   assert.match(r.json().error, /invalide/);
 });

@@ -9,6 +9,7 @@
 import { Type, type TSchema } from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import { NotFoundError } from './errors.js';
+import { publicOrigin } from './origin.js';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -127,7 +128,7 @@ export function pageResponse<T>(request: FastifyRequest, slice: PageSlice<T>, ba
 
 /** Absolute link to another page of the same query (DRF removes `page` for page 1). */
 export function pageLink(request: FastifyRequest, page: number, baseUrl?: string): string {
-  const origin = baseUrl ?? `${request.protocol}://${request.host}`;
+  const origin = publicOrigin(request, baseUrl);
   const url = new URL(request.url, origin);
   if (page === 1) url.searchParams.delete('page');
   else url.searchParams.set('page', String(page));

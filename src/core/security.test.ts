@@ -1,7 +1,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestContext, type TestContext } from '../test/context.js';
-import { hostAllowed } from './security.js';
+import { hostAllowed, parseHostHeader, redactUrl } from './security.js';
+import { createUser } from '../test/users.js';
+import { queuedJobs, runJob } from '../test/jobs.js';
+import { PASSWORD_RESET_JOB, passwordResetJob } from '../modules/users/password-flows.js';
 
 let ctx: TestContext;
 before(async () => {
@@ -10,8 +13,12 @@ before(async () => {
       DEBUG: 'False',
       SECRET_KEY: 'k'.repeat(64),
       ALLOWED_HOSTS: 'api.spotvibe.ci,.spotvibe.com',
-      TRUST_PROXY: 'true',
+      // One load balancer in front (issue 11: `true` is refused in production).
+      TRUST_PROXY: '1',
       CORS_ALLOWED_ORIGINS: 'https://app.spotvibe.ci',
+      PUBLIC_BASE_URL: 'https://api.spotvibe.ci',
+      EMAIL_HOST: 'smtp.spotvibe.ci',
+      LOG_LEVEL: 'silent',
     },
   });
 });
@@ -66,4 +73,102 @@ test('production CORS: only the configured origins', async () => {
     headers: { host: 'api.spotvibe.ci', origin: 'https://evil.example', ...https },
   });
   assert.equal(ko.headers['access-control-allow-origin'], undefined);
+});
+
+test('the whole Host header is parsed: a name and an optional port, nothing else', () => {
+  assert.equal(parseHostHeader('api.spotvibe.ci'), 'api.spotvibe.ci');
+  assert.equal(parseHostHeader('API.SpotVibe.ci:443'), 'api.spotvibe.ci');
+  assert.equal(parseHostHeader('127.0.0.1:8000'), '127.0.0.1');
+  assert.equal(parseHostHeader('[::1]:8000'), '[::1]');
+  for (const bad of [
+    'localhost:@evil.example',
+    'api.spotvibe.ci@evil.example',
+    'a b',
+    'api.spotvibe.ci:99999',
+    'x/y',
+    '',
+    'api.spotvibe.ci:1:2',
+  ]) {
+    assert.equal(parseHostHeader(bad), null, bad);
+  }
+});
+
+test('attack: Host "localhost:@evil.example" (it passed as "localhost") is a 400, no reset email goes out', async () => {
+  const u = await createUser(ctx.database.db);
+  const before = (await queuedJobs(ctx.database, 'notifications.email')).length;
+  const r = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/auth/password/reset/',
+    headers: { host: 'api.spotvibe.ci:@evil.example', ...https },
+    payload: { email: u.email },
+  });
+  assert.equal(r.statusCode, 400);
+  assert.equal(r.json().code, 'bad_host');
+  assert.equal((await queuedJobs(ctx.database, 'notifications.email')).length, before);
+});
+
+test('attack: a reset requested through an allowed but spoofed X-Forwarded-Host links to PUBLIC_BASE_URL only', async () => {
+  const u = await createUser(ctx.database.db);
+  const r = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/auth/password/reset/',
+    // X-Forwarded-Host from a client the proxy forwarded: allowed domain, but links never come from it.
+    headers: { host: 'api.spotvibe.ci', 'x-forwarded-host': 'www.spotvibe.com', ...https },
+    payload: { email: u.email },
+  });
+  assert.equal(r.statusCode, 200, r.body);
+  const [request] = (await queuedJobs<Parameters<typeof passwordResetJob.handler>[0]>(ctx.database, PASSWORD_RESET_JOB)).filter(
+    (d) => d.email === u.email,
+  );
+  assert.equal(request!.origin, 'https://api.spotvibe.ci');
+  await runJob(ctx.runtime, passwordResetJob, request!);
+  const jobs = await queuedJobs<{ to: string; text: string }>(ctx.database, 'notifications.email');
+  const mail = jobs.reverse().find((m) => m.to === u.email && /mot-de-passe/.test(m.text))!;
+  assert.match(mail.text, /https:\/\/api\.spotvibe\.ci\/compte\/mot-de-passe\/nouveau\/#token=/);
+  assert.doesNotMatch(mail.text, /www\.spotvibe\.com|evil/);
+});
+
+test('attack: the HTTPS redirect goes to PUBLIC_BASE_URL, never to a Host the request names', async () => {
+  for (const host of ['api.spotvibe.ci:@evil.com', 'www.spotvibe.com']) {
+    const r = await ctx.app.inject({ url: '/api/events/?page=2', headers: { host, 'x-forwarded-proto': 'http' } });
+    if (r.statusCode === 301) assert.equal(r.headers.location, 'https://api.spotvibe.ci/api/events/?page=2', host);
+    else assert.equal(r.statusCode, 400, host);
+  }
+});
+
+test('pagination links come from PUBLIC_BASE_URL', async () => {
+  const r = await ctx.app.inject({ url: '/api/events/?page_size=1', headers: { host: 'www.spotvibe.com', ...https } });
+  assert.equal(r.statusCode, 200);
+  if (r.json().next) assert.match(r.json().next, /^https:\/\/api\.spotvibe\.ci\//);
+});
+
+test('attack: a client cannot choose its own address with X-Forwarded-For (one trusted hop)', async () => {
+  // The load balancer appends the client's real address; what the client wrote before it is not believed.
+  const r = await ctx.app.inject({
+    url: '/healthz',
+    remoteAddress: '10.0.0.5',
+    headers: { 'x-forwarded-for': '1.2.3.4, 203.0.113.7' },
+  });
+  assert.equal(r.statusCode, 200);
+  const ips: string[] = [];
+  const probe = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/users/login/',
+    remoteAddress: '10.0.0.5',
+    headers: { host: 'api.spotvibe.ci', 'x-forwarded-for': '1.2.3.4, 203.0.113.7', ...https },
+    payload: { login: 'personne@exemple.ci', password: 'faux-mot-de-passe' },
+  });
+  assert.equal(probe.statusCode, 400);
+  const { rows } = await ctx.database.query<{ ip: string }>(
+    "SELECT host(ip) AS ip FROM login_attempts WHERE login = 'personne@exemple.ci'",
+  );
+  for (const row of rows) ips.push(row.ip);
+  assert.deepEqual(ips, ['203.0.113.7']);
+});
+
+test('secrets in query strings are masked in logs', () => {
+  assert.equal(redactUrl('/api/auth/password/reset/confirm/?token=abc'), '/api/auth/password/reset/confirm/?token=[masqué]');
+  assert.equal(redactUrl('/api/events/?search=concert&page=2'), '/api/events/?search=concert&page=2');
+  assert.equal(redactUrl('/paiement/retour/?notif_token=x&reference=SV-1'), '/paiement/retour/?notif_token=[masqué]&reference=SV-1');
+  assert.equal(redactUrl('/compte/email/verifier/?email=a@b.ci'), '/compte/email/verifier/?email=[masqué]');
 });

@@ -7,7 +7,13 @@ import { loadConfig } from '../../config.js';
 import { setupPayments } from './setup.js';
 
 const log = pino({ level: 'silent' }) as unknown as FastifyBaseLogger;
-const production = { DEBUG: 'False', SECRET_KEY: 'x'.repeat(50), ALLOWED_HOSTS: 'api.spotvibe.ci' };
+const production = {
+  DEBUG: 'False',
+  SECRET_KEY: 'x'.repeat(50),
+  ALLOWED_HOSTS: 'api.spotvibe.ci',
+  PUBLIC_BASE_URL: 'https://api.spotvibe.ci',
+  EMAIL_HOST: 'smtp.spotvibe.ci',
+};
 
 test('PAYMENT_SIMULATOR=true never starts the simulator with DEBUG=False', async () => {
   const runtime = await setupPayments(loadConfig({ ...production, PAYMENT_SIMULATOR: 'true', SIMULATOR_PORT: '0' }), log);
