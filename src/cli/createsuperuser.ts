@@ -10,11 +10,10 @@ import { pgConstraint, pgErrorCode, PG } from '../core/errors.js';
 import {
   EMAIL_MESSAGE,
   PHONE_MESSAGE,
-  USERNAME_MESSAGE,
   normalizeTelephone,
   passwordProblems,
   validEmail,
-  validUsername,
+  usernameProblem,
 } from '../modules/users/validators.js';
 import { DUPLICATE_MESSAGES } from '../modules/users/account.js';
 
@@ -30,7 +29,8 @@ export type Problems = Partial<Record<keyof SuperuserInput, string>>;
 /** The account rules of the users module: the same as the API's registration, so an operator cannot create what users could not. */
 export function validateSuperuser(input: SuperuserInput): Problems {
   const p: Problems = {};
-  if (!validUsername(input.username)) p.username = USERNAME_MESSAGE;
+  const badUsername = usernameProblem(input.username);
+  if (badUsername) p.username = badUsername;
   if (!validEmail(input.email)) p.email = EMAIL_MESSAGE;
   if (!normalizeTelephone(input.telephone)) p.telephone = PHONE_MESSAGE;
   const pw = passwordProblems(input.password, { username: input.username, email: input.email });

@@ -6,15 +6,7 @@ import { hashPassword } from '../../core/passwords.js';
 import { issueToken } from './api-tokens.js';
 import { queueEmail } from '../notifications/delivery.js';
 import { users } from './tables.js';
-import {
-  EMAIL_MESSAGE,
-  PHONE_MESSAGE,
-  USERNAME_MESSAGE,
-  normalizeTelephone,
-  passwordProblems,
-  validEmail,
-  validUsername,
-} from './validators.js';
+import { EMAIL_MESSAGE, PHONE_MESSAGE, normalizeTelephone, passwordProblems, usernameProblem, validEmail } from './validators.js';
 import { audit, type RequestMeta } from '../../core/audit.js';
 import { createAccountToken } from './account-tokens.js';
 import { VERIFY_EMAIL_PAGE } from './account-pages.js';
@@ -95,7 +87,8 @@ export async function registerUser(deps: AccountsDeps, input: RegisterInput, met
   const telephone = normalizeTelephone(input.telephone);
 
   const details: FieldErrors = {};
-  if (!validUsername(username)) details.username = [USERNAME_MESSAGE];
+  const badUsername = usernameProblem(username);
+  if (badUsername) details.username = [badUsername];
   if (!validEmail(email)) details.email = [EMAIL_MESSAGE];
   if (!telephone) details.telephone = [PHONE_MESSAGE];
   if (input.password !== input.password_confirm) details.password_confirm = ['Les mots de passe ne correspondent pas.'];

@@ -296,3 +296,29 @@ describe('database guarantees', () => {
     );
   });
 });
+
+describe('phone-shaped usernames (issue 11)', () => {
+  test('a username shaped like a phone number is refused at registration', async () => {
+    for (const username of ['0701020304', '+2250701020304', '07.01.02.03.04']) {
+      const r = await post('/api/users/register/', registration({ username }));
+      assert.equal(r.statusCode, 400, username);
+      assert.deepEqual(r.json().details.username, [
+        "Un nom d'utilisateur ne peut pas avoir la forme d'un numéro de téléphone (on se connecte aussi avec son numéro).",
+      ]);
+    }
+  });
+
+  test('attack: an older account named after a phone number cannot capture that phone owner’s logins', async () => {
+    const owner = await register(ctx.app, { telephone: '+2250709080706' });
+    // An account created before the rule, named after the owner's number (the password is the attacker's).
+    await createUser(ctx.database.db, {
+      username: '0709080706',
+      email: 'squatteur@exemple.ci',
+      password: owner.body.password,
+      telephone: '+2250500000001',
+    });
+    const r = await post('/api/users/login/', { login: '0709080706', password: owner.body.password });
+    assert.equal(r.statusCode, 200, r.body);
+    assert.equal(r.json().user.id, owner.user.id, 'the telephone wins over the username');
+  });
+});

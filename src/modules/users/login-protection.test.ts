@@ -1,4 +1,4 @@
-import { test, before, after, describe } from 'node:test';
+import { test, before, after, beforeEach, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
@@ -11,14 +11,19 @@ import { auditLogs } from '../../core/audit.js';
 
 const randomIp = () => `10.${randomInt(1, 255)}.${randomInt(1, 255)}.${randomInt(1, 255)}`;
 
-describe('account lockout (5 failures in 15 minutes)', () => {
+describe('account lockout (5 failures in 15 minutes from one address; 30 from all of them)', () => {
   let ctx: TestContext;
   before(async () => {
     ctx = await createTestContext({ env: { LOGIN_RATE_LIMIT_MAX: '10000', ACCOUNT_RATE_LIMIT_MAX: '10000' } });
   });
   after(() => ctx.close());
-  const login = (l: string, password: string) =>
-    ctx.app.inject({ method: 'POST', url: '/api/users/login/', payload: { login: l, password }, remoteAddress: randomIp() });
+  // The guesser's address, the same for the whole test (the lock is per account and address, issue 11).
+  let guesser = randomIp();
+  beforeEach(() => {
+    guesser = randomIp();
+  });
+  const login = (l: string, password: string, remoteAddress = guesser) =>
+    ctx.app.inject({ method: 'POST', url: '/api/users/login/', payload: { login: l, password }, remoteAddress });
 
   test('the 6th attempt is refused even with the right password, with Retry-After; the lock ends with the window', async () => {
     const u = await register(ctx.app);
@@ -65,6 +70,22 @@ describe('account lockout (5 failures in 15 minutes)', () => {
   test('an unknown login locks the same way: the lock does not reveal whether an account exists', async () => {
     for (let i = 0; i < 5; i++) assert.equal((await login('inconnu@exemple.ci', 'mauvais-mot-de-passe')).statusCode, 400);
     const r = await login('INCONNU@exemple.ci', 'mauvais-mot-de-passe');
+    assert.equal(r.statusCode, 429);
+    assert.equal(r.json().code, 'account_locked');
+  });
+
+  test("attack: a stranger's 5 wrong guesses lock only the stranger's address; the owner still gets in from theirs", async () => {
+    const u = await register(ctx.app);
+    for (let i = 0; i < 5; i++) assert.equal((await login(u.body.email, `faux-${i}-motdepasse`)).statusCode, 400);
+    assert.equal((await login(u.body.email, u.body.password)).statusCode, 429, 'the guesser is locked out');
+    const owner = await login(u.body.email, u.body.password, randomIp());
+    assert.equal(owner.statusCode, 200, owner.body);
+  });
+
+  test('guesses spread over many addresses still lock the account everywhere (the slower line, 30)', async () => {
+    const u = await register(ctx.app);
+    for (let i = 0; i < 30; i++) assert.equal((await login(u.body.email, `faux-${i}`, randomIp())).statusCode, 400, `essai ${i}`);
+    const r = await login(u.body.email, u.body.password, randomIp());
     assert.equal(r.statusCode, 429);
     assert.equal(r.json().code, 'account_locked');
   });

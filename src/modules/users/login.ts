@@ -28,7 +28,11 @@ export class LoginError extends AppError {
   }
 }
 
-/** Email first, then username, then telephone: a login that is one user's email is never read as another's name. */
+/**
+ * A login that reads as a phone number is that telephone's account first; otherwise email first, then username.
+ * (A username cannot be phone-shaped any more, but older ones could: a telephone match always wins, so no one
+ * captures another person's phone logins with such a name.)
+ */
 export async function findUserByLogin(db: DbOrTx, login: string): Promise<UserRow | null> {
   const tel = normalizeTelephone(login);
   const rows = await db
@@ -40,7 +44,9 @@ export async function findUserByLogin(db: DbOrTx, login: string): Promise<UserRo
       }`,
     )
     .orderBy(
-      sql`CASE WHEN lower(${users.email}) = lower(${login}) THEN 0 WHEN lower(${users.username}) = lower(${login}) THEN 1 ELSE 2 END`,
+      tel
+        ? sql`CASE WHEN ${users.telephone} = ${tel} THEN 0 WHEN lower(${users.email}) = lower(${login}) THEN 1 ELSE 2 END`
+        : sql`CASE WHEN lower(${users.email}) = lower(${login}) THEN 0 ELSE 1 END`,
     )
     .limit(1);
   return rows[0] ?? null;
@@ -60,10 +66,18 @@ export async function loginUser(deps: AccountsDeps, input: { login: string; pass
     .values({ login: loginKey, userId: user?.id ?? null, ip: meta.ip, succes: false, userAgent: meta.userAgent })
     .returning({ id: loginAttempts.id });
   const attemptId = attempt!.id;
-  const recent = await recentFailures(deps.db, user, loginKey, windowMs);
-  if (recent > failures) {
+  // Two lines: `failures` per account and client address (a stranger's guesses lock only the stranger out, the
+  // owner at home still gets in), and a slower account-wide one against guesses spread over many addresses.
+  const fromHere = await recentFailures(deps.db, user, loginKey, windowMs, meta.ip);
+  const everywhere = await recentFailures(deps.db, user, loginKey, windowMs);
+  const accountFailures = deps.settings.lockout.accountFailures;
+  const lockedHere = fromHere > failures;
+  const recent = fromHere;
+  if (lockedHere || everywhere > accountFailures) {
     await deps.db.delete(loginAttempts).where(eq(loginAttempts.id, attemptId));
-    const retryAfter = await lockRemainingSeconds(deps.db, user, loginKey, windowMs, failures);
+    const retryAfter = lockedHere
+      ? await lockRemainingSeconds(deps.db, user, loginKey, windowMs, failures, meta.ip)
+      : await lockRemainingSeconds(deps.db, user, loginKey, windowMs, accountFailures);
     const minutes = Math.max(1, Math.ceil(retryAfter / 60));
     throw new LoginError(
       `Trop de tentatives de connexion échouées. Compte temporairement verrouillé : réessayez dans ${minutes} minute${minutes > 1 ? 's' : ''}.`,
@@ -79,13 +93,13 @@ export async function loginUser(deps: AccountsDeps, input: { login: string; pass
   if (!user || !ok) {
     await deps.db.transaction(async (tx) => {
       await audit(tx, { userId: user?.id ?? null, action: 'connexion_echouee', meta, cible: loginKey.slice(0, 100) });
-      if (recent === failures) {
+      if (recent === failures || everywhere === accountFailures) {
         await audit(tx, {
           userId: user?.id ?? null,
           action: 'compte_verrouille',
           meta,
           cible: loginKey.slice(0, 100),
-          details: { echecs: recent },
+          details: { echecs: recent, echecs_toutes_adresses: everywhere },
         });
       }
     });
@@ -105,8 +119,11 @@ export async function loginUser(deps: AccountsDeps, input: { login: string; pass
   });
 }
 
-/** Failures within the window, and after the account's last success (a good login clears the slate). */
-async function recentFailures(db: DbOrTx, user: UserRow | null, loginKey: string, windowMs: number): Promise<number> {
+/**
+ * Failures within the window, and after the account's last success (a good login clears the slate); from one
+ * client address when `ip` is given (`undefined`: from anywhere; `null`: attempts with no address).
+ */
+async function recentFailures(db: DbOrTx, user: UserRow | null, loginKey: string, windowMs: number, ip?: string | null): Promise<number> {
   const since = sql`now() - ${`${Math.round(windowMs / 1000)} seconds`}::interval`;
   const rows = await db
     .select({ n: sql<number>`count(*)::int` })
@@ -120,13 +137,26 @@ async function recentFailures(db: DbOrTx, user: UserRow | null, loginKey: string
           ? sql`${loginAttempts.dateTentative} > coalesce((SELECT max(la.date_tentative) FROM login_attempts la
               WHERE la.user_id = ${user.id} AND la.succes), '-infinity'::timestamptz)`
           : sql`true`,
+        fromAddress(ip),
       ),
     );
   return rows[0]!.n;
 }
 
+function fromAddress(ip: string | null | undefined) {
+  if (ip === undefined) return sql`true`;
+  return ip === null ? isNull(loginAttempts.ip) : sql`${loginAttempts.ip} = ${ip}::inet`;
+}
+
 /** Seconds until the oldest failure that keeps the lock leaves the window. */
-async function lockRemainingSeconds(db: DbOrTx, user: UserRow | null, loginKey: string, windowMs: number, failures: number) {
+async function lockRemainingSeconds(
+  db: DbOrTx,
+  user: UserRow | null,
+  loginKey: string,
+  windowMs: number,
+  failures: number,
+  ip?: string | null,
+) {
   const since = sql`now() - ${`${Math.round(windowMs / 1000)} seconds`}::interval`;
   const rows = await db
     .select({
@@ -138,6 +168,7 @@ async function lockRemainingSeconds(db: DbOrTx, user: UserRow | null, loginKey: 
         user ? eq(loginAttempts.userId, user.id) : and(isNull(loginAttempts.userId), eq(loginAttempts.login, loginKey)),
         eq(loginAttempts.succes, false),
         gt(loginAttempts.dateTentative, since),
+        fromAddress(ip),
       ),
     )
     .orderBy(desc(loginAttempts.dateTentative))

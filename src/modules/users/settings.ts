@@ -4,7 +4,8 @@ import type { Config } from '../../config.js';
 export interface AccountSettings {
   loginRateLimit: { max: number; windowMs: number };
   accountRateLimit: { max: number; windowMs: number };
-  lockout: { failures: number; windowMs: number };
+  /** `failures` per account and address; `accountFailures` per account from every address (the slower line). */
+  lockout: { failures: number; accountFailures: number; windowMs: number };
   passwordResetUrl: string | undefined;
   emailVerificationUrl: string | undefined;
   google: { clientIds: string[]; jwksUrl: string; issuers: string[] };
@@ -31,7 +32,11 @@ export function accountSettings(config: Config): AccountSettings {
   const settings: AccountSettings = {
     loginRateLimit: { max: env.LOGIN_RATE_LIMIT_MAX, windowMs: env.LOGIN_RATE_LIMIT_WINDOW_SECONDS * 1000 },
     accountRateLimit: { max: env.ACCOUNT_RATE_LIMIT_MAX, windowMs: env.ACCOUNT_RATE_LIMIT_WINDOW_SECONDS * 1000 },
-    lockout: { failures: env.LOGIN_LOCKOUT_FAILURES, windowMs: env.LOGIN_LOCKOUT_MINUTES * 60_000 },
+    lockout: {
+      failures: env.LOGIN_LOCKOUT_FAILURES,
+      accountFailures: env.LOGIN_LOCKOUT_ACCOUNT_FAILURES,
+      windowMs: env.LOGIN_LOCKOUT_MINUTES * 60_000,
+    },
     passwordResetUrl: env.PASSWORD_RESET_URL,
     emailVerificationUrl: env.EMAIL_VERIFICATION_URL,
     google: {

@@ -12,7 +12,7 @@ import { UNUSABLE_PASSWORD } from '../../core/passwords.js';
 import { issueToken } from './api-tokens.js';
 import type { UserRow } from './tables.js';
 import { socialIdentities, users } from './tables.js';
-import { PHONE_MESSAGE, USERNAME_MESSAGE, normalizeTelephone, validEmail, validUsername } from './validators.js';
+import { PHONE_MESSAGE, normalizeTelephone, usernameProblem, validEmail } from './validators.js';
 import { audit, type RequestMeta } from '../../core/audit.js';
 import { duplicateError, normalizeEmail, takenFields } from './account.js';
 import { loadOwnProfile } from './profile.js';
@@ -41,7 +41,8 @@ async function attempt(deps: AccountsDeps, p: SocialProfile, extra: SocialExtra,
   // Validated before the transaction: a new account needs a free telephone and username.
   const telephone = extra.telephone !== undefined ? normalizeTelephone(extra.telephone) : null;
   if (extra.telephone !== undefined && !telephone) throw ValidationError.field('telephone', PHONE_MESSAGE);
-  if (extra.username !== undefined && !validUsername(extra.username.trim())) throw ValidationError.field('username', USERNAME_MESSAGE);
+  const badUsername = extra.username !== undefined ? usernameProblem(extra.username.trim()) : null;
+  if (badUsername) throw ValidationError.field('username', badUsername);
 
   return deps.db.transaction(async (tx) => {
     const [known] = await tx

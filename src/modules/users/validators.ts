@@ -30,6 +30,19 @@ export function validUsername(username: string): boolean {
   return /^[\p{L}\p{N}_.@+-]{1,150}$/u.test(username);
 }
 
+export const PHONE_SHAPED_USERNAME_MESSAGE =
+  "Un nom d'utilisateur ne peut pas avoir la forme d'un numéro de téléphone (on se connecte aussi avec son numéro).";
+
+/**
+ * What is wrong with a username, or null. One shaped like a phone number is refused: logins accept a telephone,
+ * and such a name would capture the logins of the person whose number it is.
+ */
+export function usernameProblem(username: string): string | null {
+  if (!validUsername(username)) return USERNAME_MESSAGE;
+  if (normalizeTelephone(username) || /^\+?[\d.\-\s]{8,}$/.test(username)) return PHONE_SHAPED_USERNAME_MESSAGE;
+  return null;
+}
+
 export const EMAIL_MESSAGE = 'Saisissez une adresse e-mail valide.';
 
 export function validEmail(email: string): boolean {
