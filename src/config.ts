@@ -172,6 +172,8 @@ export const envSchema = z.object({
   ACCOUNT_RATE_LIMIT_WINDOW_SECONDS: int(3600, 1, 86_400),
   LOGIN_LOCKOUT_FAILURES: int(5, 1, 1000),
   LOGIN_LOCKOUT_ACCOUNT_FAILURES: int(30, 1, 100_000),
+  API_TOKEN_IDLE_DAYS: int(30, 1, 3650),
+  API_TOKEN_MAX_AGE_DAYS: int(365, 1, 3650),
   LOGIN_LOCKOUT_MINUTES: int(15, 1, 1440),
   PASSWORD_RESET_URL: optionalStr.refine((v) => v === undefined || v.includes('{token}'), { message: 'doit contenir {token}' }),
   EMAIL_VERIFICATION_URL: optionalStr.refine((v) => v === undefined || v.includes('{token}'), { message: 'doit contenir {token}' }),

@@ -45,10 +45,10 @@ before(async () => {
 });
 after(() => cleanup());
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
-      env: { ...process.env, ...env, LOG_LEVEL: 'silent' },
+      env: { ...process.env, ...env, LOG_LEVEL: 'silent', ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -115,6 +115,25 @@ test('seed-demo prints progress and a summary; the same seed twice is refused', 
   const again = await cli(['seed-demo', '--users', '3', '--events', '1', '--seed', '5']);
   assert.equal(again.code, 1);
   assert.match(again.stderr, /existent déjà pour la graine 5/);
+});
+
+test('attack: seed-demo in production would add a staff account with a known password: refused unless asked, then a random one', async () => {
+  const production = {
+    DEBUG: 'False',
+    SECRET_KEY: 'p'.repeat(64),
+    PUBLIC_BASE_URL: 'https://api.spotvibe.ci',
+    EMAIL_HOST: 'smtp.spotvibe.ci',
+  };
+  const refused = await cli(['seed-demo', '--users', '3', '--events', '2', '--participations', '0', '--seed', '77'], production);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /seed-demo refusé en production \(DEBUG=False\)/);
+  const allowed = await cli(
+    ['seed-demo', '--users', '3', '--events', '2', '--participations', '0', '--seed', '77', '--allow-production'],
+    production,
+  );
+  assert.equal(allowed.code, 0, allowed.stderr);
+  const password = /mot de passe « ([^»]+) », affiché cette seule fois/.exec(allowed.stdout)?.[1];
+  assert.ok(password && password !== 'demo12345' && password.length >= 20, allowed.stdout);
 });
 
 test('seed-demo rejects bad options', async () => {

@@ -6,6 +6,7 @@
 import 'dotenv/config';
 import { Command, InvalidArgumentError } from 'commander';
 import { inFrench } from './french.js';
+import { generateSecret } from '../core/tokens.js';
 import { loadConfig, ConfigError, type Config } from '../config.js';
 import { openRuntime, type Runtime } from '../runtime.js';
 import { DataDirLockedError } from '../db/lock.js';
@@ -116,26 +117,44 @@ program
   .option('--participations <n>', 'nombre de participations (événements gratuits validés)', positiveInt('--participations'), 2000)
   .option('--seed <n>', 'graine (mêmes données pour la même graine)', positiveInt('--seed'), 42)
   .option('--base-date <date>', 'premier jour des événements (AAAA-MM-JJ, défaut : demain)')
-  .action(async (opts: { users: number; events: number; participations: number; seed: number; baseDate?: string }) => {
-    let baseDate: Date | undefined;
-    if (opts.baseDate) {
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(opts.baseDate) || Number.isNaN(Date.parse(`${opts.baseDate}T00:00:00Z`))) {
-        throw new CliError('--base-date : date attendue au format AAAA-MM-JJ.');
+  .option('--allow-production', 'accepter DEBUG=False (un mot de passe aléatoire est alors généré et affiché une fois)')
+  .action(
+    async (opts: { users: number; events: number; participations: number; seed: number; baseDate?: string; allowProduction?: boolean }) => {
+      // The demo data includes a staff account: with the well-known demo password, in production that is a back door.
+      const production = !loadConfig().debug;
+      if (production && !opts.allowProduction) {
+        throw new CliError(
+          "seed-demo refusé en production (DEBUG=False) : il crée un compte du personnel. Relancez avec --allow-production pour l'accepter avec un mot de passe aléatoire, affiché une seule fois.",
+        );
       }
-      baseDate = new Date(`${opts.baseDate}T00:00:00Z`);
-    }
-    await withRuntime(async (rt) => {
-      const r = await seedDemo(
-        rt.database,
-        { users: opts.users, events: opts.events, participations: opts.participations, seed: opts.seed, ...(baseDate ? { baseDate } : {}) },
-        (m) => console.log(m),
-      );
-      console.log(
-        `Données de démonstration créées : ${r.users} utilisateurs (${r.prefix}_1 … ${r.prefix}_${r.users}, mot de passe « ${DEMO_PASSWORD} », ` +
-          `${r.prefix}_1 est membre du personnel), ${r.events} événements, ${r.participations} participations.`,
-      );
-    });
-  });
+      const password = production ? generateSecret(18) : DEMO_PASSWORD;
+      let baseDate: Date | undefined;
+      if (opts.baseDate) {
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(opts.baseDate) || Number.isNaN(Date.parse(`${opts.baseDate}T00:00:00Z`))) {
+          throw new CliError('--base-date : date attendue au format AAAA-MM-JJ.');
+        }
+        baseDate = new Date(`${opts.baseDate}T00:00:00Z`);
+      }
+      await withRuntime(async (rt) => {
+        const r = await seedDemo(
+          rt.database,
+          {
+            users: opts.users,
+            events: opts.events,
+            participations: opts.participations,
+            seed: opts.seed,
+            password,
+            ...(baseDate ? { baseDate } : {}),
+          },
+          (m) => console.log(m),
+        );
+        console.log(
+          `Données de démonstration créées : ${r.users} utilisateurs (${r.prefix}_1 … ${r.prefix}_${r.users}, mot de passe « ${password} »${production ? ', affiché cette seule fois' : ''}, ` +
+            `${r.prefix}_1 est membre du personnel), ${r.events} événements, ${r.participations} participations.`,
+        );
+      });
+    },
+  );
 
 for (const name of ['cleanup_old_data', 'cleanup-old-data']) {
   program

@@ -13,6 +13,8 @@ import { hashPassword } from '../core/passwords.js';
 export const DEMO_PASSWORD = 'demo12345';
 
 export interface SeedDemoOptions {
+  /** The demo accounts' password (default DEMO_PASSWORD; a generated one in production, see the CLI). */
+  password?: string;
   users: number;
   events: number;
   participations: number;
@@ -157,7 +159,7 @@ export async function seedDemo(database: Database, opts: SeedDemoOptions, progre
   const categories = await db.select({ id: eventCategories.id }).from(eventCategories);
   if (!categories.length) throw new Error("Aucune catégorie d'événement : lancez d'abord `migrate`.");
 
-  const password = await hashPassword(DEMO_PASSWORD);
+  const password = await hashPassword(opts.password ?? DEMO_PASSWORD);
   // Phone numbers: +225 07 + 8 digits made from the seed and index, unique per (seed, index).
   const phoneBase = (opts.seed % 100) * 1_000_000;
   if (opts.users > 999_999) throw new Error('Au plus 999 999 utilisateurs de démonstration par graine.');

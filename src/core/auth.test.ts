@@ -1,10 +1,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { createTestContext, type TestContext } from '../test/context.js';
 import { createUserWithToken } from '../test/users.js';
 import { assertOwnerOrReadOnly, currentUser, permissions } from './auth.js';
-import { users } from '../modules/users/tables.js';
+import { authTokens, users } from '../modules/users/tables.js';
 import { revokeToken } from '../modules/users/api-tokens.js';
 
 let ctx: TestContext;
@@ -114,4 +114,33 @@ test('IsOwnerOrReadOnly: anyone reads, only the owner writes', async () => {
   assert.equal(r.statusCode, 403);
   assert.equal(r.json().code, 'not_owner');
   assert.equal((await ctx.app.inject({ method: 'PATCH', url, headers: owner.headers })).statusCode, 200);
+});
+
+test('tokens expire: 30 days unused or 365 days old is a 401 token_expired, and the token is gone', async () => {
+  const idle = await createUserWithToken(ctx.database.db);
+  await ctx.database.db
+    .update(authTokens)
+    .set({ dateCreation: sql`now() - interval '40 days'`, derniereUtilisation: sql`now() - interval '31 days'` })
+    .where(eq(authTokens.userId, idle.user.id));
+  const r = await ctx.app.inject({ url: '/t/me', headers: idle.headers });
+  assert.equal(r.statusCode, 401);
+  assert.deepEqual(r.json(), { error: 'Session expirée : reconnectez-vous.', code: 'token_expired' });
+  assert.equal((await ctx.database.db.select().from(authTokens).where(eq(authTokens.userId, idle.user.id))).length, 0);
+
+  const old = await createUserWithToken(ctx.database.db);
+  await ctx.database.db
+    .update(authTokens)
+    .set({ dateCreation: sql`now() - interval '366 days'`, derniereUtilisation: sql`now() - interval '1 hour'` })
+    .where(eq(authTokens.userId, old.user.id));
+  assert.equal((await ctx.app.inject({ url: '/t/me', headers: old.headers })).json().code, 'token_expired');
+
+  // In use: each use refreshes it (its idle clock starts again).
+  const active = await createUserWithToken(ctx.database.db);
+  await ctx.database.db
+    .update(authTokens)
+    .set({ dateCreation: sql`now() - interval '200 days'`, derniereUtilisation: sql`now() - interval '29 days'` })
+    .where(eq(authTokens.userId, active.user.id));
+  assert.equal((await ctx.app.inject({ url: '/t/me', headers: active.headers })).statusCode, 200);
+  const [t] = await ctx.database.db.select().from(authTokens).where(eq(authTokens.userId, active.user.id));
+  assert.ok(Date.now() - t!.derniereUtilisation!.getTime() < 60_000, 'refreshed by the use');
 });

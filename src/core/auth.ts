@@ -35,8 +35,8 @@ declare module 'fastify' {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Finds the user of an API key: the users module's lookup, given to `registerAuthentication`. */
-export type TokenLookup = (key: string) => Promise<{ user: AuthUser; tokenId: number } | null>;
+/** Finds the user of an API key (null: unknown; 'expired': past its lifetime): the users module's lookup. */
+export type TokenLookup = (key: string) => Promise<{ user: AuthUser; tokenId: number } | null | 'expired'>;
 
 export function registerAuthentication(app: FastifyInstance, lookup: TokenLookup): void {
   app.decorateRequest('user', null);
@@ -46,6 +46,8 @@ export function registerAuthentication(app: FastifyInstance, lookup: TokenLookup
     if (parsed.kind === 'none') return;
     if (parsed.kind === 'invalid') throw new UnauthorizedError(parsed.message, 'authentication_failed');
     const found = await lookup(parsed.key);
+    // A distinct code, so that apps send their user to the login screen instead of showing an error.
+    if (found === 'expired') throw new UnauthorizedError('Session expirée : reconnectez-vous.', 'token_expired');
     if (!found) throw new UnauthorizedError('Jeton invalide.', 'authentication_failed');
     if (!found.user.isActive) throw new UnauthorizedError('Utilisateur inactif ou supprimé.', 'authentication_failed');
     request.user = found.user;

@@ -46,8 +46,7 @@ export function eventItemRoutes(deps: EventsDeps) {
         },
       },
       async (request) => {
-        const ua = request.headers['user-agent'];
-        const { row, extraViews } = await viewEvent(deps, request.params.id, { user: request.user, ip: request.ip, userAgent: ua });
+        const { row, extraViews } = await viewEvent(deps, request.params.id, { user: request.user, ip: request.ip });
         return toEventJson(row, ser(request), extraViews);
       },
     );

@@ -167,8 +167,10 @@ test('views: a viewer counts once per hour, buffered until flushed; the creator 
   assert.equal((await view(a!.headers)).json().nombre_vues, 11, 'the viewer sees their own view');
   assert.equal((await view(a!.headers)).json().nombre_vues, 11, 'the same viewer again: not counted');
   assert.equal((await view(b!.headers)).json().nombre_vues, 12);
-  assert.equal((await view({ 'user-agent': 'navigateur-1' })).json().nombre_vues, 13, 'anonymous: counted by address and browser');
+  assert.equal((await view({ 'user-agent': 'navigateur-1' })).json().nombre_vues, 13, 'anonymous: counted by address');
   assert.equal((await view({ 'user-agent': 'navigateur-1' })).json().nombre_vues, 13);
+  // Attack (issue 11): varying the User-Agent from one address used to count again each time.
+  for (const ua of ['navigateur-2', 'navigateur-3', 'curl/8']) assert.equal((await view({ 'user-agent': ua })).json().nombre_vues, 13, ua);
   assert.equal((await view(organizer.headers)).json().nombre_vues, 13, "the organizer's own views do not count");
   // Nothing written yet: reads did not write.
   assert.equal((await eventRow(ctx.database.db, id))!.nombreVues, 10);

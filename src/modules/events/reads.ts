@@ -99,7 +99,6 @@ export async function listPendingModeration(deps: EventsDeps, staffId: number, p
 export interface Viewer {
   user: AuthUser | null;
   ip: string;
-  userAgent: string | undefined;
 }
 
 /**
@@ -115,7 +114,7 @@ export async function viewEvent(deps: EventsDeps, id: number, viewer: Viewer): P
   if (!views) return { row, extraViews: 0 };
   // Organizers looking at their own page, and previews of unpublished events, are not audience.
   if (row.statut === 'VALIDE' && viewer.user?.id !== row.createur.id) {
-    await views.record(id, EventViewCounter.viewerKey(viewer.user?.id ?? null, viewer.ip, viewer.userAgent));
+    await views.record(id, EventViewCounter.viewerKey(viewer.user?.id ?? null, viewer.ip));
   }
   return { row, extraViews: views.pendingFor(id) };
 }

@@ -46,13 +46,14 @@ export class EventViewCounter {
     }
   }
 
-  /** Stable, short key for an anonymous viewer: address and browser, hashed (no raw IPs kept in memory). */
-  static viewerKey(userId: number | null, ip: string, userAgent: string | undefined): string {
+  /**
+   * Stable, short key for a viewer: the account, or for anonymous viewers the address alone, hashed (no raw IPs
+   * kept in memory). Not the browser: the User-Agent is the client's to choose, and a loop varying it inflated
+   * `nombre_vues` at will. People behind one shared address (a café, a mobile operator's NAT) count once an hour.
+   */
+  static viewerKey(userId: number | null, ip: string): string {
     if (userId !== null) return `u${userId}`;
-    return `a${createHash('sha256')
-      .update(`${ip}|${userAgent ?? ''}`)
-      .digest('base64url')
-      .slice(0, 16)}`;
+    return `a${createHash('sha256').update(ip).digest('base64url').slice(0, 16)}`;
   }
 
   /** Counts the view unless this viewer was counted for this event within the window. Returns true when counted. */

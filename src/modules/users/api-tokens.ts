@@ -28,11 +28,26 @@ export async function revokeOtherTokens(db: DbOrTx, userId: number, keepTokenId:
     .where(keepTokenId === null ? eq(authTokens.userId, userId) : and(eq(authTokens.userId, userId), ne(authTokens.id, keepTokenId)));
 }
 
-/** The user of an API key, or null; built once as a prepared query (it runs for every authenticated request). */
-export async function findUserByToken(db: Db, key: string): Promise<{ user: UserRow; tokenId: number } | null> {
+export interface TokenLifetime {
+  /** A token unused for this long stops working (refreshed by each use). */
+  idleMs: number;
+  /** A token stops working this long after it was issued, used or not. */
+  maxAgeMs: number;
+}
+
+/**
+ * The user of an API key; null when it is unknown, 'expired' when it outlived its lifetime (the token is then
+ * deleted, and the client is told to log in again). Built once as a prepared query: it runs for every
+ * authenticated request.
+ */
+export async function findUserByToken(
+  db: Db,
+  key: string,
+  lifetime: TokenLifetime,
+): Promise<{ user: UserRow; tokenId: number } | null | 'expired'> {
   const lookup = preparedOnce(db, 'auth_token_user', (d, name) =>
     d
-      .select({ user: users, tokenId: authTokens.id, lastUsed: authTokens.derniereUtilisation })
+      .select({ user: users, tokenId: authTokens.id, lastUsed: authTokens.derniereUtilisation, issued: authTokens.dateCreation })
       .from(authTokens)
       .innerJoin(users, eq(users.id, authTokens.userId))
       .where(eq(authTokens.keyHash, sql.placeholder('hash')))
@@ -42,6 +57,11 @@ export async function findUserByToken(db: Db, key: string): Promise<{ user: User
   const rows = await lookup.execute({ hash: hashSecret(key) });
   const row = rows[0];
   if (!row) return null;
+  const now = Date.now();
+  if (now - row.issued.getTime() > lifetime.maxAgeMs || now - (row.lastUsed ?? row.issued).getTime() > lifetime.idleMs) {
+    await revokeToken(db, row.tokenId);
+    return 'expired';
+  }
   if (!row.lastUsed || Date.now() - row.lastUsed.getTime() > TOKEN_TOUCH_INTERVAL_MS) {
     const stale = new Date(Date.now() - TOKEN_TOUCH_INTERVAL_MS);
     await db

@@ -11,6 +11,8 @@ export interface AccountSettings {
   google: { clientIds: string[]; jwksUrl: string; issuers: string[] };
   facebook: { appId: string | undefined; appSecret: string | undefined; graphUrl: string };
   socialTimeoutMs: number;
+  /** API tokens: idle lifetime and maximum age (API_TOKEN_IDLE_DAYS, API_TOKEN_MAX_AGE_DAYS). */
+  tokenLifetime: { idleMs: number; maxAgeMs: number };
   /** Largest profile photo accepted (PHOTO_MAX_BYTES); where photos are stored is the media store's (core/media.ts). */
   photoMaxBytes: number;
 }
@@ -54,6 +56,7 @@ export function accountSettings(config: Config): AccountSettings {
     },
     socialTimeoutMs: env.SOCIAL_HTTP_TIMEOUT_MS,
     photoMaxBytes: env.PHOTO_MAX_BYTES,
+    tokenLifetime: { idleMs: env.API_TOKEN_IDLE_DAYS * 86_400_000, maxAgeMs: env.API_TOKEN_MAX_AGE_DAYS * 86_400_000 },
   };
   cache.set(config, settings);
   return settings;
