@@ -188,6 +188,9 @@ export const envSchema = z.object({
   EVENTS_VIEWS_FLUSH_SECONDS: int(10, 0, 3600),
   EVENTS_VIEWS_DEDUP_SECONDS: int(3600, 1, 7 * 86_400),
   EVENTS_LIST_COUNT_CACHE_SECONDS: int(10, 0, 3600),
+  // Staff web interface (admin module): sign-in lifetime, where the built interface is.
+  ADMIN_SESSION_HOURS: int(12, 1, 24 * 30),
+  ADMIN_UI_DIR: optionalStr,
   // Monitoring and storage
   SENTRY_DSN: optionalStr,
   AWS_ACCESS_KEY_ID: optionalStr,

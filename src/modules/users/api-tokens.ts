@@ -2,11 +2,11 @@
  * API tokens: issuing, finding the user of a key (the lookup core/auth.ts runs for every request) and
  * revoking. The clear key is returned once; only its SHA-256 is stored.
  */
-import { and, eq, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { preparedOnce } from '../../db/prepared.js';
 import { generateSecret, hashSecret } from '../../core/tokens.js';
-import { authTokens, users, type UserRow } from './tables.js';
+import { authTokens, users, type AuthTokenType, type UserRow } from './tables.js';
 
 /** `derniere_utilisation` is refreshed at most this often, so reads do not each become a write. */
 const TOKEN_TOUCH_INTERVAL_MS = 5 * 60_000;
@@ -15,6 +15,20 @@ export async function issueToken(db: DbOrTx, userId: number, userAgent = ''): Pr
   const key = generateSecret(32);
   await db.insert(authTokens).values({ userId, keyHash: hashSecret(key), userAgent: userAgent.slice(0, 255) });
   return key;
+}
+
+/** A staff browser session (SpotVibe Administration): a key for the session cookie, valid until `expireLe`. */
+export async function issueStaffSession(db: DbOrTx, userId: number, userAgent: string, expireLe: Date): Promise<string> {
+  const key = generateSecret(32);
+  await db
+    .insert(authTokens)
+    .values({ userId, keyHash: hashSecret(key), userAgent: userAgent.slice(0, 255), type: 'SESSION_PERSONNEL', expireLe });
+  return key;
+}
+
+/** Ends a staff browser session by its key (sign-out); a key already gone is fine. */
+export async function revokeKey(db: DbOrTx, key: string): Promise<void> {
+  await db.delete(authTokens).where(eq(authTokens.keyHash, hashSecret(key)));
 }
 
 export async function revokeToken(db: DbOrTx, tokenId: number): Promise<void> {
@@ -29,13 +43,23 @@ export async function revokeOtherTokens(db: DbOrTx, userId: number, keepTokenId:
 }
 
 /** The user of an API key, or null; built once as a prepared query (it runs for every authenticated request). */
-export async function findUserByToken(db: Db, key: string): Promise<{ user: UserRow; tokenId: number } | null> {
+export async function findUserByToken(
+  db: Db,
+  key: string,
+): Promise<{ user: UserRow; tokenId: number; type: AuthTokenType; expireLe: Date | null } | null> {
   const lookup = preparedOnce(db, 'auth_token_user', (d, name) =>
     d
-      .select({ user: users, tokenId: authTokens.id, lastUsed: authTokens.derniereUtilisation })
+      .select({
+        user: users,
+        tokenId: authTokens.id,
+        lastUsed: authTokens.derniereUtilisation,
+        type: authTokens.type,
+        expireLe: authTokens.expireLe,
+      })
       .from(authTokens)
       .innerJoin(users, eq(users.id, authTokens.userId))
-      .where(eq(authTokens.keyHash, sql.placeholder('hash')))
+      // An expired session is not found (its row is purged later).
+      .where(and(eq(authTokens.keyHash, sql.placeholder('hash')), or(isNull(authTokens.expireLe), gt(authTokens.expireLe, sql`now()`))))
       .limit(1)
       .prepare(name),
   );
@@ -49,5 +73,5 @@ export async function findUserByToken(db: Db, key: string): Promise<{ user: User
       .set({ derniereUtilisation: sql`now()` })
       .where(and(eq(authTokens.id, row.tokenId), or(isNull(authTokens.derniereUtilisation), lt(authTokens.derniereUtilisation, stale))));
   }
-  return { user: row.user, tokenId: row.tokenId };
+  return { user: row.user, tokenId: row.tokenId, type: row.type, expireLe: row.expireLe };
 }
