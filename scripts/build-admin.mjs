@@ -40,6 +40,9 @@ if (ifStale && existsSync(path.join(dist, 'index.html')) && existsSync(stampFile
   process.exit(0);
 }
 
+// A production build whatever the caller's NODE_ENV (`npm test` sets it to "test", which would give React's
+// development build and react-admin's development paths).
+process.env.NODE_ENV = 'production';
 let vite;
 try {
   vite = await import('vite');
@@ -51,7 +54,7 @@ try {
 }
 const started = Date.now();
 console.log('Construction de SpotVibe Administration (admin/dist/)…');
-await vite.build({ configFile: path.join(admin, 'vite.config.ts'), logLevel: 'warn' });
+await vite.build({ configFile: path.join(admin, 'vite.config.ts'), mode: 'production', logLevel: 'warn' });
 writeFileSync(stampFile, `${hash}\n`);
 
 const assets = files(path.join(dist, 'assets'));

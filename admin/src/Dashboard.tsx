@@ -63,7 +63,7 @@ function Figure({ label, value, hint, to }: { label: string; value: string; hint
       <Typography variant="overline" component="h2">
         {label}
       </Typography>
-      <Typography variant="h4" component="p" data-figure={label}>
+      <Typography variant="h5" component="p" data-figure={label} sx={{ fontWeight: 500 }}>
         {value}
       </Typography>
       {hint && <Typography variant="caption">{hint}</Typography>}

@@ -8,6 +8,7 @@
  * engine (emotion) inserts at run time; images also from the media store's origin when it is elsewhere (S3).
  */
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
@@ -51,10 +52,6 @@ const NOT_BUILT = (dir: string) => `<!doctype html>
 export function uiRoutes(deps: AdminDeps) {
   return async function routes(app: FastifyInstance): Promise<void> {
     const csp = adminCsp(mediaOriginOf(deps));
-    // The router ignores trailing slashes, so /admin would be served as /admin/: send it to the one address.
-    app.addHook('onRequest', async (request, reply) => {
-      if (request.url === '/admin' || request.url.startsWith('/admin?')) return reply.redirect(`/admin/${request.url.slice(6)}`, 301);
-    });
     app.addHook('onSend', async (_request, reply) => {
       if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
         void reply.header('content-security-policy', csp);
@@ -62,8 +59,18 @@ export function uiRoutes(deps: AdminDeps) {
       }
     });
 
-    if (!existsSync(path.join(deps.uiDir, 'index.html'))) {
-      app.log.warn({ dir: deps.uiDir }, 'interface d’administration non construite : npm run build:admin');
+    const index = path.join(deps.uiDir, 'index.html');
+    const built = existsSync(index);
+    if (!built) app.log.warn({ dir: deps.uiDir }, 'interface d’administration non construite : npm run build:admin');
+    // The router ignores trailing slashes: this one route answers /admin and /admin/ (the wildcard below does not).
+    // /admin is sent to /admin/, the one address of the page.
+    app.get('/admin/', { schema: { hide: true } }, async (request, reply) => {
+      const [pathname, query] = request.url.split('?', 2);
+      if (pathname === '/admin') return reply.redirect(`/admin/${query ? `?${query}` : ''}`, 301);
+      if (!built) return reply.code(503).type('text/html; charset=utf-8').send(NOT_BUILT(deps.uiDir));
+      return reply.type('text/html; charset=utf-8').send(await readFile(index));
+    });
+    if (!built) {
       app.get(`${PREFIX}*`, { schema: { hide: true } }, async (_request, reply) =>
         reply.code(503).type('text/html; charset=utf-8').send(NOT_BUILT(deps.uiDir)),
       );
@@ -73,7 +80,7 @@ export function uiRoutes(deps: AdminDeps) {
       root: deps.uiDir,
       prefix: PREFIX,
       decorateReply: false,
-      index: ['index.html'],
+      index: false,
       list: false,
       dotfiles: 'deny',
       wildcard: true,

@@ -2,7 +2,7 @@
 import { Box, Card, CardContent, Chip, Divider, Grid, Stack, Typography } from '@mui/material';
 import CheckIcon from '@mui/icons-material/Check';
 import CloseIcon from '@mui/icons-material/Close';
-import { Link, Show, useRecordContext, useRedirect, type RaRecord } from 'react-admin';
+import { Link, Loading, Show, useRecordContext, useRedirect, type RaRecord } from 'react-admin';
 import { apiPost } from '../../api';
 import { ConfirmAction } from '../../components/ConfirmAction';
 import { JournalTable } from '../../components/Journal';
@@ -45,7 +45,8 @@ function Decision() {
 
 export function EventContent() {
   const e = useRecordContext<RaRecord>();
-  if (!e) return null;
+  // Until the detail arrives, react-admin shows the list's row, which has no organizer details.
+  if (!e || !e.organisateur) return <Loading />;
   const o = e.organisateur;
   return (
     <Grid container spacing={2}>

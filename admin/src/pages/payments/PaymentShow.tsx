@@ -8,7 +8,7 @@ import { RefundActions } from './RefundActions';
 function Summary() {
   const p = useRecordContext();
   if (!p) return null;
-  const r = p.remboursement as RaRecord | null;
+  const r = (p.remboursement ?? null) as RaRecord | null;
   return (
     <Grid container spacing={2}>
       <Grid size={{ xs: 12, md: 6 }}>
@@ -71,7 +71,8 @@ function Summary() {
 
 function History() {
   const p = useRecordContext();
-  if (!p) return null;
+  // The list's row comes first (react-admin shows it while the detail loads): no history in it yet.
+  if (!p || !p.historique) return null;
   return (
     <>
       <Typography variant="h6" component="h2" sx={{ mt: 2 }}>

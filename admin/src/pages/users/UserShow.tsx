@@ -134,7 +134,7 @@ function Events() {
         </TableRow>
       </TableHead>
       <TableBody>
-        {u.evenements.map((e: RaRecord) => (
+        {(u.evenements ?? []).map((e: RaRecord) => (
           <TableRow key={e.id}>
             <TableCell>
               <Link to={`/events/${e.id}/show`}>{e.titre}</Link>
@@ -167,7 +167,7 @@ function Payments() {
         </TableRow>
       </TableHead>
       <TableBody>
-        {u.paiements.map((p: RaRecord) => (
+        {(u.paiements ?? []).map((p: RaRecord) => (
           <TableRow key={p.id}>
             <TableCell>
               <Link to={`/payments/${p.id}/show`}>{p.reference}</Link>
@@ -188,7 +188,7 @@ function Payments() {
 
 function Trail() {
   const u = useRecordContext();
-  return u ? <JournalTable entries={u.journal} caption="Journal du compte" /> : null;
+  return u ? <JournalTable entries={u.journal ?? []} caption="Journal du compte" /> : null;
 }
 
 export default function UserShow() {
