@@ -20,7 +20,7 @@ import { DAY, HOUR, createPaidEvent, insertEvent, inDays } from '../../test/even
 import { createPaidPurchase } from '../../test/payments.js';
 import { fakeGateways } from '../../test/fake-gateway.js';
 import { events } from '../events/tables.js';
-import { refunds } from '../payments/tables.js';
+import { payments, refunds } from '../payments/tables.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -82,6 +82,9 @@ async function seed() {
       fournisseur: 'WAVE',
     });
     ids[`payment${i}`] = p.paymentId;
+    // Sales on different days, for the chart of revenue per day.
+    const day = new Date(Date.now() - (12 - 5 * i) * DAY);
+    await db.update(payments).set({ dateCreation: day, dateFinalisation: day }).where(eq(payments.id, p.paymentId));
   }
   const [failed] = await db
     .insert(refunds)
