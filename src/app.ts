@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
+import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
@@ -117,6 +118,8 @@ export async function buildApp(
     skipOnError: true,
     errorResponseBuilder: (_req, ctx) => new RateLimitedError(ctx.ttl / 1000),
   });
+  // Cookies are read for one purpose only: the staff browser session of /admin/ (core/auth.ts).
+  await app.register(cookie);
   // Uploads: each route reads its parts with its own size limits (core/multipart.ts).
   await app.register(multipart, { limits: { files: 1, fields: MAX_UPLOAD_FIELDS, headerPairs: 50 } });
 
@@ -133,6 +136,14 @@ export async function buildApp(
       components: {
         securitySchemes: {
           tokenAuth: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'Token <clé>' },
+          staffSession: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'sv_admin_session',
+            description:
+              'Session du personnel dans SpotVibe Administration (POST /api/admin/session/), cookie httpOnly `sv_admin_session` ' +
+              '(`__Secure-sv_admin_session` en production) ; toute modification exige aussi l’en-tête `X-CSRF-Token`.',
+          },
         },
       },
     },

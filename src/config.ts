@@ -128,6 +128,9 @@ export const envSchema = z.object({
   PAYMENT_CANCEL_URL: url(['http:', 'https:']),
   PAYMENT_WEBHOOK_BASE_URL: url(['http:', 'https:']),
   PAYMENT_PROVIDER_TIMEOUT_MS: int(15_000, 500, 120_000),
+  WEBHOOK_RATE_LIMIT_MAX: int(600, 1, 1_000_000),
+  WEBHOOK_RATE_LIMIT_WINDOW_SECONDS: int(60, 1, 3600),
+  FORGED_CALLBACKS_RETENTION_DAYS: int(7, 1, 365),
   ORANGE_MONEY_BASE_URL: url(['http:', 'https:']),
   ORANGE_MONEY_TOKEN_URL: url(['http:', 'https:']),
   ORANGE_MONEY_CLIENT_ID: optionalStr,
@@ -193,6 +196,9 @@ export const envSchema = z.object({
   EVENTS_VIEWS_FLUSH_SECONDS: int(10, 0, 3600),
   EVENTS_VIEWS_DEDUP_SECONDS: int(3600, 1, 7 * 86_400),
   EVENTS_LIST_COUNT_CACHE_SECONDS: int(10, 0, 3600),
+  // Staff web interface (admin module): sign-in lifetime, where the built interface is.
+  ADMIN_SESSION_HOURS: int(12, 1, 24 * 30),
+  ADMIN_UI_DIR: optionalStr,
   // Monitoring and storage
   SENTRY_DSN: optionalStr,
   AWS_ACCESS_KEY_ID: optionalStr,

@@ -33,15 +33,43 @@ export interface AuditEntry {
   meta: RequestMeta;
   cible?: string;
   details?: Record<string, unknown>;
+  /**
+   * A staff action: part of the staff journal (SpotVibe Administration's "Journal", Django's LogEntry), kept by
+   * the 30-day cleanup. Such entries name their object in `cible` and say what changed in `details.avant` /
+   * `details.apres` (see `changes`).
+   */
+  staff?: boolean;
 }
 
 export async function audit(db: DbOrTx, entry: AuditEntry): Promise<void> {
   await db.insert(auditLogs).values({
     userId: entry.userId,
+    parPersonnel: entry.staff ?? false,
     action: entry.action,
     cible: (entry.cible ?? '').slice(0, 100),
     details: entry.details ?? {},
     ip: entry.meta.ip,
     userAgent: entry.meta.userAgent,
   });
+}
+
+/**
+ * What a staff action changed, for the journal: the fields whose values differ, before and after
+ * (`{avant: {statut: 'EN_ATTENTE'}, apres: {statut: 'VALIDE'}}`). Fields absent from `after` are not compared.
+ */
+export function changes(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+): { avant: Record<string, unknown>; apres: Record<string, unknown> } {
+  const avant: Record<string, unknown> = {};
+  const apres: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(after)) {
+    const was = before[k] instanceof Date ? (before[k] as Date).toISOString() : before[k];
+    const now = v instanceof Date ? v.toISOString() : v;
+    if (JSON.stringify(was ?? null) !== JSON.stringify(now ?? null)) {
+      avant[k] = was ?? null;
+      apres[k] = now ?? null;
+    }
+  }
+  return { avant, apres };
 }

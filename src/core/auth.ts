@@ -7,9 +7,10 @@
  * Permission hooks run at `preValidation` everywhere (`permissions.*` below), so an anonymous caller gets 401
  * before anything looks at the body (400), and no upload is read for someone who may not send one.
  */
+import { createHmac } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest, preValidationAsyncHookHandler } from 'fastify';
 import { ForbiddenError, UnauthorizedError } from './errors.js';
-import { parseAuthorization } from './tokens.js';
+import { parseAuthorization, safeEqual } from './tokens.js';
 
 /**
  * The authenticated user. The fields every module relies on are listed here; the users module merges in the
@@ -30,28 +31,88 @@ declare module 'fastify' {
   interface FastifyRequest {
     user: AuthUser | null;
     authTokenId: number | null;
+    /** The staff browser session when the request came with its cookie (never with a header). */
+    staffSession: { key: string; expireLe: Date | null } | null;
   }
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Finds the user of an API key (null: unknown; 'expired': past its lifetime): the users module's lookup. */
-export type TokenLookup = (key: string) => Promise<{ user: AuthUser; tokenId: number } | null | 'expired'>;
+/** What a key is: an apps' API token (header only) or a staff browser session (cookie only). */
+export type TokenKind = 'API' | 'SESSION_PERSONNEL';
 
-export function registerAuthentication(app: FastifyInstance, lookup: TokenLookup): void {
+/**
+ * Finds the user of a key: the users module's lookup, given to `registerAuthentication`. null: unknown;
+ * 'expired': past its lifetime (an API token unused or too old, a staff session past its end).
+ */
+export type TokenLookup = (
+  key: string,
+) => Promise<{ user: AuthUser; tokenId: number; type: TokenKind; expireLe: Date | null } | null | 'expired'>;
+
+/**
+ * The staff browser session of SpotVibe Administration (/admin/). The key lives only in an httpOnly cookie
+ * (scripts never see it), sent only to /api/admin/ (`Path`), never cross-site (`SameSite=Strict`), and only over
+ * HTTPS in production (`Secure`, with the `__Secure-` prefix the browser enforces). Every request that changes
+ * something with that cookie must also carry `X-CSRF-Token`: an HMAC of the session key under SECRET_KEY,
+ * handed to the page in the session's JSON (GET/POST /api/admin/session/) and kept in memory by the page. A
+ * forged cross-site request has the cookie at most (it has not, with SameSite), never the token.
+ */
+export const STAFF_SESSION_PATH = '/api/admin';
+export const CSRF_HEADER = 'x-csrf-token';
+
+export function staffSessionCookieName(secure: boolean): string {
+  return secure ? '__Secure-sv_admin_session' : 'sv_admin_session';
+}
+
+export function csrfTokenFor(sessionKey: string, secret: string): string {
+  return createHmac('sha256', secret).update(`spotvibe-csrf:${sessionKey}`).digest('base64url');
+}
+
+export interface AuthenticationOptions {
+  /** SECRET_KEY: signs the CSRF tokens of staff sessions. */
+  secret: string;
+  /** Production (DEBUG=False): the session cookie is `Secure`. */
+  secureCookies: boolean;
+}
+
+function underStaffPath(url: string): boolean {
+  return url === STAFF_SESSION_PATH || url.startsWith(`${STAFF_SESSION_PATH}/`) || url.startsWith(`${STAFF_SESSION_PATH}?`);
+}
+
+export function registerAuthentication(app: FastifyInstance, lookup: TokenLookup, opts: AuthenticationOptions): void {
   app.decorateRequest('user', null);
   app.decorateRequest('authTokenId', null);
+  app.decorateRequest('staffSession', null);
+  const cookieName = staffSessionCookieName(opts.secureCookies);
   app.addHook('onRequest', async (request) => {
     const parsed = parseAuthorization(request.headers.authorization);
-    if (parsed.kind === 'none') return;
     if (parsed.kind === 'invalid') throw new UnauthorizedError(parsed.message, 'authentication_failed');
-    const found = await lookup(parsed.key);
-    // A distinct code, so that apps send their user to the login screen instead of showing an error.
-    if (found === 'expired') throw new UnauthorizedError('Session expirée : reconnectez-vous.', 'token_expired');
-    if (!found) throw new UnauthorizedError('Jeton invalide.', 'authentication_failed');
-    if (!found.user.isActive) throw new UnauthorizedError('Utilisateur inactif ou supprimé.', 'authentication_failed');
+    if (parsed.kind === 'token') {
+      const found = await lookup(parsed.key);
+      // A distinct code, so that apps send their user to the login screen instead of showing an error.
+      if (found === 'expired') throw new UnauthorizedError('Session expirée : reconnectez-vous.', 'token_expired');
+      // A session key sent as a header is refused like an unknown one: it only ever travels in its cookie.
+      if (!found || found.type !== 'API') throw new UnauthorizedError('Jeton invalide.', 'authentication_failed');
+      if (!found.user.isActive) throw new UnauthorizedError('Utilisateur inactif ou supprimé.', 'authentication_failed');
+      request.user = found.user;
+      request.authTokenId = found.tokenId;
+      return;
+    }
+    const key = request.cookies?.[cookieName];
+    if (!key || !underStaffPath(request.url)) return;
+    const found = await lookup(key);
+    // An expired or revoked session, or one whose owner is no longer staff, is no session: the request is
+    // anonymous (so signing in again works), and protected routes answer 401.
+    if (!found || found === 'expired' || found.type !== 'SESSION_PERSONNEL' || !found.user.isActive || !isStaffUser(found.user)) return;
+    if (!SAFE_METHODS.has(request.method)) {
+      const sent = request.headers[CSRF_HEADER];
+      if (typeof sent !== 'string' || !safeEqual(sent, csrfTokenFor(key, opts.secret))) {
+        throw new ForbiddenError('Jeton CSRF absent ou invalide : rechargez la page.', 'csrf_failed');
+      }
+    }
     request.user = found.user;
     request.authTokenId = found.tokenId;
+    request.staffSession = { key, expireLe: found.expireLe };
   });
 }
 

@@ -21,3 +21,6 @@ export const MessageResponse = Type.Object({ message: Type.String() });
 
 /** Marks a route as needing `Authorization: Token …` in the OpenAPI document. */
 export const tokenAuth = [{ tokenAuth: [] as string[] }];
+
+/** Staff routes under /api/admin/: a staff token, or the browser session of SpotVibe Administration (with X-CSRF-Token). */
+export const staffAuth: { [scheme: string]: string[] }[] = [{ tokenAuth: [] }, { staffSession: [] }];

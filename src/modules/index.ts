@@ -9,6 +9,7 @@ import { eventsModule } from './events/plugin.js';
 import { ticketsModule } from './tickets/plugin.js';
 import { paymentsModule } from './payments/plugin.js';
 import { notificationsModule } from './notifications/plugin.js';
+import { adminModule } from './admin/plugin.js';
 import { maintenanceModule } from './maintenance/plugin.js';
 
 export const MODULES: readonly SpotVibeModule[] = [
@@ -18,5 +19,6 @@ export const MODULES: readonly SpotVibeModule[] = [
   ticketsModule,
   paymentsModule,
   notificationsModule,
+  adminModule,
   maintenanceModule,
 ];

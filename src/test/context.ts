@@ -108,6 +108,22 @@ export function testConfig(env: Record<string, string> = {}, dbUrl?: string): Co
 
 export async function createTestContext(opts: TestContextOptions = {}): Promise<TestContext> {
   const { database, url, drop } = await openTestDatabase();
+  try {
+    return await contextOn(database, url, drop, opts);
+  } catch (err) {
+    // A bad configuration (or any start failure) must not leave the database open: the test process would hang.
+    await database.close().catch(() => undefined);
+    await drop().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function contextOn(
+  database: Database,
+  url: string | undefined,
+  drop: () => Promise<void>,
+  opts: TestContextOptions,
+): Promise<TestContext> {
   const config = testConfig(opts.env, url);
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) as unknown as FastifyBaseLogger;
   const runtime = await openRuntime(config, {

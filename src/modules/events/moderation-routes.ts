@@ -6,15 +6,22 @@ import { currentUser, permissions } from '../../core/auth.js';
 import { requestMeta } from '../../core/audit.js';
 import { mapPage, Paginated, PaginationQuery, pageRequest, pageResponse } from '../../core/pagination.js';
 import { errors, IdParams, tokenAuth } from '../../core/schemas.js';
-import { EventSchema, RejectBody } from './schemas.js';
+import { BulkApproveBody, BulkModerationAnswer, BulkRejectBody, EventSchema, RejectBody } from './schemas.js';
 import { toEventJson } from './serializer.js';
-import { approveEvent, rejectEvent } from './moderation.js';
+import { approveEvent, moderateEvents, rejectEvent, type BulkModerationResult } from './moderation.js';
 import { eventAfterWrite, listPendingModeration } from './reads.js';
 import { serializerFor } from './http.js';
 import type { EventsDeps } from './deps.js';
 
 const TAGS = ['modération'];
 const MessageAndEvent = Type.Object({ message: Type.String(), event: EventSchema });
+
+const plural = (n: number, one: string, many: string) => `${n} ${n > 1 ? many : one}`;
+function bulkMessage(r: BulkModerationResult, done: [string, string]): string {
+  const parts = [plural(r.traites.length, ...done)];
+  if (r.ignores.length) parts.push(plural(r.ignores.length, 'ignoré', 'ignorés'));
+  return `${parts.join(', ')}.`;
+}
 
 export function moderationRoutes(deps: EventsDeps) {
   return async function routes(base: FastifyInstance): Promise<void> {
@@ -79,6 +86,47 @@ export function moderationRoutes(deps: EventsDeps) {
       async (request) => {
         await rejectEvent(deps, currentUser(request), request.params.id, request.body.motif, requestMeta(request));
         return { message: 'Événement rejeté.', event: await eventJson(request, request.params.id) };
+      },
+    );
+
+    // The manual's `approve_events` / `reject_events` actions (EventAdmin), for a selection of the queue.
+    app.post(
+      '/bulk-approve/',
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Valider plusieurs événements en une fois (action « Approuver les événements »)',
+          security: tokenAuth,
+          body: BulkApproveBody,
+          response: { 200: BulkModerationAnswer, ...errors(400, 401, 403) },
+        },
+      },
+      async (request) => {
+        const r = await moderateEvents(deps, currentUser(request), request.body.ids, { kind: 'approve' }, requestMeta(request));
+        return { message: bulkMessage(r, ['événement approuvé', 'événements approuvés']), ...r };
+      },
+    );
+
+    app.post(
+      '/bulk-reject/',
+      {
+        schema: {
+          tags: TAGS,
+          summary: 'Rejeter plusieurs événements avec le même motif',
+          security: tokenAuth,
+          body: BulkRejectBody,
+          response: { 200: BulkModerationAnswer, ...errors(400, 401, 403) },
+        },
+      },
+      async (request) => {
+        const r = await moderateEvents(
+          deps,
+          currentUser(request),
+          request.body.ids,
+          { kind: 'reject', motif: request.body.motif },
+          requestMeta(request),
+        );
+        return { message: bulkMessage(r, ['événement rejeté', 'événements rejetés']), ...r };
       },
     );
   };

@@ -109,7 +109,13 @@ test('approve: VALIDE with validateur and date, audit entry, organizer emailed',
   assert.equal(audit[0]!.userId, staff.user.id);
   assert.equal(audit[0]!.userAgent, 'moderation-test');
   assert.equal(audit[0]!.ip, '127.0.0.1');
-  assert.deepEqual(audit[0]!.details, { ancien_statut: 'EN_ATTENTE', titre: 'Festival de Grand-Bassam' });
+  assert.deepEqual(audit[0]!.details, {
+    ancien_statut: 'EN_ATTENTE',
+    titre: 'Festival de Grand-Bassam',
+    avant: { statut: 'EN_ATTENTE' },
+    apres: { statut: 'VALIDE' },
+  });
+  assert.equal(audit[0]!.parPersonnel, true);
   const mails = await emailsTo(organizer.user.email);
   assert.ok(mails.some((m) => m.subject === 'Votre événement est validé : Festival de Grand-Bassam'));
   // Public now.

@@ -5,12 +5,12 @@
  */
 import { eq, sql } from 'drizzle-orm';
 import type { AuthUser } from '../../core/auth.js';
-import { BadRequestError, NotFoundError, ValidationError } from '../../core/errors.js';
+import { AppError, BadRequestError, NotFoundError, ValidationError } from '../../core/errors.js';
 import type { DbOrTx } from '../../db/client.js';
 import { users } from '../users/tables.js';
 import { events } from './tables.js';
 import { assertTransition } from './status.js';
-import { audit, type RequestMeta } from '../../core/audit.js';
+import { audit, changes, type RequestMeta } from '../../core/audit.js';
 import { lockEvent, rolesOf, EVENT_NOT_FOUND } from './access.js';
 import { listChanged, type EventsDeps } from './deps.js';
 import { notifyOrganizerOfDecision } from './notifications.js';
@@ -32,7 +32,8 @@ export async function approveEvent(deps: EventsDeps, staff: AuthUser, id: number
       action: 'event.approve',
       meta,
       cible: `event:${id}`,
-      details: { ancien_statut: ev.statut, titre: ev.titre },
+      staff: true,
+      details: { ancien_statut: ev.statut, titre: ev.titre, ...changes({ statut: ev.statut }, { statut: to }) },
     });
     const organizer = await organizerOf(tx, ev.createurId);
     if (organizer) await notifyOrganizerOfDecision(deps.jobs, tx, organizer, ev, { kind: 'approve' });
@@ -56,7 +57,13 @@ export async function rejectEvent(deps: EventsDeps, staff: AuthUser, id: number,
       action: 'event.reject',
       meta,
       cible: `event:${id}`,
-      details: { ancien_statut: ev.statut, titre: ev.titre, motif: reason },
+      staff: true,
+      details: {
+        ancien_statut: ev.statut,
+        titre: ev.titre,
+        motif: reason,
+        ...changes({ statut: ev.statut }, { statut: to }),
+      },
     });
     const organizer = await organizerOf(tx, ev.createurId);
     if (organizer) await notifyOrganizerOfDecision(deps.jobs, tx, organizer, ev, { kind: 'reject', motif: reason });
@@ -69,4 +76,49 @@ async function organizerOf(tx: DbOrTx, id: number) {
     .from(users)
     .where(eq(users.id, id));
   return u ?? null;
+}
+
+/** At most this many events in one bulk decision (one request, one confirmation in the staff interface). */
+export const BULK_MODERATION_MAX = 100;
+
+export interface BulkModerationResult {
+  /** Events decided by this request, in the order given. */
+  traites: number[];
+  /** Events left as they were, each with the reason (already decided by someone else, over, unknown…). */
+  ignores: { id: number; raison: string }[];
+}
+
+/**
+ * The manual's `approve_events` / `reject_events` admin actions: each event is decided as the single routes
+ * decide it (its own lock, transition check, journal entry and email to the organizer), one after the other.
+ * One event that cannot be decided (a colleague already did, it is over) does not undo the others: it is
+ * reported in `ignores` with the French reason.
+ */
+export async function moderateEvents(
+  deps: EventsDeps,
+  staff: AuthUser,
+  ids: readonly number[],
+  decision: { kind: 'approve' } | { kind: 'reject'; motif: string },
+  meta: RequestMeta,
+): Promise<BulkModerationResult> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) throw ValidationError.field('ids', 'Choisissez au moins un événement.');
+  if (unique.length > BULK_MODERATION_MAX) {
+    throw ValidationError.field('ids', `Au plus ${BULK_MODERATION_MAX} événements à la fois.`);
+  }
+  if (decision.kind === 'reject' && decision.motif.trim().length < 5) {
+    throw ValidationError.field('motif', "Expliquez le motif du rejet à l'organisateur (5 caractères au moins).");
+  }
+  const result: BulkModerationResult = { traites: [], ignores: [] };
+  for (const id of unique) {
+    try {
+      if (decision.kind === 'approve') await approveEvent(deps, staff, id, meta);
+      else await rejectEvent(deps, staff, id, decision.motif, meta);
+      result.traites.push(id);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.statusCode >= 500 || err.statusCode === 403) throw err;
+      result.ignores.push({ id, raison: err.message });
+    }
+  }
+  return result;
 }

@@ -11,6 +11,7 @@ import { eventCollectionRoutes } from './routes.js';
 import { eventItemRoutes } from './item-routes.js';
 import { participationRoutes } from './participation-routes.js';
 import { moderationRoutes } from './moderation-routes.js';
+import { categoryAdminRoutes } from './category-admin-routes.js';
 import { eventJobs } from './jobs.js';
 import { exportEventsOfUser } from './privacy.js';
 
@@ -53,5 +54,6 @@ export const eventsModule = defineModule({
     await app.register(eventItemRoutes(deps), { prefix: '/api/events' });
     await app.register(participationRoutes(deps), { prefix: '/api/events' });
     await app.register(moderationRoutes(deps), { prefix: '/api/admin/events' });
+    await app.register(categoryAdminRoutes(deps), { prefix: '/api/admin/categories' });
   }),
 });

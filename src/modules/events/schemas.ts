@@ -224,3 +224,18 @@ export const ParticipantSchema = Type.Object({
 export const RejectBody = Type.Object({
   motif: Type.String({ minLength: 5, maxLength: 2000, description: "La raison du rejet, montrée à l'organisateur" }),
 });
+
+const BulkIds = Type.Array(Type.Integer({ minimum: 1, maximum: 2_147_483_647 }), {
+  minItems: 1,
+  maxItems: 100,
+  description: 'Les événements à décider (100 au plus)',
+});
+export const BulkApproveBody = Type.Object({ ids: BulkIds });
+export const BulkRejectBody = Type.Object({ ids: BulkIds, motif: RejectBody.properties.motif });
+export const BulkModerationAnswer = Type.Object({
+  message: Type.String(),
+  traites: Type.Array(Type.Integer(), { description: 'Les événements décidés' }),
+  ignores: Type.Array(Type.Object({ id: Type.Integer(), raison: Type.String() }), {
+    description: 'Les événements laissés tels quels, avec la raison',
+  }),
+});

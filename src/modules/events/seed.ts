@@ -77,7 +77,12 @@ export const DEFAULT_CATEGORIES = [
   { slug: 'mode', nom: 'Mode & beauté', icone: 'style', couleur: '#f06292', description: 'Défilés, salons de beauté et lancements' },
 ] as const;
 
+/**
+ * Only into an empty table (the first start): afterwards the categories are the staff's (SpotVibe
+ * Administration), and a category they deleted must not come back at the next start.
+ */
 export async function seedCategories(db: DbOrTx): Promise<number> {
+  if ((await db.select({ id: eventCategories.id }).from(eventCategories).limit(1)).length) return 0;
   const inserted = await db
     .insert(eventCategories)
     .values(DEFAULT_CATEGORIES.map((c, i) => ({ ...c, ordre: i + 1 })))

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { currentUser, permissions } from '../../core/auth.js';
+import { requestMeta } from '../../core/audit.js';
 import { errors, IdParams, tokenAuth } from '../../core/schemas.js';
 import { mapPage, Paginated, PaginationQuery, pageRequest, pageResponse } from '../../core/pagination.js';
 import { FOURNISSEURS, PAYMENT_STATUTS, REFUND_STATUTS } from './tables.js';
@@ -163,7 +164,7 @@ export function adminPaymentRoutes(deps: PaymentDeps) {
         },
       },
       async (request) => {
-        await settleManualRefund(deps, request.params.id, currentUser(request).id);
+        await settleManualRefund(deps, request.params.id, currentUser(request).id, requestMeta(request));
         return refundView(await getRefund(deps, request.params.id));
       },
     );
@@ -182,7 +183,7 @@ export function adminPaymentRoutes(deps: PaymentDeps) {
         },
       },
       async (request) => {
-        await retryFailedRefund(deps, request.params.id, currentUser(request).id);
+        await retryFailedRefund(deps, request.params.id, currentUser(request).id, requestMeta(request));
         return refundView(await getRefund(deps, request.params.id));
       },
     );

@@ -19,6 +19,9 @@ export const WEBHOOK_PATHS: Record<string, Fournisseur> = {
   wave: 'WAVE',
 };
 
+/** Bytes of a refused callback's body that are kept (evidence for staff, bounded). */
+export const FORGED_BODY_SAMPLE = 1_000;
+
 const KEPT_HEADERS = ['content-type', 'user-agent', 'x-token', 'wave-signature', 'x-callback-url', 'x-reference-id'];
 
 export interface CallbackOutcome {
@@ -71,7 +74,9 @@ export async function receiveCallback(
       statutFournisseur: parsed.ok ? parsed.providerStatus.slice(0, 50) : '',
       authentifie: parsed.ok,
       motifRejet: parsed.ok ? '' : parsed.reason.slice(0, 200),
-      corps: rawBody.toString('utf8').slice(0, 20_000),
+      // Authentic callbacks are kept whole enough for support (20 KB); a refused one only as a short sample, so a
+      // flood of forged calls cannot fill the table (they are also pruned, see FORGED_CALLBACKS_RETENTION_DAYS).
+      corps: rawBody.toString('utf8').slice(0, parsed.ok ? 20_000 : FORGED_BODY_SAMPLE),
       entetes: keptHeaders,
       ip: ip.slice(0, 64),
     });

@@ -13,8 +13,20 @@ export interface PaymentDeps {
   now?: () => Date;
   /** PUBLIC_BASE_URL, for pagination links. */
   publicBaseUrl?: string | undefined;
+  /** Callbacks accepted per source address and window (WEBHOOK_RATE_LIMIT_*). */
+  webhookRateLimit: { max: number; windowMs: number };
+  /** Refused callbacks older than this are deleted by the daily prune. */
+  forgedRetentionDays: number;
 }
 
 export function paymentsDeps(s: Pick<ProcessServices, 'database' | 'jobs' | 'gateways' | 'config'>): PaymentDeps {
-  return { db: s.database.db, jobs: s.jobs, gateways: s.gateways, publicBaseUrl: s.config.publicBaseUrl };
+  const env = s.config.env;
+  return {
+    db: s.database.db,
+    jobs: s.jobs,
+    gateways: s.gateways,
+    publicBaseUrl: s.config.publicBaseUrl,
+    webhookRateLimit: { max: env.WEBHOOK_RATE_LIMIT_MAX, windowMs: env.WEBHOOK_RATE_LIMIT_WINDOW_SECONDS * 1000 },
+    forgedRetentionDays: env.FORGED_CALLBACKS_RETENTION_DAYS,
+  };
 }

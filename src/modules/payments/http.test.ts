@@ -9,6 +9,7 @@ import { buyTicketsThroughApi, initiateThroughApi } from '../../test/payments.js
 import { fakeGateways } from '../../test/fake-gateway.js';
 import { momoTransactions, payments, refunds } from './tables.js';
 import { processRefund } from './refunds.js';
+import { paymentsDeps } from './deps.js';
 import { tickets } from '../tickets/tables.js';
 
 const gateways = fakeGateways();
@@ -159,7 +160,7 @@ test('staff send a failed refund again; it then completes; only a failed refund 
   const cancel = await ctx.app.inject({ method: 'POST', url: `/api/events/${event.id}/cancel/`, headers: organizer.headers, payload: {} });
   assert.equal(cancel.statusCode, 200, cancel.body);
   const [refund] = await ctx.database.db.select().from(refunds).where(eq(refunds.paymentId, payment.id));
-  const deps = { db: ctx.database.db, jobs: ctx.jobs, gateways };
+  const deps = paymentsDeps(ctx.runtime);
   gateways.WAVE.refundResult = { status: 'failed', providerStatus: 'FAILED', reason: 'SOLDE_MARCHAND_INSUFFISANT' };
   try {
     await processRefund(deps, refund!.id);

@@ -5,7 +5,7 @@
 import { and, eq, gt, lte, or, sql } from 'drizzle-orm';
 import type { JobContext, JobDefinition, JobQueue } from '../../jobs/queue.js';
 import type { DbOrTx } from '../../db/client.js';
-import { payments } from './tables.js';
+import { momoTransactions, payments } from './tables.js';
 import { confirmPayment, CONFIRM_JOB, REFUND_JOB } from './service.js';
 import { processRefund } from './refunds.js';
 import { paymentsDeps, type PaymentDeps } from './deps.js';
@@ -77,4 +77,28 @@ export const refundJob: JobDefinition<{ refundId: number }> = {
   },
 };
 
-export const paymentJobs = [confirmJob, reconcileJob, refundJob] as JobDefinition<never>[];
+/** Deletes refused (forged or unreadable) callbacks past their retention; authentic ones stay with their payment. */
+export async function pruneForgedCallbacks(deps: Pick<PaymentDeps, 'db' | 'forgedRetentionDays'>): Promise<number> {
+  const rows = await deps.db
+    .delete(momoTransactions)
+    .where(
+      and(
+        eq(momoTransactions.authentifie, false),
+        lte(momoTransactions.dateReception, sql`now() - make_interval(days => ${deps.forgedRetentionDays})`),
+      ),
+    )
+    .returning({ id: momoTransactions.id });
+  return rows.length;
+}
+
+export const pruneForgedJob: JobDefinition<Record<string, never>> = {
+  name: 'payments.prune_forged_callbacks',
+  cron: '50 3 * * *',
+  retryLimit: 2,
+  handler: async (_data, ctx) => {
+    const n = await pruneForgedCallbacks(depsOf(ctx));
+    if (n) ctx.log.info({ n }, 'rappels refusés anciens supprimés');
+  },
+};
+
+export const paymentJobs = [confirmJob, reconcileJob, refundJob, pruneForgedJob] as JobDefinition<never>[];

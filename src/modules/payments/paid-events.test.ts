@@ -12,6 +12,7 @@ import { multipartBody } from '../../test/http.js';
 import { createUserWithToken } from '../../test/users.js';
 import { fakeGateways } from '../../test/fake-gateway.js';
 import { confirmPayment, createRefund, initiatePayment, type PaymentDeps } from './service.js';
+import { paymentsDeps } from './deps.js';
 import { processRefund, refundEventPayments } from './refunds.js';
 import { payments, refunds } from './tables.js';
 import { tickets, ticketTypes } from '../tickets/tables.js';
@@ -26,7 +27,7 @@ let deps: PaymentDeps;
 let organizer: Awaited<ReturnType<typeof createUserWithToken>>;
 before(async () => {
   ctx = await createTestContext({ gateways });
-  deps = { db: ctx.database.db, jobs: ctx.jobs, gateways };
+  deps = paymentsDeps(ctx.runtime);
   organizer = await createUserWithToken(ctx.database.db);
 });
 after(() => ctx.close());

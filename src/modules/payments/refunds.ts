@@ -16,6 +16,7 @@ import { gatewayFor, ProviderRejectedError, ProviderUnavailableError, type Gatew
 import type { JobQueue } from '../../jobs/queue.js';
 import { queueEmail } from '../notifications/delivery.js';
 import { NotFoundError, ConflictError } from '../../core/errors.js';
+import { audit, changes, SYSTEM_META, type RequestMeta } from '../../core/audit.js';
 
 export interface RefundDeps {
   db: Db;
@@ -103,6 +104,7 @@ async function completeRefund(
   from: ('EN_COURS' | 'REMBOURSEMENT_MANUEL')[],
   source: string,
   staffId: number | null,
+  staffMeta: RequestMeta = SYSTEM_META,
 ): Promise<boolean> {
   return deps.db.transaction(async (tx) => {
     const moved = await refundMachine.transition(tx, refundId, from, 'REUSSI', {
@@ -111,6 +113,16 @@ async function completeRefund(
     });
     if (!moved) return false;
     const [r] = await tx.select().from(refunds).where(eq(refunds.id, refundId));
+    if (staffId !== null) {
+      await audit(tx, {
+        userId: staffId,
+        action: 'refund.settle',
+        meta: staffMeta,
+        cible: `refund:${refundId}`,
+        staff: true,
+        details: { paiement: r!.paymentId, montant: r!.montant, ...changes({ statut: from[0] }, { statut: 'REUSSI' }) },
+      });
+    }
     const [p] = await tx.select().from(payments).where(eq(payments.id, r!.paymentId));
     await paymentMachine.transition(tx, p!.id, ['REUSSI'], 'REMBOURSE', { source, details: { remboursement_id: refundId } });
     const ts = await tx
@@ -143,12 +155,17 @@ async function completeRefund(
 }
 
 /** Staff record a manual refund as paid (cash, transfer…). */
-export async function settleManualRefund(deps: RefundDeps, refundId: number, staffId: number): Promise<void> {
+export async function settleManualRefund(
+  deps: RefundDeps,
+  refundId: number,
+  staffId: number,
+  meta: RequestMeta = SYSTEM_META,
+): Promise<void> {
   const [r] = await deps.db.select({ statut: refunds.statut }).from(refunds).where(eq(refunds.id, refundId));
   if (!r) throw new NotFoundError('Remboursement introuvable.');
   if (r.statut !== 'REMBOURSEMENT_MANUEL')
     throw new ConflictError(`Ce remboursement n'est pas à régler manuellement (statut ${r.statut}).`, 'invalid_transition');
-  await completeRefund(deps, refundId, ['REMBOURSEMENT_MANUEL'], 'personnel', staffId);
+  await completeRefund(deps, refundId, ['REMBOURSEMENT_MANUEL'], 'personnel', staffId, meta);
 }
 
 /**
@@ -156,9 +173,18 @@ export async function settleManualRefund(deps: RefundDeps, refundId: number, sta
  * which re-sends it with the same provider reference (ECHOUE → EN_ATTENTE → EN_COURS), or hands it to staff
  * as a manual refund where the provider has no refund API.
  */
-export async function retryFailedRefund(deps: RefundDeps, refundId: number, staffId: number): Promise<void> {
+export async function retryFailedRefund(
+  deps: RefundDeps,
+  refundId: number,
+  staffId: number,
+  meta: RequestMeta = SYSTEM_META,
+): Promise<void> {
   await deps.db.transaction(async (tx) => {
-    const [r] = await tx.select({ statut: refunds.statut }).from(refunds).where(eq(refunds.id, refundId)).for('update');
+    const [r] = await tx
+      .select({ statut: refunds.statut, paymentId: refunds.paymentId, montant: refunds.montant })
+      .from(refunds)
+      .where(eq(refunds.id, refundId))
+      .for('update');
     if (!r) throw new NotFoundError('Remboursement introuvable.');
     if (r.statut !== 'ECHOUE')
       throw new ConflictError(`Seul un remboursement échoué peut être relancé (statut ${r.statut}).`, 'invalid_transition');
@@ -169,6 +195,14 @@ export async function retryFailedRefund(deps: RefundDeps, refundId: number, staf
       nouveauStatut: 'ECHOUE',
       source: 'personnel',
       details: { relance_par: staffId },
+    });
+    await audit(tx, {
+      userId: staffId,
+      action: 'refund.retry',
+      meta,
+      cible: `refund:${refundId}`,
+      staff: true,
+      details: { paiement: r.paymentId, montant: r.montant, statut: r.statut },
     });
     await deps.jobs.send(REFUND_JOB, { refundId }, { tx });
   });

@@ -7,6 +7,7 @@ import { createPaidEvent } from '../../test/events.js';
 import { createUser } from '../../test/users.js';
 import { fakeGateways } from '../../test/fake-gateway.js';
 import { confirmPayment, initiatePayment, type PaymentDeps } from './service.js';
+import { paymentsDeps } from './deps.js';
 import { events } from '../events/tables.js';
 
 const gateways = fakeGateways();
@@ -15,7 +16,7 @@ let deps: PaymentDeps;
 let organizer: Awaited<ReturnType<typeof createUser>>;
 before(async () => {
   ctx = await createTestContext({ gateways });
-  deps = { db: ctx.database.db, jobs: ctx.jobs, gateways };
+  deps = paymentsDeps(ctx.runtime);
   organizer = await createUser(ctx.database.db);
 });
 after(() => ctx.close());

@@ -11,6 +11,7 @@ import { createPaidEvent } from '../../test/events.js';
 import { createUser, createUserWithToken } from '../../test/users.js';
 import { fakeGateways } from '../../test/fake-gateway.js';
 import { confirmPayment, initiatePayment, finalizeSuccess, nextCheckDelayMs, type PaymentDeps } from './service.js';
+import { paymentsDeps } from './deps.js';
 import { payments, refunds } from './tables.js';
 import { statusHistory } from '../../core/history.js';
 import { tickets, ticketTypes } from '../tickets/tables.js';
@@ -23,7 +24,7 @@ let deps: PaymentDeps;
 let organizer: Awaited<ReturnType<typeof createUser>>;
 before(async () => {
   ctx = await createTestContext({ gateways });
-  deps = { db: ctx.database.db, jobs: ctx.jobs, gateways };
+  deps = paymentsDeps(ctx.runtime);
   organizer = await createUser(ctx.database.db);
 });
 after(() => ctx.close());

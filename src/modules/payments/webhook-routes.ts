@@ -34,8 +34,10 @@ export function webhookRoutes(deps: PaymentDeps) {
       params: Type.Object({ provider: Type.Enum(['orange', 'mtn', 'moov', 'wave']) }),
       response: { 200: Type.Object({ status: Type.String() }), ...errors(401) },
     };
-    app.post('/:provider/', { schema }, handler);
+    // Per source address: a provider sends bursts during a sale, far below this; a flood of forged calls is cut off.
+    const config = { rateLimit: { max: deps.webhookRateLimit.max, timeWindow: deps.webhookRateLimit.windowMs } };
+    app.post('/:provider/', { schema, config }, handler);
     // MTN sends its callback with PUT (sometimes POST).
-    app.put('/:provider/', { schema: { ...schema, summary: 'Rappel MTN (PUT)' } }, handler);
+    app.put('/:provider/', { schema: { ...schema, summary: 'Rappel MTN (PUT)' }, config }, handler);
   };
 }

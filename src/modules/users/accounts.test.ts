@@ -287,8 +287,17 @@ describe('database guarantees', () => {
     await ctx.database.db
       .insert(phoneVerificationCodes)
       .values({ userId: u.id, telephone: u.telephone, codeHash: 'c'.repeat(64), expiresAt: sql`now() - interval '2 days'` });
+    // Staff browser sessions: one expired (purged), one still valid (kept).
+    await ctx.database.db.insert(authTokens).values([
+      { userId: u.id, keyHash: 'd'.repeat(64), type: 'SESSION_PERSONNEL', expireLe: sql`now() - interval '1 minute'` },
+      { userId: u.id, keyHash: 'e'.repeat(64), type: 'SESSION_PERSONNEL', expireLe: sql`now() + interval '1 hour'` },
+    ]);
     const r = await purgeSpentSecrets(ctx.database.db);
-    assert.deepEqual(r, { accountTokens: 1, phoneCodes: 1 });
+    assert.deepEqual(r, { accountTokens: 1, phoneCodes: 1, staffSessions: 1 });
+    assert.deepEqual(
+      (await ctx.database.db.select().from(authTokens).where(eq(authTokens.userId, u.id))).map((t) => t.keyHash),
+      ['e'.repeat(64)],
+    );
     const left = await ctx.database.db.select().from(accountTokens).where(eq(accountTokens.userId, u.id));
     assert.deepEqual(
       left.map((t) => t.tokenHash),

@@ -10,9 +10,9 @@
  */
 import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import { AppError } from '../../core/errors.js';
+import { AppError, ForbiddenError } from '../../core/errors.js';
 import { hashPassword, verifyPassword } from '../../core/passwords.js';
-import { issueToken, revokeToken } from './api-tokens.js';
+import { issueStaffSession, issueToken, revokeKey, revokeToken } from './api-tokens.js';
 import type { UserRow } from './tables.js';
 import { loginAttempts, users } from './tables.js';
 import { normalizeTelephone } from './validators.js';
@@ -55,7 +55,11 @@ export async function findUserByLogin(db: DbOrTx, login: string): Promise<UserRo
 // Verifying against a fixed hash when the login matches nobody keeps both answers equally slow.
 let dummyHash: Promise<string> | null = null;
 
-export async function loginUser(deps: AccountsDeps, input: { login: string; password: string }, meta: RequestMeta) {
+/**
+ * Checks a login and password with the lockout rules; on success returns the account and its attempt row
+ * (still recorded as a failure: the caller marks it a success in the transaction that opens the session).
+ */
+async function authenticate(deps: AccountsDeps, input: { login: string; password: string }, meta: RequestMeta) {
   const login = input.login.trim();
   const loginKey = login.toLowerCase().slice(0, 254);
   const user = await findUserByLogin(deps.db, login);
@@ -106,16 +110,62 @@ export async function loginUser(deps: AccountsDeps, input: { login: string; pass
     throw new LoginError(BAD_CREDENTIALS, 'invalid_credentials');
   }
   if (!user.isActive) throw new LoginError('Ce compte est désactivé.', 'account_disabled');
+  return { user, attemptId };
+}
 
+async function recordSuccess(tx: DbOrTx, userId: number, attemptId: number, meta: RequestMeta): Promise<void> {
+  await tx.update(loginAttempts).set({ succes: true }).where(eq(loginAttempts.id, attemptId));
+  await tx
+    .update(users)
+    .set({ lastLogin: sql`now()`, derniereConnexionIp: meta.ip })
+    .where(eq(users.id, userId));
+}
+
+export async function loginUser(deps: AccountsDeps, input: { login: string; password: string }, meta: RequestMeta) {
+  const { user, attemptId } = await authenticate(deps, input, meta);
   return deps.db.transaction(async (tx) => {
-    await tx.update(loginAttempts).set({ succes: true }).where(eq(loginAttempts.id, attemptId));
-    await tx
-      .update(users)
-      .set({ lastLogin: sql`now()`, derniereConnexionIp: meta.ip })
-      .where(eq(users.id, user.id));
+    await recordSuccess(tx, user.id, attemptId, meta);
     const token = await issueToken(tx, user.id, meta.userAgent);
     await audit(tx, { userId: user.id, action: 'connexion', meta });
     return { token, ...(await loadOwnProfile(tx, user.id))! };
+  });
+}
+
+export const NOT_STAFF = "Ce compte n'a pas accès à SpotVibe Administration : l'accès est réservé au personnel de la plateforme.";
+
+/**
+ * Signing in to SpotVibe Administration: the same checks as the apps' login (lockout included), then only
+ * staff get a browser session, valid for `lifetimeMs`. A right password on a non-staff account is not a
+ * guess (the attempt counts as a success for the lockout) but opens nothing, and says why.
+ */
+export async function openStaffSession(
+  deps: AccountsDeps,
+  input: { login: string; password: string },
+  meta: RequestMeta,
+  lifetimeMs: number,
+): Promise<{ key: string; user: UserRow; expireLe: Date }> {
+  const { user, attemptId } = await authenticate(deps, input, meta);
+  if (!(user.isStaff || user.isSuperuser)) {
+    await deps.db.transaction(async (tx) => {
+      await tx.update(loginAttempts).set({ succes: true }).where(eq(loginAttempts.id, attemptId));
+      await audit(tx, { userId: user.id, action: 'connexion_admin_refusee', meta });
+    });
+    throw new ForbiddenError(NOT_STAFF, 'staff_only');
+  }
+  const expireLe = new Date(Date.now() + lifetimeMs);
+  return deps.db.transaction(async (tx) => {
+    await recordSuccess(tx, user.id, attemptId, meta);
+    const key = await issueStaffSession(tx, user.id, meta.userAgent, expireLe);
+    await audit(tx, { userId: user.id, action: 'connexion_admin', meta, details: { expire_le: expireLe.toISOString() } });
+    return { key, user, expireLe };
+  });
+}
+
+/** Signing out of SpotVibe Administration: the session's key stops working at once. */
+export async function closeStaffSession(deps: AccountsDeps, userId: number, key: string, meta: RequestMeta): Promise<void> {
+  await deps.db.transaction(async (tx) => {
+    await revokeKey(tx, key);
+    await audit(tx, { userId, action: 'deconnexion_admin', meta });
   });
 }
 

@@ -21,7 +21,10 @@ export const usersModule = defineModule({
   plugin: modulePlugin('users', [], async (app) => {
     const deps = accountsDeps(app.runtime);
     // Every later route sees `request.user` (this plugin is not encapsulated: its hook applies app-wide).
-    registerAuthentication(app, (key) => findUserByToken(deps.db, key, deps.settings.tokenLifetime));
+    registerAuthentication(app, (key) => findUserByToken(deps.db, key, deps.settings.tokenLifetime), {
+      secret: deps.config.secretKey,
+      secureCookies: !deps.config.debug,
+    });
     await app.register(userRoutes(deps), { prefix: '/api/users' });
     await app.register(authRoutes(deps), { prefix: '/api/auth' });
     await app.register(adminUserRoutes(deps), { prefix: '/api/admin/users' });

@@ -151,7 +151,8 @@ describe('staff: /api/admin/users/', () => {
     const [log] = await ctx.database.db.select().from(auditLogs).where(eq(auditLogs.action, 'staff_desactivation'));
     assert.equal(log!.userId, staff.user.id);
     assert.equal(log!.cible, `user:${u.user.id}`);
-    assert.deepEqual(log!.details, { motif: 'Fraude au paiement' });
+    assert.deepEqual(log!.details, { motif: 'Fraude au paiement', avant: { is_active: true }, apres: { is_active: false } });
+    assert.equal(log!.parPersonnel, true);
     assert.equal((await post(`/api/admin/users/${u.user.id}/activate/`, {}, staff.headers)).json().is_active, true);
     assert.equal((await post('/api/users/login/', { login: u.body.email, password: u.body.password })).statusCode, 200);
 

@@ -20,7 +20,17 @@ import { accountDeletedEmail } from './emails.js';
 import { loadOwnProfile, toProfile, type Serializer } from './profile.js';
 import type { AccountsDeps } from './deps.js';
 
-export async function exportUserData(deps: AccountsDeps, userId: number, s: Serializer, meta: RequestMeta) {
+/**
+ * Everything we hold about a person, as JSON. `byStaff`: a member of staff handling the person's request
+ * (SpotVibe Administration), recorded in the staff journal as the one who exported.
+ */
+export async function exportUserData(
+  deps: AccountsDeps,
+  userId: number,
+  s: Serializer,
+  meta: RequestMeta,
+  byStaff?: { staffId: number; motif: string },
+) {
   const db = deps.db;
   const profile = await loadOwnProfile(db, userId);
   if (!profile) throw new NotFoundError('Utilisateur introuvable.');
@@ -83,7 +93,12 @@ export async function exportUserData(deps: AccountsDeps, userId: number, s: Seri
   };
   // Other modules' sections (their events, their payments…), in module order.
   for (const { result } of await deps.hooks.collect('account.export', { db, userId })) Object.assign(data, result);
-  await audit(db, { userId, action: 'export_donnees', meta });
+  await audit(
+    db,
+    byStaff
+      ? { userId: byStaff.staffId, action: 'export_donnees', meta, cible: `user:${userId}`, staff: true, details: { motif: byStaff.motif } }
+      : { userId, action: 'export_donnees', meta },
+  );
   return data;
 }
 
@@ -112,7 +127,11 @@ export async function deleteAccount(
  * deletion (after re-authentication) and by staff handling an erasure request (`npm run cli -- delete-account`),
  * who is then recorded as the actor.
  */
-export async function eraseAccount(deps: AccountsDeps, userId: number, by: { actorId: number | null; meta: RequestMeta }): Promise<void> {
+export async function eraseAccount(
+  deps: AccountsDeps,
+  userId: number,
+  by: { actorId: number | null; meta: RequestMeta; motif?: string },
+): Promise<void> {
   const meta = by.meta;
   const oldPhoto = await deps.db.transaction(async (tx) => {
     const [locked] = await tx.select().from(users).where(eq(users.id, userId)).for('update');
@@ -157,7 +176,9 @@ export async function eraseAccount(deps: AccountsDeps, userId: number, by: { act
       userId: by.actorId ?? userId,
       action: 'compte_supprime',
       meta,
-      ...(by.actorId !== userId ? { cible: `user:${userId}`, details: { par_le_personnel: true } } : {}),
+      ...(by.actorId !== userId
+        ? { cible: `user:${userId}`, staff: true, details: { par_le_personnel: true, ...(by.motif ? { motif: by.motif } : {}) } }
+        : {}),
     });
     await queueEmail(deps.jobs, accountDeletedEmail(locked.email, locked), tx);
     return { photo: locked.photoProfil, thumb: locked.photoMiniature };

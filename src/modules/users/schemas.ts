@@ -158,6 +158,7 @@ export const AdminUser = Type.Object(
     telephone_masque: Type.String(),
     is_active: Type.Boolean(),
     is_staff: Type.Boolean(),
+    is_superuser: Type.Boolean(),
     est_verifie: Type.Boolean(),
     email_verifie: Type.Boolean(),
     date_creation: DateTime,
@@ -176,3 +177,14 @@ export const AdminUserQuery = Type.Object({
 });
 
 export const DeactivateBody = Type.Object({ motif: Type.Optional(Type.String({ maxLength: 500 })) });
+
+export const StaffFlagBody = Type.Object({ is_staff: Type.Boolean({ description: 'Accès à SpotVibe Administration et à la modération' }) });
+
+export const DataRequestBody = Type.Object({
+  motif: Type.String({ minLength: 3, maxLength: 500, description: 'La demande traitée (référence, canal, date), pour le journal' }),
+});
+
+export const EraseBody = Type.Object({
+  motif: DataRequestBody.properties.motif,
+  confirmation: Type.String({ description: 'Saisir « SUPPRIMER »' }),
+});

@@ -60,7 +60,17 @@ export const users = pgTable(
   ],
 );
 
-/** Opaque API tokens: only the SHA-256 of the key is stored (the key has 256 bits of entropy). */
+export const AUTH_TOKEN_TYPES = ['API', 'SESSION_PERSONNEL'] as const;
+export type AuthTokenType = (typeof AUTH_TOKEN_TYPES)[number];
+
+/**
+ * Opaque keys: only the SHA-256 of the key is stored (the key has 256 bits of entropy). Two kinds:
+ * - `API`: sent as `Authorization: Token <key>` by the apps; no expiry (revoked by logout, a password change,
+ *   a deactivation or an erasure);
+ * - `SESSION_PERSONNEL`: a staff member's browser session of SpotVibe Administration, carried only by an
+ *   httpOnly cookie and valid only until `expire_le`. Being a row here, it ends with everything that ends a
+ *   user's tokens (deactivation, password change, erasure).
+ */
 export const authTokens = pgTable(
   'auth_tokens',
   {
@@ -69,11 +79,18 @@ export const authTokens = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     keyHash: varchar('key_hash', { length: 64 }).notNull(),
+    type: varchar('type', { length: 20, enum: AUTH_TOKEN_TYPES }).notNull().default('API'),
+    expireLe: ts('expire_le'),
     dateCreation: ts('date_creation').notNull().defaultNow(),
     derniereUtilisation: ts('derniere_utilisation'),
     userAgent: varchar('user_agent', { length: 255 }).notNull().default(''),
   },
-  (t) => [uniqueIndex('auth_tokens_key_hash_uniq').on(t.keyHash), index('auth_tokens_user_idx').on(t.userId)],
+  (t) => [
+    uniqueIndex('auth_tokens_key_hash_uniq').on(t.keyHash),
+    index('auth_tokens_user_idx').on(t.userId),
+    check('auth_tokens_type', sql`${t.type} IN ('API', 'SESSION_PERSONNEL')`),
+    check('auth_tokens_session_expire', sql`${t.type} = 'API' OR ${t.expireLe} IS NOT NULL`),
+  ],
 );
 
 export const follows = pgTable(
