@@ -6,13 +6,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { currentUser, permissions } from '../../core/auth.js';
+import { currentUser, isStaffUser, permissions } from '../../core/auth.js';
 import { requestMeta } from '../../core/audit.js';
 import { ValidationError } from '../../core/errors.js';
 import { uploadOf } from '../../core/multipart.js';
 import { errors, IdParams, tokenAuth } from '../../core/schemas.js';
 import { CreateEventBody, EventSchema, UpdateEventBody, type EventInput } from './schemas.js';
-import { toEventJson } from './serializer.js';
+import { toEventJson, type EventJson } from './serializer.js';
+import { pendingSummary } from './revisions.js';
 import { cancelEvent, deleteEvent, setCoverImage, submitEvent, updateEvent } from './service.js';
 import { eventAfterWrite, viewEvent } from './reads.js';
 import { coverUploadLimits, serializerFor } from './http.js';
@@ -28,9 +29,15 @@ export function eventItemRoutes(deps: EventsDeps) {
     const ser = serializerFor(deps);
     const uploads = coverUploadLimits(deps);
 
+    /** The event; for its creator and staff, with the change that waits for moderation (revisions.ts). */
+    const withRevision = async (request: FastifyRequest, json: EventJson) => {
+      const user = request.user;
+      if (!user || (user.id !== json.createur.id && !isStaffUser(user)) || json.statut !== 'VALIDE') return json;
+      return { ...json, revision_en_attente: await pendingSummary(deps.db, json.id) };
+    };
     const eventJson = async (request: FastifyRequest, id: number) => {
       const { row, extraViews } = await eventAfterWrite(deps, id, request.user?.id ?? null);
-      return toEventJson(row, ser(request), extraViews);
+      return withRevision(request, toEventJson(row, ser(request), extraViews));
     };
 
     app.get(
@@ -47,7 +54,7 @@ export function eventItemRoutes(deps: EventsDeps) {
       },
       async (request) => {
         const { row, extraViews } = await viewEvent(deps, request.params.id, { user: request.user, ip: request.ip });
-        return toEventJson(row, ser(request), extraViews);
+        return withRevision(request, toEventJson(row, ser(request), extraViews));
       },
     );
 
@@ -59,7 +66,7 @@ export function eventItemRoutes(deps: EventsDeps) {
           tags: TAGS,
           summary: method === 'PATCH' ? 'Modifier un événement (partiel)' : 'Remplacer un événement',
           description:
-            "Réservé à son créateur (IsOwnerOrReadOnly). `statut`, `createur` et `nombre_vues` sont en lecture seule. Un changement de date ou de lieu d'un événement validé est notifié à ses participants.",
+            "Réservé à son créateur (IsOwnerOrReadOnly). `statut`, `createur` et `nombre_vues` sont en lecture seule. Sur un événement validé, le titre, les descriptions, la catégorie, l'image et le lieu changent seulement après validation par l'équipe (`revision_en_attente` dans la réponse ; la version publiée reste affichée) ; les dates, la capacité et le prix changent tout de suite. Les participants sont prévenus d'un changement de date tout de suite, d'un changement de lieu quand il est validé.",
           consumes,
           security: tokenAuth,
           params: IdParams,

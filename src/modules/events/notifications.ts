@@ -121,3 +121,40 @@ export async function notifyOrganizerOfDecision(
         };
   await queueEmail(jobs, { to: organizer.email, ...message }, tx);
 }
+
+/** The organizer learns whether staff published their change to an approved event. */
+export async function notifyOrganizerOfRevision(
+  jobs: JobQueue,
+  tx: DbOrTx,
+  organizer: { email: string; firstName: string; username: string },
+  event: { titre: string },
+  decision: { kind: 'approve' } | { kind: 'reject'; motif: string },
+): Promise<void> {
+  const hello = `Bonjour ${organizer.firstName || organizer.username},`;
+  const message =
+    decision.kind === 'approve'
+      ? {
+          subject: `Votre modification est en ligne : ${event.titre}`,
+          text: [
+            hello,
+            '',
+            `Notre équipe a validé la modification de votre événement « ${event.titre} » : la nouvelle version est maintenant visible sur SpotVibe.`,
+            '',
+            "L'équipe SpotVibe",
+          ].join('\n'),
+        }
+      : {
+          subject: `Votre modification a été refusée : ${event.titre}`,
+          text: [
+            hello,
+            '',
+            `Notre équipe n'a pas validé la modification de votre événement « ${event.titre} ». La version publiée reste inchangée.`,
+            `Motif : ${decision.motif}`,
+            '',
+            'Vous pouvez proposer une nouvelle modification.',
+            '',
+            "L'équipe SpotVibe",
+          ].join('\n'),
+        };
+  await queueEmail(jobs, { to: organizer.email, ...message }, tx);
+}

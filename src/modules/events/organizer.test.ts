@@ -45,7 +45,8 @@ async function jobs(name: string): Promise<JobRow[]> {
 const emailsTo = async (email: string) => (await jobs('notifications.email')).filter((j) => j.data.to === email);
 
 test('PATCH by the owner changes the fields; statut, createur, nombre_vues stay', async () => {
-  const id = await insertEvent(ctx.database.db, owner.user.id, { statut: 'VALIDE', nombreVues: 7 });
+  // Awaiting moderation, so applied at once (a published event's content waits for staff: revisions.test.ts).
+  const id = await insertEvent(ctx.database.db, owner.user.id, { statut: 'EN_ATTENTE', nombreVues: 7 });
   const r = await patch(id, {
     titre: 'Nouveau titre',
     capacite_max: 300,
@@ -59,7 +60,7 @@ test('PATCH by the owner changes the fields; statut, createur, nombre_vues stay'
   assert.equal(ev.titre, 'Nouveau titre');
   assert.equal(ev.capacite_max, 300);
   assert.equal(ev.categorie.id, cats[3]);
-  assert.equal(ev.statut, 'VALIDE');
+  assert.equal(ev.statut, 'EN_ATTENTE');
   assert.equal(ev.createur.id, owner.user.id);
   assert.equal(ev.nombre_vues, 7);
   assert.ok(new Date(ev.date_modification) > new Date(ev.date_creation));
@@ -108,7 +109,7 @@ test('the rules hold on edit: merged dates, past start, price, terminated events
 });
 
 test('PUT needs every required field', async () => {
-  const id = await insertEvent(ctx.database.db, owner.user.id);
+  const id = await insertEvent(ctx.database.db, owner.user.id, { statut: 'BROUILLON' });
   const r = await ctx.app.inject({ method: 'PUT', url: `/api/events/${id}/`, headers: owner.headers, payload: { titre: 'Seul' } });
   assert.equal(r.statusCode, 400);
   assert.deepEqual(r.json().details.lieu, ['Ce champ est obligatoire.']);
@@ -137,7 +138,7 @@ test('with participants: capacity not below them, access type frozen', async () 
   assert.equal((await patch(id, { capacite_max: 2 })).statusCode, 200);
 });
 
-test('a change of date or place of a validated event emails each participant (job queue, end to end)', async () => {
+test('a change of date of a validated event emails each participant at once (job queue, end to end)', async () => {
   const id = await insertEvent(ctx.database.db, owner.user.id, { titre: 'Concert au Plateau', dateDebut: inDays(20) });
   const p1 = await createUserWithToken(ctx.database.db);
   const p2 = await createUserWithToken(ctx.database.db);
@@ -151,10 +152,10 @@ test('a change of date or place of a validated event emails each participant (jo
   assert.equal(fanoutsBefore, 0);
 
   const debut = inDays(21);
+  // A new place waits for staff and is announced when approved (revisions.test.ts).
   const r = await patch(id, {
     date_debut: debut.toISOString(),
     date_fin: new Date(debut.getTime() + 4 * HOUR).toISOString(),
-    lieu: 'Palais de la Culture',
   });
   assert.equal(r.statusCode, 200, r.body);
   const fanout = (await jobs(NOTIFY_PARTICIPANTS_JOB)).filter((j) => j.data.eventId === id);
@@ -169,7 +170,6 @@ test('a change of date or place of a validated event emails each participant (jo
     assert.equal(mails.length, 1);
     assert.match(String(mails[0]!.data.subject), /Concert au Plateau/);
     assert.match(String(mails[0]!.data.text), /Nouvelle date/);
-    assert.match(String(mails[0]!.data.text), /Nouveau lieu : Palais de la Culture/);
   }
   assert.equal((await emailsTo(quitter.user.email)).length, 0, 'someone who left is not told');
   assert.equal((await emailsTo(owner.user.email)).length, 0);

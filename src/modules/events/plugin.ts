@@ -12,6 +12,7 @@ import { eventItemRoutes } from './item-routes.js';
 import { participationRoutes } from './participation-routes.js';
 import { moderationRoutes } from './moderation-routes.js';
 import { categoryAdminRoutes } from './category-admin-routes.js';
+import { eventRevisionRoutes, revisionModerationRoutes } from './revision-routes.js';
 import { eventJobs } from './jobs.js';
 import { exportEventsOfUser } from './privacy.js';
 
@@ -53,7 +54,9 @@ export const eventsModule = defineModule({
     await app.register(eventCollectionRoutes(deps), { prefix: '/api/events' });
     await app.register(eventItemRoutes(deps), { prefix: '/api/events' });
     await app.register(participationRoutes(deps), { prefix: '/api/events' });
+    await app.register(eventRevisionRoutes(deps), { prefix: '/api/events' });
     await app.register(moderationRoutes(deps), { prefix: '/api/admin/events' });
+    await app.register(revisionModerationRoutes(deps), { prefix: '/api/admin/events/revisions' });
     await app.register(categoryAdminRoutes(deps), { prefix: '/api/admin/categories' });
   }),
 });

@@ -67,6 +67,45 @@ export const EventSchema = Type.Object({
   places_restantes: Type.Integer(),
   is_participating: Type.Boolean(),
   distance_km: Type.Optional(Type.Number({ description: 'Distance au point `near`, en kilomètres' })),
+  revision_en_attente: Type.Optional(
+    Type.Union(
+      [
+        Type.Object({
+          id: Type.Integer(),
+          champs: Type.Array(Type.String(), { description: 'Les champs modifiés qui attendent la validation' }),
+          date_creation: DateTime,
+        }),
+        Type.Null(),
+      ],
+      {
+        description:
+          "Pour le créateur et le personnel, après une modification d'un événement validé : le changement de contenu qui attend la validation de l'équipe (la version publiée reste affichée jusque-là) ; null s'il n'y en a pas.",
+      },
+    ),
+  ),
+});
+
+// --- Revisions of published events -------------------------------------------------------------------------
+
+export const RevisionStatutSchema = Type.Enum(['EN_ATTENTE', 'APPROUVEE', 'REJETEE', 'REMPLACEE', 'RETIREE']);
+
+export const RevisionSchema = Type.Object({
+  id: Type.Integer(),
+  evenement: Type.Object({ id: Type.Integer(), titre: Type.String({ description: 'Le titre publié' }), statut: StatutSchema }),
+  statut: RevisionStatutSchema,
+  modifications: Type.Array(
+    Type.Object({
+      champ: Type.String({ description: 'Le nom du champ dans l’API (`titre`, `image`…)' }),
+      libelle: Type.String({ description: 'Le champ en français' }),
+      avant: Type.Unknown({ description: 'La valeur publiée (URL pour l’image, {id, nom} pour la catégorie)' }),
+      apres: Type.Unknown({ description: 'La valeur proposée' }),
+    }),
+  ),
+  auteur: Type.Union([UserPublicSchema, Type.Null()]),
+  moderateur: Nullable(Type.Integer()),
+  motif_rejet: Type.String(),
+  date_creation: DateTime,
+  date_decision: Nullable(DateTime),
 });
 
 // --- Writing an event -------------------------------------------------------------------------------------

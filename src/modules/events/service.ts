@@ -21,6 +21,7 @@ import { assertOrganizer, lockVisibleEvent, rolesOf, type LockedEvent } from './
 import { listChanged, type EventsDeps } from './deps.js';
 import type { EventHookPayload } from './hooks.js';
 import './hooks.js';
+import { contentOf, currentProposal, pendingRevisionOf, propose, retirePending, type EventContent } from './revisions.js';
 
 export const INVALID_IMAGE_MESSAGE = 'Image invalide : formats acceptés JPEG, PNG ou WebP.';
 export const COVER_SIDE = 2048;
@@ -144,10 +145,30 @@ function describeChanges(before: EventState, after: EventState): string[] {
   return out;
 }
 
-/** PATCH (partial) or PUT (every required field): only the creator, only while the event is not over. */
-export async function updateEvent(deps: EventsDeps, user: AuthUser, id: number, patch: EventInput, image?: UploadedFile): Promise<void> {
+/** What an edit did: with `revision`, its content change waits for staff (the event is published). */
+export interface UpdateOutcome {
+  revision: boolean;
+}
+
+function trimmed(v: string | undefined, fallback: string): string {
+  return v !== undefined ? v.trim() : fallback;
+}
+
+/**
+ * PATCH (partial) or PUT (every required field): only the creator, only while the event is not over. On a
+ * published event (VALIDE), the content fields become a pending revision (revisions.ts) and only the practical
+ * ones (dates, capacity, access and price) apply at once.
+ */
+export async function updateEvent(
+  deps: EventsDeps,
+  user: AuthUser,
+  id: number,
+  patch: EventInput,
+  image?: UploadedFile,
+): Promise<UpdateOutcome> {
   let stored: StoredImage | null = null;
-  let old: { image: string; imageMiniature: string } | null = null;
+  let toRemove: string[] = [];
+  let revision = false;
   try {
     await deps.db.transaction(async (tx) => {
       const ev = await lockVisibleEvent(tx, id, user);
@@ -155,18 +176,33 @@ export async function updateEvent(deps: EventsDeps, user: AuthUser, id: number, 
       if (!EDITABLE_STATUTS.includes(ev.statut)) {
         throw new BadRequestError(`Un événement au statut « ${STATUT_LABELS[ev.statut]} » ne peut plus être modifié.`, 'not_editable');
       }
+      const moderated = ev.statut === 'VALIDE';
+      const pending = moderated ? await pendingRevisionOf(tx, id) : null;
+      // A published event's edit builds on its pending proposal, if any; the others on the event itself.
+      const base = moderated ? currentProposal(ev, pending) : contentOf(ev);
+      const proposed: EventContent = {
+        ...base,
+        titre: trimmed(patch.titre, base.titre),
+        description: trimmed(patch.description, base.description),
+        description_courte: trimmed(patch.description_courte, base.description_courte),
+        categorie: patch.categorie ?? base.categorie,
+        lieu: trimmed(patch.lieu, base.lieu),
+        adresse: trimmed(patch.adresse, base.adresse),
+        latitude: patch.latitude !== undefined ? patch.latitude : base.latitude,
+        longitude: patch.longitude !== undefined ? patch.longitude : base.longitude,
+      };
       const before: EventState = { ...ev };
       const after: EventState = {
-        titre: patch.titre ?? ev.titre,
-        description: patch.description ?? ev.description,
-        descriptionCourte: patch.description_courte ?? ev.descriptionCourte,
-        categorieId: patch.categorie ?? ev.categorieId,
+        titre: proposed.titre,
+        description: proposed.description,
+        descriptionCourte: proposed.description_courte,
+        categorieId: proposed.categorie,
         dateDebut: patch.date_debut !== undefined ? new Date(patch.date_debut) : ev.dateDebut,
         dateFin: patch.date_fin !== undefined ? new Date(patch.date_fin) : ev.dateFin,
-        lieu: patch.lieu ?? ev.lieu,
-        adresse: patch.adresse ?? ev.adresse,
-        latitude: patch.latitude !== undefined ? patch.latitude : ev.latitude,
-        longitude: patch.longitude !== undefined ? patch.longitude : ev.longitude,
+        lieu: proposed.lieu,
+        adresse: proposed.adresse,
+        latitude: proposed.latitude,
+        longitude: proposed.longitude,
         typeAcces: patch.type_acces ?? ev.typeAcces,
         prix: patch.prix ?? (patch.type_acces === 'GRATUIT' ? 0 : ev.prix),
         capaciteMax: patch.capacite_max ?? ev.capaciteMax,
@@ -181,23 +217,37 @@ export async function updateEvent(deps: EventsDeps, user: AuthUser, id: number, 
       const cover = await inspectImage(image, errors);
       if (Object.keys(errors).length) throw new ValidationError(errors);
 
-      if (cover) {
-        stored = await deps.media.saveImage('events', cover);
-        old = { image: ev.image, imageMiniature: ev.imageMiniature };
-      }
+      if (cover) stored = await deps.media.saveImage('events', cover);
       const s = stored as StoredImage | null;
-      await tx
-        .update(events)
-        .set({ ...columnsOf(after), ...(s ? { image: s.key, imageMiniature: s.thumbKey } : {}), dateModification: sql`now()` })
-        .where(eq(events.id, id));
-
+      if (moderated) {
+        const practical = {
+          dateDebut: after.dateDebut,
+          dateFin: after.dateFin,
+          typeAcces: after.typeAcces,
+          prix: after.prix,
+          capaciteMax: after.capaciteMax,
+        };
+        await tx
+          .update(events)
+          .set({ ...practical, dateModification: sql`now()` })
+          .where(eq(events.id, id));
+        const outcome = await propose(tx, ev, user, pending, s ? { ...proposed, image: s.key, image_miniature: s.thumbKey } : proposed);
+        toRemove = outcome.orphanImages;
+        revision = outcome.revisionId !== null;
+        // The dates changed now; a new place is announced when staff publish it.
+        const changes = describeChanges(before, { ...before, ...practical });
+        if (changes.length && ev.participantsCount > 0) {
+          await notifyParticipantsLater(deps.jobs, tx, { eventId: id, kind: 'modification', changes });
+        }
+      } else {
+        await tx
+          .update(events)
+          .set({ ...columnsOf(after), ...(s ? { image: s.key, imageMiniature: s.thumbKey } : {}), dateModification: sql`now()` })
+          .where(eq(events.id, id));
+        if (s) toRemove = [ev.image, ev.imageMiniature];
+      }
       // Paid events: a first ticket type if it has none; capacity never below what the types offer (tickets).
       await deps.hooks.run('event.saved', { tx, eventId: id });
-
-      const changes = describeChanges(before, after);
-      if (ev.statut === 'VALIDE' && changes.length && ev.participantsCount > 0) {
-        await notifyParticipantsLater(deps.jobs, tx, { eventId: id, kind: 'modification', changes });
-      }
     });
   } catch (err) {
     const s = stored as StoredImage | null;
@@ -205,19 +255,23 @@ export async function updateEvent(deps: EventsDeps, user: AuthUser, id: number, 
     throw err;
   }
   listChanged(deps);
-  const o = old as { image: string; imageMiniature: string } | null;
-  await deps.media.remove(o?.image, o?.imageMiniature);
+  await deps.media.remove(...toRemove);
+  return { revision };
 }
 
-/** Replaces (or, with no image, removes) the cover image. */
-export async function setCoverImage(deps: EventsDeps, user: AuthUser, id: number, image: UploadedFile | null): Promise<void> {
+/**
+ * Replaces (or, with no image, removes) the cover image. A new cover for a published event waits for staff
+ * like any content change; removing one applies at once (it cannot mislead anyone).
+ */
+export async function setCoverImage(deps: EventsDeps, user: AuthUser, id: number, image: UploadedFile | null): Promise<UpdateOutcome> {
   let cover: ProcessedImage | null = null;
   if (image) {
     cover = await processImage(image.bytes, { maxSide: COVER_SIDE, thumbSide: COVER_THUMB_SIDE });
     if (!cover) throw ValidationError.field('image', INVALID_IMAGE_MESSAGE);
   }
   const stored = cover ? await deps.media.saveImage('events', cover) : null;
-  let previous: { image: string; imageMiniature: string } | null = null;
+  let toRemove: string[] = [];
+  let revision = false;
   try {
     await deps.db.transaction(async (tx) => {
       const ev = await lockVisibleEvent(tx, id, user);
@@ -225,18 +279,30 @@ export async function setCoverImage(deps: EventsDeps, user: AuthUser, id: number
       if (!EDITABLE_STATUTS.includes(ev.statut)) {
         throw new BadRequestError(`Un événement au statut « ${STATUT_LABELS[ev.statut]} » ne peut plus être modifié.`, 'not_editable');
       }
-      previous = { image: ev.image, imageMiniature: ev.imageMiniature };
+      if (ev.statut === 'VALIDE' && stored) {
+        const pending = await pendingRevisionOf(tx, id);
+        const outcome = await propose(tx, ev, user, pending, {
+          ...currentProposal(ev, pending),
+          image: stored.key,
+          image_miniature: stored.thumbKey,
+        });
+        toRemove = outcome.orphanImages;
+        revision = outcome.revisionId !== null;
+        return;
+      }
+      toRemove = [ev.image, ev.imageMiniature];
       await tx
         .update(events)
         .set({ image: stored?.key ?? '', imageMiniature: stored?.thumbKey ?? '', dateModification: sql`now()` })
         .where(eq(events.id, id));
+      if (ev.statut === 'VALIDE') revision = (await pendingRevisionOf(tx, id)) !== null;
     });
   } catch (err) {
     await deps.media.remove(stored?.key, stored?.thumbKey);
     throw err;
   }
-  const p = previous as { image: string; imageMiniature: string } | null;
-  await deps.media.remove(p?.image, p?.imageMiniature);
+  await deps.media.remove(...toRemove);
+  return { revision };
 }
 
 export async function submitEvent(deps: EventsDeps, user: AuthUser, id: number): Promise<void> {
@@ -260,9 +326,11 @@ export async function cancelEvent(
   motif: string | undefined,
   meta: RequestMeta,
 ): Promise<void> {
+  let orphans: string[] = [];
   await deps.db.transaction(async (tx) => {
     const ev = await lockVisibleEvent(tx, id, user);
     const to = assertTransition('cancel', ev.statut, rolesOf(ev, user));
+    orphans = await retirePending(tx, ev);
     await tx
       .update(events)
       .set({ statut: to, dateModification: sql`now()` })
@@ -281,11 +349,12 @@ export async function cancelEvent(
     await deps.hooks.run('event.cancelled', { tx, jobs: deps.jobs, actorId: user.id, event: hookEvent(ev) });
   });
   listChanged(deps);
+  await deps.media.remove(...orphans);
 }
 
 /** Only an event nobody joined can disappear; otherwise the organizer cancels it (participants are told). */
 export async function deleteEvent(deps: EventsDeps, user: AuthUser, id: number): Promise<void> {
-  let image: { image: string; imageMiniature: string } | null = null;
+  let toRemove: string[] = [];
   await deps.db.transaction(async (tx) => {
     const ev = await lockVisibleEvent(tx, id, user);
     assertOrganizer(ev, user);
@@ -297,10 +366,11 @@ export async function deleteEvent(deps: EventsDeps, user: AuthUser, id: number):
       );
     }
     await deps.hooks.run('event.beforeDelete', { tx, jobs: deps.jobs, actorId: user.id, event: hookEvent(ev) });
+    // A pending revision's cover goes with the event (its row goes by cascade).
+    const revisionImages = await retirePending(tx, ev);
     await tx.delete(events).where(eq(events.id, id));
-    image = { image: ev.image, imageMiniature: ev.imageMiniature };
+    toRemove = [ev.image, ev.imageMiniature, ...revisionImages];
   });
   listChanged(deps);
-  const i = image as { image: string; imageMiniature: string } | null;
-  await deps.media.remove(i?.image, i?.imageMiniature);
+  await deps.media.remove(...toRemove);
 }

@@ -10,6 +10,7 @@ import {
   doublePrecision,
   index,
   integer,
+  jsonb,
   pgTable,
   serial,
   text,
@@ -144,3 +145,39 @@ export const eventParticipations = pgTable(
 export const eventSearchWords = pgTable('event_search_words', { word: text('word').primaryKey() }, (t) => [
   index('event_search_words_trgm_idx').using('gin', t.word.op('gin_trgm_ops')),
 ]);
+
+export const REVISION_STATUTS = ['EN_ATTENTE', 'APPROUVEE', 'REJETEE', 'REMPLACEE', 'RETIREE'] as const;
+export type RevisionStatut = (typeof REVISION_STATUTS)[number];
+
+/**
+ * A content change to a published (VALIDE) event, waiting for staff: its title, descriptions, cover image, category
+ * or place. The published version stays what the public sees until staff approve the revision (issue 11: an
+ * approved event rewritten into a scam stayed public). `avant` is the published content when the revision was
+ * made, `champs` the proposed one (same keys), so staff read the diff. One pending revision per event: a new edit
+ * replaces it (REMPLACEE).
+ */
+export const eventRevisions = pgTable(
+  'event_revisions',
+  {
+    id: serial('id').primaryKey(),
+    evenementId: integer('evenement_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    auteurId: integer('auteur_id').references(() => users.id, { onDelete: 'set null' }),
+    statut: varchar('statut', { length: 10, enum: REVISION_STATUTS }).notNull().default('EN_ATTENTE'),
+    champs: jsonb('champs').notNull(),
+    avant: jsonb('avant').notNull(),
+    motifRejet: text('motif_rejet').notNull().default(''),
+    moderateurId: integer('moderateur_id').references(() => users.id, { onDelete: 'set null' }),
+    dateCreation: ts('date_creation').notNull().defaultNow(),
+    dateDecision: ts('date_decision'),
+  },
+  (t) => [
+    uniqueIndex('event_revisions_one_pending_uniq')
+      .on(t.evenementId)
+      .where(sql`${t.statut} = 'EN_ATTENTE'`),
+    index('event_revisions_pending_idx')
+      .on(t.statut, t.dateCreation)
+      .where(sql`${t.statut} = 'EN_ATTENTE'`),
+  ],
+);
