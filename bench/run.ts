@@ -293,6 +293,11 @@ async function benchDjango(o: Options): Promise<Measure[] | null> {
 
 async function main(): Promise<void> {
   // `npm run bench -- flash-sale [...]`: the ticket rush benchmark (bench/flash-sale.ts).
+  // `npm run bench -- cluster [...]`: several processes behind nginx (bench/cluster.ts).
+  if (process.argv[2] === 'cluster') {
+    await import('./cluster.js');
+    return;
+  }
   if (process.argv[2] === 'flash-sale') {
     await import('./flash-sale.js');
     return;

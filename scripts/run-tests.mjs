@@ -30,9 +30,21 @@ if (selected.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+// A hung test fails after TEST_TIMEOUT_MS (default 5 minutes) instead of holding CI until its deadline, and a file
+// whose tests are over exits even if something it opened (a socket, a timer) would keep its process alive.
+const timeout = process.env.TEST_TIMEOUT_MS ?? '300000';
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...selected],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    `--test-timeout=${timeout}`,
+    '--test-force-exit',
+    '--test-reporter=spec',
+    ...selected,
+  ],
   { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
 );
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

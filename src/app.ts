@@ -5,7 +5,7 @@
  * `npm run routes` prints the resulting route map.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
@@ -15,16 +15,21 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
+import { LOG_SERIALIZERS, REDACTED_PATHS } from './core/logging.js';
 import type { Runtime } from './runtime.js';
 import { registerErrorHandling } from './core/error-handler.js';
 import { RateLimitedError } from './core/errors.js';
-import { redactUrl, registerHostChecks } from './core/security.js';
+import { registerHostChecks } from './core/security.js';
 import { mediaSettings, registerMediaRoutes } from './core/media.js';
 import { MAX_UPLOAD_FIELDS } from './core/multipart.js';
 import { clientErrorHandler, frameworkErrors, querystringParser, registerHttpContract } from './core/http-contract.js';
 import { validatorCompiler } from './core/validator.js';
 import { registerPageStyles } from './core/pages.js';
+import { runWithRequestId } from './core/request-context.js';
+import { SHUTDOWN_DRAIN_MS } from './core/lifecycle.js';
+import { registerHttpMetrics } from './core/http-metrics.js';
 import { MODULES } from './modules/index.js';
+import { VERSION } from './version.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -35,22 +40,15 @@ declare module 'fastify' {
 
 export type App = FastifyInstance;
 
-export const API_VERSION = '0.1.0';
+export const API_VERSION = VERSION;
 
+/** Logger options for an app that logs on its own (`npm run routes`); the server logs through its runtime's logger. */
 export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
   if (config.logLevel === 'silent') return false;
   return {
     level: config.logLevel,
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token'], censor: '[masqué]' },
-    serializers: {
-      // The request line without its secrets (a reset token, a code) and only what a log needs.
-      req: (req: { method: string; url: string; ip?: string; hostname?: string }) => ({
-        method: req.method,
-        url: redactUrl(req.url),
-        ip: req.ip,
-        host: req.hostname,
-      }),
-    },
+    redact: { paths: REDACTED_PATHS, censor: '[masqué]' },
+    serializers: LOG_SERIALIZERS,
   };
 }
 
@@ -59,14 +57,22 @@ export interface BuildOptions {
   onRoute?: (route: RouteOptions) => void;
 }
 
+/**
+ * `logger`: the runtime's logger by default (JSON to stdout and LOG_FILE, core/logging.ts), `false` for none
+ * (tests), or Fastify logger options.
+ */
 export async function buildApp(
   runtime: Runtime,
-  logger: FastifyServerOptions['logger'] = loggerOptions(runtime.config),
+  logger: FastifyServerOptions['logger'] | FastifyBaseLogger = runtime.log,
   opts: BuildOptions = {},
 ): Promise<App> {
   const { config } = runtime;
+  const isInstance = typeof logger === 'object' && logger !== null && typeof (logger as FastifyBaseLogger).child === 'function';
   const app = Fastify({
-    logger,
+    ...(isInstance ? { loggerInstance: logger as FastifyBaseLogger } : { logger: logger as FastifyServerOptions['logger'] }),
+    // During a shutdown, requests that reach us are served (the database is still open) rather than answered
+    // with Fastify's English 503; their answers close the connection (below), so the server can stop.
+    return503OnClosing: false,
     // A hop count trusts that many proxies in front of us (the nearest first), never the client's own claims.
     trustProxy:
       typeof config.trustProxy === 'number' ? (_address: string, hop: number) => hop < (config.trustProxy as number) : config.trustProxy,
@@ -87,10 +93,23 @@ export async function buildApp(
 
   app.decorate('runtime', runtime);
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
+  // Everything done for a request (jobs it enqueues, errors it reports) knows its id.
+  app.addHook('onRequest', (request, _reply, done) => runWithRequestId(request.id, done));
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+    // Shutting down: the client (or the load balancer) opens its next connection to another process.
+    if (runtime.lifecycle.draining) void reply.header('connection', 'close');
   });
-  registerErrorHandling(app, config.bodyLimit);
+  // SIGTERM: streams are told to come back elsewhere and closed before the server stops listening.
+  app.addHook('preClose', async () => {
+    await runtime.lifecycle.beginShutdown();
+    // Keep serving for a moment before closing idle connections: a load balancer may be writing a request
+    // into one of them right now (a POST it could not resend). Meanwhile every answer says Connection: close,
+    // so the balancer stops reusing our connections.
+    if (app.server.listening) await new Promise((r) => setTimeout(r, SHUTDOWN_DRAIN_MS));
+  });
+  registerErrorHandling(app, config.bodyLimit, runtime.errors);
+  registerHttpMetrics(app, runtime.metrics);
   registerHostChecks(app, config);
   // JSON, form and multipart bodies on every route, 405 for a known path's other methods (before any route).
   await registerHttpContract(app);

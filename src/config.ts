@@ -6,6 +6,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { VERSION } from './version.js';
 
 export const DEV_SECRET_KEY = 'dev-insecure-secret-key-change-me';
 
@@ -99,12 +100,22 @@ export const envSchema = z.object({
   CORS_ALLOWED_ORIGINS: list([]),
   SECURE_SSL_REDIRECT: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
+  /** Also append the JSON log lines to this file (the manual's logs/django.log); stdout always gets them. */
+  LOG_FILE: optionalStr,
+  /** Seconds a SIGTERM may take (stop accepting, finish requests and jobs, close streams) before a forced exit. */
+  SHUTDOWN_TIMEOUT_SECONDS: int(25, 1, 600),
+  /** App processes forked by `node dist/server.js` on one machine (Heroku's name); PostgreSQL only. */
+  WEB_CONCURRENCY: int(1, 1, 64),
   // Database
   DATABASE_URL: optionalStr.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
     message: 'seul postgresql://… est pris en charge ; laissez la variable vide pour la base embarquée (PGlite)',
   }),
   DATA_DIR: z.string().optional().default('./data'),
   DATABASE_POOL_MAX: int(10, 1, 200),
+  /** A streaming replica for public reads (event lists, search, detail); never availability, money or writes. */
+  DATABASE_REPLICA_URL: optionalStr.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+    message: 'URL attendue (postgresql://…)',
+  }),
   // Jobs
   RUN_WORKER: z.enum(['auto', 'true', 'false']).optional().default('auto'),
   // Cache and rate limits
@@ -200,7 +211,16 @@ export const envSchema = z.object({
   ADMIN_SESSION_HOURS: int(12, 1, 24 * 30),
   ADMIN_UI_DIR: optionalStr,
   // Monitoring and storage
-  SENTRY_DSN: optionalStr,
+  // Sentry's own DSN form (its SDK otherwise ignores a malformed one silently): scheme://key@host[:port]/project.
+  SENTRY_DSN: optionalStr.refine((v) => v === undefined || /^https?:\/\/\w+(?::\w+)?@[\w.-]+(?::\d+)?\/\S+$/.test(v), {
+    message: 'DSN Sentry attendu (https://<clé>@<hôte>/<projet>)',
+  }),
+  SENTRY_RELEASE: optionalStr,
+  SENTRY_ENVIRONMENT: optionalStr,
+  /** `/metrics` then requires `Authorization: Bearer <METRICS_TOKEN>` (API.md). */
+  METRICS_TOKEN: optionalStr,
+  /** The separate worker serves /metrics and /healthz on this port (empty: it listens on none). */
+  METRICS_PORT: int(0, 0, 65535),
   AWS_ACCESS_KEY_ID: optionalStr,
   AWS_SECRET_ACCESS_KEY: optionalStr,
   AWS_STORAGE_BUCKET_NAME: optionalStr,
@@ -222,7 +242,12 @@ export interface Config {
   corsAllowedOrigins: string[];
   secureSslRedirect: boolean;
   logLevel: string;
-  database: { kind: DatabaseKind; url: string | undefined; dataDir: string; poolMax: number };
+  logFile: string | undefined;
+  shutdownTimeoutMs: number;
+  webConcurrency: number;
+  database: { kind: DatabaseKind; url: string | undefined; replicaUrl: string | undefined; dataDir: string; poolMax: number };
+  sentry: { dsn: string | undefined; release: string; environment: string };
+  metrics: { token: string | undefined; port: number };
   runWorker: 'auto' | 'true' | 'false';
   redisUrl: string | undefined;
   email: {
@@ -273,6 +298,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
 
   const trustProxy = parseTrustProxy(env.TRUST_PROXY, debug, problems);
   const emailBackend = parseEmailBackend(env.EMAIL_BACKEND, env.EMAIL_HOST, problems);
+  if (env.DATABASE_REPLICA_URL && !env.DATABASE_URL) {
+    problems.push('DATABASE_REPLICA_URL: une réplique demande PostgreSQL (DATABASE_URL) ; la base embarquée n’en a pas');
+  }
   if (emailBackend === 'smtp' && !env.EMAIL_HOST) problems.push('EMAIL_HOST: obligatoire quand EMAIL_BACKEND=smtp');
   if (!debug) {
     // Every link sent or shown (emails, SMS, payment return pages, pagination, redirects) is built from this, never
@@ -303,12 +331,22 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS,
     secureSslRedirect,
     logLevel: env.LOG_LEVEL,
+    logFile: env.LOG_FILE ? path.resolve(env.LOG_FILE) : undefined,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    webConcurrency: env.WEB_CONCURRENCY,
     database: {
       kind: env.DATABASE_URL ? 'postgres' : 'pglite',
       url: env.DATABASE_URL,
+      replicaUrl: env.DATABASE_REPLICA_URL,
       dataDir: path.resolve(env.DATA_DIR),
       poolMax: env.DATABASE_POOL_MAX,
     },
+    sentry: {
+      dsn: env.SENTRY_DSN,
+      release: env.SENTRY_RELEASE ?? `spotvibe@${VERSION}`,
+      environment: env.SENTRY_ENVIRONMENT ?? (debug ? 'development' : 'production'),
+    },
+    metrics: { token: env.METRICS_TOKEN, port: env.METRICS_PORT },
     runWorker: env.RUN_WORKER,
     redisUrl: env.REDIS_URL,
     email: {

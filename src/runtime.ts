@@ -4,7 +4,6 @@
  * media store, Redis, the domain hooks and the job queue. The server, the worker, the CLI and the tests all
  * start here, from the one module list (modules/index.ts): every process has the same jobs and the same hooks.
  */
-import pino from 'pino';
 import type { Redis } from 'ioredis';
 import type { FastifyBaseLogger } from 'fastify';
 import { ConfigError, type Config } from './config.js';
@@ -14,6 +13,11 @@ import { JobQueue, type JobDefinition, type ProcessServices } from './jobs/queue
 import { DomainHooks } from './core/hooks.js';
 import { createMediaStore, mediaSettings } from './core/media.js';
 import { openRedis } from './core/redis.js';
+import { createLogger } from './core/logging.js';
+import { Lifecycle } from './core/lifecycle.js';
+import { Metrics } from './core/metrics.js';
+import { createErrorReporter, noReporter, type ErrorReporter } from './core/sentry.js';
+import { registerDatabaseMetrics } from './db/metrics.js';
 import { MODULES } from './modules/index.js';
 import { seedCategories } from './modules/events/seed.js';
 import { setupPayments, type PaymentsRuntime } from './modules/payments/setup.js';
@@ -43,11 +47,11 @@ export interface RuntimeOptions {
   /** Tests: jobs beside the modules' own. */
   extraJobs?: JobDefinition<never>[];
   pollingIntervalSeconds?: number;
+  /** Tests: an error reporter of their own (the Sentry client is otherwise made from SENTRY_DSN). */
+  errors?: ErrorReporter;
 }
 
-export function createLogger(config: Config): FastifyBaseLogger {
-  return pino({ level: config.logLevel }) as unknown as FastifyBaseLogger;
-}
+export { createLogger };
 
 /** In embedded mode the worker always runs in-process: no other process may open the data directory. */
 export function shouldRunWorker(config: Config): boolean {
@@ -69,7 +73,9 @@ export async function openRuntime(config: Config, opts: RuntimeOptions): Promise
   let jobs: JobQueue | null = null;
   let payments: PaymentsRuntime | null = null;
   let redis: Redis | null = null;
+  let errors: ErrorReporter = noReporter;
   try {
+    errors = opts.errors ?? (await createErrorReporter(config, log));
     let gateways: GatewayRegistry = opts.gateways ?? {};
     if (!opts.gateways && opts.payments !== false) {
       // Only the process serving HTTP starts the simulator; a separate worker connects to it.
@@ -83,6 +89,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions): Promise
         url: config.database.url,
         dataDir: config.database.dataDir,
         poolMax: config.database.poolMax,
+        replicaUrl: config.database.replicaUrl,
       });
       if (opts.migrate !== false) {
         await database.migrate();
@@ -91,12 +98,17 @@ export async function openRuntime(config: Config, opts: RuntimeOptions): Promise
     }
     redis = config.redisUrl ? openRedis(config.redisUrl, log) : null;
     const hooks = new DomainHooks();
+    const metrics = new Metrics({ defaultMetrics: opts.role === 'server' || opts.role === 'worker', labels: { role: opts.role } });
+    registerDatabaseMetrics(metrics, database);
+    const lifecycle = new Lifecycle(log);
     jobs = new JobQueue({
       database,
       config,
       log,
       definitions: [...MODULES.flatMap((m) => m.jobs ?? []), ...(opts.extraJobs ?? [])],
       ...(opts.pollingIntervalSeconds ? { pollingIntervalSeconds: opts.pollingIntervalSeconds } : {}),
+      // Running jobs may finish within the shutdown's bound, leaving a few seconds to close the rest.
+      stopTimeoutMs: Math.max(1000, config.shutdownTimeoutMs - 5000),
     });
     const services: ProcessServices = {
       config,
@@ -107,8 +119,12 @@ export async function openRuntime(config: Config, opts: RuntimeOptions): Promise
       gateways,
       redis,
       media: createMediaStore(mediaSettings(config)),
+      metrics,
+      lifecycle,
+      errors,
     };
     hooks.registerModules(MODULES, services);
+    for (const m of MODULES) m.metrics?.(services);
     jobs.attach(services);
     if (opts.jobs !== false) await jobs.start({ work: opts.work });
 
@@ -116,6 +132,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions): Promise
     const q = jobs;
     const ownsDatabase = !opts.database;
     const r = redis;
+    const reporter = errors;
     return {
       ...services,
       role: opts.role,
@@ -125,12 +142,14 @@ export async function openRuntime(config: Config, opts: RuntimeOptions): Promise
         await r?.quit().catch(() => r.disconnect());
         if (ownsDatabase) await db.close().catch((err) => log.error({ err }, 'fermeture de la base'));
         await lock?.release();
+        await reporter.close();
       },
     };
   } catch (err) {
     await payments?.close().catch(() => undefined);
     await jobs?.stop().catch(() => undefined);
     redis?.disconnect();
+    await errors.close();
     if (!opts.database) await database?.close().catch(() => undefined);
     await lock?.release();
     throw err;

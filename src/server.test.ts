@@ -34,7 +34,7 @@ test('npm start on the embedded database: serves, then exits 0 on SIGTERM and re
   const port = await freePort();
   const s = run('src/server.ts', { DATA_DIR: dir, DATABASE_URL: '', PORT: String(port), LOG_LEVEL: 'info' });
   let ready = false;
-  for (let i = 0; i < 120 && !ready; i++) {
+  for (let i = 0; i < 240 && !ready; i++) {
     await new Promise((r) => setTimeout(r, 250));
     ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
       (r) => r.ok,
@@ -83,5 +83,70 @@ test(
     assert.match(s.output(), /worker SpotVibe démarré/);
     s.child.kill('SIGTERM');
     assert.equal(await s.exited, 0, s.output());
+  },
+);
+
+async function waitReady(port: number, output: () => string): Promise<void> {
+  for (let i = 0; i < 160; i++) {
+    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.fail(output());
+}
+
+test('WEB_CONCURRENCY is ignored, with a warning, on the embedded database (one process per data directory)', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sv-wc-'));
+  const port = await freePort();
+  const s = run('src/server.ts', { DATA_DIR: dir, DATABASE_URL: '', PORT: String(port), LOG_LEVEL: 'info', WEB_CONCURRENCY: '3' });
+  await waitReady(port, s.output);
+  assert.match(s.output(), /WEB_CONCURRENCY ignoré : la base embarquée/);
+  assert.equal(s.output().match(/SpotVibe prêt/g)?.length, 1);
+  s.child.kill('SIGTERM');
+  assert.equal(await s.exited, 0, s.output());
+});
+
+test(
+  'WEB_CONCURRENCY=2 on PostgreSQL: two app processes share the port, /metrics counts both, SIGTERM stops all',
+  { skip: !process.env.TEST_DATABASE_URL && 'TEST_DATABASE_URL non défini' },
+  async (t) => {
+    const name = `sv_test_wc_${process.pid}`;
+    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${name}`);
+    t.after(async () => {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    });
+    const url = new URL(process.env.TEST_DATABASE_URL!);
+    url.pathname = `/${name}`;
+    const port = await freePort();
+    const s = run('src/server.ts', {
+      DATABASE_URL: url.toString(),
+      PORT: String(port),
+      LOG_LEVEL: 'info',
+      WEB_CONCURRENCY: '2',
+      PAYMENT_SIMULATOR: 'false',
+    });
+    t.after(() => s.child.kill('SIGKILL'));
+    await waitReady(port, s.output);
+    for (let i = 0; i < 80 && (s.output().match(/SpotVibe prêt/g)?.length ?? 0) < 2; i++) await new Promise((r) => setTimeout(r, 250));
+    const pids = new Set([...s.output().matchAll(/"pid":(\d+)[^\n]*SpotVibe prêt/g)].map((m) => m[1]));
+    assert.equal(pids.size, 2, s.output());
+    // Fresh connections each time (no keep-alive): the primary hands them out in turn.
+    for (let i = 0; i < 10; i++) {
+      const r = await fetch(`http://127.0.0.1:${port}/api/events/categories/`, { headers: { connection: 'close' } });
+      assert.equal(r.status, 200);
+    }
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const count = metrics.match(/spotvibe_http_request_duration_seconds_count\{[^}]*route="\/api\/events\/categories\/"[^}]*\} (\d+)/);
+    assert.equal(count?.[1], '10', `one scrape sees the requests of both processes:\n${metrics.slice(0, 3000)}`);
+    s.child.kill('SIGTERM');
+    assert.equal(await s.exited, 0, s.output());
+    assert.equal(s.output().match(/arrêt terminé/g)?.length, 2, s.output());
   },
 );

@@ -16,6 +16,7 @@ import { DEMO_PASSWORD, seedDemo } from './seed-demo.js';
 import { accountsDeps } from '../modules/users/deps.js';
 import { eraseAccount } from '../modules/users/privacy.js';
 import { findAccount } from '../modules/users/admin.js';
+import { backupEmbedded, BackupError, restoreEmbedded } from './backup.js';
 
 class CliError extends Error {}
 
@@ -201,8 +202,28 @@ program
     );
   });
 
+program
+  .command('backup')
+  .argument('<fichier>', 'archive à écrire (.tar.gz)')
+  .description('Sauvegarde la base embarquée (et ses médias) dans un fichier ; serveur arrêté (PostgreSQL : pg_dump)')
+  .action(async (file: string) => {
+    const r = await backupEmbedded(loadConfig(), file);
+    console.log(`Sauvegarde écrite : ${r.file} (${(r.bytes / 1_048_576).toFixed(1)} Mo).`);
+  });
+
+program
+  .command('restore')
+  .argument('<fichier>', 'archive faite par « backup »')
+  .option('--force', 'remplace une base existante (son contenu actuel est mis de côté, pas supprimé)', false)
+  .description('Restaure la base embarquée depuis une sauvegarde ; serveur arrêté (PostgreSQL : pg_restore)')
+  .action(async (file: string, opts: { force: boolean }) => {
+    const r = await restoreEmbedded(loadConfig(), file, opts);
+    console.log(`Base restaurée depuis ${file}.${r.aside ? ` Ancien contenu mis de côté dans ${r.aside}.` : ''}`);
+  });
+
 program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof DataDirLockedError || err instanceof CliError) console.error(err.message);
+  if (err instanceof ConfigError || err instanceof DataDirLockedError || err instanceof CliError || err instanceof BackupError)
+    console.error(err.message);
   else if (err instanceof SuperuserError) console.error(`Impossible de créer le super-utilisateur :\n${err.message}`);
   else if (err instanceof Error && err.name === 'ExitPromptError') console.error('Annulé.');
   else console.error('Échec :', err instanceof Error ? err.message : err);

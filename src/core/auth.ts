@@ -34,6 +34,10 @@ declare module 'fastify' {
     /** The staff browser session when the request came with its cookie (never with a header). */
     staffSession: { key: string; expireLe: Date | null } | null;
   }
+  interface FastifyContextConfig {
+    /** `false`: the route reads its own Authorization header (`/metrics` and its METRICS_TOKEN), not an API key. */
+    authentication?: boolean;
+  }
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -85,6 +89,7 @@ export function registerAuthentication(app: FastifyInstance, lookup: TokenLookup
   app.decorateRequest('staffSession', null);
   const cookieName = staffSessionCookieName(opts.secureCookies);
   app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.config?.authentication === false) return;
     const parsed = parseAuthorization(request.headers.authorization);
     if (parsed.kind === 'invalid') throw new UnauthorizedError(parsed.message, 'authentication_failed');
     if (parsed.kind === 'token') {

@@ -5,6 +5,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, PG, pgConstraint, pgErrorCode } from './errors.js';
 import { ajvErrorsToDetails } from './validation-messages.js';
+import type { ErrorReporter } from './sentry.js';
 
 /** The heading of errors in a query string (filters, pagination, search). */
 export const QUERY_ERRORS = 'Paramètres de la requête invalides';
@@ -93,14 +94,16 @@ function constraintDetail(err: unknown): { details?: Record<string, string[]> } 
   return c ? { details: { non_field_errors: [`Contrainte d'unicité : ${c}`] } } : {};
 }
 
-export function registerErrorHandling(app: FastifyInstance, bodyLimit: number): void {
+export function registerErrorHandling(app: FastifyInstance, bodyLimit: number, errors?: ErrorReporter): void {
   app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const { status, body, headers } = toErrorResponse(err, bodyLimit);
     // A 5xx we chose to answer (a provider unavailable, a feature not configured) is a known state, not a bug:
-    // a warning with its code. Only an unexpected error is logged as an error, with its stack.
+    // a warning with its code. Only an unexpected error is logged as an error, with its stack, and reported.
     if (status >= 500 && err instanceof AppError) request.log.warn({ code: err.code, status }, err.message);
-    else if (status >= 500) request.log.error({ err }, 'erreur interne');
-    else if (!(err instanceof AppError))
+    else if (status >= 500) {
+      request.log.error({ err }, 'erreur interne');
+      errors?.capture(err, { requestId: request.id, route: request.routeOptions.url ?? 'inconnue', method: request.method });
+    } else if (!(err instanceof AppError))
       request.log.info({ err: { message: (err as Error).message, code: (err as FastifyError).code } }, 'requête refusée');
     if (headers) void reply.headers(headers);
     return reply.code(status).send(body);

@@ -10,6 +10,8 @@
  * - `hooks`: the module's handlers of other modules' domain hooks (core/hooks.ts), made from the process's
  *   services when the runtime starts (a handler may need the payment providers, the media store…).
  * - `checkConfig`: the module's settings, checked at start in every process (a problem stops the start).
+ * - `metrics`: the module's Prometheus metrics, added to the process's registry in every process
+ *   (core/metrics.ts); counters it increments where things happen, gauges it reads at each scrape.
  *
  * src/modules/index.ts lists the modules in dependency order; the runtime (jobs, hooks, settings) and the
  * app (plugins) both read that one list, so the server, the worker and the CLI are wired alike.
@@ -29,6 +31,8 @@ export interface SpotVibeModule {
   hooks?: (services: ProcessServices) => HookHandlers;
   /** Problems with this module's settings, each naming its variable (empty when all is well). */
   checkConfig?: (config: Config) => string[];
+  /** Adds the module's metrics to the process's registry (`services.metrics`), in every process. */
+  metrics?: (services: ProcessServices) => void;
 }
 
 export function pluginName(module: string): string {

@@ -23,6 +23,21 @@ export type DbOrTx = Db | Tx;
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url));
 
+/** Connections of one pool at a moment (the `/metrics` database pool gauges). */
+export interface PoolStats {
+  pool: string;
+  total: number;
+  idle: number;
+  waiting: number;
+  max: number;
+}
+
+/** Where a read may run: a main pool and its planned-once twin (see `Database.planned`). */
+export interface ReadPools {
+  db: Db;
+  planned: Db;
+}
+
 export interface Database {
   kind: DatabaseKind;
   db: Db;
@@ -35,6 +50,14 @@ export interface Database {
    * On PGlite: the same as `db`.
    */
   planned: Db;
+  /**
+   * For public reads only (the event list, search, nearby, an event's page): the streaming replica's pools
+   * when DATABASE_REPLICA_URL is set, else the primary's own. Never for availability, money, anything read
+   * then written, or the answer to a write: those read `db` (the primary). Replica lag is the price.
+   */
+  publicReads: ReadPools & { replica: boolean };
+  /** The pools' connections, for the metrics. */
+  poolStats(): PoolStats[];
   /** Runs raw SQL with $1… placeholders; used by the job queue adapter and health checks. */
   query<T = Record<string, unknown>>(text: string, values?: unknown[]): Promise<{ rows: T[] }>;
   /** Runs several statements without parameters, returning every statement's rows in order. */
@@ -51,6 +74,8 @@ export interface OpenOptions {
   /** PGlite data directory; undefined keeps the database in memory (tests). */
   dataDir?: string | undefined;
   poolMax?: number;
+  /** PostgreSQL only: a streaming replica serving `publicReads`. */
+  replicaUrl?: string | undefined;
   /** PGlite only: start from a dump made by `dumpDataDir()` (tests start from a migrated template). */
   loadDataDir?: Blob | File | undefined;
 }
@@ -105,10 +130,32 @@ async function openPostgres(opts: OpenOptions): Promise<Database> {
   const db = drizzle(pool, { schema }) as unknown as Db;
   const plannedPool = newPool({ connectionString: opts.url, max: opts.poolMax ?? 10, options: '-c plan_cache_mode=force_generic_plan' });
   const planned = drizzle(plannedPool, { schema }) as unknown as Db;
+  const pools: [string, pg.Pool][] = [
+    ['principal', pool],
+    ['principal_planifie', plannedPool],
+  ];
+  let publicReads: Database['publicReads'] = { db, planned, replica: false };
+  if (opts.replicaUrl) {
+    const replicaPool = newPool({ connectionString: opts.replicaUrl, max: opts.poolMax ?? 10 });
+    const replicaPlanned = newPool({
+      connectionString: opts.replicaUrl,
+      max: opts.poolMax ?? 10,
+      options: '-c plan_cache_mode=force_generic_plan',
+    });
+    pools.push(['replique', replicaPool], ['replique_planifie', replicaPlanned]);
+    publicReads = {
+      db: drizzle(replicaPool, { schema }) as unknown as Db,
+      planned: drizzle(replicaPlanned, { schema }) as unknown as Db,
+      replica: true,
+    };
+  }
   return {
     kind: 'postgres',
     db,
     planned,
+    publicReads,
+    poolStats: () =>
+      pools.map(([name, p]) => ({ pool: name, total: p.totalCount, idle: p.idleCount, waiting: p.waitingCount, max: p.options.max })),
     query: async (text, values) => pool.query(text, values as unknown[]) as never,
     exec: async (text) => {
       const res = (await pool.query(text)) as pg.QueryResult | pg.QueryResult[];
@@ -128,7 +175,7 @@ async function openPostgres(opts: OpenOptions): Promise<Database> {
     },
     pendingMigrations: () => pendingMigrations((t) => pool.query(t)),
     close: async () => {
-      await Promise.all([pool.end(), plannedPool.end()]);
+      await Promise.all(pools.map(([, p]) => p.end()));
     },
   };
 }
@@ -152,6 +199,9 @@ async function openPglite(opts: OpenOptions): Promise<Database> {
     kind: 'pglite',
     db,
     planned: db,
+    publicReads: { db, planned: db, replica: false },
+    // One in-process connection: no pool to watch.
+    poolStats: () => [],
     query: async (text, values) => client.query(text, values) as never,
     exec: async (text) => ({ rows: (await client.exec(text)).flatMap((r) => r.rows as Record<string, unknown>[]) }),
     migrate: async () => {

@@ -1,8 +1,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestContext, eventually, type TestContext } from '../test/context.js';
+import { createTestContext, eventually, testConfig, usingPostgres, type TestContext } from '../test/context.js';
+import pg from 'pg';
+import { openDatabase } from '../db/client.js';
 import { JobQueue, type JobDefinition } from './queue.js';
 import { users } from '../modules/users/tables.js';
+import pino from 'pino';
+import type { FastifyBaseLogger } from 'fastify';
 
 const ran: { name: string; data: unknown; attempt: number }[] = [];
 let failuresLeft = 2;
@@ -157,3 +161,61 @@ test('queue policies survive a restart: a short queue keeps one waiting job per 
   );
   assert.deepEqual(rows, [{ policy: 'short', waiting: 1 }]);
 });
+
+test('a process that does not work the queue warns in its log when due jobs wait and no worker runs', async () => {
+  const lines: { msg: string; enAttente?: number }[] = [];
+  const log = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l)) }) as unknown as FastifyBaseLogger;
+  const queue = new JobQueue({
+    database: ctx.database,
+    config: ctx.config,
+    log,
+    definitions: [recordJob] as JobDefinition<never>[],
+    workerWatchIntervalMs: 100,
+  });
+  queue.attach(ctx.runtime);
+  // The test context works its queue: make it look as if no worker had stamped pg-boss's clock for long.
+  await ctx.jobs.stop();
+  await queue.start({ work: false });
+  try {
+    await ctx.database.query(`UPDATE pgboss.version SET cron_on = now() - interval '10 minutes'`);
+    const id = await queue.send('test.record', { tag: 'oublie' });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(lines.filter((l) => /aucun worker/.test(l.msg)).length, 0, 'not yet: it has waited less than a minute');
+    await ctx.database.query(`UPDATE pgboss.job SET start_after = now() - interval '2 minutes' WHERE id = $1`, [id]);
+    const warned = await eventually(async () => lines.find((l) => /aucun worker ne tourne/.test(l.msg)));
+    assert.ok((warned.enAttente ?? 0) >= 1);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(lines.filter((l) => /aucun worker/.test(l.msg)).length, 1, 'said once per stall, not every check');
+  } finally {
+    await queue.stop();
+  }
+});
+
+test(
+  'processes starting together on a new database create their queues without deadlocking',
+  { skip: !usingPostgres() && 'PostgreSQL seulement (une base embarquée n’a qu’un processus)' },
+  async () => {
+    const name = `sv_test_queues_${process.pid}_${Date.now() % 100000}`;
+    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    const url = new URL(process.env.TEST_DATABASE_URL!);
+    url.pathname = `/${name}`;
+    const database = await openDatabase({ kind: 'postgres', url: url.toString(), poolMax: 4 });
+    const config = testConfig({}, url.toString());
+    const definitions = Array.from({ length: 12 }, (_, i) => ({
+      name: `test.q${i}`,
+      handler: async () => undefined,
+    })) as JobDefinition<never>[];
+    const queues = Array.from({ length: 4 }, () => new JobQueue({ database, config, log: ctx.log, definitions }));
+    try {
+      for (const q of queues) q.attach(ctx.runtime);
+      await Promise.all(queues.map((q) => q.start({ work: false })));
+    } finally {
+      await Promise.all(queues.map((q) => q.stop()));
+      await database.close();
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    }
+  },
+);

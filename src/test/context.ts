@@ -39,11 +39,22 @@ export interface TestContextOptions {
   noApp?: boolean;
   /** Payment providers of the test's own (FakeGateway, or clients pointed at the simulator). */
   gateways?: GatewayRegistry;
+  /** Public reads from the streaming replica at TEST_REPLICA_URL (see replicaAvailable()). */
+  replica?: boolean;
 }
 
 export const usingPostgres = (): boolean => !!process.env.TEST_DATABASE_URL;
 
-export async function openTestDatabase(): Promise<{ database: Database; url?: string; drop(): Promise<void> }> {
+/**
+ * A streaming replica of the PostgreSQL test server (TEST_REPLICA_URL, e.g. a pg_basebackup of it on another
+ * port): each test database created on the primary appears there too, so the replica URL of a test database
+ * is TEST_REPLICA_URL with the database's name.
+ */
+export const replicaAvailable = (): boolean => !!process.env.TEST_DATABASE_URL && !!process.env.TEST_REPLICA_URL;
+
+export async function openTestDatabase(
+  opts: { replica?: boolean } = {},
+): Promise<{ database: Database; url?: string; replicaUrl?: string; drop(): Promise<void> }> {
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (adminUrl) {
     const name = `sv_test_${process.pid}_${randomBytes(4).toString('hex')}`;
@@ -53,12 +64,20 @@ export async function openTestDatabase(): Promise<{ database: Database; url?: st
     await admin.end();
     const url = new URL(adminUrl);
     url.pathname = `/${name}`;
-    const database = await openDatabase({ kind: 'postgres', url: url.toString(), poolMax: 20 });
+    let replicaUrl: string | undefined;
+    if (opts.replica) {
+      if (!process.env.TEST_REPLICA_URL) throw new Error('TEST_REPLICA_URL non défini');
+      const r = new URL(process.env.TEST_REPLICA_URL);
+      r.pathname = `/${name}`;
+      replicaUrl = r.toString();
+    }
+    const database = await openDatabase({ kind: 'postgres', url: url.toString(), poolMax: 20, replicaUrl });
     await database.migrate();
     await seedCategories(database.db);
     return {
       database,
       url: url.toString(),
+      ...(replicaUrl ? { replicaUrl } : {}),
       drop: async () => {
         const a = new pg.Client({ connectionString: adminUrl });
         await a.connect();
@@ -107,9 +126,9 @@ export function testConfig(env: Record<string, string> = {}, dbUrl?: string): Co
 }
 
 export async function createTestContext(opts: TestContextOptions = {}): Promise<TestContext> {
-  const { database, url, drop } = await openTestDatabase();
+  const { database, url, replicaUrl, drop } = await openTestDatabase({ replica: opts.replica ?? false });
   try {
-    return await contextOn(database, url, drop, opts);
+    return await contextOn(database, url, replicaUrl, drop, opts);
   } catch (err) {
     // A bad configuration (or any start failure) must not leave the database open: the test process would hang.
     await database.close().catch(() => undefined);
@@ -121,10 +140,11 @@ export async function createTestContext(opts: TestContextOptions = {}): Promise<
 async function contextOn(
   database: Database,
   url: string | undefined,
+  replicaUrl: string | undefined,
   drop: () => Promise<void>,
   opts: TestContextOptions,
 ): Promise<TestContext> {
-  const config = testConfig(opts.env, url);
+  const config = testConfig({ ...(replicaUrl ? { DATABASE_REPLICA_URL: replicaUrl } : {}), ...opts.env }, url);
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) as unknown as FastifyBaseLogger;
   const runtime = await openRuntime(config, {
     role: 'test',

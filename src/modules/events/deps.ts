@@ -2,6 +2,7 @@
  * What the events use cases need. Built once per process: by the plugin for the routes (with the view counter
  * and the list-count cache it owns), by jobs and the CLI from the process's services (without them).
  */
+import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../../config.js';
 import type { Database, Db } from '../../db/client.js';
 import type { JobQueue, ProcessServices } from '../../jobs/queue.js';
@@ -25,10 +26,11 @@ export interface EventsDeps {
   /** The public list's remembered totals (HTTP processes only). */
   listCounts: ListCountCache | null;
   imageMaxBytes: number;
+  log?: FastifyBaseLogger;
 }
 
 export function eventsDeps(
-  s: Pick<ProcessServices, 'database' | 'jobs' | 'hooks' | 'media' | 'config'>,
+  s: Pick<ProcessServices, 'database' | 'jobs' | 'hooks' | 'media' | 'config'> & { log?: FastifyBaseLogger },
   http: { views: EventViewCounter; listCounts: ListCountCache } | null = null,
 ): EventsDeps {
   return {
@@ -42,6 +44,7 @@ export function eventsDeps(
     views: http?.views ?? null,
     listCounts: http?.listCounts ?? null,
     imageMaxBytes: s.config.env.EVENT_IMAGE_MAX_BYTES,
+    ...(s.log ? { log: s.log } : {}),
   };
 }
 

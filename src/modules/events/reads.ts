@@ -15,22 +15,55 @@ import type { EventRow } from './serializer.js';
 import { canSee, EVENT_NOT_FOUND } from './access.js';
 import { EventViewCounter } from './views.js';
 import type { EventsDeps } from './deps.js';
+import type { ReadPools } from '../../db/client.js';
 
-/** Validated events, filtered, searched, sorted or nearest first (the query string's French 400 on nonsense). */
+/**
+ * Validated events, filtered, searched, sorted or nearest first (the query string's French 400 on nonsense).
+ * A public read: served by the read replica when there is one (replicaRead).
+ */
 export async function listPublicEvents(
   deps: EventsDeps,
   query: ListEventsQueryT,
   viewerId: number | null,
   page: PageRequest,
 ): Promise<PageSlice<EventRow>> {
-  const filters = await publicListFilters(query, (terms) => deps.searchTerms.expand(deps.db, terms));
-  const now = new Date();
-  const count = () => countEvents(deps.database, filters, now);
-  return paginate(
-    page,
-    () => (deps.listCounts ? deps.listCounts.get(filters, count) : count()),
-    (limit, offset) => fetchEvents(deps.database, filters, viewerId, limit, offset, now),
-  );
+  return replicaRead(deps, async (src) => {
+    const filters = await publicListFilters(query, (terms) => deps.searchTerms.expand(src.db, terms));
+    const now = new Date();
+    const count = () => countEvents(src, filters, now);
+    return paginate(
+      page,
+      () => (deps.listCounts ? deps.listCounts.get(filters, count) : count()),
+      (limit, offset) => fetchEvents(src, filters, viewerId, limit, offset, now),
+    );
+  });
+}
+
+/**
+ * Runs a public read on the replica (DATABASE_REPLICA_URL), or on the primary when there is none or it cannot
+ * be reached (a connection error, not a query's error). Only the public list, search, nearby and an event's
+ * page come here: what is shown may lag the primary by the replication delay. Availability at purchase time,
+ * money, anything read then written and the answer to a write read `deps.db`, the primary.
+ */
+async function replicaRead<T>(deps: EventsDeps, read: (src: ReadPools) => Promise<T>): Promise<T> {
+  const reads = deps.database.publicReads;
+  if (!reads.replica) return read(deps.database);
+  try {
+    return await read(reads);
+  } catch (err) {
+    if (!isConnectionError(err)) throw err;
+    deps.log?.warn({ err }, 'réplique injoignable : lecture publique faite sur la base principale');
+    return read(deps.database);
+  }
+}
+
+/** Errors the server never answered (refused, reset, timed out, shutting down): another server may serve it. */
+function isConnectionError(err: unknown): boolean {
+  const e = err as { code?: string; severity?: string; cause?: unknown };
+  if (e?.cause && e.cause !== err && isConnectionError(e.cause)) return true;
+  if (typeof e?.code !== 'string') return err instanceof Error && /Connection terminated|timeout/i.test(err.message);
+  // Node socket errors, and PostgreSQL's "connection exception" and "operator intervention" classes.
+  return /^E[A-Z]+$/.test(e.code) || e.code.startsWith('08') || e.code.startsWith('57P');
 }
 
 /** Upcoming events of the organizers this user follows. */
@@ -106,10 +139,13 @@ export interface Viewer {
  * `extraViews`: views counted but not yet written (views.ts buffers them).
  */
 export async function viewEvent(deps: EventsDeps, id: number, viewer: Viewer): Promise<{ row: EventRow; extraViews: number }> {
-  const row = await fetchEventById(deps.database, id, viewer.user?.id ?? null);
-  if (!row || !canSee({ statut: row.statut, createurId: row.createur.id, dateValidation: row.dateValidation }, viewer.user)) {
-    throw new NotFoundError(EVENT_NOT_FOUND);
-  }
+  const viewerId = viewer.user?.id ?? null;
+  const visible = (r: EventRow | null): r is EventRow =>
+    !!r && canSee({ statut: r.statut, createurId: r.createur.id, dateValidation: r.dateValidation }, viewer.user);
+  let row = await replicaRead(deps, (src) => fetchEventById(src, id, viewerId));
+  // The replica may not have an event created (or published) a moment ago: the primary has the last word on a 404.
+  if (deps.database.publicReads.replica && !visible(row)) row = await fetchEventById(deps.database, id, viewerId);
+  if (!visible(row)) throw new NotFoundError(EVENT_NOT_FOUND);
   const views = deps.views;
   if (!views) return { row, extraViews: 0 };
   // Organizers looking at their own page, and previews of unpublished events, are not audience.

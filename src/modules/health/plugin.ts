@@ -1,4 +1,4 @@
-/** Liveness and readiness probes (`/healthz`, `/readyz`). */
+/** Liveness, readiness and metrics (`/healthz`, `/readyz`, `/metrics`). */
 import { defineModule, modulePlugin } from '../../core/module.js';
 import { healthRoutes } from './routes.js';
 
@@ -6,6 +6,8 @@ export const healthModule = defineModule({
   name: 'health',
   dependencies: [],
   plugin: modulePlugin('health', [], async (app) => {
-    await app.register(healthRoutes(app.runtime));
+    const { database, jobs, lifecycle, metrics, config, log } = app.runtime;
+    if (!config.debug && !config.metrics.token) log.warn('METRICS_TOKEN vide : /metrics est lisible par tous');
+    await app.register(healthRoutes({ database, jobs, lifecycle, metrics, metricsToken: config.metrics.token }));
   }),
 });

@@ -12,6 +12,7 @@ import { adminPaymentRoutes } from './admin-routes.js';
 import { returnPageRoutes } from './return-page-routes.js';
 import { paymentJobs } from './jobs.js';
 import { paymentReactions } from './reactions.js';
+import { paymentMetrics } from './metrics.js';
 
 const DEPENDENCIES = ['users', 'events', 'tickets'];
 
@@ -20,6 +21,7 @@ export const paymentsModule = defineModule({
   dependencies: DEPENDENCIES,
   jobs: paymentJobs,
   hooks: paymentReactions,
+  metrics: paymentMetrics,
   plugin: modulePlugin('payments', DEPENDENCIES, async (app) => {
     const deps = paymentsDeps(app.runtime);
     await app.register(paymentRoutes(deps), { prefix: '/api/payments' });

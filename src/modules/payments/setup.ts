@@ -11,6 +11,8 @@ import { webhookUrl } from './providers/settings.js';
 import type { GatewayRegistry } from './gateway.js';
 import { startSimulator, type Simulator } from './simulator/server.js';
 import { simulatorProviderSettings } from './simulator/credentials.js';
+import { announce, announcementFile, readAnnounced } from './simulator/announce.js';
+import type { ProvidersSettings } from './providers/index.js';
 
 export interface PaymentsRuntime {
   gateways: GatewayRegistry;
@@ -52,7 +54,14 @@ export async function setupPayments(
       close: async () => undefined,
     };
   };
-  if (!opts.startSimulator) return useExisting('paiements : simulateur du serveur utilisé');
+  if (!opts.startSimulator) {
+    log.info({ defaut: configuredUrl }, 'paiements : simulateur du serveur utilisé (adresse annoncée par le serveur)');
+    return {
+      gateways: followAnnounced(announcementFile(config), configuredUrl, settings.common),
+      simulator: null,
+      close: async () => undefined,
+    };
+  }
   let simulator: Simulator;
   try {
     simulator = await startSimulator({
@@ -67,9 +76,38 @@ export async function setupPayments(
     return useExisting('paiements : un simulateur écoute déjà sur ce port, il est utilisé');
   }
   log.info({ url: simulator.url }, 'simulateur de paiement démarré (aucun identifiant de fournisseur configuré)');
+  const withdraw = announce(announcementFile(config), simulator.url);
   return {
     gateways: createProviders(simulator.settings(settings.common)),
     simulator,
-    close: () => simulator.close(),
+    close: async () => {
+      withdraw();
+      await simulator.close();
+    },
   };
+}
+
+/**
+ * Providers pointed at the simulator the server announced (simulator/announce.ts), or at SIMULATOR_HOST:PORT
+ * when none is announced; looked up again at each call (cheap: a small file), rebuilt when the address changes.
+ */
+function followAnnounced(file: string, fallbackUrl: string, common: ProvidersSettings['common']): GatewayRegistry {
+  let current = { url: '', registry: {} as GatewayRegistry };
+  const resolve = (): GatewayRegistry => {
+    const url = readAnnounced(file)?.url ?? fallbackUrl;
+    if (url !== current.url) current = { url, registry: createProviders(simulatorProviderSettings(url, common)) };
+    return current.registry;
+  };
+  const base = resolve();
+  const registry: GatewayRegistry = {};
+  for (const id of Object.keys(base) as (keyof GatewayRegistry)[]) {
+    registry[id] = new Proxy(base[id]!, {
+      get(_target, prop) {
+        const provider = resolve()[id]!;
+        const value = Reflect.get(provider, prop, provider) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(provider) : value;
+      },
+    });
+  }
+  return registry;
 }
