@@ -3,6 +3,7 @@
  * on the real pages; the number picks the outcome (see outcomes.ts). Plain HTML and inline CSS, no external
  * asset, so it works offline.
  */
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { OUTCOMES } from './outcomes.js';
 import { escapeHtml } from '../../../core/html.js';
@@ -82,6 +83,15 @@ function statusPage(p: SimPayment, provider: Exclude<SimProvider, 'mtn'>, selfUr
     `<section><p>${escapeHtml(text)}</p>${back}</section>`,
     target ? { seconds: 3, url: target } : undefined,
   );
+}
+
+/** The Content-Security-Policy of an HTML page of the simulator: its own inline <style> blocks by hash, nothing else. */
+export function pageCsp(html: string): string {
+  const hashes = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map(
+    (m) => `'sha256-${createHash('sha256').update(m[1]!).digest('base64')}'`,
+  );
+  const style = hashes.length ? hashes.join(' ') : "'none'";
+  return `default-src 'none'; style-src ${style}; img-src data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`;
 }
 
 /** Digits of a number the payer typed, accepting spaces, dots, dashes and a leading + or 00. */

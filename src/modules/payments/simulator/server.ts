@@ -15,7 +15,7 @@ import { orangeRoutes } from './orange.js';
 import { mtnRoutes } from './mtn.js';
 import { cinetpayRoutes } from './cinetpay.js';
 import { waveRoutes } from './wave.js';
-import { pageRoutes } from './page.js';
+import { pageCsp, pageRoutes } from './page.js';
 import type { CommonSettings, ProvidersSettings } from '../providers/settings.js';
 
 declare module 'fastify' {
@@ -99,6 +99,15 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     // The work is done (payment created) but the answer never arrives: the "lost response" case that makes
     // idempotent retries necessary.
     if (req.simHangAfter) await state.whenClosed();
+    return payload;
+  });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    // Every HTML page of the simulator (payment pages, lists) gets a strict policy: nothing loads from anywhere,
+    // no script runs, forms post back here only; its own inline styles are allowed by their hash, so an injected
+    // <style> or <script> is inert even if escaping were ever missed.
+    if (typeof payload === 'string' && String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
+      void reply.header('content-security-policy', pageCsp(payload));
+    }
     return payload;
   });
   app.addHook('preClose', async () => state.close());

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSimulator, type Simulator } from './server.js';
@@ -56,6 +57,16 @@ test('the payment page is French, self-contained, and escapes what the merchant 
   assert.doesNotMatch(html, /<script>alert/);
   // No external asset: no stylesheet, script, image or font fetched from anywhere.
   assert.doesNotMatch(html, /<(script|link|img)\b|@import|url\(/i);
+  // Issue 11 (low): a strict Content-Security-Policy; the page's own style is allowed by its hash only.
+  const csp = String(res.headers.get('content-security-policy'));
+  assert.match(csp, /default-src 'none'/);
+  assert.match(csp, /form-action 'self'/);
+  assert.doesNotMatch(csp, /unsafe-inline|script-src/);
+  const style = /<style>([\s\S]*?)<\/style>/.exec(html)![1]!;
+  assert.ok(csp.includes(`'sha256-${createHash('sha256').update(style).digest('base64')}'`), csp);
+  const missing = await fetch(s.wave_launch_url.replace(/[^/]+$/, 'inconnu'));
+  assert.equal(missing.status, 404);
+  assert.match(String(missing.headers.get('content-security-policy')), /default-src 'none'/);
 });
 
 test('the page refuses a bad number in French and keeps the session payable', async () => {
