@@ -150,7 +150,7 @@ async function main(): Promise<void> {
     SECRET_KEY: 'banc-cluster-'.padEnd(48, 'x'),
     ALLOWED_HOSTS: '127.0.0.1,localhost',
     SECURE_SSL_REDIRECT: 'False',
-    TRUST_PROXY: 'true',
+    TRUST_PROXY: '1',
     DATABASE_URL: url.toString(),
     DATABASE_POOL_MAX: '10',
     REDIS_URL: redisUrl,

@@ -129,7 +129,8 @@ test('docker-compose.yml: two web replicas, a worker, PostgreSQL, Redis and ngin
         Object.entries(env).map(([k, v]) => [
           k,
           String(v).replace(/\$\{([A-Z_]+)(?::?[-?][^}]*)?\}/g, (_m, n: string) =>
-            n === 'SECRET_KEY' ? 'x'.repeat(40) : (/:-([^}]*)\}/.exec(_m)?.[1] ?? ''),
+            // A required variable (${X:?…}) gets a value, as `docker compose up` demands; others their default.
+            n === 'SECRET_KEY' ? 'x'.repeat(40) : _m.includes(':?') ? 'requis.example' : (/:-([^}]*)\}/.exec(_m)?.[1] ?? ''),
           ),
         ]),
       ),
@@ -138,7 +139,7 @@ test('docker-compose.yml: two web replicas, a worker, PostgreSQL, Redis and ngin
     assert.equal(new URL(config.database.url!).hostname, 'db');
     assert.equal(new URL(config.redisUrl!).hostname, 'redis');
     assert.equal(config.debug, false);
-    assert.equal(config.trustProxy, true, 'behind nginx');
+    assert.equal(config.trustProxy, 1, 'behind nginx: one hop');
     assert.equal(config.runWorker, 'false', 'jobs run in the worker service');
     // Compose gives each container its stop_grace_period before SIGKILL: longer than our own bound.
     assert.ok(Number.parseInt(s[name]!.stop_grace_period ?? '10s') > config.shutdownTimeoutMs / 1000 || name === 'migrate', name);
