@@ -22,7 +22,8 @@ type Settled = Omit<StatusResult, 'providerStatus'> & { providerStatus?: string 
 
 export class FakeGateway implements PaymentProvider {
   readonly currency = 'XOF';
-  initiateMode: 'ok' | 'reject' | 'unavailable' = 'ok';
+  /** 'crash': the process dies after the seat hold and before the request leaves (the provider hears nothing). */
+  initiateMode: 'ok' | 'reject' | 'unavailable' | 'crash' = 'ok';
   statusMode: 'normal' | 'unavailable' = 'normal';
   statuses = new Map<string, Settled>();
   initiated: InitiateRequest[] = [];
@@ -46,6 +47,7 @@ export class FakeGateway implements PaymentProvider {
   }
 
   async initiate(req: InitiateRequest): Promise<InitiateResult> {
+    if (this.initiateMode === 'crash') throw new Error("processus interrompu avant l'appel au fournisseur");
     this.initiated.push(req);
     if (this.initiateMode === 'reject') throw new ProviderRejectedError(this.fournisseur, 'Numéro inconnu', 400, 'PAYER_NOT_FOUND');
     if (this.initiateMode === 'unavailable') throw new ProviderUnavailableError(this.fournisseur, 'délai dépassé', undefined, true);

@@ -17,6 +17,11 @@ export interface PaymentDeps {
   webhookRateLimit: { max: number; windowMs: number };
   /** Refused callbacks older than this are deleted by the daily prune. */
   forgedRetentionDays: number;
+  /**
+   * PAYMENT_PROVIDER_TIMEOUT_MS: a provider call older than this has ended one way or another, so a payment with
+   * no provider answer by then was cut off by a crash and its call may be made again (see callProvider).
+   */
+  providerTimeoutMs?: number;
 }
 
 export function paymentsDeps(s: Pick<ProcessServices, 'database' | 'jobs' | 'gateways' | 'config'>): PaymentDeps {
@@ -28,5 +33,6 @@ export function paymentsDeps(s: Pick<ProcessServices, 'database' | 'jobs' | 'gat
     publicBaseUrl: s.config.publicBaseUrl,
     webhookRateLimit: { max: env.WEBHOOK_RATE_LIMIT_MAX, windowMs: env.WEBHOOK_RATE_LIMIT_WINDOW_SECONDS * 1000 },
     forgedRetentionDays: env.FORGED_CALLBACKS_RETENTION_DAYS,
+    providerTimeoutMs: env.PAYMENT_PROVIDER_TIMEOUT_MS,
   };
 }

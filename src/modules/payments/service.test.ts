@@ -419,3 +419,83 @@ test('sold-out messages read as French: one seat left, none left', async () => {
     (e: unknown) => e instanceof AppError && e.statusCode === 409 && e.message === 'Plus aucune place disponible pour ce billet.',
   );
 });
+
+test('issue 18 bug 3: a crash between the seat hold and the provider call never strands the buyer', async () => {
+  const buyer = await createUser(ctx.database.db);
+  const { event, types } = await createPaidEvent(ctx.database.db, organizer.id, { capacite: 4 });
+  const wave = (quantite: number) => ({ eventId: event.id, quantite, fournisseur: 'WAVE' as const, telephone: '+2250100000010' });
+  const later = { ...deps, now: () => new Date(Date.now() + 20_000) };
+  const held = async () =>
+    (
+      await ctx.database.db
+        .select({ n: sql<number>`coalesce(sum(${payments.quantite}), 0)::int` })
+        .from(payments)
+        .where(sql`${payments.typeBilletId} = ${types[0]!.id} AND ${payments.statut} = 'EN_ATTENTE'`)
+    )[0]!.n;
+
+  // The process dies after the hold is written and before the request leaves: the provider heard nothing.
+  gateways.WAVE.initiateMode = 'crash';
+  try {
+    await assert.rejects(initiatePayment(deps, buyer.id, wave(2), 'achat-interrompu'), /processus interrompu/);
+  } finally {
+    gateways.WAVE.initiateMode = 'ok';
+  }
+  const calls = gateways.WAVE.initiated.length;
+  const [stranded] = await ctx.database.db.select().from(payments).where(eq(payments.idempotencyKey, 'achat-interrompu'));
+  assert.equal(stranded!.statut, 'EN_ATTENTE');
+  assert.equal(stranded!.paymentUrl, null);
+  assert.equal(await held(), 2);
+
+  // A replay while the first call could still be in flight does not race it at the provider.
+  const early = await initiatePayment(deps, buyer.id, wave(2), 'achat-interrompu');
+  assert.equal(early.payment.paymentUrl, null);
+  assert.equal(gateways.WAVE.initiated.length, calls);
+
+  // Once the call has surely ended, the replay makes it, with the reference stored with the hold.
+  const resumed = await initiatePayment(later, buyer.id, wave(2), 'achat-interrompu');
+  assert.equal(resumed.replay, true);
+  assert.equal(resumed.payment.id, stranded!.id);
+  assert.match(resumed.payment.paymentUrl!, /fournisseur\.test/);
+  assert.equal(gateways.WAVE.initiated.length, calls + 1);
+  assert.equal(gateways.WAVE.initiated.at(-1)!.referenceFournisseur, stranded!.referenceFournisseur);
+  // Answered now: a further replay is a plain replay.
+  await initiatePayment(later, buyer.id, wave(2), 'achat-interrompu');
+  assert.equal(gateways.WAVE.initiated.length, calls + 1);
+
+  // Nobody replays: reconciliation gives the seats of a cut-off redirect payment back (no page was ever shown).
+  gateways.WAVE.initiateMode = 'crash';
+  try {
+    await assert.rejects(initiatePayment(deps, buyer.id, wave(2)), /processus interrompu/);
+  } finally {
+    gateways.WAVE.initiateMode = 'ok';
+  }
+  assert.equal(await held(), 4);
+  const [cut] = await ctx.database.db
+    .select()
+    .from(payments)
+    .where(sql`${payments.typeBilletId} = ${types[0]!.id} AND ${payments.statut} = 'EN_ATTENTE' AND ${payments.paymentUrl} IS NULL`);
+  assert.equal(await confirmPayment(deps, cut!.id, 'reconciliation'), 'EN_ATTENTE', 'a call that may still be in flight is left alone');
+  assert.equal(await confirmPayment(later, cut!.id, 'reconciliation'), 'ECHOUE');
+  const [released] = await ctx.database.db.select().from(payments).where(eq(payments.id, cut!.id));
+  assert.equal(released!.raisonEchec, 'NON_TRANSMIS');
+  assert.equal(await held(), 2);
+
+  // Push flow (MTN): reconciliation sends the request then, so the payer gets the prompt while the hold lasts.
+  const mtnBuyer = await createUser(ctx.database.db);
+  gateways.MTN_MONEY.initiateMode = 'crash';
+  try {
+    await assert.rejects(
+      initiatePayment(deps, mtnBuyer.id, { eventId: event.id, quantite: 1, fournisseur: 'MTN_MONEY', telephone: '0500000010' }),
+      /processus interrompu/,
+    );
+  } finally {
+    gateways.MTN_MONEY.initiateMode = 'ok';
+  }
+  const [push] = await ctx.database.db.select().from(payments).where(eq(payments.utilisateurId, mtnBuyer.id));
+  const mtnCalls = gateways.MTN_MONEY.initiated.length;
+  assert.equal(await confirmPayment(later, push!.id, 'reconciliation'), 'EN_ATTENTE');
+  assert.equal(gateways.MTN_MONEY.initiated.length, mtnCalls + 1);
+  assert.equal(gateways.MTN_MONEY.initiated.at(-1)!.referenceFournisseur, push!.referenceFournisseur);
+  const [afterResume] = await ctx.database.db.select().from(payments).where(eq(payments.id, push!.id));
+  assert.ok('answeredAt' in (afterResume!.donneesFournisseur as object));
+});

@@ -3,7 +3,10 @@
  *
  * initiatePayment: (1) one short transaction holds the seats and stores the payment with the provider
  * reference generated up front; (2) the provider is called with no transaction open; (3) what it answered is
- * stored. A crash between steps leaves a pending payment that reconciliation settles.
+ * stored. A crash between steps leaves a pending payment the provider may never have heard of (no answer
+ * stored): a replay of the same Idempotency-Key makes the call then, and reconciliation resumes it (push flow)
+ * or releases the seats (redirect flow: nobody holds a page to pay on). The provider reference was stored with
+ * the hold, so a call made twice is one payment at the provider (MTN answers 409; the others key on it).
  *
  * Every outcome (callback, reconciliation poll, expiry) goes through confirmPayment, which asks the provider
  * for the truth, checks amount and currency, and moves the payment out of EN_ATTENTE at most once: the
@@ -98,7 +101,12 @@ export async function initiatePayment(
 
   if (idempotencyKey) {
     const existing = await findByIdempotencyKey(deps.db, userId, idempotencyKey);
-    if (existing) return replayOf(existing, print);
+    if (existing) {
+      const replay = replayOf(existing, print);
+      // The first request died between the hold and the provider call: make the call now.
+      if (cutOff(deps, replay.payment, now)) return { payment: await callProvider(deps, replay.payment), replay: true };
+      return replay;
+    }
   }
 
   // What is bought. Read without a lock: the hold below is what decides, under the ticket type's lock.
@@ -162,14 +170,44 @@ export async function initiatePayment(
     throw err;
   }
 
-  // The provider call: no transaction is open here.
+  return { payment: await callProvider(deps, created, ev.titre), replay: false };
+}
+
+/**
+ * A pending payment whose provider call never answered (the process died before or during it, or a push request
+ * timed out): the provider data is still the empty object the hold was stored with (an answer always stores
+ * `answeredAt`). Only while its hold lasts: past it, the normal expiry applies.
+ */
+function neverAnswered(p: Payment, now: Date): boolean {
+  const data = p.donneesFournisseur as Record<string, unknown> | null;
+  return p.statut === 'EN_ATTENTE' && p.paymentUrl === null && (data === null || Object.keys(data).length === 0) && p.expireLe > now;
+}
+
+/**
+ * Never answered, and older than a provider call can last: the call was cut off (a call still in flight, in this
+ * or another process, is left alone, so one request never races its own replay at the provider).
+ */
+function cutOff(deps: PaymentDeps, p: Payment, now: Date): boolean {
+  return neverAnswered(p, now) && now.getTime() - p.dateCreation.getTime() >= (deps.providerTimeoutMs ?? 15_000);
+}
+
+/**
+ * The provider call of an initiation, with no transaction open. Also the resumption of one that never answered:
+ * the references are those stored with the hold, so the provider sees one payment however often it is asked.
+ */
+async function callProvider(deps: PaymentDeps, created: Payment, titre?: string): Promise<Payment> {
+  const gateway = gatewayFor(deps.gateways, created.fournisseur);
+  if (titre === undefined) {
+    const [ev] = await deps.db.select({ titre: events.titre }).from(events).where(eq(events.id, created.evenementId!));
+    titre = ev?.titre ?? '';
+  }
   try {
     const result = await gateway.initiate({
       reference: created.reference,
       referenceFournisseur: created.referenceFournisseur,
       montant: created.montant,
       telephone: created.telephone,
-      description: `SpotVibe ${created.quantite} billet(s) ${ev.titre}`.slice(0, 100),
+      description: `SpotVibe ${created.quantite} billet(s) ${titre}`.slice(0, 100),
     });
     const [updated] = await preparedOnce(deps.db, 'payment_provider_answer', (d, name) =>
       d
@@ -178,8 +216,8 @@ export async function initiatePayment(
         .where(eq(payments.id, sql.placeholder('id')))
         .returning()
         .prepare(name),
-    ).execute({ id: created.id, data: result.data, url: result.paymentUrl });
-    return { payment: updated!, replay: false };
+    ).execute({ id: created.id, data: { ...result.data, answeredAt: new Date().toISOString() }, url: result.paymentUrl });
+    return updated!;
   } catch (err) {
     if (err instanceof ProviderRejectedError || (err instanceof ProviderUnavailableError && gateway.capabilities.flow === 'redirect')) {
       // Refused, or a redirect flow with no page to send the buyer to: nothing can be paid, release the seats now.
@@ -207,7 +245,7 @@ export async function initiatePayment(
     if (err instanceof ProviderUnavailableError) {
       // Push flow: the request may have reached the payer's phone. Keep it pending; reconciliation will ask.
       const [p] = await deps.db.select().from(payments).where(eq(payments.id, created.id));
-      return { payment: p!, replay: false };
+      return p!;
     }
     throw err;
   }
@@ -263,6 +301,30 @@ export async function confirmPayment(deps: PaymentDeps, paymentId: number, sourc
   if (p.statut !== 'EN_ATTENTE' && p.statut !== 'EXPIRE') return p.statut;
 
   const gateway = gatewayFor(deps.gateways, p.fournisseur);
+  if (cutOff(deps, p, now)) {
+    if (gateway.capabilities.flow === 'redirect') {
+      // The buyer was never given a page to pay on (the answer that carries it was lost with the process), so
+      // nothing can be paid: give the seats back now rather than at the end of the hold.
+      await deps.db.transaction((tx) =>
+        paymentMachine.transition(tx, p.id, ['EN_ATTENTE'], 'ECHOUE', {
+          source,
+          details: { raison: "la demande n'a jamais reçu de réponse du fournisseur (interrompue)" },
+          set: { raisonEchec: 'NON_TRANSMIS', dateFinalisation: now },
+        }),
+      );
+      return 'ECHOUE';
+    }
+    // Push flow: send the request now (same reference: MTN answers 409 if the first one did arrive), so the
+    // payer gets the prompt while the hold lasts.
+    try {
+      const resumed = await callProvider(deps, p);
+      await scheduleNextCheck(deps.db, p, now);
+      return resumed.statut;
+    } catch (err) {
+      if (err instanceof AppError) return 'ECHOUE';
+      throw err;
+    }
+  }
   let status;
   try {
     status = await gateway.getStatus(paymentRef(p));
