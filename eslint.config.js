@@ -34,4 +34,26 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
     },
   },
+  {
+    // The module contract: route files parse, authorize and call a use case; they never query the database.
+    files: ['src/**/*routes*.ts'],
+    ignores: ['src/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['drizzle-orm', 'drizzle-orm/*'],
+              message: 'Une route appelle un cas d’usage ; les requêtes vivent dans le module (service, queries).',
+            },
+            {
+              group: ['**/db/client.js', '**/db/client'],
+              message: 'Une route ne touche pas la base : elle reçoit les dépendances du module.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );
