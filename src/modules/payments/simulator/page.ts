@@ -15,7 +15,25 @@ const BRANDS: Record<Exclude<SimProvider, 'mtn'>, { name: string; color: string 
   cinetpay: { name: 'Moov Money (CinetPay)', color: '#0b5aa5' },
 };
 
-const francs = (n: number, currency: string) => `${new Intl.NumberFormat('fr-FR').format(n)} ${currency === 'XOF' ? 'F CFA' : currency}`;
+/** The amount as the payer reads it: francs CFA, also in Orange's sandbox, whose play currency OUV stands for them. */
+export const francsForPayer = (n: number, currency: string): string => {
+  const amount = new Intl.NumberFormat('fr-FR').format(n);
+  if (currency === 'XOF') return `${amount} F CFA`;
+  if (currency === 'OUV') return `${amount} F CFA (OUV, monnaie de test du bac à sable Orange)`;
+  return `${amount} ${currency}`;
+};
+
+/** Why a payment did not go through, in the payer's words (the simulator's reason codes; any other code as is). */
+const REASONS: Record<string, string> = {
+  NOT_ENOUGH_FUNDS: 'solde insuffisant',
+  APPROVAL_REJECTED: 'refusé par le payeur',
+  TRANSACTION_CANCELED: 'annulé par le payeur',
+};
+const refusal = (p: SimPayment): string | undefined => {
+  // A Wave session expired by the merchant after a failed attempt keeps that attempt's reason.
+  const code = p.state === 'failed' ? p.reason : typeof p.extra.failedReason === 'string' ? p.extra.failedReason : undefined;
+  return code ? (REASONS[code] ?? code) : undefined;
+};
 
 function layout(title: string, color: string, body: string, refresh?: { seconds: number; url: string }): string {
   const meta = refresh ? `<meta http-equiv="refresh" content="${refresh.seconds};url=${escapeHtml(refresh.url)}">` : '';
@@ -46,7 +64,7 @@ function formPage(p: SimPayment, provider: Exclude<SimProvider, 'mtn'>, error?: 
     b.color,
     `<section>
 <div>Marchand : SpotVibe</div><div>${escapeHtml(p.description)}</div>
-<div class="amount">${francs(p.amount, p.currency)}</div>
+<div class="amount">${francsForPayer(p.amount, p.currency)}</div>
 <form method="post">
 <label for="telephone">Numéro de téléphone</label>
 <input id="telephone" name="telephone" type="tel" inputmode="tel" autocomplete="tel" placeholder="+225 07 01 02 03 04" value="${escapeHtml(prefill)}" required>
@@ -71,11 +89,13 @@ function statusPage(p: SimPayment, provider: Exclude<SimProvider, 'mtn'>, selfUr
   }
   const ok = p.state === 'succeeded';
   const target = ok ? p.successUrl : p.failureUrl;
+  // A session the merchant expired after a failed attempt (Wave) failed for that attempt's reason: say that one.
+  const why = refusal(p);
   const text = ok
     ? 'Paiement réussi. Merci !'
-    : p.state === 'expired'
+    : p.state === 'expired' && !why
       ? 'Cette demande de paiement a expiré.'
-      : `Paiement refusé${p.reason ? ` (${p.reason})` : ''}.`;
+      : `Paiement refusé${why ? ` (${why})` : ''}.`;
   const back = target ? `<p><a href="${escapeHtml(target)}">Retourner chez le marchand</a></p>` : '';
   return layout(
     `Paiement ${b.name}`,

@@ -94,6 +94,33 @@ test('the page refuses a bad number in French and keeps the session payable', as
   assert.equal((await fetch(`${sim.url}/pay/wave/inconnu`)).status, 404);
 });
 
+test('issue 18: a Wave session expired after an insufficient-funds attempt says why, not "expired"', async () => {
+  const s = await waveSession();
+  const paid = await fetch(s.wave_launch_url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'telephone=0701020301&action=payer',
+    redirect: 'manual',
+  });
+  assert.equal(paid.status, 303);
+  // The failure lands after the normal delay (20 ms here); the merchant then expires the session, as our client does.
+  let page = '';
+  for (let i = 0; i < 50 && !/refusé/.test(page); i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    page = await (await fetch(s.wave_launch_url)).text();
+  }
+  assert.equal((await wave(`/v1/checkout/sessions/${s.id}/expire`, { method: 'POST', body: '{}' })).status, 200);
+  page = await (await fetch(s.wave_launch_url)).text();
+  assert.match(page, /Paiement refusé \(solde insuffisant\)/);
+  assert.doesNotMatch(page, /expiré/);
+});
+
+test("issue 18: Orange's sandbox page shows francs CFA for its play currency OUV", async () => {
+  const { francsForPayer } = await import('./page.js');
+  assert.match(francsForPayer(5000, 'XOF'), /^5\s000 F CFA$/);
+  assert.match(francsForPayer(5000, 'OUV'), /^5\s000 F CFA \(OUV/);
+});
+
 test('test hooks over HTTP: a fault on the next call, token expiry, state', async () => {
   const f = await fetch(`${sim.url}/__simulator/faults`, {
     method: 'POST',
