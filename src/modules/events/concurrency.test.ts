@@ -122,7 +122,8 @@ test('two moderators deciding at once: exactly one decision is applied', { skip 
       }),
     ]);
     const codes = [approve!.statusCode, reject!.statusCode].sort();
-    assert.deepEqual(codes, [200, 400]);
+    // The loser finds the event already decided: a conflict with the current state, 409 (issue 18).
+    assert.deepEqual(codes, [200, 409]);
     const [row] = await ctx.database.db.select({ statut: events.statut }).from(events).where(eq(events.id, id));
     assert.equal(row!.statut, approve!.statusCode === 200 ? 'VALIDE' : 'REJETE');
     const { rows } = await ctx.database.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_logs WHERE cible = $1', [`event:${id}`]);
