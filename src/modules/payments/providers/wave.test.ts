@@ -62,9 +62,10 @@ test('failure (01): payment_failed event; the status call closes the session at 
   assert.ok(parsed.ok && parsed.claimed === 'failed' && parsed.mustConfirm);
   const s = await final(p);
   assert.deepEqual([s.status, s.reason, s.providerStatus], ['failed', 'insufficient-funds', 'expired/cancelled']);
-  // The payer cannot pay the released session afterwards.
-  const page = await fetch(p.paymentUrl);
-  assert.match(await page.text(), /expiré/);
+  // The payer cannot pay the released session afterwards, and is told why it failed (issue 18: not "expiré").
+  const html = await (await fetch(p.paymentUrl)).text();
+  assert.match(html, /Paiement refusé \(solde insuffisant\)/);
+  assert.doesNotMatch(html, /<form/);
 });
 
 test('pending for ever (03), lost webhook (04), same event three times (05), slow (06)', async () => {
