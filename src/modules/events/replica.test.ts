@@ -19,6 +19,8 @@ const skip = !replicaAvailable() && 'TEST_REPLICA_URL non défini : pas de répl
 
 let ctx: TestContext;
 let replica: pg.Client;
+/** An error the replica connection emitted outside a query (it would otherwise crash the file silently). */
+let replicaError: Error | undefined;
 
 before(async () => {
   if (skip) return;
@@ -28,6 +30,8 @@ before(async () => {
   await eventually(
     async () => {
       const c = new pg.Client({ connectionString: ctx.config.database.replicaUrl });
+      // A connection the standby ends (it is still replaying the new database) emits 'error': never a crash.
+      c.on('error', () => undefined);
       try {
         await c.connect();
         const { rows } = await c.query('SELECT count(*)::int AS n FROM event_categories');
@@ -41,6 +45,9 @@ before(async () => {
     30_000,
     200,
   );
+  replica.on('error', (err) => {
+    replicaError = err;
+  });
   await replica.connect();
 });
 after(async () => {
@@ -49,6 +56,7 @@ after(async () => {
   await replica.query('SELECT pg_wal_replay_resume()').catch(() => undefined);
   await replica.end();
   await ctx.close();
+  assert.equal(replicaError, undefined, `la connexion à la réplique a échoué : ${replicaError}`);
 });
 
 const onReplica = async (sqlText: string, values: unknown[] = []) => (await replica.query(sqlText, values)).rows;
