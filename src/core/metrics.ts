@@ -31,7 +31,7 @@ export class Metrics {
   constructor(opts: { defaultMetrics?: boolean; labels?: Record<string, string> } = {}) {
     if (opts.labels) this.registry.setDefaultLabels(opts.labels);
     // CPU, memory, event-loop lag, GC: for the server and worker processes (not for each test's runtime).
-    if (opts.defaultMetrics) client.collectDefaultMetrics({ register: this.registry, prefix: 'spotvibe_process_' });
+    if (opts.defaultMetrics) client.collectDefaultMetrics({ register: this.registry, prefix: 'spotvibe_' });
   }
 
   counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []): client.Counter<L> {
