@@ -17,7 +17,7 @@ import { toEventJson, type EventJson } from './serializer.js';
 import { pendingSummary } from './revisions.js';
 import { cancelEvent, deleteEvent, setCoverImage, submitEvent, updateEvent } from './service.js';
 import { eventAfterWrite, publicEvent, viewEvent } from './reads.js';
-import { cacheKey, parseFields, pickFields, sendEvents } from './public-pages.js';
+import { cacheKey, eventHead, parseFields, pickFields, sendEvents } from './public-pages.js';
 import { EventViewCounter } from './views.js';
 import { coverUploadLimits, serializerFor } from './http.js';
 import type { EventsDeps } from './deps.js';
@@ -80,11 +80,11 @@ export function eventItemRoutes(deps: EventsDeps) {
           if (user && err instanceof NotFoundError) return uncached();
           throw err;
         }
-        const head = JSON.parse(cached.body) as { statut: string; createur: { id: number } };
+        const head = eventHead(cached);
         if (user && user.id === head.createur.id) return uncached();
         // A view is counted for cached answers too (once per viewer and hour, views.ts).
         if (head.statut === 'VALIDE' && deps.views) await deps.views.record(id, EventViewCounter.viewerKey(user?.id ?? null, request.ip));
-        return sendEvents(deps, request, reply, key, load, fields, 'event', deps.views?.pendingFor(id) ?? 0);
+        return sendEvents(deps, request, reply, key, load, fields, 'event', deps.views?.pendingFor(id) ?? 0, cached);
       },
     );
 

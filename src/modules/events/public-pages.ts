@@ -10,9 +10,23 @@ import { ValidationError } from '../../core/errors.js';
 import { QUERY_ERRORS } from '../../core/error-handler.js';
 import { publicOrigin } from '../../core/origin.js';
 import { pageOf, sendPage } from '../../core/public-http.js';
+import type { CachedPage } from '../../core/public-cache.js';
 import { EventSchema } from './schemas.js';
 import { participatingIn } from './reads.js';
 import type { EventsDeps } from './deps.js';
+
+const heads = new WeakMap<CachedPage, { statut: string; createur: { id: number } }>();
+
+/** An event page's status and organizer, parsed once per cached page (this process). */
+export function eventHead(page: CachedPage): { statut: string; createur: { id: number } } {
+  let head = heads.get(page);
+  if (!head) {
+    const e = JSON.parse(page.body) as { statut: string; createur: { id: number } };
+    head = { statut: e.statut, createur: { id: e.createur.id } };
+    heads.set(page, head);
+  }
+  return head;
+}
 
 /** Fields a client may ask for with `?fields=` (the event's, in the schema's order, and `distance_km`). */
 export const SPARSE_FIELDS: readonly string[] = Object.keys(EventSchema.properties).filter((f) => f !== 'revision_en_attente');
@@ -91,23 +105,26 @@ export async function sendEvents(
   shape: 'page' | 'event',
   /** Views counted by this process and not yet written, added to an event's `nombre_vues`. */
   extraViews = 0,
+  /** The full page when the caller already has it (an event's page reads it first): no second lookup. */
+  known?: CachedPage,
 ): Promise<FastifyReply> {
   const cache = deps.publicCache;
   const viewer = request.user?.id ?? null;
+  const fullPage = async () => known ?? (await cache.get(key, load)).page;
   if (viewer === null && extraViews > 0) {
-    const full = JSON.parse((await cache.get(key, load)).page.body) as Json;
+    const full = JSON.parse((await fullPage()).body) as Json;
     full.nombre_vues = (full.nombre_vues as number) + extraViews;
     return sendPage(request, reply, pageOf(JSON.stringify(pickFields(full, fields))));
   }
   if (viewer === null) {
-    if (!fields) return sendPage(request, reply, (await cache.get(key, load)).page);
+    if (!fields) return sendPage(request, reply, await fullPage());
     const sparse = await cache.get(`${key}|fields=${fields.join(',')}`, async () => {
-      const full = JSON.parse((await cache.get(key, load)).page.body) as Json;
+      const full = JSON.parse((await fullPage()).body) as Json;
       return JSON.stringify(shape === 'page' ? pickPage(full, fields) : pickFields(full, fields));
     });
     return sendPage(request, reply, sparse.page);
   }
-  const full = JSON.parse((await cache.get(key, load)).page.body) as Json;
+  const full = JSON.parse((await fullPage()).body) as Json;
   const events = shape === 'page' ? (full.results as Json[]) : [full];
   const mine = await participatingIn(
     deps,

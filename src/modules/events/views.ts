@@ -64,8 +64,12 @@ export class EventViewCounter {
     const key = `${eventId}:${viewer}`;
     let first: boolean;
     if (this.redis && this.redis.status === 'ready') {
+      // Already counted or refused here within the window: no round trip (a page read again and again by the
+      // same viewer, the common case, costs Redis nothing).
+      if (this.seen.has(key)) return false;
       try {
         first = (await this.redis.set(`sv:event-view:${key}`, '1', 'EX', this.opts.dedupSeconds, 'NX')) === 'OK';
+        this.seen.set(key, true);
       } catch {
         first = this.rememberLocally(key);
       }
