@@ -4,8 +4,11 @@
  *
  * 1. (unless --skip-seed) recreates the database `spotvibe_bench` and seeds it through the CLI's seed-demo
  *    (10,000 events, 1,000 users, 50,000 participations, seed 42), then VACUUM ANALYZE;
- * 2. starts the server (`src/server.ts`, one process) on 127.0.0.1 against it;
- * 3. runs autocannon on: the list page, a search + filter + ordering query, a nearby query, a detail page.
+ * 2. starts the server (`src/server.ts`, one process) on 127.0.0.1 against it, once right after the seed (cache
+ *    off), once with the public cache on (a redis-server started for the run), once with it off;
+ * 3. runs autocannon on: the list page, a search + filter + ordering query, a nearby query, a detail page;
+ * 4. seeds the same data into a temporary embedded database and measures its list with and without the cache;
+ * 5. measures the list page's bytes on the wire (plain, gzip, br, sparse fields) and prints the targets.
  *
  * `npm run bench -- flash-sale` runs the ticket rush benchmark instead (see bench/flash-sale.ts).
  *

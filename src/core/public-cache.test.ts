@@ -60,6 +60,19 @@ test('Redis unreachable: every read goes to the database, promptly, and nothing 
   redis.disconnect();
 });
 
+test('a page is kept no longer than its loader says (an event ending), nor than the TTL', async () => {
+  const cache = local();
+  let n = 0;
+  const load = async () => ({ body: `${++n}`, maxAgeMs: 80 });
+  assert.equal((await cache.get('k', load)).page.body, '1');
+  assert.equal((await cache.get('k', load)).page.body, '1');
+  await new Promise((r) => setTimeout(r, 120));
+  assert.equal((await cache.get('k', load)).page.body, '2', 'expired when its first event ended');
+  const past = async () => ({ body: `p${++n}`, maxAgeMs: -5 });
+  assert.equal((await cache.get('gone', past)).hit, false);
+  assert.equal((await cache.get('gone', past)).hit, false, 'a page already past its moment is not kept');
+});
+
 test('off on PostgreSQL without Redis (the worker’s sales would go unseen), on otherwise', () => {
   assert.equal(publicCacheEnabled(true, false, false), false);
   assert.equal(publicCacheEnabled(true, true, false), true);

@@ -40,6 +40,13 @@ export interface CachedPage {
   br?: Buffer;
 }
 
+/**
+ * What a loader returns: the JSON text, or the text and how long it stays right whatever is written (the
+ * list hides an event once its end has passed: a page holding one is good until that moment only).
+ */
+export type Loaded = string | { body: string; maxAgeMs: number };
+type Loader = () => Promise<Loaded>;
+
 export interface PublicCacheOptions {
   enabled: boolean;
   redis: Redis | null;
@@ -136,11 +143,12 @@ export class PublicCache {
    * The page for `key` at the current version, loaded (and kept) when missing; `load` returns the JSON text.
    * Null version (cache off or Redis away): loaded every time and not kept.
    */
-  async get(key: string, load: () => Promise<string>): Promise<{ page: CachedPage; hit: boolean }> {
+  async get(key: string, load: Loader): Promise<{ page: CachedPage; hit: boolean }> {
     const version = await this.version();
     if (version === null) {
       this.stats.bypass++;
-      const body = await load();
+      const loaded = await load();
+      const body = typeof loaded === 'string' ? loaded : loaded.body;
       return { page: { body, etag: etagOf(body) }, hit: false };
     }
     const full = `${version}|${key}`;
@@ -157,7 +165,7 @@ export class PublicCache {
     return { page: await pending, hit: false };
   }
 
-  private async fill(full: string, load: () => Promise<string>): Promise<CachedPage> {
+  private async fill(full: string, load: Loader): Promise<CachedPage> {
     const redisKey = this.redis ? ENTRY_PREFIX + createHash('sha1').update(full).digest('base64url') : null;
     if (redisKey) {
       try {
@@ -176,11 +184,15 @@ export class PublicCache {
       }
     }
     this.stats.misses++;
-    const body = await load();
+    const loaded = await load();
+    const body = typeof loaded === 'string' ? loaded : loaded.body;
     const page: CachedPage = { body, etag: etagOf(body) };
-    this.local.set(full, page);
+    const ttl = Math.max(1, Math.min(this.ttlMs, typeof loaded === 'string' ? Infinity : Math.floor(loaded.maxAgeMs)));
+    // Already past its moment (an event ending now): served once, not kept.
+    if (typeof loaded !== 'string' && loaded.maxAgeMs <= 0) return page;
+    this.local.set(full, page, { ttl });
     if (redisKey) {
-      const px = this.ttlMs > 0 ? this.ttlMs : 60_000;
+      const px = ttl;
       await withTimeout(this.redis!.set(redisKey, `${full}\n${body}`, 'PX', px), REDIS_TIMEOUT_MS).catch(() => undefined);
     }
     return page;

@@ -10,7 +10,7 @@ import { ValidationError } from '../../core/errors.js';
 import { QUERY_ERRORS } from '../../core/error-handler.js';
 import { publicOrigin } from '../../core/origin.js';
 import { pageOf, sendPage } from '../../core/public-http.js';
-import type { CachedPage } from '../../core/public-cache.js';
+import type { CachedPage, Loaded } from '../../core/public-cache.js';
 import { EventSchema } from './schemas.js';
 import { participatingIn } from './reads.js';
 import type { EventsDeps } from './deps.js';
@@ -100,7 +100,7 @@ export async function sendEvents(
   request: FastifyRequest,
   reply: FastifyReply,
   key: string,
-  load: () => Promise<string>,
+  load: () => Promise<Loaded>,
   fields: string[] | null,
   shape: 'page' | 'event',
   /** Views counted by this process and not yet written, added to an event's `nombre_vues`. */

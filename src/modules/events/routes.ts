@@ -63,7 +63,9 @@ export function eventCollectionRoutes(deps: EventsDeps) {
             mapPage(slice, (r) => toEventJson(r, s)),
             deps.config.publicBaseUrl,
           );
-          return reply.serialize(page) as string;
+          // An event leaves the list when it ends: the page is good until the first of its events ends.
+          const ends = slice.results.map((r) => new Date(r.dateFin).getTime());
+          return { body: reply.serialize(page) as string, maxAgeMs: ends.length ? Math.min(...ends) - Date.now() : Infinity };
         };
         return sendEvents(deps, request, reply, cacheKey(deps, request, 'events', canon), load, fields, 'page');
       },
