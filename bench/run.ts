@@ -4,8 +4,11 @@
  *
  * 1. (unless --skip-seed) recreates the database `spotvibe_bench` and seeds it through the CLI's seed-demo
  *    (10,000 events, 1,000 users, 50,000 participations, seed 42), then VACUUM ANALYZE;
- * 2. starts the server (`src/server.ts`, one process) on 127.0.0.1 against it;
- * 3. runs autocannon on: the list page, a search + filter + ordering query, a nearby query, a detail page.
+ * 2. starts the server (`src/server.ts`, one process) on 127.0.0.1 against it, once right after the seed (cache
+ *    off), once with the public cache on (a redis-server started for the run), once with it off;
+ * 3. runs autocannon on: the list page, a search + filter + ordering query, a nearby query, a detail page;
+ * 4. seeds the same data into a temporary embedded database and measures its list with and without the cache;
+ * 5. measures the list page's bytes on the wire (plain, gzip, br, sparse fields) and prints the targets.
  *
  * `npm run bench -- flash-sale` runs the ticket rush benchmark instead (see bench/flash-sale.ts).
  *
@@ -16,12 +19,15 @@
  * postgresql://postgres@127.0.0.1:5432/postgres).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { TestRedisServer } from '../src/test/redis-server.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DJANGO_DIR = path.resolve(ROOT, process.env.BENCH_DJANGO_DIR ?? '../shared/bench/django_ref');
@@ -166,73 +172,146 @@ function table(title: string, rows: Measure[]): void {
   }
 }
 
-async function benchSpotVibe(o: Options): Promise<Measure[]> {
-  const name = 'spotvibe_bench';
-  const url = dbUrl(name);
-  if (!o.skipSeed) {
-    console.log(`Base ${name} : création et données (seed-demo)…`);
-    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin(`CREATE DATABASE ${name}`);
-    run(
-      'node',
-      [
-        '--import',
-        'tsx',
-        'src/cli/index.ts',
-        'seed-demo',
-        '--users',
-        '1000',
-        '--events',
-        '10000',
-        '--participations',
-        '50000',
-        '--seed',
-        '42',
-      ],
-      {
-        DATABASE_URL: url,
-        LOG_LEVEL: 'warn',
-      },
-    );
-    // Fresh statistics and visibility map, as autovacuum would leave them on a live database.
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    c.on('notice', () => undefined);
-    await c.query('VACUUM ANALYZE');
-    await c.end();
-  }
+/** Bytes on the wire of one answer, as sent (no decoding), for an Accept-Encoding. */
+function wireSize(url: string, acceptEncoding: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers: { 'accept-encoding': acceptEncoding } }, (res) => {
+        let n = 0;
+        res.on('data', (c: Buffer) => (n += c.length));
+        res.on('end', () => resolve(n));
+      })
+      .on('error', reject);
+  });
+}
+
+interface ServerRun {
+  base: string;
+  stop: () => Promise<void>;
+}
+
+async function startServer(env: NodeJS.ProcessEnv): Promise<ServerRun> {
   const port = await freePort();
   const server = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      RUN_WORKER: 'false',
-      NODE_ENV: 'development',
-    },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'development', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
+  const base = `http://127.0.0.1:${port}`;
   try {
-    const base = `http://127.0.0.1:${port}`;
-    await waitFor(`${base}/readyz`, server);
+    await waitFor(`${base}/readyz`, server, 120_000);
+  } catch (err) {
+    await stop(server);
+    throw err;
+  }
+  return { base, stop: () => stop(server) };
+}
+
+const SEED_ARGS = ['seed-demo', '--users', '1000', '--events', '10000', '--participations', '50000', '--seed', '42'];
+
+export interface SpotVibeResults {
+  /** PostgreSQL, public cache on (Redis): list, search, nearby, detail. */
+  cached: Measure[];
+  /** PostgreSQL, cache off: list, search, detail. */
+  uncached: Measure[];
+  /** PostgreSQL, right after seed-demo (its own ANALYZE, no VACUUM yet), cache off. */
+  afterSeed: Measure | null;
+  /** Embedded database: list with the cache, without. */
+  embedded: Measure[];
+  /** Bytes of the list page on the wire. */
+  sizes: { identity: number; gzip: number; br: number; sparse: number; sparseBr: number };
+}
+
+async function benchSpotVibe(o: Options): Promise<SpotVibeResults> {
+  const name = 'spotvibe_bench';
+  const url = dbUrl(name);
+  const redis = await TestRedisServer.start();
+  const pgEnv = { DATABASE_URL: url, RUN_WORKER: 'false' };
+  let afterSeed: Measure | null = null;
+  try {
+    if (!o.skipSeed) {
+      console.log(`Base ${name} : création et données (seed-demo)…`);
+      await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin(`CREATE DATABASE ${name}`);
+      run('node', ['--import', 'tsx', 'src/cli/index.ts', ...SEED_ARGS], { DATABASE_URL: url, LOG_LEVEL: 'warn' });
+      // Right after seed-demo (which runs ANALYZE itself), before any VACUUM: what a fresh install sees.
+      const fresh = await startServer({ ...pgEnv, PUBLIC_CACHE: 'False' });
+      try {
+        afterSeed = await load('liste juste après seed-demo (sans cache)', `${fresh.base}/api/events/`, o);
+      } finally {
+        await fresh.stop();
+      }
+      // Fresh statistics and visibility map, as autovacuum would leave them on a live database.
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      c.on('notice', () => undefined);
+      await c.query('VACUUM ANALYZE');
+      await c.end();
+    }
     const cat = 3;
     const { id } = await queryOne<{ id: number }>(
       url,
       "SELECT id FROM events WHERE statut = 'VALIDE' AND date_fin > now() ORDER BY date_debut, id LIMIT 1",
     );
-    console.log(`SpotVibe : ${base} (un processus Node), ${o.connections} connexions, ${o.duration} s par endpoint`);
-    return [
-      await load('liste /api/events/', `${base}/api/events/`, o),
-      await load('recherche+filtre+tri', `${base}/api/events/?search=concert&categorie=${cat}&ordering=-date_debut`, o),
-      await load('proximité near=…&radius_km=5', `${base}/api/events/?near=5.3364,-4.0267&radius_km=5`, o),
-      await load(`détail /api/events/${id}/`, `${base}/api/events/${id}/`, o),
-    ];
+    const search = `/api/events/?search=concert&categorie=${cat}&ordering=-date_debut`;
+    console.log(`SpotVibe : un processus Node, ${o.connections} connexions, ${o.duration} s par mesure`);
+    const on = await startServer({ ...pgEnv, REDIS_URL: redis.url, PUBLIC_CACHE: 'True' });
+    let cached: Measure[];
+    let sizes: SpotVibeResults['sizes'];
+    try {
+      cached = [
+        await load('liste /api/events/', `${on.base}/api/events/`, o),
+        await load('recherche+filtre+tri', `${on.base}${search}`, o),
+        await load('proximité near=…&radius_km=5', `${on.base}/api/events/?near=5.3364,-4.0267&radius_km=5`, o),
+        await load(`détail /api/events/${id}/`, `${on.base}/api/events/${id}/`, o),
+      ];
+      const sparseUrl = `${on.base}/api/events/?fields=id,titre,date_debut,lieu,prix`;
+      sizes = {
+        identity: await wireSize(`${on.base}/api/events/`, 'identity'),
+        gzip: await wireSize(`${on.base}/api/events/`, 'gzip'),
+        br: await wireSize(`${on.base}/api/events/`, 'br'),
+        sparse: await wireSize(sparseUrl, 'identity'),
+        sparseBr: await wireSize(sparseUrl, 'br'),
+      };
+    } finally {
+      await on.stop();
+    }
+    const off = await startServer({ ...pgEnv, PUBLIC_CACHE: 'False' });
+    let uncached: Measure[];
+    try {
+      uncached = [
+        await load('liste, sans cache', `${off.base}/api/events/`, o),
+        await load('recherche+filtre+tri, sans cache', `${off.base}${search}`, o),
+        await load('détail, sans cache', `${off.base}/api/events/${id}/`, o),
+      ];
+    } finally {
+      await off.stop();
+    }
+    const embedded = await benchEmbedded(o);
+    return { cached, uncached, afterSeed, embedded, sizes };
   } finally {
-    await stop(server);
+    await redis.kill();
   }
+}
+
+/** The same data on the embedded database (PGlite, one process): the list with and without the cache. */
+async function benchEmbedded(o: Options): Promise<Measure[]> {
+  const dataDir = path.join(os.tmpdir(), 'spotvibe-bench-pglite');
+  if (!o.skipSeed || !existsSync(dataDir)) {
+    console.log(`Base embarquée ${dataDir} : données (seed-demo)…`);
+    rmSync(dataDir, { recursive: true, force: true });
+    run('node', ['--import', 'tsx', 'src/cli/index.ts', ...SEED_ARGS], { DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'warn' });
+  }
+  const out: Measure[] = [];
+  for (const cache of ['True', 'False']) {
+    const srv = await startServer({ DATA_DIR: dataDir, DATABASE_URL: '', PUBLIC_CACHE: cache, PAYMENT_SIMULATOR: 'false' });
+    try {
+      out.push(await load(`liste embarquée (PGlite)${cache === 'True' ? '' : ', sans cache'}`, `${srv.base}/api/events/`, o));
+    } finally {
+      await srv.stop();
+    }
+  }
+  return out;
 }
 
 async function benchDjango(o: Options): Promise<Measure[] | null> {
@@ -306,18 +385,37 @@ async function main(): Promise<void> {
   const load1 = (await import('node:os')).loadavg()[0]!;
   console.log(`Machine : ${(await import('node:os')).cpus().length} cœurs, charge moyenne (1 min) ${load1.toFixed(2)} au départ`);
   const sv = await benchSpotVibe(o);
-  table('SpotVibe (TypeScript, Fastify, PostgreSQL)', sv);
-  const list = sv[0]!;
-  const ok = list.rps >= 1000 && list.p99 <= 100 && list.errors === 0;
-  console.log(`\nObjectif liste (≥ 1 000 req/s, p99 ≤ 100 ms, 0 erreur à ${o.connections} connexions) : ${ok ? 'ATTEINT' : 'NON ATTEINT'}`);
+  table('SpotVibe sur PostgreSQL, cache public activé (Redis)', sv.cached);
+  table('SpotVibe sur PostgreSQL, sans cache', [...(sv.afterSeed ? [sv.afterSeed] : []), ...sv.uncached]);
+  table('SpotVibe sur la base embarquée (PGlite)', sv.embedded);
+  const kb = (n: number) => `${(n / 1024).toFixed(1)} Ko`;
+  console.log(
+    `\nTaille de la page de liste sur le réseau : ${kb(sv.sizes.identity)} sans compression, ${kb(sv.sizes.gzip)} gzip, ${kb(sv.sizes.br)} br ; ` +
+      `fields=id,titre,date_debut,lieu,prix : ${kb(sv.sizes.sparse)}, ${kb(sv.sizes.sparseBr)} br`,
+  );
+  const [list, searchRow, , detail] = sv.cached;
+  const [listOff, searchOff] = sv.uncached;
+  const targets: [string, boolean][] = [
+    ['liste ≥ 3 000 req/s, p99 ≤ 50 ms', list!.rps >= 3000 && list!.p99 <= 50 && list!.errors === 0],
+    ['liste juste après seed-demo, comme la liste sans cache (≥ 1 200 req/s)', !!sv.afterSeed && sv.afterSeed.rps >= 1200],
+    ['liste sans cache ≥ 1 200 req/s', listOff!.rps >= 1200],
+    ['recherche+filtre+tri ≥ 1 500 req/s', searchRow!.rps >= 1500],
+    ['détail ≥ 6 000 req/s', detail!.rps >= 6000],
+    ['liste embarquée ≥ 600 req/s', sv.embedded[0]!.rps >= 600],
+    ['page de liste ≤ 6 Ko compressée', Math.min(sv.sizes.gzip, sv.sizes.br) <= 6 * 1024],
+  ];
+  console.log('\nObjectifs (issue 16) :');
+  for (const [t, ok] of targets) console.log(`  ${ok ? 'ATTEINT    ' : 'NON ATTEINT'}  ${t}`);
+  console.log(`  (recherche sans cache : ${searchOff!.rps.toFixed(0)} req/s ; vente flash : npm run bench -- flash-sale)`);
   if (o.django) {
     const dj = await benchDjango(o);
     if (dj) {
       table('Référence Django REST Framework (manuel)', dj);
       const pairs: [string, Measure, Measure | undefined][] = [
-        ['liste', sv[0]!, dj[0]],
-        ['recherche+filtre+tri', sv[1]!, dj[1]],
-        ['détail', sv[3]!, dj[2]],
+        ['liste', list!, dj[0]],
+        ['liste sans cache', listOff!, dj[0]],
+        ['recherche+filtre+tri', searchRow!, dj[1]],
+        ['détail', detail!, dj[2]],
       ];
       console.log('\nRapport SpotVibe / Django (req/s ; p99 Django / p99 SpotVibe)');
       for (const [n, a, b] of pairs) {

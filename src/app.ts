@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
+import compress from '@fastify/compress';
+import { COMPRESS_THRESHOLD } from './core/public-cache.js';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
@@ -137,6 +139,9 @@ export async function buildApp(
     skipOnError: true,
     errorResponseBuilder: (_req, ctx) => new RateLimitedError(ctx.ttl / 1000),
   });
+  // br or gzip for answers of 1 KiB and more (a list page is about 21 KB of JSON, 4 KB compressed); the public
+  // cache's pages come compressed already (core/public-http.ts) and are left as they are.
+  await app.register(compress, { encodings: ['br', 'gzip'], threshold: COMPRESS_THRESHOLD, global: true });
   // Cookies are read for one purpose only: the staff browser session of /admin/ (core/auth.ts).
   await app.register(cookie);
   // Uploads: each route reads its parts with its own size limits (core/multipart.ts).

@@ -207,6 +207,10 @@ export const envSchema = z.object({
   EVENTS_VIEWS_FLUSH_SECONDS: int(10, 0, 3600),
   EVENTS_VIEWS_DEDUP_SECONDS: int(3600, 1, 7 * 86_400),
   EVENTS_LIST_COUNT_CACHE_SECONDS: int(10, 0, 3600),
+  // Public-read cache (core/public-cache.ts): on with Redis or the embedded database; pages kept at most this long.
+  PUBLIC_CACHE: bool(true),
+  PUBLIC_CACHE_TTL_SECONDS: int(60, 1, 86_400),
+  PUBLIC_CACHE_MAX_BYTES: int(32 * 1_048_576, 65_536, 1024 * 1_048_576),
   // Staff web interface (admin module): sign-in lifetime, where the built interface is.
   ADMIN_SESSION_HOURS: int(12, 1, 24 * 30),
   ADMIN_UI_DIR: optionalStr,

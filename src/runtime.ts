@@ -13,6 +13,7 @@ import { JobQueue, type JobDefinition, type ProcessServices } from './jobs/queue
 import { DomainHooks } from './core/hooks.js';
 import { createMediaStore, mediaSettings } from './core/media.js';
 import { openRedis } from './core/redis.js';
+import { PublicCache, publicCacheEnabled } from './core/public-cache.js';
 import { createLogger } from './core/logging.js';
 import { Lifecycle } from './core/lifecycle.js';
 import { Metrics } from './core/metrics.js';
@@ -122,6 +123,13 @@ export async function openRuntime(config: Config, opts: RuntimeOptions): Promise
       metrics,
       lifecycle,
       errors,
+      publicCache: new PublicCache({
+        enabled: publicCacheEnabled(config.env.PUBLIC_CACHE, !!redis, config.database.kind === 'pglite'),
+        redis,
+        ttlSeconds: config.env.PUBLIC_CACHE_TTL_SECONDS,
+        maxBytes: config.env.PUBLIC_CACHE_MAX_BYTES,
+        log,
+      }),
     };
     hooks.registerModules(MODULES, services);
     for (const m of MODULES) m.metrics?.(services);

@@ -6,6 +6,7 @@
  * On PostgreSQL pg-boss uses its own pool. On PGlite it goes through an adapter over the single embedded
  * connection; pg-boss sends some multi-statement scripts without parameters, which PGlite runs with exec.
  */
+import type { PublicCache } from '../core/public-cache.js';
 import PgBoss from 'pg-boss';
 import pg from 'pg';
 import type { FastifyBaseLogger } from 'fastify';
@@ -41,6 +42,8 @@ export interface ProcessServices {
   lifecycle: Lifecycle;
   /** Sentry when SENTRY_DSN is set (core/sentry.ts). */
   errors: ErrorReporter;
+  /** Public-read cache and its version, bumped by every write that changes what public reads show. */
+  publicCache: PublicCache;
 }
 
 export interface JobContext extends ProcessServices {

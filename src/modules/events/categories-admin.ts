@@ -123,37 +123,48 @@ async function duplicateAsFieldError<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function createCategory(deps: Pick<EventsDeps, 'db'>, staff: AuthUser, input: CategoryInput, meta: RequestMeta) {
+/** Categories show in every event of public reads: a committed change renews the public cache's version. */
+async function thenBump<T>(deps: Pick<EventsDeps, 'publicCache'>, write: () => Promise<T>): Promise<T> {
+  const out = await write();
+  await deps.publicCache.bump();
+  return out;
+}
+
+type CategoryDeps = Pick<EventsDeps, 'db' | 'publicCache'>;
+
+export async function createCategory(deps: CategoryDeps, staff: AuthUser, input: CategoryInput, meta: RequestMeta) {
   const c = cleaned(input);
   if (!c.nom) throw ValidationError.field('nom', 'Le nom est obligatoire.');
   const slug = c.slug || slugify(c.nom);
   if (!slug) throw ValidationError.field('slug', 'Donnez un identifiant (lettres, chiffres, tirets).');
-  return duplicateAsFieldError(() =>
-    deps.db.transaction(async (tx) => {
-      const ordre =
-        c.ordre ?? (await tx.select({ n: sql<number>`coalesce(max(${eventCategories.ordre}), 0)::int + 1` }).from(eventCategories))[0]!.n;
-      const [row] = await tx
-        .insert(eventCategories)
-        .values({
-          nom: c.nom!,
-          slug,
-          description: c.description ?? '',
-          icone: c.icone ?? '',
-          ...(c.couleur ? { couleur: c.couleur } : {}),
-          actif: c.actif ?? true,
-          ordre,
-        })
-        .returning();
-      await audit(tx, {
-        userId: staff.id,
-        action: 'categorie.create',
-        meta,
-        cible: `categorie:${row!.id}`,
-        staff: true,
-        details: { nom: row!.nom, ...changes({}, categoryView(row!, 0)) },
-      });
-      return categoryView(row!, 0);
-    }),
+  return thenBump(deps, () =>
+    duplicateAsFieldError(() =>
+      deps.db.transaction(async (tx) => {
+        const ordre =
+          c.ordre ?? (await tx.select({ n: sql<number>`coalesce(max(${eventCategories.ordre}), 0)::int + 1` }).from(eventCategories))[0]!.n;
+        const [row] = await tx
+          .insert(eventCategories)
+          .values({
+            nom: c.nom!,
+            slug,
+            description: c.description ?? '',
+            icone: c.icone ?? '',
+            ...(c.couleur ? { couleur: c.couleur } : {}),
+            actif: c.actif ?? true,
+            ordre,
+          })
+          .returning();
+        await audit(tx, {
+          userId: staff.id,
+          action: 'categorie.create',
+          meta,
+          cible: `categorie:${row!.id}`,
+          staff: true,
+          details: { nom: row!.nom, ...changes({}, categoryView(row!, 0)) },
+        });
+        return categoryView(row!, 0);
+      }),
+    ),
   );
 }
 
@@ -172,28 +183,30 @@ async function countEventsOf(tx: DbOrTx, id: number): Promise<number> {
   )[0]!.n;
 }
 
-export async function updateCategory(deps: Pick<EventsDeps, 'db'>, staff: AuthUser, id: number, input: CategoryInput, meta: RequestMeta) {
+export async function updateCategory(deps: CategoryDeps, staff: AuthUser, id: number, input: CategoryInput, meta: RequestMeta) {
   const c = cleaned(input);
-  return duplicateAsFieldError(() =>
-    deps.db.transaction(async (tx) => {
-      const before = await lockCategory(tx, id);
-      const patch = Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)) as Partial<CategoryRow>;
-      const [row] = Object.keys(patch).length
-        ? await tx.update(eventCategories).set(patch).where(eq(eventCategories.id, id)).returning()
-        : [before];
-      const diff = changes(categoryView(before, 0), categoryView(row!, 0));
-      if (Object.keys(diff.apres).length) {
-        await audit(tx, {
-          userId: staff.id,
-          action: 'categorie.update',
-          meta,
-          cible: `categorie:${id}`,
-          staff: true,
-          details: { nom: row!.nom, ...diff },
-        });
-      }
-      return categoryView(row!, await countEventsOf(tx, id));
-    }),
+  return thenBump(deps, () =>
+    duplicateAsFieldError(() =>
+      deps.db.transaction(async (tx) => {
+        const before = await lockCategory(tx, id);
+        const patch = Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)) as Partial<CategoryRow>;
+        const [row] = Object.keys(patch).length
+          ? await tx.update(eventCategories).set(patch).where(eq(eventCategories.id, id)).returning()
+          : [before];
+        const diff = changes(categoryView(before, 0), categoryView(row!, 0));
+        if (Object.keys(diff.apres).length) {
+          await audit(tx, {
+            userId: staff.id,
+            action: 'categorie.update',
+            meta,
+            cible: `categorie:${id}`,
+            staff: true,
+            details: { nom: row!.nom, ...diff },
+          });
+        }
+        return categoryView(row!, await countEventsOf(tx, id));
+      }),
+    ),
   );
 }
 
@@ -204,37 +217,39 @@ export async function updateCategory(deps: Pick<EventsDeps, 'db'>, staff: AuthUs
  * foreign-key check if the category is gone.
  */
 export async function deleteCategory(
-  deps: Pick<EventsDeps, 'db'>,
+  deps: CategoryDeps,
   staff: AuthUser,
   id: number,
   meta: RequestMeta,
 ): Promise<{ supprimee: boolean; categorie: CategoryView }> {
-  return deps.db.transaction(async (tx) => {
-    const before = await lockCategory(tx, id);
-    const n = await countEventsOf(tx, id);
-    if (n === 0) {
-      await tx.delete(eventCategories).where(eq(eventCategories.id, id));
-      await audit(tx, {
-        userId: staff.id,
-        action: 'categorie.delete',
-        meta,
-        cible: `categorie:${id}`,
-        staff: true,
-        details: { nom: before.nom, avant: categoryView(before, 0), apres: null },
-      });
-      return { supprimee: true, categorie: categoryView(before, 0) };
-    }
-    if (before.actif) {
-      await tx.update(eventCategories).set({ actif: false }).where(eq(eventCategories.id, id));
-      await audit(tx, {
-        userId: staff.id,
-        action: 'categorie.deactivate',
-        meta,
-        cible: `categorie:${id}`,
-        staff: true,
-        details: { nom: before.nom, nombre_evenements: n, ...changes({ actif: true }, { actif: false }) },
-      });
-    }
-    return { supprimee: false, categorie: categoryView({ ...before, actif: false }, n) };
-  });
+  return thenBump(deps, () =>
+    deps.db.transaction(async (tx) => {
+      const before = await lockCategory(tx, id);
+      const n = await countEventsOf(tx, id);
+      if (n === 0) {
+        await tx.delete(eventCategories).where(eq(eventCategories.id, id));
+        await audit(tx, {
+          userId: staff.id,
+          action: 'categorie.delete',
+          meta,
+          cible: `categorie:${id}`,
+          staff: true,
+          details: { nom: before.nom, avant: categoryView(before, 0), apres: null },
+        });
+        return { supprimee: true, categorie: categoryView(before, 0) };
+      }
+      if (before.actif) {
+        await tx.update(eventCategories).set({ actif: false }).where(eq(eventCategories.id, id));
+        await audit(tx, {
+          userId: staff.id,
+          action: 'categorie.deactivate',
+          meta,
+          cible: `categorie:${id}`,
+          staff: true,
+          details: { nom: before.nom, nombre_evenements: n, ...changes({ actif: true }, { actif: false }) },
+        });
+      }
+      return { supprimee: false, categorie: categoryView({ ...before, actif: false }, n) };
+    }),
+  );
 }

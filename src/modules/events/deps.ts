@@ -10,6 +10,7 @@ import type { DomainHooks } from '../../core/hooks.js';
 import type { MediaStore } from '../../core/media.js';
 import type { EventViewCounter } from './views.js';
 import type { ListCountCache } from './count-cache.js';
+import type { PublicCache } from '../../core/public-cache.js';
 import { SearchTermExpander } from './search-terms.js';
 
 export interface EventsDeps {
@@ -26,11 +27,13 @@ export interface EventsDeps {
   /** The public list's remembered totals (HTTP processes only). */
   listCounts: ListCountCache | null;
   imageMaxBytes: number;
+  /** The public-read cache (core/public-cache.ts): writes bump its version after their commit. */
+  publicCache: PublicCache;
   log?: FastifyBaseLogger;
 }
 
 export function eventsDeps(
-  s: Pick<ProcessServices, 'database' | 'jobs' | 'hooks' | 'media' | 'config'> & { log?: FastifyBaseLogger },
+  s: Pick<ProcessServices, 'database' | 'jobs' | 'hooks' | 'media' | 'config' | 'publicCache'> & { log?: FastifyBaseLogger },
   http: { views: EventViewCounter; listCounts: ListCountCache } | null = null,
 ): EventsDeps {
   return {
@@ -44,11 +47,16 @@ export function eventsDeps(
     views: http?.views ?? null,
     listCounts: http?.listCounts ?? null,
     imageMaxBytes: s.config.env.EVENT_IMAGE_MAX_BYTES,
+    publicCache: s.publicCache,
     ...(s.log ? { log: s.log } : {}),
   };
 }
 
-/** A committed write changed what the public list shows: forget this process's remembered totals. */
-export function listChanged(deps: EventsDeps): void {
+/**
+ * A committed write changed what public reads show: forget this process's remembered totals and renew the
+ * public cache's version (every process), before the write answers.
+ */
+export async function listChanged(deps: Pick<EventsDeps, 'listCounts' | 'publicCache'>): Promise<void> {
   deps.listCounts?.clear();
+  await deps.publicCache.bump();
 }

@@ -3,19 +3,22 @@
  * submission of a draft, cancellation, deletion and the cover image. Handlers call the use cases of
  * service.ts and reads.ts.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { currentUser, isStaffUser, permissions } from '../../core/auth.js';
 import { requestMeta } from '../../core/audit.js';
-import { ValidationError } from '../../core/errors.js';
+import { NotFoundError, ValidationError } from '../../core/errors.js';
+import { PRIVATE_CACHE_CONTROL } from '../../core/public-http.js';
 import { uploadOf } from '../../core/multipart.js';
 import { errors, IdParams, tokenAuth } from '../../core/schemas.js';
-import { CreateEventBody, EventSchema, UpdateEventBody, type EventInput } from './schemas.js';
+import { CreateEventBody, EventDetailQuery, EventSchema, UpdateEventBody, type EventInput } from './schemas.js';
 import { toEventJson, type EventJson } from './serializer.js';
 import { pendingSummary } from './revisions.js';
 import { cancelEvent, deleteEvent, setCoverImage, submitEvent, updateEvent } from './service.js';
-import { eventAfterWrite, viewEvent } from './reads.js';
+import { eventAfterWrite, publicEvent, viewEvent } from './reads.js';
+import { cacheKey, eventHead, parseFields, pickFields, sendEvents } from './public-pages.js';
+import { EventViewCounter } from './views.js';
 import { coverUploadLimits, serializerFor } from './http.js';
 import type { EventsDeps } from './deps.js';
 
@@ -49,12 +52,39 @@ export function eventItemRoutes(deps: EventsDeps) {
           description:
             'Un événement non validé (brouillon, en attente, rejeté) n’existe que pour son créateur et le personnel : 404 pour les autres.',
           params: IdParams,
-          response: { 200: EventSchema, ...errors(401, 404) },
+          querystring: EventDetailQuery,
+          response: { 200: EventSchema, ...errors(400, 401, 404) },
         },
       },
-      async (request) => {
-        const { row, extraViews } = await viewEvent(deps, request.params.id, { user: request.user, ip: request.ip });
-        return withRevision(request, toEventJson(row, ser(request), extraViews));
+      async (request, reply) => {
+        const id = request.params.id;
+        const user = request.user;
+        const fields = parseFields(request.query.fields);
+        // Its creator and staff see more (unpublished events, the pending revision): read for them, uncached.
+        const uncached = async () => {
+          const { row, extraViews } = await viewEvent(deps, id, { user, ip: request.ip });
+          const json = await withRevision(request, toEventJson(row, ser(request), extraViews));
+          reply.header('cache-control', PRIVATE_CACHE_CONTROL);
+          // Sparse fields leave the schema's required ones out: sent as JSON text, not through the serializer.
+          return fields
+            ? (reply as FastifyReply).type('application/json; charset=utf-8').send(JSON.stringify(pickFields(json, fields)))
+            : reply.send(json);
+        };
+        if (user && isStaffUser(user)) return uncached();
+        const key = cacheKey(deps, request, 'event', String(id));
+        const load = async () => reply.serialize(toEventJson(await publicEvent(deps, id), ser(request))) as string;
+        let cached;
+        try {
+          cached = (await deps.publicCache.get(key, load)).page;
+        } catch (err) {
+          if (user && err instanceof NotFoundError) return uncached();
+          throw err;
+        }
+        const head = eventHead(cached);
+        if (user && user.id === head.createur.id) return uncached();
+        // A view is counted for cached answers too (once per viewer and hour, views.ts).
+        if (head.statut === 'VALIDE' && deps.views) await deps.views.record(id, EventViewCounter.viewerKey(user?.id ?? null, request.ip));
+        return sendEvents(deps, request, reply, key, load, fields, 'event', deps.views?.pendingFor(id) ?? 0, cached);
       },
     );
 

@@ -26,7 +26,10 @@ export const finishPastEventsJob: JobDefinition<Record<string, never>> = {
   retryLimit: 2,
   handler: async (_data, ctx) => {
     const n = await finishPastEvents(ctx.database.db);
-    if (n) ctx.log.info({ n }, 'événements passés marqués TERMINE');
+    if (n) {
+      ctx.log.info({ n }, 'événements passés marqués TERMINE');
+      await ctx.publicCache.bump();
+    }
   },
 };
 

@@ -38,7 +38,7 @@ export async function approveEvent(deps: EventsDeps, staff: AuthUser, id: number
     const organizer = await organizerOf(tx, ev.createurId);
     if (organizer) await notifyOrganizerOfDecision(deps.jobs, tx, organizer, ev, { kind: 'approve' });
   });
-  listChanged(deps);
+  await listChanged(deps);
 }
 
 export async function rejectEvent(deps: EventsDeps, staff: AuthUser, id: number, motif: string, meta: RequestMeta): Promise<void> {
@@ -68,6 +68,7 @@ export async function rejectEvent(deps: EventsDeps, staff: AuthUser, id: number,
     const organizer = await organizerOf(tx, ev.createurId);
     if (organizer) await notifyOrganizerOfDecision(deps.jobs, tx, organizer, ev, { kind: 'reject', motif: reason });
   });
+  await listChanged(deps);
 }
 
 async function organizerOf(tx: DbOrTx, id: number) {

@@ -15,7 +15,7 @@ import { users } from '../users/tables.js';
 import { eventParticipations, events } from './tables.js';
 import { STATUT_LABELS } from './status.js';
 import { canSee, lockEvent, visibleEvent, EVENT_NOT_FOUND } from './access.js';
-import type { EventsDeps } from './deps.js';
+import { listChanged, type EventsDeps } from './deps.js';
 import { paginate, type PageRequest, type PageSlice } from '../../core/pagination.js';
 import { fetchEventsByIds } from './queries.js';
 import type { EventRow } from './serializer.js';
@@ -40,7 +40,7 @@ export interface JoinResult {
 }
 
 export async function joinEvent(deps: EventsDeps, user: AuthUser, eventId: number): Promise<JoinResult> {
-  return deps.db.transaction(async (tx) => {
+  const result = await deps.db.transaction(async (tx): Promise<JoinResult> => {
     const ev = await lockEvent(tx, eventId);
     // The manual: an unknown or not validated event is "introuvable".
     if (!ev || ev.statut !== 'VALIDE') throw new NotFoundError(EVENT_NOT_FOUND);
@@ -75,10 +75,12 @@ export async function joinEvent(deps: EventsDeps, user: AuthUser, eventId: numbe
           .returning(participationColumns);
     return { created: true, participation: participation!, participantsCount: counted.participantsCount };
   });
+  if (result.created) await listChanged(deps);
+  return result;
 }
 
 export async function leaveEvent(deps: EventsDeps, user: AuthUser, eventId: number): Promise<{ participantsCount: number }> {
-  return deps.db.transaction(async (tx) => {
+  const result = await deps.db.transaction(async (tx) => {
     const ev = await lockEvent(tx, eventId);
     if (!ev || !canSee(ev, user)) throw new NotFoundError(EVENT_NOT_FOUND);
     const [existing] = await tx
@@ -98,6 +100,8 @@ export async function leaveEvent(deps: EventsDeps, user: AuthUser, eventId: numb
       .returning({ participantsCount: events.participantsCount });
     return { participantsCount: counted!.participantsCount };
   });
+  await listChanged(deps);
+  return result;
 }
 
 /** The caller's participations (confirmed by default), newest first. */

@@ -41,6 +41,8 @@ export const eventsModule = defineModule({
       flushIntervalMs: env.EVENTS_VIEWS_FLUSH_SECONDS * 1000,
       dedupSeconds: env.EVENTS_VIEWS_DEDUP_SECONDS,
       redis,
+      // Cached pages carry the counts written so far (plus this process's pending views, added when served).
+      onWritten: () => app.runtime.publicCache.bump(),
     });
     await views.start();
     countersByApp.set(app, views);

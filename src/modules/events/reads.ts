@@ -7,7 +7,8 @@ import { asc, eq, sql } from 'drizzle-orm';
 import type { AuthUser } from '../../core/auth.js';
 import { NotFoundError } from '../../core/errors.js';
 import { paginate, type PageRequest, type PageSlice } from '../../core/pagination.js';
-import { EVENT_STATUTS, eventCategories, events, type EventStatut } from './tables.js';
+import { EVENT_STATUTS, eventCategories, eventParticipations, events, type EventStatut } from './tables.js';
+import { tickets } from '../tickets/tables.js';
 import { countEvents, fetchEventById, fetchEvents, type ListFilters } from './queries.js';
 import { publicListFilters } from './filters.js';
 import type { ListEventsQueryT } from './schemas.js';
@@ -15,7 +16,7 @@ import type { EventRow } from './serializer.js';
 import { canSee, EVENT_NOT_FOUND } from './access.js';
 import { EventViewCounter } from './views.js';
 import type { EventsDeps } from './deps.js';
-import type { ReadPools } from '../../db/client.js';
+import { rowsOf, type ReadPools } from '../../db/client.js';
 
 /**
  * Validated events, filtered, searched, sorted or nearest first (the query string's French 400 on nonsense).
@@ -197,4 +198,33 @@ async function categoriesPage(deps: EventsDeps, limit: number, offset: number) {
     .orderBy(asc(eventCategories.ordre), asc(eventCategories.id))
     .limit(limit)
     .offset(offset);
+}
+
+/**
+ * An event as anyone may see it (the public cache's detail page): 404 for what only its creator and staff
+ * see. No view is counted here (the route does, for cached answers too).
+ */
+export async function publicEvent(deps: EventsDeps, id: number): Promise<EventRow> {
+  const visible = (r: EventRow | null): r is EventRow =>
+    !!r && canSee({ statut: r.statut, createurId: r.createur.id, dateValidation: r.dateValidation }, null);
+  let row = await replicaRead(deps, (src) => fetchEventById(src, id, null));
+  if (deps.database.publicReads.replica && !visible(row)) row = await fetchEventById(deps.database, id, null);
+  if (!visible(row)) throw new NotFoundError(EVENT_NOT_FOUND);
+  return row;
+}
+
+/** Among these events, those this person takes part in (joined, or holds a valid ticket): one query. */
+export async function participatingIn(deps: EventsDeps, userId: number, ids: readonly number[]): Promise<Set<number>> {
+  if (!ids.length) return new Set();
+  const list = sql.join(
+    ids.map((i) => sql`${i}`),
+    sql`, `,
+  );
+  const rows = await deps.db.execute(sql`
+    SELECT p.evenement_id AS id FROM ${eventParticipations} p
+      WHERE p.utilisateur_id = ${userId} AND p.statut = 'CONFIRME' AND p.evenement_id IN (${list})
+    UNION
+    SELECT t.evenement_id AS id FROM ${tickets} t
+      WHERE t.titulaire_id = ${userId} AND t.statut IN ('VALIDE', 'UTILISE') AND t.evenement_id IN (${list})`);
+  return new Set(rowsOf<{ id: number }>(rows).map((r) => Number(r.id)));
 }

@@ -396,7 +396,7 @@ export async function approveRevision(deps: EventsDeps, staff: AuthUser, id: num
     if (organizer) await notifyOrganizerOfRevision(deps.jobs, tx, organizer, { titre: after.titre }, { kind: 'approve' });
     return ev.id;
   });
-  listChanged(deps);
+  await listChanged(deps);
   await deps.media.remove(...replaced);
   return eventId;
 }

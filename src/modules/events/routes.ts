@@ -23,6 +23,8 @@ import { eventAfterWrite, listCategories, listFeed, listMyEvents, listPublicEven
 import { createEvent } from './service.js';
 import { coverUploadLimits, serializerFor } from './http.js';
 import { toEventJson } from './serializer.js';
+import { cacheKey, canonicalQuery, canonicalRequest, parseFields, sendEvents } from './public-pages.js';
+import { sendPage } from '../../core/public-http.js';
 import type { EventsDeps } from './deps.js';
 
 const TAGS = ['événements'];
@@ -49,14 +51,23 @@ export function eventCollectionRoutes(deps: EventsDeps) {
           response: { 200: Paginated(EventSchema), ...errors(400, 401, 404) },
         },
       },
-      async (request) => {
-        const slice = await listPublicEvents(deps, request.query, request.user?.id ?? null, pageRequest(request.query));
-        const s = ser(request);
-        return pageResponse(
-          request,
-          mapPage(slice, (r) => toEventJson(r, s)),
-          deps.config.publicBaseUrl,
-        );
+      async (request, reply) => {
+        // Served from the public cache (public-pages.ts): the anonymous page, the caller's own fields merged after.
+        const fields = parseFields(request.query.fields);
+        const canon = canonicalQuery(request.query);
+        const load = async () => {
+          const slice = await listPublicEvents(deps, request.query, null, pageRequest(request.query));
+          const s = ser(request);
+          const page = pageResponse(
+            canonicalRequest(request, '/api/events/', canon),
+            mapPage(slice, (r) => toEventJson(r, s)),
+            deps.config.publicBaseUrl,
+          );
+          // An event leaves the list when it ends: the page is good until the first of its events ends.
+          const ends = slice.results.map((r) => new Date(r.dateFin).getTime());
+          return { body: reply.serialize(page) as string, maxAgeMs: ends.length ? Math.min(...ends) - Date.now() : Infinity };
+        };
+        return sendEvents(deps, request, reply, cacheKey(deps, request, 'events', canon), load, fields, 'page');
       },
     );
 
@@ -103,7 +114,19 @@ export function eventCollectionRoutes(deps: EventsDeps) {
           response: { 200: Paginated(EventCategorySchema), ...errors(404) },
         },
       },
-      async (request) => pageResponse(request, await listCategories(deps, pageRequest(request.query)), deps.config.publicBaseUrl),
+      async (request, reply) => {
+        const canon = canonicalQuery(request.query);
+        const load = async () =>
+          reply.serialize(
+            pageResponse(
+              canonicalRequest(request, '/api/events/categories/', canon),
+              await listCategories(deps, pageRequest(request.query)),
+              deps.config.publicBaseUrl,
+            ),
+          ) as string;
+        // Nobody's own fields in a category: every caller gets the same cached page.
+        return sendPage(request, reply, (await deps.publicCache.get(cacheKey(deps, request, 'categories', canon), load)).page);
+      },
     );
 
     app.get(

@@ -200,6 +200,17 @@ export const ListEventsQuery = Type.Object({
   ),
   near: Type.Optional(Type.String({ maxLength: 60, description: 'LAT,LNG : événements proches de ce point, triés par distance' })),
   radius_km: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1000, description: 'Rayon autour de `near`, en km (défaut 10)' })),
+  fields: Type.Optional(
+    Type.String({
+      maxLength: 500,
+      description: 'Champs voulus, séparés par des virgules (`id,titre,date_debut,lieu,prix`) : réponses plus légères',
+    }),
+  ),
+});
+
+/** An event's page: optional sparse fields, as on the list. */
+export const EventDetailQuery = Type.Object({
+  fields: Type.Optional(Type.String({ maxLength: 500, description: 'Champs voulus, séparés par des virgules' })),
 });
 
 export type ListEventsQueryT = {
@@ -215,6 +226,7 @@ export type ListEventsQueryT = {
   ordering?: string;
   near?: string;
   radius_km?: number;
+  fields?: string;
 };
 
 export const MyEventsQuery = Type.Object({

@@ -254,7 +254,7 @@ export async function updateEvent(
     await deps.media.remove(s?.key, s?.thumbKey);
     throw err;
   }
-  listChanged(deps);
+  await listChanged(deps);
   await deps.media.remove(...toRemove);
   return { revision };
 }
@@ -301,6 +301,7 @@ export async function setCoverImage(deps: EventsDeps, user: AuthUser, id: number
     await deps.media.remove(stored?.key, stored?.thumbKey);
     throw err;
   }
+  await listChanged(deps);
   await deps.media.remove(...toRemove);
   return { revision };
 }
@@ -317,6 +318,7 @@ export async function submitEvent(deps: EventsDeps, user: AuthUser, id: number):
       .set({ statut: to, motifRejet: '', dateModification: sql`now()` })
       .where(eq(events.id, id));
   });
+  await listChanged(deps);
 }
 
 export async function cancelEvent(
@@ -348,7 +350,7 @@ export async function cancelEvent(
     // Paid tickets are refunded by the payments module, in this transaction.
     await deps.hooks.run('event.cancelled', { tx, jobs: deps.jobs, actorId: user.id, event: hookEvent(ev) });
   });
-  listChanged(deps);
+  await listChanged(deps);
   await deps.media.remove(...orphans);
 }
 
@@ -371,6 +373,6 @@ export async function deleteEvent(deps: EventsDeps, user: AuthUser, id: number):
     await tx.delete(events).where(eq(events.id, id));
     toRemove = [ev.image, ev.imageMiniature, ...revisionImages];
   });
-  listChanged(deps);
+  await listChanged(deps);
   await deps.media.remove(...toRemove);
 }

@@ -22,6 +22,8 @@ export interface ViewCounterOptions {
   dedupSeconds: number;
   /** The process's Redis connection (runtime.ts), shared and closed by its owner; null without REDIS_URL. */
   redis?: Redis | null | undefined;
+  /** After views were written: cached pages show the written counts from then on (core/public-cache.ts). */
+  onWritten?: () => Promise<void>;
 }
 
 export class EventViewCounter {
@@ -62,8 +64,12 @@ export class EventViewCounter {
     const key = `${eventId}:${viewer}`;
     let first: boolean;
     if (this.redis && this.redis.status === 'ready') {
+      // Already counted or refused here within the window: no round trip (a page read again and again by the
+      // same viewer, the common case, costs Redis nothing).
+      if (this.seen.has(key)) return false;
       try {
         first = (await this.redis.set(`sv:event-view:${key}`, '1', 'EX', this.opts.dedupSeconds, 'NX')) === 'OK';
+        this.seen.set(key, true);
       } catch {
         first = this.rememberLocally(key);
       }
@@ -94,7 +100,9 @@ export class EventViewCounter {
     this.pending = new Map();
     this.flushing = this.write(batch);
     try {
-      return await this.flushing;
+      const n = await this.flushing;
+      if (n > 0) await this.opts.onWritten?.().catch((err: unknown) => this.opts.log.warn({ err }, 'cache public après écriture des vues'));
+      return n;
     } catch (err) {
       // Put the increments back: the next flush retries them.
       for (const [id, n] of batch) this.pending.set(id, (this.pending.get(id) ?? 0) + n);

@@ -2,6 +2,7 @@
 import type { Db } from '../../db/client.js';
 import type { JobQueue, ProcessServices } from '../../jobs/queue.js';
 import type { GatewayRegistry } from './gateway.js';
+import type { PublicCache } from '../../core/public-cache.js';
 
 export interface PaymentDeps {
   db: Db;
@@ -22,9 +23,11 @@ export interface PaymentDeps {
    * no provider answer by then was cut off by a crash and its call may be made again (see callProvider).
    */
   providerTimeoutMs?: number;
+  /** Seats sold or given back change what public reads show: their version is bumped after the commit. */
+  publicCache?: PublicCache;
 }
 
-export function paymentsDeps(s: Pick<ProcessServices, 'database' | 'jobs' | 'gateways' | 'config'>): PaymentDeps {
+export function paymentsDeps(s: Pick<ProcessServices, 'database' | 'jobs' | 'gateways' | 'config' | 'publicCache'>): PaymentDeps {
   const env = s.config.env;
   return {
     db: s.database.db,
@@ -34,5 +37,6 @@ export function paymentsDeps(s: Pick<ProcessServices, 'database' | 'jobs' | 'gat
     webhookRateLimit: { max: env.WEBHOOK_RATE_LIMIT_MAX, windowMs: env.WEBHOOK_RATE_LIMIT_WINDOW_SECONDS * 1000 },
     forgedRetentionDays: env.FORGED_CALLBACKS_RETENTION_DAYS,
     providerTimeoutMs: env.PAYMENT_PROVIDER_TIMEOUT_MS,
+    publicCache: s.publicCache,
   };
 }

@@ -10,6 +10,7 @@ import { statusHistory } from '../../core/history.js';
 import { tickets, ticketTypes } from '../tickets/tables.js';
 import { users } from '../users/tables.js';
 import { paymentMachine, refundMachine } from './states.js';
+import type { PublicCache } from '../../core/public-cache.js';
 import { cancelTickets, ticketMachine } from '../tickets/states.js';
 import { createRefund, paymentRef, REFUND_JOB } from './service.js';
 import { gatewayFor, ProviderRejectedError, ProviderUnavailableError, type GatewayRegistry } from './gateway.js';
@@ -22,6 +23,8 @@ export interface RefundDeps {
   db: Db;
   jobs: JobQueue;
   gateways: GatewayRegistry;
+  /** Seats given back change public reads (core/public-cache.ts). */
+  publicCache?: PublicCache;
 }
 
 function refundRequest(r: typeof refunds.$inferSelect, p: typeof payments.$inferSelect) {
@@ -106,7 +109,7 @@ async function completeRefund(
   staffId: number | null,
   staffMeta: RequestMeta = SYSTEM_META,
 ): Promise<boolean> {
-  return deps.db.transaction(async (tx) => {
+  const done = await deps.db.transaction(async (tx) => {
     const moved = await refundMachine.transition(tx, refundId, from, 'REUSSI', {
       source,
       set: { dateFinalisation: new Date(), reglePar: staffId },
@@ -152,6 +155,9 @@ async function completeRefund(
     }
     return true;
   });
+  // Tickets cancelled: their seats are back on sale (after the commit).
+  if (done) await deps.publicCache?.bump();
+  return done;
 }
 
 /** Staff record a manual refund as paid (cash, transfer…). */

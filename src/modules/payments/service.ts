@@ -457,6 +457,8 @@ export async function finalizeSuccess(deps: PaymentDeps, paymentId: number, sour
       }
       return 'REUSSI' as const;
     });
+    // Seats sold: participants_count and places_restantes of public reads changed (after the commit).
+    if (statut === 'REUSSI') await deps.publicCache?.bump();
     return statut;
   } catch (err) {
     if (!(err instanceof SeatsGone)) throw err;
