@@ -96,4 +96,15 @@ CREATE INDEX "notifications_inbox_idx" ON "notifications" USING btree ("utilisat
 CREATE INDEX "notifications_unread_idx" ON "notifications" USING btree ("utilisateur_id") WHERE NOT "notifications"."lue" AND "notifications"."visible";--> statement-breakpoint
 CREATE INDEX "notifications_read_date_idx" ON "notifications" USING btree ("date_lecture") WHERE "notifications"."lue";--> statement-breakpoint
 CREATE UNIQUE INDEX "push_tokens_token_uniq" ON "push_tokens" USING btree ("token");--> statement-breakpoint
-CREATE INDEX "push_tokens_user_idx" ON "push_tokens" USING btree ("utilisateur_id") WHERE "push_tokens"."actif";
+CREATE INDEX "push_tokens_user_idx" ON "push_tokens" USING btree ("utilisateur_id") WHERE "push_tokens"."actif";--> statement-breakpoint
+-- A device's push token stops receiving when the API token it was registered with ends: logout of that device,
+-- a password change or reset (other sessions revoked), a deactivation or an erasure. One trigger covers every
+-- path that deletes an API token, whichever module does it.
+CREATE FUNCTION sv_push_tokens_on_logout() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE push_tokens SET actif = false, date_modification = now() WHERE auth_token_id = OLD.id AND actif;
+  RETURN OLD;
+END;
+$$;
+--> statement-breakpoint
+CREATE TRIGGER auth_tokens_push_tokens_logout BEFORE DELETE ON auth_tokens FOR EACH ROW EXECUTE FUNCTION sv_push_tokens_on_logout();

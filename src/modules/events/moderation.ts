@@ -13,7 +13,7 @@ import { assertTransition } from './status.js';
 import { audit, changes, type RequestMeta } from '../../core/audit.js';
 import { lockEvent, rolesOf, EVENT_NOT_FOUND } from './access.js';
 import { listChanged, type EventsDeps } from './deps.js';
-import { notifyOrganizerOfDecision } from './notifications.js';
+import './hooks.js';
 
 export async function approveEvent(deps: EventsDeps, staff: AuthUser, id: number, meta: RequestMeta): Promise<void> {
   await deps.db.transaction(async (tx) => {
@@ -35,8 +35,7 @@ export async function approveEvent(deps: EventsDeps, staff: AuthUser, id: number
       staff: true,
       details: { ancien_statut: ev.statut, titre: ev.titre, ...changes({ statut: ev.statut }, { statut: to }) },
     });
-    const organizer = await organizerOf(tx, ev.createurId);
-    if (organizer) await notifyOrganizerOfDecision(deps.jobs, tx, organizer, ev, { kind: 'approve' });
+    await deps.hooks.run('event.moderated', { tx, jobs: deps.jobs, eventId: id, decision: 'approve' });
   });
   listChanged(deps);
 }
@@ -65,18 +64,10 @@ export async function rejectEvent(deps: EventsDeps, staff: AuthUser, id: number,
         ...changes({ statut: ev.statut }, { statut: to }),
       },
     });
-    const organizer = await organizerOf(tx, ev.createurId);
-    if (organizer) await notifyOrganizerOfDecision(deps.jobs, tx, organizer, ev, { kind: 'reject', motif: reason });
+    await deps.hooks.run('event.moderated', { tx, jobs: deps.jobs, eventId: id, decision: 'reject', motif: reason });
   });
 }
 
-async function organizerOf(tx: DbOrTx, id: number) {
-  const [u] = await tx
-    .select({ email: users.email, firstName: users.firstName, username: users.username })
-    .from(users)
-    .where(eq(users.id, id));
-  return u ?? null;
-}
 
 /** At most this many events in one bulk decision (one request, one confirmation in the staff interface). */
 export const BULK_MODERATION_MAX = 100;

@@ -129,7 +129,7 @@ for (const def of [
     'REMBOURSEMENT',
     'PAIEMENT',
     ['EMAIL', 'PUSH', 'SMS'],
-    { ...EVENT, montant: '15 000 F CFA', reference: 'SV-AB12CD', manuel: '' },
+    { ...EVENT, montant: '15 000 F CFA', reference: 'SV-AB12CD', en_cours: '' },
     'Remboursement effectué ou lancé',
     { critique: true },
   ),

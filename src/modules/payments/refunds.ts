@@ -14,7 +14,8 @@ import { cancelTickets, ticketMachine } from '../tickets/states.js';
 import { createRefund, paymentRef, REFUND_JOB } from './service.js';
 import { gatewayFor, ProviderRejectedError, ProviderUnavailableError, type GatewayRegistry } from './gateway.js';
 import type { JobQueue } from '../../jobs/queue.js';
-import { queueEmail } from '../notifications/delivery.js';
+import './hooks.js';
+import type { DomainHooks } from '../../core/hooks.js';
 import { NotFoundError, ConflictError } from '../../core/errors.js';
 import { audit, changes, SYSTEM_META, type RequestMeta } from '../../core/audit.js';
 
@@ -22,6 +23,7 @@ export interface RefundDeps {
   db: Db;
   jobs: JobQueue;
   gateways: GatewayRegistry;
+  hooks: DomainHooks;
 }
 
 function refundRequest(r: typeof refunds.$inferSelect, p: typeof payments.$inferSelect) {
@@ -136,20 +138,7 @@ async function completeRefund(
       { source },
     );
     for (const t of ts) await ticketMachine.transition(tx, t.id, ['ANNULE'], 'REMBOURSE', { source });
-    if (p!.utilisateurId) {
-      const [u] = await tx.select().from(users).where(eq(users.id, p!.utilisateurId));
-      if (u) {
-        await queueEmail(
-          deps.jobs,
-          {
-            to: u.email,
-            subject: 'SpotVibe : remboursement effectué',
-            text: `Bonjour ${u.firstName || u.username},\n\nLe remboursement de votre paiement ${p!.reference} (${r!.montant} FCFA) est effectué.\nMotif : ${r!.motif}\n\nL'équipe SpotVibe`,
-          },
-          tx,
-        );
-      }
-    }
+    await deps.hooks.run('refund.updated', { tx, jobs: deps.jobs, refundId, completed: true });
     return true;
   });
 }

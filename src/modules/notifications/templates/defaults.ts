@@ -69,14 +69,14 @@ export const DEFAULT_TEMPLATES: Record<string, TemplateTexts> = {
     titre_push: 'Rappel : {{ event.titre }}',
     contenu_push: 'C’est {{ delai }} : {{ event.date }}, {{ event.lieu }}.',
     sujet_email: 'Rappel : {{ event.titre }} {{ delai }}',
-    contenu_email: `${HELLO}Petit rappel : « {{ event.titre }} » a lieu {{ delai }}, {{ event.date }}.\nLieu : {{ event.lieu }}\n\n{{ lien }}${SIGN}`,
+    contenu_email: `${HELLO}Petit rappel : « {{ event.titre }} » a lieu {{ delai }}, {{ event.date }}.\nLieu : {{ event.lieu }}${SIGN}`,
     contenu_sms: 'SpotVibe: rappel, {{ event.titre_court }} {{ delai }} ({{ event.date_courte }}).',
   },
   NOUVEL_EVENEMENT: {
     titre_push: 'Nouvel événement de {{ organisateur.nom }}',
     contenu_push: '« {{ event.titre }} », {{ event.date }}.',
     sujet_email: '{{ organisateur.nom }} publie : {{ event.titre }}',
-    contenu_email: `${HELLO}{{ organisateur.nom }}, que vous suivez, publie « {{ event.titre }} » ({{ event.date }}, {{ event.lieu }}).\n\n{{ lien }}${SIGN}`,
+    contenu_email: `${HELLO}{{ organisateur.nom }}, que vous suivez, publie « {{ event.titre }} » ({{ event.date }}, {{ event.lieu }}).${SIGN}`,
     contenu_sms: '',
   },
   NOUVEL_ABONNE: {
@@ -111,10 +111,10 @@ export const DEFAULT_TEMPLATES: Record<string, TemplateTexts> = {
   REMBOURSEMENT: {
     titre_push: 'Remboursement',
     contenu_push:
-      '{{ montant }} pour « {{ event.titre }} » {{ si manuel }}vous seront remboursés par notre équipe{{ sinon }}ont été remboursés{{ fin }}.',
+      '{{ montant }} pour « {{ event.titre }} » {{ si en_cours }}vous seront remboursés par notre équipe{{ sinon }}ont été remboursés{{ fin }}.',
     sujet_email: 'Remboursement : {{ event.titre }}',
-    contenu_email: `${HELLO}{{ si manuel }}Votre paiement de {{ montant }} (référence {{ reference }}) pour « {{ event.titre }} » va vous être remboursé par notre équipe.{{ sinon }}Votre paiement de {{ montant }} (référence {{ reference }}) pour « {{ event.titre }} » a été remboursé.{{ fin }}${SIGN}`,
-    contenu_sms: 'SpotVibe: remboursement de {{ montant }} ({{ reference }}) {{ si manuel }}en cours{{ sinon }}effectue{{ fin }}.',
+    contenu_email: `${HELLO}{{ si en_cours }}Votre paiement de {{ montant }} (référence {{ reference }}) pour « {{ event.titre }} » va vous être remboursé par notre équipe.{{ sinon }}Votre paiement de {{ montant }} (référence {{ reference }}) pour « {{ event.titre }} » a été remboursé.{{ fin }}${SIGN}`,
+    contenu_sms: 'SpotVibe: remboursement de {{ montant }} ({{ reference }}) {{ si en_cours }}en cours{{ sinon }}effectue{{ fin }}.',
   },
   ABONNEMENT_ACTIVE: {
     titre_push: 'Abonnement activé',
