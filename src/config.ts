@@ -215,7 +215,9 @@ export const envSchema = z.object({
     .transform((v) => v ?? '22:00-07:00'),
   NOTIFICATIONS_TIME_ZONE: optionalStr.transform((v) => v ?? 'Africa/Abidjan'),
   EVENT_REMINDER_HOURS: optionalStr
-    .refine((v) => v === undefined || /^\d{1,3}(,\d{1,3})*$/.test(v.replace(/\s/g, '')), { message: 'heures séparées par des virgules attendues (24,2)' })
+    .refine((v) => v === undefined || /^\d{1,3}(,\d{1,3})*$/.test(v.replace(/\s/g, '')), {
+      message: 'heures séparées par des virgules attendues (24,2)',
+    })
     .transform((v) => (v ?? '24,2').replace(/\s/g, '').split(',').map(Number)),
   NOTIFICATIONS_READ_RETENTION_DAYS: int(90, 1, 3650),
   NOTIFICATIONS_DELIVERY_RETENTION_DAYS: int(30, 1, 3650),
@@ -226,7 +228,9 @@ export const envSchema = z.object({
   ORANGE_SMS_BASE_URL: url(['http:', 'https:']),
   ORANGE_SMS_CLIENT_ID: optionalStr,
   ORANGE_SMS_CLIENT_SECRET: optionalStr,
-  ORANGE_SMS_SENDER_ADDRESS: optionalStr.refine((v) => v === undefined || /^\+?\d{6,15}$/.test(v), { message: 'numéro international attendu (+2250000)' }),
+  ORANGE_SMS_SENDER_ADDRESS: optionalStr.refine((v) => v === undefined || /^\+?\d{6,15}$/.test(v), {
+    message: 'numéro international attendu (+2250000)',
+  }),
   ORANGE_SMS_SENDER_NAME: optionalStr.refine((v) => v === undefined || /^[A-Za-z0-9 ]{1,11}$/.test(v), {
     message: '11 caractères alphanumériques au plus',
   }),

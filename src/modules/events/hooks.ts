@@ -36,7 +36,10 @@ declare module '../../core/hooks.js' {
     /** A published event's date or place changed (`changes`: French lines): its participants are told. */
     'event.changed': { payload: { tx: Tx; jobs: JobQueue; eventId: number; changes: string[] }; result: void };
     /** Someone joined a free event (a new confirmed participation). */
-    'participation.confirmed': { payload: { tx: Tx; jobs: JobQueue; eventId: number; userId: number; participationId: number }; result: void };
+    'participation.confirmed': {
+      payload: { tx: Tx; jobs: JobQueue; eventId: number; userId: number; participationId: number };
+      result: void;
+    };
     /** The event is about to be deleted: a module throws (ConflictError) to refuse, e.g. when payments exist. */
     'event.beforeDelete': { payload: EventHookPayload; result: void };
   }

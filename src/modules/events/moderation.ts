@@ -6,8 +6,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { AuthUser } from '../../core/auth.js';
 import { AppError, BadRequestError, NotFoundError, ValidationError } from '../../core/errors.js';
-import type { DbOrTx } from '../../db/client.js';
-import { users } from '../users/tables.js';
 import { events } from './tables.js';
 import { assertTransition } from './status.js';
 import { audit, changes, type RequestMeta } from '../../core/audit.js';
@@ -67,7 +65,6 @@ export async function rejectEvent(deps: EventsDeps, staff: AuthUser, id: number,
     await deps.hooks.run('event.moderated', { tx, jobs: deps.jobs, eventId: id, decision: 'reject', motif: reason });
   });
 }
-
 
 /** At most this many events in one bulk decision (one request, one confirmation in the staff interface). */
 export const BULK_MODERATION_MAX = 100;

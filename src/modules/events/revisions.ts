@@ -328,7 +328,6 @@ function placeChanges(before: EventContent, after: EventContent): string[] {
   return [];
 }
 
-
 /**
  * Staff publish a revision: its fields replace the published ones, participants hear of a new place, the
  * organizer is told, the journal keeps the diff. The content is checked again (a category may have been

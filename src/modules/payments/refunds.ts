@@ -8,7 +8,6 @@ import type { Db, DbOrTx } from '../../db/client.js';
 import { payments, refunds } from './tables.js';
 import { statusHistory } from '../../core/history.js';
 import { tickets, ticketTypes } from '../tickets/tables.js';
-import { users } from '../users/tables.js';
 import { paymentMachine, refundMachine } from './states.js';
 import { cancelTickets, ticketMachine } from '../tickets/states.js';
 import { createRefund, paymentRef, REFUND_JOB } from './service.js';

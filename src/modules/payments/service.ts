@@ -26,7 +26,7 @@ import { gatewayFor, ProviderRejectedError, ProviderUnavailableError, type Gatew
 import type { JobQueue } from '../../jobs/queue.js';
 import './hooks.js';
 import { normalizeTelephone, PHONE_MESSAGE } from '../users/validators.js';
-import { formatTicketCode, generateTicketCode } from '../tickets/render/code.js';
+import { generateTicketCode } from '../tickets/render/code.js';
 import { formatShortDateTime } from '../../core/french.js';
 
 export type Payment = typeof payments.$inferSelect;

@@ -18,7 +18,15 @@ export async function sendAccountMessage(
   data: Record<string, string> = {},
   to?: { email?: string; telephone?: string },
 ): Promise<void> {
-  await deps.hooks.run('account.message', { tx, jobs: deps.jobs, userId, type, key: `${type}:${randomUUID()}`, data, ...(to ? { to } : {}) });
+  await deps.hooks.run('account.message', {
+    tx,
+    jobs: deps.jobs,
+    userId,
+    type,
+    key: `${type}:${randomUUID()}`,
+    data,
+    ...(to ? { to } : {}),
+  });
 }
 
 /**

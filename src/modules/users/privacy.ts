@@ -179,7 +179,14 @@ export async function eraseAccount(
         ? { cible: `user:${userId}`, staff: true, details: { par_le_personnel: true, ...(by.motif ? { motif: by.motif } : {}) } }
         : {}),
     });
-    await sendAccountMessage(deps, tx, userId, 'COMPTE_SUPPRIME', { 'utilisateur.prenom': locked.firstName || locked.username }, { email: locked.email });
+    await sendAccountMessage(
+      deps,
+      tx,
+      userId,
+      'COMPTE_SUPPRIME',
+      { 'utilisateur.prenom': locked.firstName || locked.username },
+      { email: locked.email },
+    );
     return { photo: locked.photoProfil, thumb: locked.photoMiniature };
   });
   await deps.media.remove(oldPhoto.photo, oldPhoto.thumb);

@@ -81,7 +81,14 @@ export async function sendPhoneCode(deps: AccountsDeps, userId: number): Promise
         expiresAt: sql`now() + ${`${PHONE_CODE_TTL_MS / 1000} seconds`}::interval`,
       })
       .returning({ expiresAt: phoneVerificationCodes.expiresAt });
-    await sendAccountMessage(deps, tx, userId, 'COMPTE_CODE_TELEPHONE', { code, minutes: String(PHONE_CODE_TTL_MS / 60_000) }, { telephone: user.telephone });
+    await sendAccountMessage(
+      deps,
+      tx,
+      userId,
+      'COMPTE_CODE_TELEPHONE',
+      { code, minutes: String(PHONE_CODE_TTL_MS / 60_000) },
+      { telephone: user.telephone },
+    );
     return { telephone: user.telephone, expiresAt: row!.expiresAt };
   });
 }
