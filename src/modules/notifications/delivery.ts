@@ -18,6 +18,7 @@ import { createEmailChannel, type EmailChannel, type EmailMessage } from './chan
 import { createSmsChannel, type SmsChannel, type SmsMessage } from './channels/sms.js';
 import { createPushChannel, type PushChannel } from './channels/push.js';
 import { ChannelError, type SendResult } from './channels/types.js';
+import { developmentMessagingConfig } from './channels/development.js';
 import { notificationDeliveries, notifications, pushTokens } from './tables.js';
 import { DELIVER_JOB, enqueueDeliveries } from './service.js';
 import { notificationSettings } from './settings.js';
@@ -48,7 +49,9 @@ const channelCache = new WeakMap<Config, Channels>();
 export function channelsFor(config: Config, log: FastifyBaseLogger): Channels {
   let c = channelCache.get(config);
   if (!c) {
-    c = { email: createEmailChannel(config, log), sms: createSmsChannel(config, log), push: createPushChannel(config, log) };
+    // Development: SMS and push go to the simulator's stand-ins when no provider is configured.
+    const messaging = developmentMessagingConfig(config) ?? config;
+    c = { email: createEmailChannel(config, log), sms: createSmsChannel(messaging, log), push: createPushChannel(messaging, log) };
     channelCache.set(config, c);
   }
   return c;

@@ -164,20 +164,16 @@ export function messagingRoutes(app: FastifyInstance, state: MessagingState, cre
     const auth = state.check(req.headers.authorization, 'sms');
     if (auth !== 'ok') {
       return auth === 'expired'
-        ? reply
-            .code(401)
-            .send({
-              code: 42,
-              message: 'Expired credentials',
-              description: 'The requested service needs credentials, but the ones provided have expired.',
-            })
-        : reply
-            .code(401)
-            .send({
-              code: 41,
-              message: 'Invalid credentials',
-              description: 'The requested service needs credentials, but the ones provided were invalid.',
-            });
+        ? reply.code(401).send({
+            code: 42,
+            message: 'Expired credentials',
+            description: 'The requested service needs credentials, but the ones provided have expired.',
+          })
+        : reply.code(401).send({
+            code: 41,
+            message: 'Invalid credentials',
+            description: 'The requested service needs credentials, but the ones provided were invalid.',
+          });
     }
     const svc = (messageId: string, text: string, variables: string[]) =>
       reply.code(400).send({ requestError: { serviceException: { messageId, text, variables } } });
