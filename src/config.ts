@@ -211,6 +211,46 @@ export const envSchema = z.object({
   PUBLIC_CACHE: bool(true),
   PUBLIC_CACHE_TTL_SECONDS: int(60, 1, 86_400),
   PUBLIC_CACHE_MAX_BYTES: int(32 * 1_048_576, 65_536, 1024 * 1_048_576),
+  // Notifications (notifications module): quiet hours, reminders, retention, organizer messages, channels.
+  NOTIFICATIONS_QUIET_HOURS: optionalStr
+    .refine((v) => v === undefined || v === '' || /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/.test(v), {
+      message: 'plage HH:MM-HH:MM attendue (22:00-07:00), ou vide pour aucune',
+    })
+    .transform((v) => v ?? '22:00-07:00'),
+  NOTIFICATIONS_TIME_ZONE: optionalStr.transform((v) => v ?? 'Africa/Abidjan'),
+  EVENT_REMINDER_HOURS: optionalStr
+    .refine((v) => v === undefined || /^\d{1,3}(,\d{1,3})*$/.test(v.replace(/\s/g, '')), {
+      message: 'heures séparées par des virgules attendues (24,2)',
+    })
+    .transform((v) => (v ?? '24,2').replace(/\s/g, '').split(',').map(Number)),
+  NOTIFICATIONS_READ_RETENTION_DAYS: int(90, 1, 3650),
+  NOTIFICATIONS_DELIVERY_RETENTION_DAYS: int(30, 1, 3650),
+  NOTIFICATIONS_MAX_ATTEMPTS: int(8, 1, 50),
+  ORGANIZER_MESSAGES_MAX: int(3, 1, 1000),
+  ORGANIZER_MESSAGES_WINDOW_SECONDS: int(86_400, 60, 30 * 86_400),
+  SMS_BACKEND: z.enum(['console', 'orange']).optional(),
+  ORANGE_SMS_BASE_URL: url(['http:', 'https:']),
+  ORANGE_SMS_CLIENT_ID: optionalStr,
+  ORANGE_SMS_CLIENT_SECRET: optionalStr,
+  ORANGE_SMS_SENDER_ADDRESS: optionalStr.refine((v) => v === undefined || /^\+?\d{6,15}$/.test(v), {
+    message: 'numéro international attendu (+2250000)',
+  }),
+  ORANGE_SMS_SENDER_NAME: optionalStr.refine((v) => v === undefined || /^[A-Za-z0-9 ]{1,11}$/.test(v), {
+    message: '11 caractères alphanumériques au plus',
+  }),
+  PUSH_BACKEND: z.enum(['console', 'fcm']).optional(),
+  FCM_BASE_URL: url(['http:', 'https:']),
+  FCM_TOKEN_URL: url(['http:', 'https:']),
+  FCM_PROJECT_ID: optionalStr,
+  /** The service account's JSON key (the file's content, or its path). */
+  FCM_SERVICE_ACCOUNT: optionalStr,
+  APNS_BASE_URL: url(['http:', 'https:']),
+  /** The .p8 key (PEM content, or its path). */
+  APNS_KEY: optionalStr,
+  APNS_KEY_ID: optionalStr,
+  APNS_TEAM_ID: optionalStr,
+  APNS_TOPIC: optionalStr,
+  NOTIFICATIONS_HTTP_TIMEOUT_MS: int(10_000, 100, 120_000),
   // Staff web interface (admin module): sign-in lifetime, where the built interface is.
   ADMIN_SESSION_HOURS: int(12, 1, 24 * 30),
   ADMIN_UI_DIR: optionalStr,

@@ -123,6 +123,11 @@ test('attack: seed-demo in production would add a staff account with a known pas
     SECRET_KEY: 'p'.repeat(64),
     PUBLIC_BASE_URL: 'https://api.spotvibe.ci',
     EMAIL_HOST: 'smtp.spotvibe.ci',
+    // Production refuses the console SMS backend (codes would only reach the log).
+    SMS_BACKEND: 'orange',
+    ORANGE_SMS_CLIENT_ID: 'id',
+    ORANGE_SMS_CLIENT_SECRET: 'secret',
+    ORANGE_SMS_SENDER_ADDRESS: '+2250000',
   };
   const refused = await cli(['seed-demo', '--users', '3', '--events', '2', '--participations', '0', '--seed', '77'], production);
   assert.equal(refused.code, 1);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createTestContext, type TestContext } from '../test/context.js';
 import { hostAllowed, parseHostHeader, redactUrl } from './security.js';
 import { createUser } from '../test/users.js';
+import { queuedMessages } from '../test/notifications.js';
 import { queuedJobs, runJob } from '../test/jobs.js';
 import { PASSWORD_RESET_JOB, passwordResetJob } from '../modules/users/password-flows.js';
 
@@ -17,6 +18,11 @@ before(async () => {
       TRUST_PROXY: '1',
       CORS_ALLOWED_ORIGINS: 'https://app.spotvibe.ci',
       PUBLIC_BASE_URL: 'https://api.spotvibe.ci',
+      // Production refuses the console SMS backend (codes would only reach the log).
+      SMS_BACKEND: 'orange',
+      ORANGE_SMS_CLIENT_ID: 'id',
+      ORANGE_SMS_CLIENT_SECRET: 'secret',
+      ORANGE_SMS_SENDER_ADDRESS: '+2250000',
       EMAIL_HOST: 'smtp.spotvibe.ci',
       LOG_LEVEL: 'silent',
     },
@@ -95,7 +101,7 @@ test('the whole Host header is parsed: a name and an optional port, nothing else
 
 test('attack: Host "localhost:@evil.example" (it passed as "localhost") is a 400, no reset email goes out', async () => {
   const u = await createUser(ctx.database.db);
-  const before = (await queuedJobs(ctx.database, 'notifications.email')).length;
+  const before = (await queuedMessages(ctx.database, 'EMAIL')).length;
   const r = await ctx.app.inject({
     method: 'POST',
     url: '/api/auth/password/reset/',
@@ -104,7 +110,7 @@ test('attack: Host "localhost:@evil.example" (it passed as "localhost") is a 400
   });
   assert.equal(r.statusCode, 400);
   assert.equal(r.json().code, 'bad_host');
-  assert.equal((await queuedJobs(ctx.database, 'notifications.email')).length, before);
+  assert.equal((await queuedMessages(ctx.database, 'EMAIL')).length, before);
 });
 
 test('attack: a reset requested through an allowed but spoofed X-Forwarded-Host links to PUBLIC_BASE_URL only', async () => {
@@ -122,7 +128,7 @@ test('attack: a reset requested through an allowed but spoofed X-Forwarded-Host 
   );
   assert.equal(request!.origin, 'https://api.spotvibe.ci');
   await runJob(ctx.runtime, passwordResetJob, request!);
-  const jobs = await queuedJobs<{ to: string; text: string }>(ctx.database, 'notifications.email');
+  const jobs = await queuedMessages(ctx.database, 'EMAIL');
   const mail = jobs.reverse().find((m) => m.to === u.email && /mot-de-passe/.test(m.text))!;
   assert.match(mail.text, /https:\/\/api\.spotvibe\.ci\/compte\/mot-de-passe\/nouveau\/#token=/);
   assert.doesNotMatch(mail.text, /www\.spotvibe\.com|evil/);

@@ -270,7 +270,9 @@ export class JobQueue {
     const payload = requestId ? { ...data, [META]: { requestId } } : data;
     const boss = this.requireBoss();
     const sendOpts: PgBoss.SendOptions & { db?: unknown } = {};
-    if (options.startAfterSeconds) sendOpts.startAfter = options.startAfterSeconds;
+    // As a date: pg-boss's INSERT casts its start_after parameter to a timestamp in a CASE branch that PostgreSQL
+    // folds even when not taken, so a number of seconds failed ("invalid input syntax for type timestamp").
+    if (options.startAfterSeconds) sendOpts.startAfter = new Date(Date.now() + options.startAfterSeconds * 1000);
     if (options.singletonKey) sendOpts.singletonKey = options.singletonKey;
     if (options.tx) sendOpts.db = drizzleExecutor(options.tx);
     return boss.send(name, payload as object, sendOpts as PgBoss.SendOptions);

@@ -165,6 +165,11 @@ test('production (DEBUG=False): the cookie is Secure with the __Secure- prefix',
       LOGIN_RATE_LIMIT_MAX: '10000',
       PUBLIC_BASE_URL: 'https://localhost',
       EMAIL_HOST: 'smtp.spotvibe.test',
+      // Production refuses the console SMS backend (codes would only reach the log).
+      SMS_BACKEND: 'orange',
+      ORANGE_SMS_CLIENT_ID: 'id',
+      ORANGE_SMS_CLIENT_SECRET: 'secret',
+      ORANGE_SMS_SENDER_ADDRESS: '+2250000',
     },
   });
   try {

@@ -21,8 +21,25 @@ declare module '../../core/hooks.js' {
      * ticket type and refuses a capacity below what its ticket types offer.
      */
     'event.saved': { payload: { tx: Tx; eventId: number }; result: void };
-    /** The event became ANNULE: payments refund every paid ticket (queued with the same commit). */
-    'event.cancelled': { payload: EventHookPayload; result: void };
+    /** The event became ANNULE: payments refund every paid ticket (queued with the same commit); participants are told. */
+    'event.cancelled': { payload: EventHookPayload & { motif?: string | undefined }; result: void };
+    /** The event is waiting for moderation (created EN_ATTENTE, or submitted): staff are told. */
+    'event.submitted': { payload: { tx: Tx; jobs: JobQueue; eventId: number }; result: void };
+    /**
+     * Staff decided: the event (or, with `revisionId`, a revision of a published one) is approved or rejected
+     * with `motif`. The organizer is told; an event's first approval also tells its organizer's followers.
+     */
+    'event.moderated': {
+      payload: { tx: Tx; jobs: JobQueue; eventId: number; decision: 'approve' | 'reject'; motif?: string; revisionId?: number };
+      result: void;
+    };
+    /** A published event's date or place changed (`changes`: French lines): its participants are told. */
+    'event.changed': { payload: { tx: Tx; jobs: JobQueue; eventId: number; changes: string[] }; result: void };
+    /** Someone joined a free event (a new confirmed participation). */
+    'participation.confirmed': {
+      payload: { tx: Tx; jobs: JobQueue; eventId: number; userId: number; participationId: number };
+      result: void;
+    };
     /** The event is about to be deleted: a module throws (ConflictError) to refuse, e.g. when payments exist. */
     'event.beforeDelete': { payload: EventHookPayload; result: void };
   }

@@ -1,10 +1,9 @@
-/** The events module's background jobs: closing past events, and the participants' notifications. */
+/** The events module's background jobs: closing past events (what people are told is the notifications module's). */
 import { and, inArray, lte, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import type { JobDefinition } from '../../jobs/queue.js';
 import { events } from './tables.js';
 import { transitionFor } from './status.js';
-import { notifyParticipantsJob } from './notifications.js';
 
 /** Marks TERMINE every event whose end has passed, in one statement; returns how many. */
 export async function finishPastEvents(db: DbOrTx, now = new Date()): Promise<number> {
@@ -33,4 +32,4 @@ export const finishPastEventsJob: JobDefinition<Record<string, never>> = {
   },
 };
 
-export const eventJobs = [finishPastEventsJob, notifyParticipantsJob] as JobDefinition<never>[];
+export const eventJobs = [finishPastEventsJob] as JobDefinition<never>[];

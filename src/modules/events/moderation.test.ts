@@ -1,4 +1,5 @@
 /** Staff moderation: the queue, approve, reject with a reason, audit log, organizer emails, permissions. */
+import { queuedMessages } from '../../test/notifications.js';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { eq } from 'drizzle-orm';
@@ -26,10 +27,7 @@ after(() => ctx.close());
 const post = (url: string, headers: Record<string, string>, payload?: object) =>
   ctx.app.inject({ method: 'POST', url, headers, ...(payload ? { payload } : {}) });
 async function emailsTo(to: string) {
-  const { rows } = await ctx.database.query<{ data: { to: string; subject: string; text: string } }>(
-    "SELECT data FROM pgboss.job WHERE name = 'notifications.email' ORDER BY created_on",
-  );
-  return rows.map((r) => r.data).filter((d) => d.to === to);
+  return (await queuedMessages(ctx.database, 'EMAIL')).filter((d) => d.to === to);
 }
 const auditOf = (id: number) =>
   ctx.database.db

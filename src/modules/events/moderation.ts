@@ -6,14 +6,12 @@
 import { eq, sql } from 'drizzle-orm';
 import type { AuthUser } from '../../core/auth.js';
 import { AppError, BadRequestError, NotFoundError, ValidationError } from '../../core/errors.js';
-import type { DbOrTx } from '../../db/client.js';
-import { users } from '../users/tables.js';
 import { events } from './tables.js';
 import { assertTransition } from './status.js';
 import { audit, changes, type RequestMeta } from '../../core/audit.js';
 import { lockEvent, rolesOf, EVENT_NOT_FOUND } from './access.js';
 import { listChanged, type EventsDeps } from './deps.js';
-import { notifyOrganizerOfDecision } from './notifications.js';
+import './hooks.js';
 
 export async function approveEvent(deps: EventsDeps, staff: AuthUser, id: number, meta: RequestMeta): Promise<void> {
   await deps.db.transaction(async (tx) => {
@@ -35,8 +33,7 @@ export async function approveEvent(deps: EventsDeps, staff: AuthUser, id: number
       staff: true,
       details: { ancien_statut: ev.statut, titre: ev.titre, ...changes({ statut: ev.statut }, { statut: to }) },
     });
-    const organizer = await organizerOf(tx, ev.createurId);
-    if (organizer) await notifyOrganizerOfDecision(deps.jobs, tx, organizer, ev, { kind: 'approve' });
+    await deps.hooks.run('event.moderated', { tx, jobs: deps.jobs, eventId: id, decision: 'approve' });
   });
   await listChanged(deps);
 }
@@ -65,18 +62,9 @@ export async function rejectEvent(deps: EventsDeps, staff: AuthUser, id: number,
         ...changes({ statut: ev.statut }, { statut: to }),
       },
     });
-    const organizer = await organizerOf(tx, ev.createurId);
-    if (organizer) await notifyOrganizerOfDecision(deps.jobs, tx, organizer, ev, { kind: 'reject', motif: reason });
+    await deps.hooks.run('event.moderated', { tx, jobs: deps.jobs, eventId: id, decision: 'reject', motif: reason });
   });
   await listChanged(deps);
-}
-
-async function organizerOf(tx: DbOrTx, id: number) {
-  const [u] = await tx
-    .select({ email: users.email, firstName: users.firstName, username: users.username })
-    .from(users)
-    .where(eq(users.id, id));
-  return u ?? null;
 }
 
 /** At most this many events in one bulk decision (one request, one confirmation in the staff interface). */

@@ -6,6 +6,7 @@
  * The counter and the participation row change in the same transaction, so lists read an exact count
  * without counting rows.
  */
+import './hooks.js';
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { AuthUser } from '../../core/auth.js';
 import { isStaffUser } from '../../core/auth.js';
@@ -73,6 +74,7 @@ export async function joinEvent(deps: EventsDeps, user: AuthUser, eventId: numbe
           .insert(eventParticipations)
           .values({ utilisateurId: user.id, evenementId: eventId, statut: 'CONFIRME' })
           .returning(participationColumns);
+    await deps.hooks.run('participation.confirmed', { tx, jobs: deps.jobs, eventId, userId: user.id, participationId: participation!.id });
     return { created: true, participation: participation!, participantsCount: counted.participantsCount };
   });
   if (result.created) await listChanged(deps);

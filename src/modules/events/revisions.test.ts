@@ -15,7 +15,8 @@ import { multipartBody } from '../../test/http.js';
 import { queuedJobs } from '../../test/jobs.js';
 import { auditLogs } from '../../core/audit.js';
 import { eventRevisions, events } from './tables.js';
-import { NOTIFY_PARTICIPANTS_JOB, type NotifyParticipantsData } from './notifications.js';
+import { FANOUT_JOB, type FanoutData } from '../notifications/audiences.js';
+import { queuedMessages } from '../../test/notifications.js';
 
 let ctx: TestContext;
 let organizer: Awaited<ReturnType<typeof createUserWithToken>>;
@@ -46,10 +47,7 @@ const post = (url: string, payload?: object, headers = staff.headers) =>
   ctx.app.inject({ method: 'POST', url, headers, ...(payload ? { payload } : {}) });
 const published = async (id: number) => (await get(`/api/events/${id}/`)).json();
 async function emailsTo(to: string) {
-  const { rows } = await ctx.database.query<{ data: { to: string; subject: string; text: string } }>(
-    "SELECT data FROM pgboss.job WHERE name = 'notifications.email' ORDER BY created_on",
-  );
-  return rows.map((r) => r.data).filter((d) => d.to === to);
+  return (await queuedMessages(ctx.database, 'EMAIL')).filter((d) => d.to === to);
 }
 async function join(eventId: number) {
   const p = await createUserWithToken(ctx.database.db);
@@ -58,7 +56,9 @@ async function join(eventId: number) {
   return p;
 }
 const notifications = async (eventId: number) =>
-  (await queuedJobs<NotifyParticipantsData>(ctx.database, NOTIFY_PARTICIPANTS_JOB)).filter((j) => j.eventId === eventId);
+  (await queuedJobs<FanoutData>(ctx.database, FANOUT_JOB))
+    .filter((j) => j.eventId === eventId && j.type === 'EVENEMENT_MODIFIE')
+    .map((j) => ({ changes: j.data!.changements!.split('\n') }));
 
 test('the scam rewrite of an approved event stays unpublished until staff decide; the public sees the approved version', async () => {
   const id = await insertEvent(ctx.database.db, organizer.user.id, { titre: 'Festival Zouglou', description: 'Trois jours de musique.' });

@@ -20,7 +20,7 @@ import { users } from '../users/tables.js';
 import { eventCategories, eventRevisions, events, type EventStatut, type RevisionStatut } from './tables.js';
 import { assertOrganizer, lockEvent, lockVisibleEvent, EVENT_NOT_FOUND, type LockedEvent } from './access.js';
 import { checkEventRules, type EventState } from './validation.js';
-import { notifyOrganizerOfRevision, notifyParticipantsLater } from './notifications.js';
+import './hooks.js';
 import { listChanged, type EventsDeps } from './deps.js';
 
 /** The content of an event that only staff may publish, in the API's names. */
@@ -328,14 +328,6 @@ function placeChanges(before: EventContent, after: EventContent): string[] {
   return [];
 }
 
-async function organizerOf(tx: DbOrTx, id: number) {
-  const [u] = await tx
-    .select({ email: users.email, firstName: users.firstName, username: users.username })
-    .from(users)
-    .where(eq(users.id, id));
-  return u ?? null;
-}
-
 /**
  * Staff publish a revision: its fields replace the published ones, participants hear of a new place, the
  * organizer is told, the journal keeps the diff. The content is checked again (a category may have been
@@ -390,10 +382,9 @@ export async function approveRevision(deps: EventsDeps, staff: AuthUser, id: num
     if (champs.image !== undefined) replaced = [published.image, published.image_miniature].filter(Boolean);
     const changes = placeChanges(published, after);
     if (changes.length && ev.participantsCount > 0) {
-      await notifyParticipantsLater(deps.jobs, tx, { eventId: ev.id, kind: 'modification', changes });
+      await deps.hooks.run('event.changed', { tx, jobs: deps.jobs, eventId: ev.id, changes });
     }
-    const organizer = await organizerOf(tx, ev.createurId);
-    if (organizer) await notifyOrganizerOfRevision(deps.jobs, tx, organizer, { titre: after.titre }, { kind: 'approve' });
+    await deps.hooks.run('event.moderated', { tx, jobs: deps.jobs, eventId: ev.id, decision: 'approve', revisionId: id });
     return ev.id;
   });
   await listChanged(deps);
@@ -421,8 +412,7 @@ export async function rejectRevision(deps: EventsDeps, staff: AuthUser, id: numb
       details: { revision: id, titre: ev.titre, motif: reason, proposees: revision.champs },
     });
     orphans = orphanImages(revision.champs as Partial<EventContent>, [contentOf(ev)]);
-    const organizer = await organizerOf(tx, ev.createurId);
-    if (organizer) await notifyOrganizerOfRevision(deps.jobs, tx, organizer, { titre: ev.titre }, { kind: 'reject', motif: reason });
+    await deps.hooks.run('event.moderated', { tx, jobs: deps.jobs, eventId: ev.id, decision: 'reject', motif: reason, revisionId: id });
     return ev.id;
   });
   await deps.media.remove(...orphans);

@@ -16,7 +16,8 @@ import { eventCategories, events } from './tables.js';
 import { assertTransition, EDITABLE_STATUTS, STATUT_LABELS } from './status.js';
 import { checkEventRules, type EventState } from './validation.js';
 import type { EventInput } from './schemas.js';
-import { formatDate, notifyParticipantsLater } from './notifications.js';
+import { formatDateTime as formatDate } from '../../core/french.js';
+import './hooks.js';
 import { assertOrganizer, lockVisibleEvent, rolesOf, type LockedEvent } from './access.js';
 import { listChanged, type EventsDeps } from './deps.js';
 import type { EventHookPayload } from './hooks.js';
@@ -123,6 +124,7 @@ export async function createEvent(
         .returning({ id: events.id });
       // A paid event created with only `prix` sells one "Standard" type holding all its capacity (tickets).
       await deps.hooks.run('event.saved', { tx, eventId: row!.id });
+      if (!input.brouillon) await deps.hooks.run('event.submitted', { tx, jobs: deps.jobs, eventId: row!.id });
       return row!.id;
     });
   } catch (err) {
@@ -237,7 +239,7 @@ export async function updateEvent(
         // The dates changed now; a new place is announced when staff publish it.
         const changes = describeChanges(before, { ...before, ...practical });
         if (changes.length && ev.participantsCount > 0) {
-          await notifyParticipantsLater(deps.jobs, tx, { eventId: id, kind: 'modification', changes });
+          await deps.hooks.run('event.changed', { tx, jobs: deps.jobs, eventId: id, changes });
         }
       } else {
         await tx
@@ -317,6 +319,7 @@ export async function submitEvent(deps: EventsDeps, user: AuthUser, id: number):
       .update(events)
       .set({ statut: to, motifRejet: '', dateModification: sql`now()` })
       .where(eq(events.id, id));
+    await deps.hooks.run('event.submitted', { tx, jobs: deps.jobs, eventId: id });
   });
   await listChanged(deps);
 }
@@ -344,11 +347,9 @@ export async function cancelEvent(
       cible: `event:${id}`,
       details: { ancien_statut: ev.statut, motif: motif ?? '' },
     });
-    if (ev.statut === 'VALIDE' && ev.participantsCount > 0) {
-      await notifyParticipantsLater(deps.jobs, tx, { eventId: id, kind: 'annulation', ...(motif ? { motif } : {}) });
-    }
-    // Paid tickets are refunded by the payments module, in this transaction.
-    await deps.hooks.run('event.cancelled', { tx, jobs: deps.jobs, actorId: user.id, event: hookEvent(ev) });
+    // Paid tickets are refunded by the payments module, in this transaction; notifications tells the participants
+    // of an event that had been published.
+    await deps.hooks.run('event.cancelled', { tx, jobs: deps.jobs, actorId: user.id, event: hookEvent(ev), motif });
   });
   await listChanged(deps);
   await deps.media.remove(...orphans);

@@ -3,11 +3,14 @@ import type { Db } from '../../db/client.js';
 import type { JobQueue, ProcessServices } from '../../jobs/queue.js';
 import type { GatewayRegistry } from './gateway.js';
 import type { PublicCache } from '../../core/public-cache.js';
+import type { DomainHooks } from '../../core/hooks.js';
 
 export interface PaymentDeps {
   db: Db;
   jobs: JobQueue;
   gateways: GatewayRegistry;
+  /** The process's domain hooks (the buyer is told of a payment's outcome by the notifications module). */
+  hooks: DomainHooks;
   /** How long a pending payment holds its seats (minutes; default HOLD_MINUTES_DEFAULT). */
   holdMinutes?: number;
   /** Tests: a controllable clock. */
@@ -27,12 +30,13 @@ export interface PaymentDeps {
   publicCache?: PublicCache;
 }
 
-export function paymentsDeps(s: Pick<ProcessServices, 'database' | 'jobs' | 'gateways' | 'config' | 'publicCache'>): PaymentDeps {
+export function paymentsDeps(s: Pick<ProcessServices, 'database' | 'jobs' | 'gateways' | 'config' | 'publicCache' | 'hooks'>): PaymentDeps {
   const env = s.config.env;
   return {
     db: s.database.db,
     jobs: s.jobs,
     gateways: s.gateways,
+    hooks: s.hooks,
     publicBaseUrl: s.config.publicBaseUrl,
     webhookRateLimit: { max: env.WEBHOOK_RATE_LIMIT_MAX, windowMs: env.WEBHOOK_RATE_LIMIT_WINDOW_SECONDS * 1000 },
     forgedRetentionDays: env.FORGED_CALLBACKS_RETENTION_DAYS,

@@ -17,7 +17,9 @@ import { processRefund, refundEventPayments } from './refunds.js';
 import { payments, refunds } from './tables.js';
 import { tickets, ticketTypes } from '../tickets/tables.js';
 import { events } from '../events/tables.js';
-import { notifyParticipantsJob } from '../events/notifications.js';
+import { FANOUT_JOB, fanoutJob, type FanoutData } from '../notifications/audiences.js';
+import { queuedJobs } from '../../test/jobs.js';
+import { queuedMessages } from '../../test/notifications.js';
 import type { JobContext } from '../../jobs/queue.js';
 import type { Tx } from '../../db/client.js';
 
@@ -91,17 +93,14 @@ test('cancelling over HTTP refunds every paid ticket and tells every ticket hold
     .where(sql`${refunds.paymentId} IN (${a.payment.id}, ${b.payment.id})`);
   assert.equal(rs.length, 2, 'refunds');
   // The participants' notice goes to both buyers (run here rather than by a worker).
-  const before = await ctx.database.query<{ n: number }>(
-    "SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'notifications.email' AND data->>'subject' LIKE 'Événement annulé%'",
+  const [fanout] = (await queuedJobs<FanoutData>(ctx.database, FANOUT_JOB)).filter(
+    (f) => f.eventId === event.id && f.type === 'EVENEMENT_ANNULE',
   );
-  await notifyParticipantsJob.handler({ eventId: event.id, kind: 'annulation', motif: 'Salle indisponible' }, {
-    ...ctx.runtime,
-    retryCount: 0,
-  } as JobContext);
-  const { rows } = await ctx.database.query<{ to: string }>(
-    "SELECT data->>'to' AS to FROM pgboss.job WHERE name = 'notifications.email' AND data->>'subject' LIKE 'Événement annulé%' ORDER BY data->>'to'",
-  );
-  assert.equal(rows.length - before.rows[0]!.n, 2, 'emails');
+  assert.equal(fanout!.data!.motif, 'Salle indisponible');
+  const before = (await queuedMessages(ctx.database, 'EMAIL')).filter((m) => m.type === 'EVENEMENT_ANNULE').length;
+  await fanoutJob.handler(fanout!, { ...ctx.runtime, retryCount: 0 } as JobContext);
+  const rows = (await queuedMessages(ctx.database, 'EMAIL')).filter((m) => m.type === 'EVENEMENT_ANNULE');
+  assert.equal(rows.length - before, 2, 'emails');
   for (const buyer of [a.buyer, b.buyer])
     assert.ok(
       rows.some((x) => x.to === buyer.user.email),

@@ -8,14 +8,14 @@ import type { Db, DbOrTx } from '../../db/client.js';
 import { payments, refunds } from './tables.js';
 import { statusHistory } from '../../core/history.js';
 import { tickets, ticketTypes } from '../tickets/tables.js';
-import { users } from '../users/tables.js';
 import { paymentMachine, refundMachine } from './states.js';
 import type { PublicCache } from '../../core/public-cache.js';
 import { cancelTickets, ticketMachine } from '../tickets/states.js';
 import { createRefund, paymentRef, REFUND_JOB } from './service.js';
 import { gatewayFor, ProviderRejectedError, ProviderUnavailableError, type GatewayRegistry } from './gateway.js';
 import type { JobQueue } from '../../jobs/queue.js';
-import { queueEmail } from '../notifications/delivery.js';
+import './hooks.js';
+import type { DomainHooks } from '../../core/hooks.js';
 import { NotFoundError, ConflictError } from '../../core/errors.js';
 import { audit, changes, SYSTEM_META, type RequestMeta } from '../../core/audit.js';
 
@@ -25,6 +25,7 @@ export interface RefundDeps {
   gateways: GatewayRegistry;
   /** Seats given back change public reads (core/public-cache.ts). */
   publicCache?: PublicCache;
+  hooks: DomainHooks;
 }
 
 function refundRequest(r: typeof refunds.$inferSelect, p: typeof payments.$inferSelect) {
@@ -139,20 +140,7 @@ async function completeRefund(
       { source },
     );
     for (const t of ts) await ticketMachine.transition(tx, t.id, ['ANNULE'], 'REMBOURSE', { source });
-    if (p!.utilisateurId) {
-      const [u] = await tx.select().from(users).where(eq(users.id, p!.utilisateurId));
-      if (u) {
-        await queueEmail(
-          deps.jobs,
-          {
-            to: u.email,
-            subject: 'SpotVibe : remboursement effectué',
-            text: `Bonjour ${u.firstName || u.username},\n\nLe remboursement de votre paiement ${p!.reference} (${r!.montant} FCFA) est effectué.\nMotif : ${r!.motif}\n\nL'équipe SpotVibe`,
-          },
-          tx,
-        );
-      }
-    }
+    await deps.hooks.run('refund.updated', { tx, jobs: deps.jobs, refundId, completed: true });
     return true;
   });
   // Tickets cancelled: their seats are back on sale (after the commit).

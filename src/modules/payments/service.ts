@@ -27,9 +27,9 @@ import { preparedOnce } from '../../db/prepared.js';
 import { ConflictError, NotFoundError, ValidationError, AppError, pgErrorCode, PG } from '../../core/errors.js';
 import { gatewayFor, ProviderRejectedError, ProviderUnavailableError, type GatewayRegistry } from './gateway.js';
 import type { JobQueue } from '../../jobs/queue.js';
-import { queueEmail } from '../notifications/delivery.js';
+import './hooks.js';
 import { normalizeTelephone, PHONE_MESSAGE } from '../users/validators.js';
-import { formatTicketCode, generateTicketCode } from '../tickets/render/code.js';
+import { generateTicketCode } from '../tickets/render/code.js';
 import { formatShortDateTime } from '../../core/french.js';
 
 export type Payment = typeof payments.$inferSelect;
@@ -344,25 +344,27 @@ export async function confirmPayment(deps: PaymentDeps, paymentId: number, sourc
       (status.devise !== undefined && status.devise !== gateway.currency)
     ) {
       // Never issue tickets for an amount we did not ask for: fail it and leave the evidence for staff.
-      await deps.db.transaction((tx) =>
-        paymentMachine.transition(tx, p.id, ['EN_ATTENTE', 'EXPIRE'], 'ECHOUE', {
+      await deps.db.transaction(async (tx) => {
+        const moved = await paymentMachine.transition(tx, p.id, ['EN_ATTENTE', 'EXPIRE'], 'ECHOUE', {
           source,
           details: { attendu: { montant: p.montant, devise: p.devise }, recu: { montant: status.montant, devise: status.devise } },
           set: { raisonEchec: 'MONTANT_INCOHERENT', dateFinalisation: now },
-        }),
-      );
+        });
+        if (moved) await deps.hooks.run('payment.failed', { tx, jobs: deps.jobs, paymentId: p.id });
+      });
       return 'ECHOUE';
     }
     return finalizeSuccess(deps, p.id, source);
   }
   if (status.status === 'failed') {
-    await deps.db.transaction((tx) =>
-      paymentMachine.transition(tx, p.id, ['EN_ATTENTE', 'EXPIRE'], 'ECHOUE', {
+    await deps.db.transaction(async (tx) => {
+      const moved = await paymentMachine.transition(tx, p.id, ['EN_ATTENTE', 'EXPIRE'], 'ECHOUE', {
         source,
         details: { raison: status.reason ?? null },
         set: { raisonEchec: (status.reason ?? 'ECHEC').slice(0, 100), dateFinalisation: now },
-      }),
-    );
+      });
+      if (moved) await deps.hooks.run('payment.failed', { tx, jobs: deps.jobs, paymentId: p.id });
+    });
     return 'ECHOUE';
   }
   // Still pending at the provider.
@@ -435,18 +437,8 @@ export async function finalizeSuccess(deps: PaymentDeps, paymentId: number, sour
         source,
         { payment_id: p.id },
       );
-      if (buyer) {
-        const [type] = await tx.select({ nom: ticketTypes.nom }).from(ticketTypes).where(eq(ticketTypes.id, p.typeBilletId!));
-        await queueEmail(
-          deps.jobs,
-          {
-            to: buyer.email,
-            subject: `Vos billets pour ${ev.titre}`,
-            text: `Bonjour ${buyer.firstName || buyer.username},\n\nVotre paiement ${p.reference} de ${p.montant} FCFA est confirmé.\nVos billets (${type!.nom}) : ${issued.map((t) => formatTicketCode(t.code)).join(', ')}.\nRetrouvez-les avec leur QR code dans l'application, rubrique « Mes billets ».\n\nL'équipe SpotVibe`,
-          },
-          tx,
-        );
-      }
+      // The buyer hears of it (ticket code by SMS, email, push) from the notifications module, in this transaction.
+      await deps.hooks.run('payment.succeeded', { tx, jobs: deps.jobs, paymentId: p.id });
       // Last: the ticket type's lock, held from here to the COMMIT only.
       try {
         await sellSeats(tx, p.typeBilletId!, p.quantite, now, p.id);
@@ -468,19 +460,9 @@ export async function finalizeSuccess(deps: PaymentDeps, paymentId: number, sour
   return deps.db.transaction(async (tx) => {
     const moved = await moveToSuccess(tx, paymentId, source, now);
     if (typeof moved === 'string') return moved;
-    const { p, buyer } = moved;
-    await createRefund(tx, deps.jobs, deps.gateways, p, motif!);
-    if (buyer) {
-      await queueEmail(
-        deps.jobs,
-        {
-          to: buyer.email,
-          subject: 'SpotVibe : paiement reçu, remboursement en cours',
-          text: `Bonjour ${buyer.firstName || buyer.username},\n\nNous avons bien reçu votre paiement ${p.reference} de ${p.montant} FCFA, mais : ${motif}\nVous allez être remboursé(e) sur votre compte ${p.fournisseur.replace('_', ' ')}.\n\nL'équipe SpotVibe`,
-        },
-        tx,
-      );
-    }
+    const { p } = moved;
+    const refundId = await createRefund(tx, deps.jobs, deps.gateways, p, motif!);
+    if (refundId) await deps.hooks.run('refund.updated', { tx, jobs: deps.jobs, refundId, completed: false });
     return 'REUSSI';
   });
 }

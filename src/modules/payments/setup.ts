@@ -14,6 +14,12 @@ import { simulatorProviderSettings } from './simulator/credentials.js';
 import { announce, announcementFile, readAnnounced } from './simulator/announce.js';
 import type { ProvidersSettings } from './providers/index.js';
 
+/**
+ * The configurations of processes that talk to the simulator (server and worker in development): the
+ * notifications module then points its SMS and push clients at the simulator's stand-ins too.
+ */
+export const simulatorInUse = new WeakSet<Config>();
+
 export interface PaymentsRuntime {
   gateways: GatewayRegistry;
   simulator: Simulator | null;
@@ -45,6 +51,7 @@ export async function setupPayments(
     return { gateways, simulator: null, close: async () => undefined };
   }
 
+  simulatorInUse.add(config);
   const configuredUrl = `http://${config.env.SIMULATOR_HOST}:${config.env.SIMULATOR_PORT}`;
   const useExisting = (why: string): PaymentsRuntime => {
     log.info({ url: configuredUrl }, why);

@@ -6,6 +6,7 @@ import { paginate, type PageRequest } from '../../core/pagination.js';
 import { follows, users } from './tables.js';
 import { toSummary, type Serializer } from './profile.js';
 import type { AccountsDeps } from './deps.js';
+import './hooks.js';
 
 async function requireActiveUser(db: Db, id: number): Promise<{ id: number; username: string }> {
   const [u] = await db
@@ -19,19 +20,24 @@ async function requireActiveUser(db: Db, id: number): Promise<{ id: number; user
 
 /** Returns true when this call created the follow, false when it already existed. */
 export async function followUser(
-  { db }: Pick<AccountsDeps, 'db'>,
+  { db, hooks, jobs }: Pick<AccountsDeps, 'db' | 'hooks' | 'jobs'>,
   followerId: number,
   followedId: number,
 ): Promise<{ created: boolean; username: string }> {
   if (followerId === followedId) throw ValidationError.field('non_field_errors', 'Vous ne pouvez pas vous suivre vous-même.');
   const target = await requireActiveUser(db, followedId);
   // ON CONFLICT DO NOTHING: two identical requests at once end with one row and no error.
-  const rows = await db
-    .insert(follows)
-    .values({ followerId, followedId })
-    .onConflictDoNothing({ target: [follows.followerId, follows.followedId] })
-    .returning({ id: follows.id });
-  return { created: rows.length === 1, username: target.username };
+  const created = await db.transaction(async (tx) => {
+    const rows = await tx
+      .insert(follows)
+      .values({ followerId, followedId })
+      .onConflictDoNothing({ target: [follows.followerId, follows.followedId] })
+      .returning({ id: follows.id });
+    // The person followed hears of it (notifications module), once per pair whatever the unfollows and returns.
+    if (rows.length) await hooks.run('user.followed', { tx, jobs, followerId, followedId });
+    return rows.length === 1;
+  });
+  return { created, username: target.username };
 }
 
 export async function unfollowUser({ db }: Pick<AccountsDeps, 'db'>, followerId: number, followedId: number): Promise<void> {

@@ -10,13 +10,12 @@ import { ValidationError, BadRequestError, type FieldErrors } from '../../core/e
 import { hashPassword, verifyPassword } from '../../core/passwords.js';
 import { revokeOtherTokens } from './api-tokens.js';
 import type { JobDefinition } from '../../jobs/queue.js';
-import { queueEmail } from '../notifications/delivery.js';
 import { loginAttempts, users } from './tables.js';
 import { passwordProblems } from './validators.js';
 import { audit, type RequestMeta } from '../../core/audit.js';
 import { consumeToken, createAccountToken, findValidToken } from './account-tokens.js';
 import { RESET_PASSWORD_PAGE } from './account-pages.js';
-import { linkFor, passwordChangedEmail, resetEmail } from './emails.js';
+import { linkFor, sendAccountMessage } from './emails.js';
 import { PASSWORD_RESET_TTL_MS, accountSettings } from './settings.js';
 import type { AccountsDeps } from './deps.js';
 
@@ -64,7 +63,7 @@ export async function changePassword(
     // Whoever else holds a session (a stolen token, a forgotten phone) is logged out; this session stays.
     await revokeOtherTokens(tx, userId, currentTokenId);
     await audit(tx, { userId, action: 'mot_de_passe_modifie', meta });
-    await queueEmail(deps.jobs, passwordChangedEmail(user.email, user, 'change'), tx);
+    await sendAccountMessage(deps, tx, userId, 'COMPTE_MOT_DE_PASSE_MODIFIE', { reinitialise: '' });
   });
 }
 
@@ -99,7 +98,7 @@ export const passwordResetJob: JobDefinition<ResetJobData> = {
     await db.transaction(async (tx) => {
       const token = await createAccountToken(tx, user.id, 'password_reset', user.email, PASSWORD_RESET_TTL_MS);
       const link = linkFor(settings.passwordResetUrl, data.origin, RESET_PASSWORD_PAGE, token);
-      await queueEmail(ctx.jobs, resetEmail(user.email, user, link, token), tx);
+      await sendAccountMessage(ctx, tx, user.id, 'COMPTE_REINITIALISATION', { lien: link, code: token });
       await audit(tx, { userId: user.id, action: 'reinitialisation_demandee', meta: data.meta });
     });
   },
@@ -135,6 +134,6 @@ export async function confirmPasswordReset(
       .insert(loginAttempts)
       .values({ login: found.user.email.toLowerCase(), userId: found.user.id, ip: meta.ip, succes: true, userAgent: meta.userAgent });
     await audit(tx, { userId: found.user.id, action: 'mot_de_passe_reinitialise', meta });
-    await queueEmail(deps.jobs, passwordChangedEmail(found.user.email, found.user, 'reset'), tx);
+    await sendAccountMessage(deps, tx, found.user.id, 'COMPTE_MOT_DE_PASSE_MODIFIE', { reinitialise: 'oui' });
   });
 }

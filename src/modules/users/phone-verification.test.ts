@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { eq, sql } from 'drizzle-orm';
 import { createTestContext, type TestContext } from '../../test/context.js';
-import { queuedJobs } from '../../test/jobs.js';
+import { queuedMessages } from '../../test/notifications.js';
 import { register } from '../../test/users.js';
 import { phoneVerificationCodes } from './tables.js';
 import { auditLogs } from '../../core/audit.js';
@@ -16,9 +16,9 @@ after(() => ctx.close());
 const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
   ctx.app.inject({ method: 'POST', url, payload: payload as object, headers });
 
-/** The code as the SMS job carries it (the queue is the way out; nothing else holds the clear code). */
+/** The code as the SMS delivery carries it (the queue is the way out; nothing else holds the clear code). */
 async function lastCodeSentTo(telephone: string): Promise<string> {
-  const sms = (await queuedJobs<{ to: string; text: string }>(ctx.database, 'notifications.sms')).filter((m) => m.to === telephone);
+  const sms = (await queuedMessages(ctx.database, 'SMS')).filter((m) => m.to === telephone);
   const text = sms.at(-1)?.text ?? '';
   return /code de vérification est (\d{6})/.exec(text)![1]!;
 }

@@ -2,7 +2,7 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { eq } from 'drizzle-orm';
 import { createTestContext, type TestContext } from '../../test/context.js';
-import { queuedJobs } from '../../test/jobs.js';
+import { queuedMessages } from '../../test/notifications.js';
 import { createUserWithToken, register } from '../../test/users.js';
 import { authTokens, follows, loginAttempts, socialIdentities, users } from './tables.js';
 import { auditLogs } from '../../core/audit.js';
@@ -95,9 +95,7 @@ describe('account deletion', () => {
     // The person's email, telephone and username are free again.
     const again = await post('/api/users/register/', { ...u.body });
     assert.equal(again.statusCode, 201, again.body);
-    const goodbye = (await queuedJobs<{ to: string; subject: string }>(ctx.database, 'notifications.email')).filter(
-      (m) => m.to === u.body.email,
-    );
+    const goodbye = (await queuedMessages(ctx.database, 'EMAIL')).filter((m) => m.to === u.body.email);
     assert.ok(goodbye.some((m) => m.subject === 'SpotVibe : votre compte a été supprimé'));
   });
 

@@ -12,11 +12,10 @@ import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { BadRequestError, NotFoundError, ValidationError } from '../../core/errors.js';
 import { UNUSABLE_PASSWORD, verifyPassword } from '../../core/passwords.js';
 import { revokeOtherTokens } from './api-tokens.js';
-import { queueEmail } from '../notifications/delivery.js';
 import { accountTokens, authTokens, follows, loginAttempts, phoneVerificationCodes, socialIdentities, users } from './tables.js';
 import { audit, auditLogs, type RequestMeta } from '../../core/audit.js';
 import './hooks.js';
-import { accountDeletedEmail } from './emails.js';
+import { sendAccountMessage } from './emails.js';
 import { loadOwnProfile, toProfile, type Serializer } from './profile.js';
 import type { AccountsDeps } from './deps.js';
 
@@ -180,7 +179,14 @@ export async function eraseAccount(
         ? { cible: `user:${userId}`, staff: true, details: { par_le_personnel: true, ...(by.motif ? { motif: by.motif } : {}) } }
         : {}),
     });
-    await queueEmail(deps.jobs, accountDeletedEmail(locked.email, locked), tx);
+    await sendAccountMessage(
+      deps,
+      tx,
+      userId,
+      'COMPTE_SUPPRIME',
+      { 'utilisateur.prenom': locked.firstName || locked.username },
+      { email: locked.email },
+    );
     return { photo: locked.photoProfil, thumb: locked.photoMiniature };
   });
   await deps.media.remove(oldPhoto.photo, oldPhoto.thumb);

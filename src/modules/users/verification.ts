@@ -8,12 +8,11 @@
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { BadRequestError, RateLimitedError, ValidationError } from '../../core/errors.js';
-import { queueEmail, queueSms } from '../notifications/delivery.js';
 import { phoneVerificationCodes, users } from './tables.js';
 import { audit, type RequestMeta } from '../../core/audit.js';
 import { consumeToken, createAccountToken, findValidToken } from './account-tokens.js';
 import { VERIFY_EMAIL_PAGE } from './account-pages.js';
-import { linkFor, phoneCodeSms, verifyEmail } from './emails.js';
+import { linkFor, sendAccountMessage } from './emails.js';
 import { EMAIL_VERIFICATION_TTL_MS, PHONE_CODE_MAX_TRIES, PHONE_CODE_RESEND_MS, PHONE_CODE_TTL_MS } from './settings.js';
 import { loadOwnProfile } from './profile.js';
 import type { AccountsDeps } from './deps.js';
@@ -27,7 +26,7 @@ export async function sendEmailVerification(deps: AccountsDeps, userId: number, 
   await deps.db.transaction(async (tx) => {
     const token = await createAccountToken(tx, user.id, 'email_verification', user.email, EMAIL_VERIFICATION_TTL_MS);
     const link = linkFor(deps.settings.emailVerificationUrl, origin, VERIFY_EMAIL_PAGE, token);
-    await queueEmail(deps.jobs, verifyEmail(user.email, user, link, token), tx);
+    await sendAccountMessage(deps, tx, user.id, 'COMPTE_VERIFICATION_EMAIL', { lien: link, code: token }, { email: user.email });
   });
   return { alreadyVerified: false };
 }
@@ -82,7 +81,14 @@ export async function sendPhoneCode(deps: AccountsDeps, userId: number): Promise
         expiresAt: sql`now() + ${`${PHONE_CODE_TTL_MS / 1000} seconds`}::interval`,
       })
       .returning({ expiresAt: phoneVerificationCodes.expiresAt });
-    await queueSms(deps.jobs, { to: user.telephone, text: phoneCodeSms(code, PHONE_CODE_TTL_MS / 60_000) }, tx);
+    await sendAccountMessage(
+      deps,
+      tx,
+      userId,
+      'COMPTE_CODE_TELEPHONE',
+      { code, minutes: String(PHONE_CODE_TTL_MS / 60_000) },
+      { telephone: user.telephone },
+    );
     return { telephone: user.telephone, expiresAt: row!.expiresAt };
   });
 }

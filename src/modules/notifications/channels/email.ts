@@ -5,6 +5,7 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../../../config.js';
+import { ChannelError, type SendResult } from './types.js';
 
 export interface EmailMessage {
   to: string;
@@ -14,7 +15,7 @@ export interface EmailMessage {
 }
 
 export interface EmailChannel {
-  send(message: EmailMessage): Promise<void>;
+  send(message: EmailMessage): Promise<SendResult>;
   close(): void;
 }
 
@@ -23,6 +24,7 @@ export function createEmailChannel(config: Config, log: FastifyBaseLogger): Emai
     return {
       send: async (m) => {
         log.info({ email: { to: m.to, subject: m.subject }, body: m.text }, `e-mail (console) à ${m.to} : ${m.subject}`);
+        return {};
       },
       close: () => undefined,
     };
@@ -41,13 +43,21 @@ export function createEmailChannel(config: Config, log: FastifyBaseLogger): Emai
   });
   return {
     send: async (m) => {
-      await transport.sendMail({
-        from: config.email.from,
-        to: m.to,
-        subject: m.subject,
-        text: m.text,
-        ...(m.html ? { html: m.html } : {}),
-      });
+      try {
+        const info = await transport.sendMail({
+          from: config.email.from,
+          to: m.to,
+          subject: m.subject,
+          text: m.text,
+          ...(m.html ? { html: m.html } : {}),
+        });
+        return { providerMessageId: info.messageId };
+      } catch (err) {
+        // 5xx from the server is its final answer for this message (unknown mailbox…); anything else (connection
+        // refused, timeout, 4xx "try later") is retried.
+        const code = (err as { responseCode?: number }).responseCode;
+        throw new ChannelError(`SMTP : ${(err as Error).message}`, !(code && code >= 500));
+      }
     },
     close: () => transport.close(),
   };

@@ -23,10 +23,14 @@ export function orangeRoutes(
   state: SimulatorState,
   creds: SimulatorCredentials['orange'],
   publicUrl: () => string,
+  /** The same token endpoint serves Orange's SMS API to its own client (messaging.ts): its token, or null. */
+  otherClient: (authorization: string | undefined) => { token: string; expiresIn: number } | null = () => null,
 ): void {
   const expectedBasic = `Basic ${Buffer.from(`${creds.clientId}:${creds.clientSecret}`).toString('base64')}`;
 
   app.post('/oauth/v3/token', { config: { sim: { provider: 'orange', endpoint: 'token' } } }, async (req, reply) => {
+    const other = req.headers.authorization !== expectedBasic ? otherClient(req.headers.authorization) : null;
+    if (other) return { token_type: 'Bearer', access_token: other.token, expires_in: other.expiresIn };
     if (req.headers.authorization !== expectedBasic) {
       return reply.code(401).send({
         error: 'invalid_client',

@@ -16,6 +16,8 @@ import { mtnRoutes } from './mtn.js';
 import { cinetpayRoutes } from './cinetpay.js';
 import { waveRoutes } from './wave.js';
 import { pageCsp, pageRoutes } from './page.js';
+import { messagingCredentials, messagingEnv, messagingRoutes, MessagingState, smsBasic } from './messaging.js';
+import { startApnsStandIn } from './apns.js';
 import type { CommonSettings, ProvidersSettings } from '../providers/settings.js';
 
 declare module 'fastify' {
@@ -42,6 +44,8 @@ export interface SimulatorOptions {
   /** Origin used in payment links when the simulator is reached through another name than host:port. */
   publicUrl?: string;
   now?: () => number;
+  /** Port of the APNs stand-in (HTTP/2): SIMULATOR_PORT + 1 by default, any free one when `port` is 0. */
+  apnsPort?: number;
 }
 
 export interface Simulator {
@@ -53,6 +57,8 @@ export interface Simulator {
   injectFault(f: Partial<Fault> & Pick<Fault, 'kind'>): void;
   expireTokens(): void;
   setWaveWebhookUrl(url: string | undefined): void;
+  /** The messaging stand-ins (Orange SMS, FCM, APNs): what they received, and the settings that point the clients at them. */
+  messaging: { state: MessagingState; apnsUrl: string; env(): Record<string, string> };
   close(): Promise<void>;
 }
 
@@ -112,7 +118,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   });
   app.addHook('preClose', async () => state.close());
 
-  orangeRoutes(app, state, creds.orange, publicUrl);
+  const messaging = new MessagingState(opts.tokenTtlSeconds);
+  const mcreds = messagingCredentials();
+  const basic = smsBasic(mcreds);
+  orangeRoutes(app, state, creds.orange, publicUrl, (auth) => (auth === basic ? messaging.issue('sms') : null));
+  messagingRoutes(app, messaging, mcreds, publicUrl);
   mtnRoutes(app, state, creds.mtn);
   cinetpayRoutes(app, state, creds.cinetpay, publicUrl);
   waveRoutes(app, state, creds.wave, publicUrl, () => waveWebhookUrl);
@@ -130,6 +140,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   });
   app.post('/__simulator/tokens/expire', async () => {
     state.expireTokens();
+    messaging.expireAll();
     return { expired: state.tokens.size };
   });
   app.get('/__simulator/state', async () => ({
@@ -141,6 +152,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
 
   const address = await app.listen({ port: opts.port ?? 0, host: opts.host ?? '127.0.0.1' });
   url = address.replace('://[::1]', '://localhost');
+  const listening = Number(new URL(url).port);
+  let apns;
+  try {
+    apns = await startApnsStandIn(messaging, mcreds.apns, opts.host ?? '127.0.0.1', opts.apnsPort ?? (opts.port ? listening + 1 : 0));
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
 
   return {
     url,
@@ -148,10 +167,17 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     app,
     settings: (common) => simulatorProviderSettings(url, common, creds),
     injectFault: (f) => state.injectFault(f),
-    expireTokens: () => state.expireTokens(),
+    expireTokens: () => {
+      state.expireTokens();
+      messaging.expireAll();
+    },
+    messaging: { state: messaging, apnsUrl: apns.url, env: () => messagingEnv(url, apns.url, mcreds) },
     setWaveWebhookUrl: (u) => {
       waveWebhookUrl = u;
     },
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      await apns.close();
+    },
   };
 }
