@@ -149,6 +149,8 @@ program
           },
           (m) => console.log(m),
         );
+        // Servers sharing this Redis show the new events at their next request (core/public-cache.ts).
+        await rt.publicCache.bump();
         console.log(
           `Données de démonstration créées : ${r.users} utilisateurs (${r.prefix}_1 … ${r.prefix}_${r.users}, mot de passe « ${password} »${production ? ', affiché cette seule fois' : ''}, ` +
             `${r.prefix}_1 est membre du personnel), ${r.events} événements, ${r.participations} participations.`,

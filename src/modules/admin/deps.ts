@@ -23,7 +23,7 @@ export interface AdminDeps {
 /** admin/dist next to package.json, whatever the working directory. */
 export const DEFAULT_UI_DIR = fileURLToPath(new URL('../../../admin/dist/', import.meta.url));
 
-export function adminDeps(s: Pick<ProcessServices, 'database' | 'jobs' | 'hooks' | 'config' | 'media'>): AdminDeps {
+export function adminDeps(s: Pick<ProcessServices, 'database' | 'jobs' | 'hooks' | 'config' | 'media' | 'publicCache'>): AdminDeps {
   return {
     db: s.database.db,
     database: s.database,

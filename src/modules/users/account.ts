@@ -154,7 +154,7 @@ export async function updateOwnProfile(deps: AccountsDeps, userId: number, input
   if (Object.keys(details).length) throw new ValidationError(details);
 
   try {
-    return await deps.db.transaction(async (tx) => {
+    const profile = await deps.db.transaction(async (tx) => {
       const [current] = await tx.select().from(users).where(eq(users.id, userId)).for('update');
       if (!current) throw new NotFoundError('Utilisateur introuvable.');
       if (telephone && telephone !== current.telephone) {
@@ -174,6 +174,9 @@ export async function updateOwnProfile(deps: AccountsDeps, userId: number, input
       }
       return (await loadOwnProfile(tx, userId))!;
     });
+    // First and last names show in the organizer's events (`createur`) of public reads.
+    if (set.firstName !== undefined || set.lastName !== undefined) await deps.publicCache?.bump();
+    return profile;
   } catch (err) {
     throw duplicateError(err) ?? err;
   }

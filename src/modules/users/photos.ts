@@ -59,7 +59,7 @@ export async function removeProfilePhoto(deps: AccountsDeps, userId: number) {
 }
 
 async function replacePhotoKeys(deps: AccountsDeps, userId: number, key: string, thumb: string): Promise<{ photo: string; thumb: string }> {
-  return deps.db.transaction(async (tx) => {
+  const old = await deps.db.transaction(async (tx) => {
     const [u] = await tx
       .select({ photo: users.photoProfil, thumb: users.photoMiniature })
       .from(users)
@@ -72,4 +72,7 @@ async function replacePhotoKeys(deps: AccountsDeps, userId: number, key: string,
       .where(eq(users.id, userId));
     return u;
   });
+  // The photo shows in the organizer's events (`createur`) of public reads.
+  await deps.publicCache?.bump();
+  return old;
 }

@@ -189,5 +189,7 @@ export async function eraseAccount(
     );
     return { photo: locked.photoProfil, thumb: locked.photoMiniature };
   });
+  // The anonymised name and removed photo show in the person's events (`createur`) of public reads.
+  await deps.publicCache?.bump();
   await deps.media.remove(oldPhoto.photo, oldPhoto.thumb);
 }
