@@ -31,6 +31,7 @@ type Stats = {
   total_users: number;
   total_events: number;
   pending_events: number;
+  pending_revisions: number;
   total_revenue: number;
   revenue: { brut: number; rembourse: number; net: number };
   subscriptions_revenue: number;
@@ -96,16 +97,24 @@ export default function Dashboard() {
     <>
       <Title title="Tableau de bord" />
       <Grid container spacing={2} sx={{ mt: 1 }}>
-        <Grid size={{ xs: 12, sm: 6, md: 2.4 }}>
+        <Grid size={{ xs: 12, sm: 6, md: 2 }}>
           <Figure label="Utilisateurs" value={nf.format(data.total_users)} to="/users" />
         </Grid>
-        <Grid size={{ xs: 12, sm: 6, md: 2.4 }}>
+        <Grid size={{ xs: 12, sm: 6, md: 2 }}>
           <Figure label="Événements validés" value={nf.format(data.total_events)} to="/events" />
         </Grid>
-        <Grid size={{ xs: 12, sm: 6, md: 2.4 }}>
+        <Grid size={{ xs: 12, sm: 6, md: 2 }}>
           <Figure label="En attente de modération" value={nf.format(data.pending_events)} to="/moderation" />
         </Grid>
-        <Grid size={{ xs: 12, sm: 6, md: 2.4 }}>
+        <Grid size={{ xs: 12, sm: 6, md: 2 }}>
+          <Figure
+            label="Révisions en attente"
+            value={nf.format(data.pending_revisions)}
+            hint="Modifications d’événements publiés"
+            to="/revisions"
+          />
+        </Grid>
+        <Grid size={{ xs: 12, sm: 6, md: 2 }}>
           <Figure
             label="Recettes nettes"
             value={formatFcfa(data.total_revenue)}
@@ -113,7 +122,7 @@ export default function Dashboard() {
             to="/payments"
           />
         </Grid>
-        <Grid size={{ xs: 12, sm: 6, md: 2.4 }}>
+        <Grid size={{ xs: 12, sm: 6, md: 2 }}>
           <Figure label="Abonnements" value={formatFcfa(data.subscriptions_revenue)} hint="Recettes nettes des abonnements" />
         </Grid>
 

@@ -5,6 +5,7 @@
  */
 import type { AdminResource } from './types';
 import { moderation } from './moderation';
+import { revisions } from './revisions';
 import { events } from './events';
 import { users } from './users';
 import { payments } from './payments';
@@ -14,6 +15,7 @@ import { journal } from './journal';
 
 export const RESOURCES: AdminResource[] = [
   moderation,
+  revisions,
   events,
   users,
   payments,

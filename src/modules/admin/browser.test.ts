@@ -37,6 +37,7 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let staffApi: Record<string, string>;
+let organizerApi: Record<string, string>;
 const external: string[] = [];
 const problems: string[] = [];
 const apiCalls: { method: string; path: string; csrf: boolean }[] = [];
@@ -116,6 +117,18 @@ async function seed() {
     .returning();
   ids.manualRefund = manual!.id;
   await insertEvent(db, org.id, { statut: 'VALIDE', titre: 'Marathon d’Abidjan', dateDebut: inDays(20) });
+  // Two published events whose organizer rewrites the title through the API: two revisions for staff.
+  const writer = await createUserWithToken(db, { username: 'awa-spectacles', firstName: 'Awa', lastName: 'Bamba' });
+  organizerApi = writer.headers;
+  ids.revApprove = await insertEvent(db, writer.user.id, { statut: 'VALIDE', titre: 'Nuit du Coupé-Décalé' });
+  ids.revReject = await insertEvent(db, writer.user.id, { statut: 'VALIDE', titre: 'Gala de Yamoussoukro' });
+  for (const [id, titre] of [
+    [ids.revApprove, 'Nuit du Coupé-Décalé, 2e édition'],
+    [ids.revReject, 'Gala de Yamoussoukro : payez au +225 07 00 00 00 00'],
+  ] as const) {
+    const r = await ctx.app.inject({ method: 'PATCH', url: `/api/events/${id}/`, headers: organizerApi, payload: { titre } });
+    if (r.statusCode !== 200 || !r.json().revision_en_attente) throw new Error(`révision non créée : ${r.body}`);
+  }
   await insertEvent(db, org.id, {
     statut: 'TERMINE',
     titre: 'Salon du livre',
@@ -223,6 +236,8 @@ describe('SpotVibe Administration in a browser', { skip: hasChromium ? false : `
     assert.equal(await figure('Utilisateurs'), String(stats.total_users));
     assert.equal(await figure('En attente de modération'), String(stats.pending_events));
     assert.equal(await figure('Événements validés'), String(stats.total_events));
+    assert.equal(stats.pending_revisions, 2);
+    assert.equal(await figure('Révisions en attente'), '2');
     const revenue = await figure('Recettes nettes');
     assert.match(revenue, /^\d{1,3}(\s\d{3})*\sF\sCFA$/, revenue);
     assert.equal(revenue.replace(/\D/g, ''), String(stats.total_revenue));
@@ -297,6 +312,51 @@ describe('SpotVibe Administration in a browser', { skip: hasChromium ? false : `
     await page.getByText('Aucun événement en attente de modération.').waitFor({ timeout: 10_000 });
   });
 
+  test('revisions: the moderation page counts them; the queue shows each diff; publish one, refuse one with a reason', async () => {
+    await go(`/moderation`);
+    const card = page.getByRole('region', { name: 'Révisions d’événements publiés' });
+    await card.getByText('2 modifications d’événements publiés attendent votre validation', { exact: false }).waitFor({ timeout: 10_000 });
+    await card.getByRole('link', { name: 'Voir la file des révisions' }).click();
+    await page.waitForURL(/#\/revisions$/);
+    const item = (titre: string) => page.getByRole('article', { name: titre });
+    await item('Nuit du Coupé-Décalé').waitFor({ timeout: 10_000 });
+    // Oldest first, each with the organizer and the diff, the published value beside the proposed one.
+    assert.deepEqual(await page.locator('article h2').allInnerTexts(), ['Nuit du Coupé-Décalé', 'Gala de Yamoussoukro']);
+    const first = item('Nuit du Coupé-Décalé');
+    await first.getByText('awa-spectacles', { exact: false }).waitFor();
+    const diff = first.getByRole('table', { name: 'Différences proposées pour « Nuit du Coupé-Décalé »' });
+    assert.equal(await diff.locator('tr[data-champ=titre] th').innerText(), 'Titre');
+    assert.equal(await diff.locator('tr[data-champ=titre] td[data-side=avant]').innerText(), 'Nuit du Coupé-Décalé');
+    assert.equal(await diff.locator('tr[data-champ=titre] td[data-side=apres]').innerText(), 'Nuit du Coupé-Décalé, 2e édition');
+    await shot('revisions');
+
+    const before = apiCalls.length;
+    await first.getByRole('button', { name: 'Publier la modification' }).click();
+    await dialog().getByText('Publier la modification de « Nuit du Coupé-Décalé »').waitFor();
+    assert.ok(!apiCalls.slice(before).some((c) => c.method === 'POST'), 'nothing is sent before confirming');
+    await dialog().getByRole('button', { name: 'Confirmer' }).click();
+    await notification('Modification publiée.').waitFor({ timeout: 10_000 });
+    assert.ok(apiCalls.find((c) => c.path.endsWith('/approve/') && c.path.includes('/revisions/'))?.csrf, 'sent with X-CSRF-Token');
+    assert.equal((await api(`/api/events/${ids.revApprove}/`)).json().titre, 'Nuit du Coupé-Décalé, 2e édition', 'public at once');
+    await first.waitFor({ state: 'detached', timeout: 10_000 });
+
+    const second = item('Gala de Yamoussoukro');
+    await second.getByRole('button', { name: 'Refuser' }).click();
+    const confirm = dialog().getByRole('button', { name: 'Confirmer' });
+    await dialog().getByLabel('Motif du refus').fill('Non');
+    assert.equal(await confirm.isDisabled(), true);
+    await dialog().getByLabel('Motif du refus').fill('Un numéro de paiement hors plateforme dans le titre.');
+    await confirm.click();
+    await notification('Modification refusée.').waitFor({ timeout: 10_000 });
+    await page.getByText('Aucune modification d’événement publié n’attend de validation.').waitFor({ timeout: 10_000 });
+    assert.equal((await api(`/api/events/${ids.revReject}/`)).json().titre, 'Gala de Yamoussoukro', 'the published title stays');
+    const mine = (await api(`/api/events/${ids.revReject}/`, organizerApi)).json();
+    assert.equal(mine.revision_en_attente, null);
+    assert.equal(mine.derniere_revision.statut, 'REJETEE');
+    assert.equal(mine.derniere_revision.motif_rejet, 'Un numéro de paiement hors plateforme dans le titre.');
+    assert.equal((await api('/api/admin/stats/', staffApi)).json().pending_revisions, 0);
+  });
+
   test('refunds: retry a failed one (the worker sends it again), settle a manual one', async () => {
     await go(`/refunds`);
     await row('Délai dépassé chez le fournisseur').getByRole('button', { name: 'Relancer' }).click();
@@ -351,6 +411,7 @@ describe('SpotVibe Administration in a browser', { skip: hasChromium ? false : `
     await r.getByText('Motif : Ajoutez une affiche').waitFor();
     assert.equal(await page.locator('tbody tr', { hasText: 'Événement validé' }).count(), 3);
     await row('Remboursement relancé').waitFor();
+    await row('Modification d’événement refusée').getByText('moderatrice').waitFor();
   });
 
   test('signing out ends the session; nothing was requested from outside the server, no script error', async () => {

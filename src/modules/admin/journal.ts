@@ -15,6 +15,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'event.approve': 'Événement validé',
   'event.reject': 'Événement rejeté',
   'event.cancel': 'Événement annulé par l’organisateur',
+  'event.revision.approve': 'Modification d’événement publiée',
+  'event.revision.reject': 'Modification d’événement refusée',
   'categorie.create': 'Catégorie créée',
   'categorie.update': 'Catégorie modifiée',
   'categorie.deactivate': 'Catégorie désactivée',

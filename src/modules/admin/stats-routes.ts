@@ -14,6 +14,9 @@ export const StatsSchema = Type.Object({
   total_users: Type.Integer({ description: 'Comptes (hors comptes supprimés)' }),
   total_events: Type.Integer({ description: 'Événements validés (VALIDE)' }),
   pending_events: Type.Integer({ description: 'Événements en attente de modération, pas encore passés (la file de modération)' }),
+  pending_revisions: Type.Integer({
+    description: 'Modifications d’événements validés en attente de validation (la file de GET /api/admin/events/revisions/)',
+  }),
   total_revenue: Xof('Paiements réussis moins les remboursements effectués'),
   revenue: Type.Object({
     brut: Xof('Paiements réussis (remboursés ensuite compris)'),

@@ -5,7 +5,7 @@
  * completed refund is subtracted, on the day it was completed. Days are UTC days (Africa/Abidjan is UTC+0).
  */
 import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
-import { eventCategories, events, EVENT_STATUTS, type EventStatut } from '../events/tables.js';
+import { eventCategories, eventRevisions, events, EVENT_STATUTS, type EventStatut } from '../events/tables.js';
 import { users } from '../users/tables.js';
 import { payments, refunds } from '../payments/tables.js';
 import { maskEmail } from '../users/admin.js';
@@ -38,6 +38,9 @@ export async function dashboardStats(deps: Pick<AdminDeps, 'db'>, now = new Date
       validated: sql<number>`(SELECT count(*)::int FROM ${events} WHERE ${events.statut} = 'VALIDE')`,
       // What the moderation queue holds: pending and not over yet (a past one can no longer be approved).
       pending: sql<number>`(SELECT count(*)::int FROM ${events} WHERE ${events.statut} = 'EN_ATTENTE' AND ${events.dateFin} > ${now})`,
+      // What the revisions queue holds (GET /api/admin/events/revisions/): pending changes of events still published.
+      revisions: sql<number>`(SELECT count(*)::int FROM ${eventRevisions} r JOIN ${events} e ON e.id = r.evenement_id
+        WHERE r.statut = 'EN_ATTENTE' AND e.statut = 'VALIDE')`,
     })
     .from(sql`(SELECT 1) AS one`);
 
@@ -96,6 +99,7 @@ export async function dashboardStats(deps: Pick<AdminDeps, 'db'>, now = new Date
     total_users: counts!.users,
     total_events: counts!.validated,
     pending_events: counts!.pending,
+    pending_revisions: counts!.revisions,
     total_revenue: total.net,
     revenue: { brut: total.brut, rembourse: total.rembourse, net: total.net },
     subscriptions_revenue: subscriptions.net,

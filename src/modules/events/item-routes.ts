@@ -14,7 +14,7 @@ import { uploadOf } from '../../core/multipart.js';
 import { errors, IdParams, tokenAuth } from '../../core/schemas.js';
 import { CreateEventBody, EventDetailQuery, EventSchema, UpdateEventBody, type EventInput } from './schemas.js';
 import { toEventJson, type EventJson } from './serializer.js';
-import { pendingSummary } from './revisions.js';
+import { lastDecision, pendingSummary } from './revisions.js';
 import { cancelEvent, deleteEvent, setCoverImage, submitEvent, updateEvent } from './service.js';
 import { eventAfterWrite, publicEvent, viewEvent } from './reads.js';
 import { cacheKey, eventHead, parseFields, pickFields, sendEvents } from './public-pages.js';
@@ -36,7 +36,11 @@ export function eventItemRoutes(deps: EventsDeps) {
     const withRevision = async (request: FastifyRequest, json: EventJson) => {
       const user = request.user;
       if (!user || (user.id !== json.createur.id && !isStaffUser(user)) || json.statut !== 'VALIDE') return json;
-      return { ...json, revision_en_attente: await pendingSummary(deps.db, json.id) };
+      return {
+        ...json,
+        revision_en_attente: await pendingSummary(deps.db, json.id),
+        derniere_revision: await lastDecision(deps.db, json.id),
+      };
     };
     const eventJson = async (request: FastifyRequest, id: number) => {
       const { row, extraViews } = await eventAfterWrite(deps, id, request.user?.id ?? null);

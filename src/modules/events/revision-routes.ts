@@ -8,7 +8,7 @@ import { Type } from 'typebox';
 import { currentUser, permissions } from '../../core/auth.js';
 import { requestMeta } from '../../core/audit.js';
 import { mapPage, Paginated, PaginationQuery, pageRequest, pageResponse } from '../../core/pagination.js';
-import { errors, IdParams, tokenAuth } from '../../core/schemas.js';
+import { errors, IdParams, staffAuth, tokenAuth } from '../../core/schemas.js';
 import { toSummary } from '../users/profile.js';
 import { RejectBody, RevisionSchema } from './schemas.js';
 import {
@@ -118,7 +118,7 @@ export function revisionModerationRoutes(deps: EventsDeps) {
         schema: {
           tags: TAGS,
           summary: 'Modifications d’événements validés en attente (les plus anciennes d’abord), avec leurs différences',
-          security: tokenAuth,
+          security: staffAuth,
           querystring: Type.Object(PaginationQuery),
           response: { 200: Paginated(RevisionSchema), ...errors(401, 403, 404) },
         },
@@ -140,7 +140,7 @@ export function revisionModerationRoutes(deps: EventsDeps) {
         schema: {
           tags: TAGS,
           summary: 'Une modification (en attente ou décidée) et ses différences',
-          security: tokenAuth,
+          security: staffAuth,
           params: IdParams,
           response: { 200: RevisionSchema, ...errors(401, 403, 404) },
         },
@@ -154,7 +154,7 @@ export function revisionModerationRoutes(deps: EventsDeps) {
         schema: {
           tags: TAGS,
           summary: 'Publier la modification ; les participants sont prévenus d’un changement de lieu',
-          security: tokenAuth,
+          security: staffAuth,
           params: IdParams,
           response: { 200: MessageAndRevision, ...errors(400, 401, 403, 404, 409) },
         },
@@ -171,7 +171,7 @@ export function revisionModerationRoutes(deps: EventsDeps) {
         schema: {
           tags: TAGS,
           summary: 'Refuser la modification avec un motif ; la version publiée reste',
-          security: tokenAuth,
+          security: staffAuth,
           params: IdParams,
           body: RejectBody,
           response: { 200: MessageAndRevision, ...errors(400, 401, 403, 404, 409) },

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { createTestContext, type TestContext } from '../../test/context.js';
 import { categoryIds, DAY, insertEvent } from '../../test/events.js';
-import { createUserWithToken } from '../../test/users.js';
+import { createUser, createUserWithToken } from '../../test/users.js';
+import { signInStaff } from '../../test/admin.js';
 import { multipartBody } from '../../test/http.js';
 import { queuedJobs } from '../../test/jobs.js';
 import { auditLogs } from '../../core/audit.js';
@@ -307,4 +308,58 @@ test('two staff approving the same revision at once: one publishes it, the other
     post(`/api/admin/events/revisions/${rev.id}/reject/`, { motif: 'En même temps.' }, other.headers),
   ]);
   assert.deepEqual([a.statusCode, b.statusCode].sort(), [200, 409]);
+});
+
+test('SpotVibe Administration moderates revisions with its browser session: cookie for reading, X-CSRF-Token to decide', async () => {
+  const password = 'Soleil-Abidjan-2024';
+  const s = await createUser(ctx.database.db, { password, isStaff: true });
+  const session = await signInStaff(ctx.app, s.username, password);
+  const id = await insertEvent(ctx.database.db, organizer.user.id, { titre: 'Nuit du Zouglou' });
+  assert.equal((await patch(id, { titre: 'Nuit du Zouglou, 2e édition' })).statusCode, 200);
+  const before = (await get('/api/admin/stats/', session.read)).json().pending_revisions;
+
+  const queue = await get('/api/admin/events/revisions/?page_size=100', session.read);
+  assert.equal(queue.statusCode, 200, queue.body);
+  const rev = queue.json().results.find((x: { evenement: { id: number } }) => x.evenement.id === id);
+  assert.ok(rev, 'the session reads the queue');
+  assert.equal((await get(`/api/admin/events/revisions/${rev.id}/`, session.read)).statusCode, 200);
+
+  // The cookie alone (a forged cross-site form) decides nothing.
+  const forged = await ctx.app.inject({ method: 'POST', url: `/api/admin/events/revisions/${rev.id}/approve/`, headers: session.read });
+  assert.equal(forged.statusCode, 403, forged.body);
+  assert.equal(forged.json().code, 'csrf_failed');
+  assert.equal((await published(id)).titre, 'Nuit du Zouglou');
+
+  const ok = await ctx.app.inject({ method: 'POST', url: `/api/admin/events/revisions/${rev.id}/approve/`, headers: session.write });
+  assert.equal(ok.statusCode, 200, ok.body);
+  assert.equal((await published(id)).titre, 'Nuit du Zouglou, 2e édition');
+  assert.equal((await get('/api/admin/stats/', session.read)).json().pending_revisions, before - 1, 'the dashboard counts the queue');
+
+  const doc = (await get('/api/schema/')).json();
+  assert.deepEqual(doc.paths['/api/admin/events/revisions/{id}/approve/'].post.security, [{ tokenAuth: [] }, { staffSession: [] }]);
+});
+
+test("the organizer reads the last decision on their event's revisions: published, or refused with the reason", async () => {
+  const id = await insertEvent(ctx.database.db, organizer.user.id, { titre: 'Gala de Bouaké' });
+  const first = (await get(`/api/events/${id}/`, organizer.headers)).json();
+  assert.equal(first.derniere_revision, null);
+  await patch(id, { titre: 'Gala de Bouaké — paiement au 07' });
+  const rev = (await get(`/api/events/${id}/revision/`, organizer.headers)).json();
+  assert.equal(
+    (await post(`/api/admin/events/revisions/${rev.id}/reject/`, { motif: 'Numéro de paiement dans le titre.' })).statusCode,
+    200,
+  );
+  const mine = (await get(`/api/events/${id}/`, organizer.headers)).json();
+  assert.equal(mine.titre, 'Gala de Bouaké');
+  assert.equal(mine.revision_en_attente, null);
+  assert.deepEqual(
+    { ...mine.derniere_revision, date_decision: undefined },
+    {
+      id: rev.id,
+      statut: 'REJETEE',
+      motif_rejet: 'Numéro de paiement dans le titre.',
+      date_decision: undefined,
+    },
+  );
+  assert.equal((await get(`/api/events/${id}/`, visitor.headers)).json().derniere_revision, undefined, 'not for the public');
 });

@@ -10,7 +10,7 @@
  * unique partial index): a new edit builds on the pending proposal and replaces it (REMPLACEE). Every step
  * runs under the event's row lock, like every other writer of an event (access.ts).
  */
-import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { isStaffUser, type AuthUser } from '../../core/auth.js';
 import { audit, type RequestMeta } from '../../core/audit.js';
@@ -427,5 +427,25 @@ export async function pendingSummary(db: DbOrTx, eventId: number): Promise<{ id:
     id: pending.id,
     champs: Object.keys(pending.champs as object).filter((k) => k !== 'image_miniature'),
     date_creation: pending.dateCreation.toISOString(),
+  };
+}
+
+/** The latest decision on an event's revisions, for its organizer: was the last change published or refused, and why. */
+export async function lastDecision(
+  db: DbOrTx,
+  eventId: number,
+): Promise<{ id: number; statut: 'APPROUVEE' | 'REJETEE'; motif_rejet: string; date_decision: string } | null> {
+  const [row] = await db
+    .select()
+    .from(eventRevisions)
+    .where(and(eq(eventRevisions.evenementId, eventId), inArray(eventRevisions.statut, ['APPROUVEE', 'REJETEE'])))
+    .orderBy(desc(eventRevisions.dateDecision), desc(eventRevisions.id))
+    .limit(1);
+  if (!row || !row.dateDecision) return null;
+  return {
+    id: row.id,
+    statut: row.statut as 'APPROUVEE' | 'REJETEE',
+    motif_rejet: row.motifRejet,
+    date_decision: row.dateDecision.toISOString(),
   };
 }

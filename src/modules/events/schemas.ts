@@ -83,6 +83,23 @@ export const EventSchema = Type.Object({
       },
     ),
   ),
+  derniere_revision: Type.Optional(
+    Type.Union(
+      [
+        Type.Object({
+          id: Type.Integer(),
+          statut: Type.Enum(['APPROUVEE', 'REJETEE']),
+          motif_rejet: Type.String({ description: 'Le motif du refus (vide si publiée)' }),
+          date_decision: DateTime,
+        }),
+        Type.Null(),
+      ],
+      {
+        description:
+          "Pour le créateur et le personnel, sur un événement validé : la dernière décision de l'équipe sur une modification (publiée ou refusée, avec le motif) ; null s'il n'y en a pas eu.",
+      },
+    ),
+  ),
 });
 
 // --- Revisions of published events -------------------------------------------------------------------------
