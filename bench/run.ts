@@ -381,6 +381,11 @@ async function main(): Promise<void> {
     await import('./flash-sale.js');
     return;
   }
+  // `npm run bench -- notifications [...]`: an event's fan-out to 10,000 followers (bench/notifications.ts).
+  if (process.argv[2] === 'notifications') {
+    await import('./notifications.js');
+    return;
+  }
   const o = parseArgs(process.argv.slice(2));
   const load1 = (await import('node:os')).loadavg()[0]!;
   console.log(`Machine : ${(await import('node:os')).cpus().length} cœurs, charge moyenne (1 min) ${load1.toFixed(2)} au départ`);

@@ -28,6 +28,8 @@ export const EMAIL_JOB = 'notifications.email';
 export const SMS_JOB = 'notifications.sms';
 /** How long a taken delivery is its sender's before another may take it (the provider calls time out sooner). */
 const LEASE_SECONDS = 120;
+/** Deliveries of one job sent at once: provider calls overlap, a slow one does not hold the others. */
+const LANES = 8;
 
 export function queueEmail(jobs: JobQueue, message: EmailMessage, tx?: DbOrTx): Promise<string | null> {
   return jobs.send(EMAIL_JOB, message, tx ? { tx } : {});
@@ -202,8 +204,8 @@ export const deliverJob: JobDefinition<{ ids: number[] }> = {
   retryLimit: 10,
   retryDelay: 5,
   retryBackoff: true,
-  batchSize: 5,
-  workers: 2,
+  batchSize: 4,
+  workers: 4,
   handler: async ({ ids }, ctx) => {
     const channels = channelsFor(ctx.config, ctx.log);
     const { maxAttempts } = notificationSettings(ctx.config);
@@ -212,7 +214,7 @@ export const deliverJob: JobDefinition<{ ids: number[] }> = {
     const lane = async () => {
       for (let id = queue.shift(); id !== undefined; id = queue.shift()) await deliverOne(ctx, channels, id, maxAttempts);
     };
-    await Promise.all([lane(), lane(), lane(), lane()]);
+    await Promise.all(Array.from({ length: LANES }, lane));
   },
 };
 

@@ -10,6 +10,10 @@ import { notify } from './service.js';
 import { notificationSettings, afterQuietHours } from './settings.js';
 import { follows, users } from '../users/tables.js';
 import { eventParticipations } from '../events/tables.js';
+import { queuedJobs, runJob } from '../../test/jobs.js';
+import { deliverJob } from './delivery.js';
+import { FANOUT_JOB, fanoutJob, type FanoutData } from './audiences.js';
+import { cleanupJob, remindersJob } from './jobs.js';
 
 let smtp: SmtpSink;
 let ctx: TestContext;
@@ -373,4 +377,69 @@ test('account messages (transactional) are sent, never shown in the inbox, and t
     .from(notifications)
     .where(inArray(notifications.utilisateurId, [userId]));
   assert.equal(rows[0]!.message, '');
+});
+
+test('exactly once under duplicated delivery jobs: two workers given the same ids send one email', async () => {
+  const me = await createUserWithToken(db(), {});
+  // Written outside any worker's reach: no job is queued, the test plays the duplicated jobs itself.
+  const [n] = await db()
+    .insert(notifications)
+    .values({ utilisateurId: me.user.id, typeNotification: 'NOUVEL_ABONNE', titre: 't', message: 'm', cleDedup: 'dup:jobs' })
+    .returning();
+  const [d] = await db()
+    .insert(notificationDeliveries)
+    .values({ notificationId: n!.id, canal: 'EMAIL', destinataire: me.user.email, contenu: { sujet: 'Une fois', texte: 'Une seule fois' } })
+    .returning();
+  await Promise.all([runJob(ctx.runtime, deliverJob, { ids: [d!.id] }), runJob(ctx.runtime, deliverJob, { ids: [d!.id, d!.id] })]);
+  await runJob(ctx.runtime, deliverJob, { ids: [d!.id] });
+  await mailTo(me.user.email);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(smtp.received.filter((m) => m.to.includes(me.user.email)).length, 1);
+  const [after] = await db().select().from(notificationDeliveries).where(eq(notificationDeliveries.id, d!.id));
+  assert.deepEqual([after!.statut, after!.tentatives], ['ENVOYEE', 1]);
+});
+
+test('reminders 24 h and 2 h before, once each per participant; the daily prune removes old read notifications and deliveries', async () => {
+  const org = await createUserWithToken(db(), {});
+  const p = await createUserWithToken(db(), {});
+  const now = new Date('2026-12-10T10:00:00Z');
+  const id = await insertEvent(db(), org.user.id, {
+    statut: 'VALIDE',
+    dateDebut: new Date(now.getTime() + 20 * 3_600_000),
+    titre: 'Rappel',
+  });
+  await db().insert(eventParticipations).values({ utilisateurId: p.user.id, evenementId: id, statut: 'CONFIRME' });
+  const fanouts = async () => (await queuedJobs<FanoutData>(ctx.database, FANOUT_JOB)).filter((f) => f.eventId === id);
+  await runJob(ctx.runtime, remindersJob, { now: now.toISOString() });
+  const first = await fanouts();
+  assert.deepEqual(
+    first.map((f) => [f.type, f.dedupKey, f.data?.delai]),
+    [['RAPPEL_EVENEMENT', `rappel:${id}:24h`, 'demain']],
+  );
+  for (const f of first) await runJob(ctx.runtime, fanoutJob, f);
+  for (const f of first) await runJob(ctx.runtime, fanoutJob, f); // a repeat notifies nobody twice
+  await runJob(ctx.runtime, remindersJob, { now: new Date(now.getTime() + 19 * 3_600_000).toISOString() });
+  const all = await fanouts();
+  assert.ok(all.some((f) => f.dedupKey === `rappel:${id}:2h` && f.data?.delai === 'dans 2 heures'));
+  for (const f of all) await runJob(ctx.runtime, fanoutJob, f);
+  const mine = (await inboxOf(p.user.id)).filter((x) => x.typeNotification === 'RAPPEL_EVENEMENT');
+  assert.equal(mine.length, 2);
+
+  await db().execute(
+    sql`UPDATE notifications SET lue = true, date_lecture = now() - interval '100 days' WHERE utilisateur_id = ${p.user.id}`,
+  );
+  await db().execute(
+    sql`UPDATE notification_deliveries SET date_creation = now() - interval '40 days', statut = 'ENVOYEE'
+         WHERE notification_id IN (SELECT id FROM notifications WHERE utilisateur_id = ${p.user.id})`,
+  );
+  const fresh = await createUserWithToken(db(), {});
+  await notify(db(), deps(), {
+    type: 'NOUVEL_ABONNE',
+    userIds: [fresh.user.id],
+    dedupKey: 'prune:keep',
+    data: { 'abonne.nom': 'Z', 'abonne.id': '1' },
+  });
+  await runJob(ctx.runtime, cleanupJob, {});
+  assert.equal((await inboxOf(p.user.id)).length, 0);
+  assert.equal((await inboxOf(fresh.user.id)).length, 1);
 });
