@@ -139,6 +139,11 @@ export const envSchema = z.object({
   PAYMENT_CANCEL_URL: url(['http:', 'https:']),
   PAYMENT_WEBHOOK_BASE_URL: url(['http:', 'https:']),
   PAYMENT_PROVIDER_TIMEOUT_MS: int(15_000, 500, 120_000),
+  /**
+   * How long a payment or refund the provider may have received is still asked about while the provider says
+   * "not found" (MTN 404, CinetPay 662): it is never failed before this window has passed.
+   */
+  PAYMENT_UNCONFIRMED_WINDOW_HOURS: int(48, 1, 24 * 30),
   WEBHOOK_RATE_LIMIT_MAX: int(600, 1, 1_000_000),
   WEBHOOK_RATE_LIMIT_WINDOW_SECONDS: int(60, 1, 3600),
   FORGED_CALLBACKS_RETENTION_DAYS: int(7, 1, 365),
