@@ -107,6 +107,8 @@ export async function processRefund(deps: RefundDeps, refundId: number): Promise
       return settle(deps, r.id, res.status, res.reason);
     } catch (err) {
       if (err instanceof ProviderUnavailableError) return 'retry';
+      // Refused: an end state (ECHOUE, with the provider's words) that staff can retry or settle by hand.
+      if (err instanceof ProviderRejectedError) return settle(deps, r.id, 'failed', err.message);
       throw err;
     }
   }
