@@ -162,7 +162,8 @@ export const envSchema = z.object({
   MTN_MONEY_DISBURSEMENT_SUBSCRIPTION_KEY: optionalStr,
   MTN_MONEY_DISBURSEMENT_API_USER: optionalStr,
   MTN_MONEY_DISBURSEMENT_API_KEY: optionalStr,
-  MOOV_MONEY_CHANNEL: optionalStr.transform((v) => v ?? 'FLOOZ'),
+  // CinetPay's documented `channels` values; FLOOZ is a payment-method code, not a channel (issue 12).
+  MOOV_MONEY_CHANNEL: z.enum(['ALL', 'MOBILE_MONEY', 'CREDIT_CARD', 'WALLET']).optional().default('MOBILE_MONEY'),
   CINETPAY_BASE_URL: url(['http:', 'https:']),
   CINETPAY_SITE_ID: optionalStr,
   CINETPAY_API_KEY: optionalStr,

@@ -113,14 +113,17 @@ test('idempotent initiation: the answer is lost, the retry with the same X-Refer
   assert.equal((await final({ reference, referenceFournisseur, montant: 5000, data: again.data })).status, 'succeeded');
 });
 
-test('a 404 right after the 202 is "not yet visible" (pending); long after, the request never arrived (failed)', async () => {
+test('a 404 after the 202 is "not yet visible" (pending) for the whole window; only past it is it failed', async () => {
   h.sim.state.delays.mtnVisibilityMs = 60_000;
   try {
     const p = await start('+2250501020399');
     const s = await mtn.getStatus(p);
     assert.deepEqual([s.status, s.providerStatus], ['pending', 'NOT_FOUND']);
+    // Issue 12 case 1: ten minutes of 404 after MTN's 202 was failed by the old 300 s rule; MTN may still debit.
     const old = { ...p, data: { ...p.data, initiatedAt: new Date(Date.now() - 600_000).toISOString() } };
-    assert.deepEqual(await mtn.getStatus(old).then((x) => [x.status, x.reason]), ['failed', 'RESOURCE_NOT_FOUND']);
+    assert.equal((await mtn.getStatus(old)).status, 'pending');
+    const past = { ...p, data: { ...p.data, initiatedAt: new Date(Date.now() - 49 * 3_600_000).toISOString() } };
+    assert.deepEqual(await mtn.getStatus(past).then((x) => [x.status, x.reason]), ['failed', 'RESOURCE_NOT_FOUND']);
   } finally {
     h.sim.state.delays.mtnVisibilityMs = 0;
   }
