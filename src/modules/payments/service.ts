@@ -344,6 +344,10 @@ export async function confirmPayment(deps: PaymentDeps, paymentId: number, sourc
 
   if (status.status === 'succeeded') {
     // The provider reports in its configured currency (XOF in production, a test currency in its sandbox).
+    // An omitted amount or currency is compared as "same", which is safe only where the provider cannot take
+    // another amount: Orange's transactionstatus answer carries no amount, but its pay_token is bound to the
+    // amount we sent at init (Orange's payment page cannot charge another); MTN, CinetPay and Wave send both in
+    // their status answers (a client that loses them is caught by its tests against the simulator's shapes).
     if (
       (status.montant !== undefined && status.montant !== p.montant) ||
       (status.devise !== undefined && status.devise !== gateway.currency)
