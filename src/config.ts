@@ -139,6 +139,11 @@ export const envSchema = z.object({
   PAYMENT_CANCEL_URL: url(['http:', 'https:']),
   PAYMENT_WEBHOOK_BASE_URL: url(['http:', 'https:']),
   PAYMENT_PROVIDER_TIMEOUT_MS: int(15_000, 500, 120_000),
+  /**
+   * How long a payment or refund the provider may have received is still asked about while the provider says
+   * "not found" (MTN 404, CinetPay 662): it is never failed before this window has passed.
+   */
+  PAYMENT_UNCONFIRMED_WINDOW_HOURS: int(48, 1, 24 * 30),
   WEBHOOK_RATE_LIMIT_MAX: int(600, 1, 1_000_000),
   WEBHOOK_RATE_LIMIT_WINDOW_SECONDS: int(60, 1, 3600),
   FORGED_CALLBACKS_RETENTION_DAYS: int(7, 1, 365),
@@ -157,7 +162,8 @@ export const envSchema = z.object({
   MTN_MONEY_DISBURSEMENT_SUBSCRIPTION_KEY: optionalStr,
   MTN_MONEY_DISBURSEMENT_API_USER: optionalStr,
   MTN_MONEY_DISBURSEMENT_API_KEY: optionalStr,
-  MOOV_MONEY_CHANNEL: optionalStr.transform((v) => v ?? 'FLOOZ'),
+  // CinetPay's documented `channels` values; FLOOZ is a payment-method code, not a channel (issue 12).
+  MOOV_MONEY_CHANNEL: z.enum(['ALL', 'MOBILE_MONEY', 'CREDIT_CARD', 'WALLET']).optional().default('MOBILE_MONEY'),
   CINETPAY_BASE_URL: url(['http:', 'https:']),
   CINETPAY_SITE_ID: optionalStr,
   CINETPAY_API_KEY: optionalStr,

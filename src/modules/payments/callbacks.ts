@@ -80,7 +80,9 @@ export async function receiveCallback(
       entetes: keptHeaders,
       ip: ip.slice(0, 64),
     });
-    if (parsed.ok && payment && (payment.statut === 'EN_ATTENTE' || payment.statut === 'EXPIRE')) {
+    // ECHOUE too: a closed payment the provider never called failed may still succeed late (confirmPayment
+    // only reopens those, on the provider's confirmed word).
+    if (parsed.ok && payment && (payment.statut === 'EN_ATTENTE' || payment.statut === 'EXPIRE' || payment.statut === 'ECHOUE')) {
       await queueConfirmation(deps.jobs, payment.id, `rappel_${fournisseur.toLowerCase()}`, tx);
     }
   });

@@ -16,7 +16,10 @@ export const RECONCILE_JOB = 'payments.reconcile';
 export function queueConfirmation(jobs: JobQueue, paymentId: number, source: string, tx?: DbOrTx): Promise<string | null> {
   return jobs.send(CONFIRM_JOB, { paymentId, source }, { singletonKey: `confirm:${paymentId}`, ...(tx ? { tx } : {}) });
 }
-/** An expired payment is still polled this long: a provider may report a late success. */
+/**
+ * An expired payment is still polled this long: a provider may report a late success. Default of
+ * PAYMENT_UNCONFIRMED_WINDOW_HOURS (the same window the provider clients keep a "not found" pending for).
+ */
 export const LATE_POLL_HOURS = 48;
 
 function depsOf(ctx: JobContext): PaymentDeps {
@@ -43,6 +46,8 @@ export const reconcileJob: JobDefinition<Record<string, never>> = {
   retryLimit: 0,
   handler: async (_data, ctx) => {
     const now = new Date();
+    // A little longer than the providers' "not found" window, so the poll that ends a payment always happens.
+    const windowHours = (ctx.config.env.PAYMENT_UNCONFIRMED_WINDOW_HOURS ?? LATE_POLL_HOURS) + 1;
     const due = await ctx.database.db
       .select({ id: payments.id })
       .from(payments)
@@ -52,7 +57,7 @@ export const reconcileJob: JobDefinition<Record<string, never>> = {
           and(
             eq(payments.statut, 'EXPIRE'),
             lte(payments.prochaineVerification, now),
-            gt(payments.dateCreation, sql`now() - make_interval(hours => ${LATE_POLL_HOURS})`),
+            gt(payments.dateCreation, sql`now() - make_interval(hours => ${windowHours})`),
           ),
         ),
       )

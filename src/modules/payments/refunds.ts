@@ -29,7 +29,13 @@ export interface RefundDeps {
 }
 
 function refundRequest(r: typeof refunds.$inferSelect, p: typeof payments.$inferSelect) {
-  return { referenceRemboursement: r.referenceFournisseur, payment: paymentRef(p), montant: r.montant, motif: r.motif };
+  return {
+    referenceRemboursement: r.referenceFournisseur,
+    payment: paymentRef(p),
+    montant: r.montant,
+    motif: r.motif,
+    creeLe: r.dateCreation,
+  };
 }
 
 export type RefundStep = 'done' | 'manual' | 'retry' | 'failed' | 'noop';
@@ -51,10 +57,41 @@ export async function processRefund(deps: RefundDeps, refundId: number): Promise
       );
       return 'manual';
     }
+    // A failed refund is re-sent with the SAME reference (a refund that did arrive answers 409: never paid
+    // twice), unless the provider itself said this reference failed (MTN FAILED): that one is spent, a re-send
+    // would only be refused again, so the retry gets a new reference.
+    let fresh: string | null = null;
+    if (r.statut === 'ECHOUE') {
+      let last;
+      try {
+        last = await gateway.refundStatus(refundRequest(r, p));
+      } catch (err) {
+        if (err instanceof ProviderUnavailableError) return 'retry';
+        last = null;
+      }
+      if (last?.status === 'succeeded') {
+        await deps.db.transaction((tx) => refundMachine.transition(tx, r.id, ['ECHOUE'], 'EN_ATTENTE', { source: 'remboursement' }));
+        await deps.db.transaction((tx) => refundMachine.transition(tx, r.id, ['EN_ATTENTE'], 'EN_COURS', { source: 'remboursement' }));
+        return settle(deps, r.id, 'succeeded');
+      }
+      if (last?.status === 'pending' && last.providerStatus !== 'NOT_FOUND') {
+        // The provider has it and is still working on it: follow it, do not send anything.
+        await deps.db.transaction((tx) => refundMachine.transition(tx, r.id, ['ECHOUE'], 'EN_ATTENTE', { source: 'remboursement' }));
+        await deps.db.transaction((tx) => refundMachine.transition(tx, r.id, ['EN_ATTENTE'], 'EN_COURS', { source: 'remboursement' }));
+        return 'retry';
+      }
+      if (last?.status === 'failed' && last.referenceSpent) fresh = gateway.newRefundReference();
+    }
     const moved = await deps.db.transaction((tx) =>
-      refundMachine.transition(tx, r.id, [r.statut], r.statut === 'ECHOUE' ? 'EN_ATTENTE' : 'EN_COURS', { source: 'remboursement' }),
+      refundMachine.transition(tx, r.id, [r.statut], r.statut === 'ECHOUE' ? 'EN_ATTENTE' : 'EN_COURS', {
+        source: 'remboursement',
+        ...(fresh
+          ? { details: { nouvelle_reference: fresh, ancienne_reference: r.referenceFournisseur }, set: { referenceFournisseur: fresh } }
+          : {}),
+      }),
     );
     if (!moved) return 'noop';
+    if (fresh) r.referenceFournisseur = fresh;
     if (r.statut === 'ECHOUE') {
       await deps.db.transaction((tx) => refundMachine.transition(tx, r.id, ['EN_ATTENTE'], 'EN_COURS', { source: 'remboursement' }));
     }
@@ -74,6 +111,8 @@ export async function processRefund(deps: RefundDeps, refundId: number): Promise
       return settle(deps, r.id, res.status, res.reason);
     } catch (err) {
       if (err instanceof ProviderUnavailableError) return 'retry';
+      // Refused: an end state (ECHOUE, with the provider's words) that staff can retry or settle by hand.
+      if (err instanceof ProviderRejectedError) return settle(deps, r.id, 'failed', err.message);
       throw err;
     }
   }

@@ -499,3 +499,115 @@ test('issue 18 bug 3: a crash between the seat hold and the provider call never 
   const [afterResume] = await ctx.database.db.select().from(payments).where(eq(payments.id, push!.id));
   assert.ok('answeredAt' in (afterResume!.donneesFournisseur as object));
 });
+
+const mtnBuy = (eventId: number, quantite = 1) => ({ eventId, quantite, fournisseur: 'MTN_MONEY' as const, telephone: '+2250500000010' });
+
+/** deps whose job queue records what is sent (e-mails to staff, refund jobs), then sends it for real. */
+function spyingDeps() {
+  const sent: { name: string; data: Record<string, unknown> }[] = [];
+  const jobs = Object.create(deps.jobs) as typeof deps.jobs;
+  jobs.send = ((name: string, data: Record<string, unknown>, opts?: never) => {
+    sent.push({ name, data });
+    return deps.jobs.send(name, data as never, opts);
+  }) as typeof jobs.send;
+  return { d: { ...deps, jobs }, sent };
+}
+
+test('issue 12 case 1: an MTN payment closed after its not-found window still becomes tickets on a late SUCCESSFUL, or a refund when sold out', async () => {
+  const buyer = await createUser(ctx.database.db);
+  const { event } = await createPaidEvent(ctx.database.db, organizer.id, { capacite: 1, prix: 2000 });
+  const a = await initiatePayment(deps, buyer.id, mtnBuy(event.id));
+  // The window ran out while MTN kept answering 404: our client ends it as RESOURCE_NOT_FOUND.
+  gateways.MTN_MONEY.settle(a.payment.referenceFournisseur, {
+    status: 'failed',
+    reason: 'RESOURCE_NOT_FOUND',
+    providerStatus: 'NOT_FOUND',
+  });
+  assert.equal(await confirmPayment(deps, a.payment.id, 'rapprochement'), 'ECHOUE');
+  // MTN finally debits the buyer and says so (callback → confirmation): tickets, the seat is free.
+  gateways.MTN_MONEY.settle(a.payment.referenceFournisseur, { status: 'succeeded' });
+  assert.equal(await confirmPayment(deps, a.payment.id, 'rappel_mtn_money'), 'REUSSI');
+  assert.equal((await ctx.database.db.select().from(tickets).where(eq(tickets.paymentId, a.payment.id))).length, 1);
+  const hist = await ctx.database.db
+    .select()
+    .from(statusHistory)
+    .where(
+      sql`${statusHistory.entite} = 'PAIEMENT' AND ${statusHistory.entiteId} = ${a.payment.id} AND ${statusHistory.nouveauStatut} = 'REUSSI'`,
+    );
+  assert.deepEqual(hist[0]!.details, { tardif: true, rouvert: 'RESOURCE_NOT_FOUND' }, 'staff see a late, reopened success');
+
+  // Same story, but the only seat is sold by then: the buyer is refunded automatically, never left with nothing.
+  const b = await initiatePayment(deps, buyer.id, mtnBuy((await createPaidEvent(ctx.database.db, organizer.id, { capacite: 1 })).event.id));
+  gateways.MTN_MONEY.settle(b.payment.referenceFournisseur, {
+    status: 'failed',
+    reason: 'RESOURCE_NOT_FOUND',
+    providerStatus: 'NOT_FOUND',
+  });
+  assert.equal(await confirmPayment(deps, b.payment.id, 'rapprochement'), 'ECHOUE');
+  const other = await createUser(ctx.database.db);
+  const c = await initiatePayment(deps, other.id, mtnBuy(b.payment.evenementId!));
+  gateways.MTN_MONEY.settle(c.payment.referenceFournisseur, { status: 'succeeded' });
+  assert.equal(await confirmPayment(deps, c.payment.id, 'test'), 'REUSSI');
+  gateways.MTN_MONEY.settle(b.payment.referenceFournisseur, { status: 'succeeded' });
+  assert.equal(await confirmPayment(deps, b.payment.id, 'rappel_mtn_money'), 'REUSSI');
+  assert.equal((await ctx.database.db.select().from(tickets).where(eq(tickets.paymentId, b.payment.id))).length, 0);
+  const [r] = await ctx.database.db.select().from(refunds).where(eq(refunds.paymentId, b.payment.id));
+  assert.match(r!.motif, /Plus de places/);
+
+  // A payment MTN itself declared FAILED is never reopened, whatever a later (forged) callback claims.
+  const d = await initiatePayment(deps, buyer.id, mtnBuy((await createPaidEvent(ctx.database.db, organizer.id, { capacite: 3 })).event.id));
+  gateways.MTN_MONEY.settle(d.payment.referenceFournisseur, { status: 'failed', reason: 'APPROVAL_REJECTED' });
+  assert.equal(await confirmPayment(deps, d.payment.id, 'rapprochement'), 'ECHOUE');
+  gateways.MTN_MONEY.settle(d.payment.referenceFournisseur, { status: 'succeeded' });
+  assert.equal(await confirmPayment(deps, d.payment.id, 'rappel_mtn_money'), 'ECHOUE');
+});
+
+test('issue 12 case 6: a success for another amount is refunded automatically (the amount received) and staff are alerted', async () => {
+  const staff = await createUser(ctx.database.db);
+  await ctx.database.db.execute(sql`UPDATE users SET is_staff = true WHERE id = ${staff.id}`);
+  const buyer = await createUser(ctx.database.db);
+  const { event } = await createPaidEvent(ctx.database.db, organizer.id, { capacite: 5, prix: 5000 });
+  const { d, sent } = spyingDeps();
+  const { payment } = await initiatePayment(d, buyer.id, mtnBuy(event.id));
+  gateways.MTN_MONEY.settle(payment.referenceFournisseur, { status: 'succeeded', montant: 500, devise: 'XOF' });
+  assert.equal(await confirmPayment(d, payment.id, 'test'), 'ECHOUE');
+  const [p] = await ctx.database.db.select().from(payments).where(eq(payments.id, payment.id));
+  assert.equal(p!.raisonEchec, 'MONTANT_INCOHERENT');
+  const [r] = await ctx.database.db.select().from(refunds).where(eq(refunds.paymentId, payment.id));
+  assert.ok(r, 'the money received is refunded');
+  assert.equal(r!.montant, 500);
+  assert.match(r!.motif, /Montant incohérent : 500 XOF reçu pour 5000 XOF/);
+  assert.ok(sent.some((j) => j.name === 'payments.refund' && j.data.refundId === r!.id));
+  const alert = sent.find((j) => JSON.stringify(j.data).includes(staff.email));
+  assert.ok(alert, 'an e-mail to staff');
+  assert.match(String((alert!.data as { subject: string }).subject), /montant incohérent/);
+  // Asking again changes nothing: one refund, one alert.
+  assert.equal(await confirmPayment(d, payment.id, 'test'), 'ECHOUE');
+  assert.equal((await ctx.database.db.select().from(refunds).where(eq(refunds.paymentId, payment.id))).length, 1);
+  assert.equal((await ctx.database.db.select().from(tickets).where(eq(tickets.paymentId, payment.id))).length, 0);
+});
+
+test('issue 12 case 2: a refund retry reuses its reference unless MTN said FAILED (a new one then), never paying twice', async () => {
+  const buyer = await createUser(ctx.database.db);
+  const { event } = await createPaidEvent(ctx.database.db, organizer.id, { capacite: 5 });
+  const { payment } = await initiatePayment(deps, buyer.id, mtnBuy(event.id));
+  gateways.MTN_MONEY.settle(payment.referenceFournisseur, { status: 'succeeded' });
+  await confirmPayment(deps, payment.id, 'test');
+  const [paid] = await ctx.database.db.select().from(payments).where(eq(payments.id, payment.id));
+  const { createRefund } = await import('./service.js');
+  const id = await ctx.database.db.transaction((tx) => createRefund(tx, deps.jobs, deps.gateways, paid!, 'test'));
+  const ref0 = (await ctx.database.db.select().from(refunds).where(eq(refunds.id, id!)))[0]!.referenceFournisseur;
+  // The window ran out with MTN answering 404: failed on OUR side. The retry must send the same reference.
+  gateways.MTN_MONEY.refundResult = { status: 'failed', providerStatus: 'NOT_FOUND', reason: 'RESOURCE_NOT_FOUND' };
+  assert.equal(await processRefund(deps, id!), 'failed');
+  assert.equal(await processRefund(deps, id!), 'failed');
+  const ref1 = (await ctx.database.db.select().from(refunds).where(eq(refunds.id, id!)))[0]!.referenceFournisseur;
+  assert.equal(ref1, ref0, 'same reference: a refund that did arrive answers 409, never a second payment');
+  // MTN says FAILED for that reference: it is spent, the retry goes out under a new one and succeeds.
+  gateways.MTN_MONEY.refunds.set(ref0, { status: 'failed', providerStatus: 'FAILED', reason: 'NOT_ENOUGH_FUNDS', referenceSpent: true });
+  gateways.MTN_MONEY.refundResult = { status: 'succeeded', providerStatus: 'SUCCESSFUL' };
+  assert.equal(await processRefund(deps, id!), 'done');
+  const ref2 = (await ctx.database.db.select().from(refunds).where(eq(refunds.id, id!)))[0]!.referenceFournisseur;
+  assert.notEqual(ref2, ref0);
+  assert.equal([...gateways.MTN_MONEY.refunds.keys()].filter((k) => k === ref2).length, 1);
+});

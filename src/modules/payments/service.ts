@@ -23,11 +23,13 @@ import { payments, refunds, type Fournisseur } from './tables.js';
 import { EventUnavailableError, heldSeatsSql, insertHoldingPayment, sellSeats, soldOutError } from './reservation.js';
 import { paymentMachine, refundMachine } from './states.js';
 import { ticketMachine } from '../tickets/states.js';
+import { statusHistory } from '../../core/history.js';
 import { preparedOnce } from '../../db/prepared.js';
 import { ConflictError, NotFoundError, ValidationError, AppError, pgErrorCode, PG } from '../../core/errors.js';
 import { gatewayFor, ProviderRejectedError, ProviderUnavailableError, type GatewayRegistry } from './gateway.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import './hooks.js';
+import { queueEmail } from '../notifications/delivery.js';
 import { normalizeTelephone, PHONE_MESSAGE } from '../users/validators.js';
 import { generateTicketCode } from '../tickets/render/code.js';
 import { formatShortDateTime } from '../../core/french.js';
@@ -298,6 +300,10 @@ export async function confirmPayment(deps: PaymentDeps, paymentId: number, sourc
   const now = deps.now?.() ?? new Date();
   const [p] = await deps.db.select().from(payments).where(eq(payments.id, paymentId));
   if (!p) return null;
+  // A closed payment (ECHOUE) is asked again only when a success may still come for it: the provider never
+  // said "failed" (our window ran out, or our call was refused after it may have arrived). Only a confirmed
+  // success moves it (late success: tickets if seats remain, else a refund); any other answer leaves it.
+  if (p.statut === 'ECHOUE') return lateSuccessOfClosed(deps, p, source);
   if (p.statut !== 'EN_ATTENTE' && p.statut !== 'EXPIRE') return p.statut;
 
   const gateway = gatewayFor(deps.gateways, p.fournisseur);
@@ -305,13 +311,15 @@ export async function confirmPayment(deps: PaymentDeps, paymentId: number, sourc
     if (gateway.capabilities.flow === 'redirect') {
       // The buyer was never given a page to pay on (the answer that carries it was lost with the process), so
       // nothing can be paid: give the seats back now rather than at the end of the hold.
-      await deps.db.transaction((tx) =>
-        paymentMachine.transition(tx, p.id, ['EN_ATTENTE'], 'ECHOUE', {
+      await deps.db.transaction(async (tx) => {
+        const moved = await paymentMachine.transition(tx, p.id, ['EN_ATTENTE'], 'ECHOUE', {
           source,
           details: { raison: "la demande n'a jamais reçu de réponse du fournisseur (interrompue)" },
           set: { raisonEchec: 'NON_TRANSMIS', dateFinalisation: now },
-        }),
-      );
+        });
+        // The buyer left with no page to pay on: tell them the purchase did not go through.
+        if (moved) await deps.hooks.run('payment.failed', { tx, jobs: deps.jobs, paymentId: p.id });
+      });
       return 'ECHOUE';
     }
     // Push flow: send the request now (same reference: MTN answers 409 if the first one did arrive), so the
@@ -339,19 +347,15 @@ export async function confirmPayment(deps: PaymentDeps, paymentId: number, sourc
 
   if (status.status === 'succeeded') {
     // The provider reports in its configured currency (XOF in production, a test currency in its sandbox).
+    // An omitted amount or currency is compared as "same", which is safe only where the provider cannot take
+    // another amount: Orange's transactionstatus answer carries no amount, but its pay_token is bound to the
+    // amount we sent at init (Orange's payment page cannot charge another); MTN, CinetPay and Wave send both in
+    // their status answers (a client that loses them is caught by its tests against the simulator's shapes).
     if (
       (status.montant !== undefined && status.montant !== p.montant) ||
       (status.devise !== undefined && status.devise !== gateway.currency)
     ) {
-      // Never issue tickets for an amount we did not ask for: fail it and leave the evidence for staff.
-      await deps.db.transaction(async (tx) => {
-        const moved = await paymentMachine.transition(tx, p.id, ['EN_ATTENTE', 'EXPIRE'], 'ECHOUE', {
-          source,
-          details: { attendu: { montant: p.montant, devise: p.devise }, recu: { montant: status.montant, devise: status.devise } },
-          set: { raisonEchec: 'MONTANT_INCOHERENT', dateFinalisation: now },
-        });
-        if (moved) await deps.hooks.run('payment.failed', { tx, jobs: deps.jobs, paymentId: p.id });
-      });
+      await failForAmountMismatch(deps, p, status, source, now, ['EN_ATTENTE', 'EXPIRE']);
       return 'ECHOUE';
     }
     return finalizeSuccess(deps, p.id, source);
@@ -374,6 +378,93 @@ export async function confirmPayment(deps: PaymentDeps, paymentId: number, sourc
     return 'EXPIRE';
   }
   return p.statut;
+}
+
+/** Raisons of an ECHOUE payment that a provider success may still overturn (no "failed" from the provider). */
+const REOPENABLE = ['RESOURCE_NOT_FOUND', 'NON_TRANSMIS', 'FOURNISSEUR_INDISPONIBLE', 'DELAI_DEPASSE'];
+
+async function lateSuccessOfClosed(deps: PaymentDeps, p: Payment, source: string): Promise<Payment['statut']> {
+  if (!REOPENABLE.includes(p.raisonEchec)) return p.statut;
+  const now = deps.now?.() ?? new Date();
+  const gateway = gatewayFor(deps.gateways, p.fournisseur);
+  let status;
+  try {
+    status = await gateway.getStatus(paymentRef(p));
+  } catch (err) {
+    if (err instanceof ProviderUnavailableError || err instanceof ProviderRejectedError) return p.statut;
+    throw err;
+  }
+  if (status.status !== 'succeeded') return p.statut;
+  if (
+    (status.montant !== undefined && status.montant !== p.montant) ||
+    (status.devise !== undefined && status.devise !== gateway.currency)
+  ) {
+    await failForAmountMismatch(deps, p, status, source, now, ['ECHOUE']);
+    return 'ECHOUE';
+  }
+  return finalizeSuccess(deps, p.id, source);
+}
+
+/**
+ * The provider reports a success for another amount or currency than we asked: never tickets for it. The
+ * payment ends ECHOUE (MONTANT_INCOHERENT) with both amounts in its history, the money received is refunded
+ * automatically (the amount the provider reports, in one refund per payment), and staff are alerted by e-mail.
+ */
+async function failForAmountMismatch(
+  deps: PaymentDeps,
+  p: Payment,
+  status: { montant?: number | undefined; devise?: string | undefined; providerStatus: string },
+  source: string,
+  now: Date,
+  from: Payment['statut'][],
+): Promise<void> {
+  await deps.db.transaction(async (tx) => {
+    const attendu = { montant: p.montant, devise: p.devise };
+    const recu = { montant: status.montant ?? null, devise: status.devise ?? null };
+    const details = { attendu, recu, statut_fournisseur: status.providerStatus };
+    let moved: boolean;
+    if (p.statut === 'ECHOUE') {
+      // Already closed by us: the guarded update on the old raison decides the one actor that refunds.
+      const rows = await tx
+        .update(payments)
+        .set({ raisonEchec: 'MONTANT_INCOHERENT' })
+        .where(and(eq(payments.id, p.id), eq(payments.statut, 'ECHOUE'), eq(payments.raisonEchec, p.raisonEchec)))
+        .returning({ id: payments.id });
+      moved = rows.length > 0;
+      if (moved) {
+        await tx
+          .insert(statusHistory)
+          .values({ entite: 'PAIEMENT', entiteId: p.id, ancienStatut: 'ECHOUE', nouveauStatut: 'ECHOUE', source, details });
+      }
+    } else {
+      moved =
+        (await paymentMachine.transition(tx, p.id, from, 'ECHOUE', {
+          source,
+          details,
+          set: { raisonEchec: 'MONTANT_INCOHERENT', dateFinalisation: now },
+        })) !== null;
+    }
+    if (!moved) return;
+    await deps.hooks.run('payment.failed', { tx, jobs: deps.jobs, paymentId: p.id });
+    const montant = status.montant !== undefined && status.montant > 0 ? status.montant : p.montant;
+    const motif = `Montant incohérent : ${montant} ${status.devise ?? p.devise} reçu pour ${p.montant} ${p.devise} demandés (${p.reference}).`;
+    const refundId = await createRefund(tx, deps.jobs, deps.gateways, p, motif, montant);
+    await alertStaff(
+      tx,
+      deps.jobs,
+      `SpotVibe : paiement ${p.reference} au montant incohérent`,
+      `Le fournisseur ${p.fournisseur} confirme le paiement ${p.reference} pour ${recu.montant ?? '?'} ${recu.devise ?? '?'}, alors que ${p.montant} ${p.devise} étaient demandés.\nAucun billet n'a été émis ; le remboursement n° ${refundId ?? '?'} de ${montant} est lancé automatiquement.\nVérifiez-le dans /api/admin/refunds/.`,
+    );
+  });
+}
+
+/** One e-mail to every active staff member (anomalies that move money without a human deciding). */
+export async function alertStaff(tx: DbOrTx, jobs: JobQueue, subject: string, text: string): Promise<void> {
+  const staff = await tx
+    .select({ email: users.email })
+    .from(users)
+    .where(and(eq(users.isStaff, true), eq(users.isActive, true)));
+  for (const s of staff) await queueEmail(jobs, { to: s.email, subject, text }, tx);
 }
 
 async function expirePayment(db: Db, paymentId: number, source: string): Promise<void> {
@@ -470,10 +561,12 @@ export async function finalizeSuccess(deps: PaymentDeps, paymentId: number, sour
 /** Moves the payment to REUSSI (once); returns its current status instead when someone else finalized it. */
 async function moveToSuccess(tx: DbOrTx, paymentId: number, source: string, now: Date) {
   const [p] = await tx.select().from(payments).where(eq(payments.id, paymentId));
-  if (!p || (p.statut !== 'EN_ATTENTE' && p.statut !== 'EXPIRE')) return p?.statut ?? 'ECHOUE';
-  const moved = await paymentMachine.transition(tx, p.id, ['EN_ATTENTE', 'EXPIRE'], 'REUSSI', {
+  const reopenable = p?.statut === 'ECHOUE' && REOPENABLE.includes(p.raisonEchec);
+  if (!p || (p.statut !== 'EN_ATTENTE' && p.statut !== 'EXPIRE' && !reopenable)) return p?.statut ?? 'ECHOUE';
+  const moved = await paymentMachine.transition(tx, p.id, [p.statut], 'REUSSI', {
     source,
-    details: { tardif: p.statut === 'EXPIRE' || p.expireLe <= now },
+    // tardif: the success came after our hold ended (or after we had closed it): staff see it in the history.
+    details: { tardif: p.statut !== 'EN_ATTENTE' || p.expireLe <= now, ...(p.statut === 'ECHOUE' ? { rouvert: p.raisonEchec } : {}) },
     set: { dateFinalisation: now, raisonEchec: '' },
   });
   if (!moved) {
@@ -491,6 +584,7 @@ export function paymentRef(p: Payment) {
     referenceFournisseur: p.referenceFournisseur,
     montant: p.montant,
     data: p.donneesFournisseur as Record<string, unknown>,
+    creeLe: p.dateCreation,
   };
 }
 
@@ -504,10 +598,11 @@ export async function createRefund(
   gateways: GatewayRegistry,
   p: Payment,
   motif: string,
+  montant: number = p.montant,
 ): Promise<number | null> {
   const [r] = await tx
     .insert(refunds)
-    .values({ paymentId: p.id, montant: p.montant, motif, referenceFournisseur: gatewayFor(gateways, p.fournisseur).newRefundReference() })
+    .values({ paymentId: p.id, montant, motif, referenceFournisseur: gatewayFor(gateways, p.fournisseur).newRefundReference() })
     .onConflictDoNothing({ target: refunds.paymentId })
     .returning({ id: refunds.id });
   if (!r) return null;

@@ -12,7 +12,8 @@ export const PAYMENT_TRANSITIONS: Readonly<Record<PaymentStatut, readonly Paymen
   // Expired locally, but the provider may still report the payment's real end (late success → tickets or refund).
   EXPIRE: ['REUSSI', 'ECHOUE'],
   REUSSI: ['REMBOURSE'],
-  ECHOUE: [],
+  // Closed on our side without a "failed" from the provider (its window ran out): a confirmed late success reopens it.
+  ECHOUE: ['REUSSI'],
   REMBOURSE: [],
 };
 

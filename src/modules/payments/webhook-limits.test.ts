@@ -48,3 +48,12 @@ test('a forged call is stored as a bounded sample, and pruned after its retentio
   // Recent refused calls stay (evidence for staff).
   assert.equal((await ctx.database.db.select().from(momoTransactions).where(eq(momoTransactions.ip, '198.51.100.8'))).length, 1);
 });
+
+test('issue 12 case 4: the notify URL answers GET with 200 (CinetPay pings it), and records nothing', async () => {
+  const before = (await ctx.database.db.select({ n: sql<number>`count(*)::int` }).from(momoTransactions))[0]!.n;
+  const res = await ctx.app.inject({ method: 'GET', url: '/api/payments/webhooks/moov/', remoteAddress: '10.9.9.9' });
+  assert.equal(res.statusCode, 200);
+  assert.deepEqual(res.json(), { status: 'OK' });
+  const after = (await ctx.database.db.select({ n: sql<number>`count(*)::int` }).from(momoTransactions))[0]!.n;
+  assert.equal(after, before);
+});

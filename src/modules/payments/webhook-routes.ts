@@ -37,6 +37,15 @@ export function webhookRoutes(deps: PaymentDeps) {
     // Per source address: a provider sends bursts during a sale, far below this; a flood of forged calls is cut off.
     const config = { rateLimit: { max: deps.webhookRateLimit.max, timeWindow: deps.webhookRateLimit.windowMs } };
     app.post('/:provider/', { schema, config }, handler);
+    // CinetPay pings its notify_url with GET (documented: the URL must answer 200): nothing to record.
+    app.get(
+      '/:provider/',
+      {
+        schema: { ...schema, summary: 'Vérification de l’URL de rappel (GET, CinetPay)', response: { 200: schema.response[200] } },
+        config,
+      },
+      async () => ({ status: 'OK' }),
+    );
     // MTN sends its callback with PUT (sometimes POST).
     app.put('/:provider/', { schema: { ...schema, summary: 'Rappel MTN (PUT)' }, config }, handler);
   };

@@ -150,7 +150,7 @@ test('a transaction_id already used is refused by CinetPay: a lost init answer c
   );
 });
 
-test('unknown to CinetPay: pending during the grace period, failed after', async () => {
+test('unknown to CinetPay: pending for the whole window (an hour later still), failed only after it', async () => {
   const ghost: PaymentRef = {
     reference: 'SV-FANTOME',
     referenceFournisseur: 'SV-FANTOME',
@@ -159,7 +159,9 @@ test('unknown to CinetPay: pending during the grace period, failed after', async
   };
   assert.equal((await moov.getStatus(ghost)).status, 'pending');
   const old = { ...ghost, data: { initiatedAt: new Date(Date.now() - 3_600_000).toISOString() } };
-  assert.deepEqual(await moov.getStatus(old).then((s) => [s.status, s.reason]), ['failed', 'TRANSACTION_NOT_FOUND']);
+  assert.equal((await moov.getStatus(old)).status, 'pending', 'issue 12: the old 300 s rule failed it here');
+  const past = { ...ghost, data: {}, creeLe: new Date(Date.now() - 49 * 3_600_000) };
+  assert.deepEqual(await moov.getStatus(past).then((s) => [s.status, s.reason]), ['failed', 'RESOURCE_NOT_FOUND']);
 });
 
 test('bad API key is a non-retryable rejection; no refund API', async () => {
@@ -172,4 +174,27 @@ test('bad API key is a non-retryable rejection; no refund API', async () => {
   );
   assert.equal(moov.capabilities.refund, false);
   await assert.rejects(moov.refund(), ProviderRejectedError);
+});
+
+test('issue 12 case 4: a documented channel (MOBILE_MONEY) with the Moov number locked; FLOOZ as a channel is refused like the real API', async () => {
+  const p = await start();
+  const sim = [...h.sim.state.payments.values()].find((x) => x.key === p.referenceFournisseur)!;
+  assert.equal(sim.extra.channel, 'MOBILE_MONEY');
+  const s = h.sim.settings(h.common);
+  s.cinetpay!.channel = 'FLOOZ';
+  const wrong = createProviders(s).MOOV_MONEY!;
+  const reference = newReference();
+  await assert.rejects(
+    wrong.initiate({ reference, referenceFournisseur: reference, montant: 5000, telephone: '+2250101020399', description: 'x' }),
+    (e: unknown) => e instanceof ProviderRejectedError && e.httpStatus === 400,
+  );
+  // An init that timed out (no initiatedAt) counts its age from the stored time, not from nothing.
+  const lost: PaymentRef = {
+    reference,
+    referenceFournisseur: newReference(),
+    montant: 5000,
+    data: {},
+    creeLe: new Date(Date.now() - 3600_000),
+  };
+  assert.equal((await moov.getStatus(lost)).status, 'pending');
 });

@@ -36,9 +36,13 @@ const CINETPAY_STATUS: Record<string, NormalizedStatus> = {
 const CINETPAY_CODES: Record<string, NormalizedStatus> = {
   '00': 'succeeded',
   '600': 'failed', // PAYMENT_FAILED
+  '602': 'failed', // INSUFFICIENT_BALANCE
+  '604': 'failed', // OTP_CODE_ERROR
+  '606': 'failed', // INCORRECT_SETTINGS
   '627': 'failed', // TRANSACTION_CANCEL
   '623': 'pending', // WAITING_CUSTOMER_TO_VALIDATE
   '662': 'pending', // WAITING_CUSTOMER_PAYMENT
+  '663': 'pending', // WAITING_CUSTOMER_OTP_CODE
 };
 
 export class CinetPayMoovProvider implements PaymentProvider {
@@ -84,9 +88,11 @@ export class CinetPayMoovProvider implements PaymentProvider {
             .slice(0, 100) || 'Billets SpotVibe',
         notify_url: webhookUrl(this.common, 'moov'),
         return_url: withReference(this.common.returnUrl, req.reference),
+        // A documented channel (MOBILE_MONEY); Moov is chosen by the payer's Moov number, locked on the page.
         channels: this.s.channel,
         lang: 'fr',
         customer_phone_number: toMsisdn(req.telephone),
+        lock_phone_number: true,
         metadata: req.reference,
       },
     });
@@ -120,12 +126,14 @@ export class CinetPayMoovProvider implements PaymentProvider {
     const status = CINETPAY_STATUS[dataStatus] ?? CINETPAY_CODES[code];
     if (!status) {
       if (res.status === 404 || /NOT_FOUND|INTROUVABLE/i.test(message)) {
-        // Like MTN: unknown right after the init is "not yet", unknown long after means it never arrived.
-        const initiatedAt = Date.parse(str(p.data.initiatedAt) ?? '');
-        const age = Number.isFinite(initiatedAt) ? (this.now() - initiatedAt) / 1000 : 0;
-        return age < this.s.notFoundGraceSeconds
+        // Same rule as MTN (issue 12): a transaction CinetPay may have received is pending for the whole
+        // configured window (PAYMENT_UNCONFIRMED_WINDOW_HOURS), its age counted from the stored time when the
+        // init never answered; only past it is it failed (and a later success still reopens it).
+        const startMs = Date.parse(str(p.data.initiatedAt) ?? '') || p.creeLe?.getTime() || NaN;
+        const age = Number.isFinite(startMs) ? (this.now() - startMs) / 1000 : 0;
+        return !Number.isFinite(startMs) || age < this.s.notFoundGraceSeconds
           ? { status: 'pending', providerStatus: 'NOT_FOUND', reason: 'transaction pas encore visible' }
-          : { status: 'failed', providerStatus: 'NOT_FOUND', reason: 'TRANSACTION_NOT_FOUND' };
+          : { status: 'failed', providerStatus: 'NOT_FOUND', reason: 'RESOURCE_NOT_FOUND' };
       }
       throw new ProviderRejectedError(
         this.fournisseur,

@@ -113,14 +113,17 @@ test('idempotent initiation: the answer is lost, the retry with the same X-Refer
   assert.equal((await final({ reference, referenceFournisseur, montant: 5000, data: again.data })).status, 'succeeded');
 });
 
-test('a 404 right after the 202 is "not yet visible" (pending); long after, the request never arrived (failed)', async () => {
+test('a 404 after the 202 is "not yet visible" (pending) for the whole window; only past it is it failed', async () => {
   h.sim.state.delays.mtnVisibilityMs = 60_000;
   try {
     const p = await start('+2250501020399');
     const s = await mtn.getStatus(p);
     assert.deepEqual([s.status, s.providerStatus], ['pending', 'NOT_FOUND']);
+    // Issue 12 case 1: ten minutes of 404 after MTN's 202 was failed by the old 300 s rule; MTN may still debit.
     const old = { ...p, data: { ...p.data, initiatedAt: new Date(Date.now() - 600_000).toISOString() } };
-    assert.deepEqual(await mtn.getStatus(old).then((x) => [x.status, x.reason]), ['failed', 'RESOURCE_NOT_FOUND']);
+    assert.equal((await mtn.getStatus(old)).status, 'pending');
+    const past = { ...p, data: { ...p.data, initiatedAt: new Date(Date.now() - 49 * 3_600_000).toISOString() } };
+    assert.deepEqual(await mtn.getStatus(past).then((x) => [x.status, x.reason]), ['failed', 'RESOURCE_NOT_FOUND']);
   } finally {
     h.sim.state.delays.mtnVisibilityMs = 0;
   }
@@ -183,7 +186,14 @@ test('refund through Disbursement: accepted, then SUCCESSFUL; repeated with the 
     return r.status !== 'pending' && r;
   });
   assert.deepEqual([refused.status, refused.reason], ['failed', 'NOT_ALLOWED']);
-  assert.equal((await mtn.refundStatus({ ...req, referenceRemboursement: mtn.newRefundReference() })).status, 'failed');
+  // A refund MTN does not know (yet) is pending, never failed on a 404 (issue 12 case 2).
+  assert.deepEqual(
+    await mtn
+      .refundStatus({ ...req, referenceRemboursement: mtn.newRefundReference(), creeLe: new Date() })
+      .then((r) => [r.status, r.providerStatus]),
+    ['pending', 'NOT_FOUND'],
+  );
+  assert.equal(refused.referenceSpent, true, 'MTN said FAILED: that reference is spent');
 });
 
 test('without Disbursement keys, MTN refunds are manual', async () => {
@@ -215,4 +225,53 @@ test('wrong subscription key or API key is a non-retryable rejection', async () 
 test('account check: an active number says true', async () => {
   assert.equal(await mtn.isAccountActive('+2250501020304'), true);
   assert.equal(await mtn.isAccountActive('+2250501020300'), false);
+});
+
+test('issue 12 case 1/2: a 404 stays pending for the whole configured window, counted from the stored time when the call timed out', async () => {
+  let clock = Date.now();
+  const s = h.sim.settings(h.common);
+  s.mtn!.notFoundGraceSeconds = 48 * 3600;
+  const p = createProviders(s, { now: () => clock }).MTN_MONEY as MtnMomoProvider;
+  // A request MTN never shows (our call timed out: no initiatedAt), stored 10 minutes ago: still pending.
+  const lost: PaymentRef = {
+    reference: newReference(),
+    referenceFournisseur: p.newProviderReference(),
+    montant: 5000,
+    data: {},
+    creeLe: new Date(clock - 600_000),
+  };
+  assert.deepEqual(await p.getStatus(lost).then((r) => [r.status, r.providerStatus]), ['pending', 'NOT_FOUND']);
+  // Acknowledged (initiatedAt set) an hour ago and still 404: pending too — the old 300 s rule failed it here.
+  const acked: PaymentRef = { ...lost, data: { initiatedAt: new Date(clock - 3600_000).toISOString() } };
+  assert.equal((await p.getStatus(acked)).status, 'pending');
+  // Past the window only: failed, with the reason the service may later reopen on a late success.
+  clock += 49 * 3600_000;
+  assert.deepEqual(await p.getStatus(lost).then((r) => [r.status, r.reason]), ['failed', 'RESOURCE_NOT_FOUND']);
+  const refund: RefundRequest = {
+    referenceRemboursement: p.newRefundReference(),
+    payment: lost,
+    montant: 5000,
+    motif: 'x',
+    creeLe: new Date(clock - 600_000),
+  };
+  assert.equal((await p.refundStatus(refund)).status, 'pending');
+  assert.equal(
+    (await p.refundStatus({ ...refund, creeLe: new Date(clock - 49 * 3600_000) })).referenceSpent,
+    undefined,
+    'our failure: reuse the reference',
+  );
+});
+
+test('issue 12 case 5: REJECTED and TIMEOUT are not MTN statuses: read as pending (ask again), never as a final failure', async () => {
+  for (const status of ['REJECTED', 'TIMEOUT']) {
+    const parsed = await mtn.parseCallback({
+      rawBody: Buffer.from(
+        JSON.stringify({ externalId: 'SV-X', status, financialTransactionId: 123456789, amount: 5000, currency: 'EUR' }),
+      ),
+      headers: {},
+      lookup: async () => null,
+    });
+    assert.ok(parsed.ok);
+    assert.deepEqual([parsed.claimed, parsed.transactionId, parsed.montant], ['pending', '123456789', 5000]);
+  }
 });

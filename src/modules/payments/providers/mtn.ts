@@ -23,14 +23,33 @@ import {
   type StatusResult,
 } from './types.js';
 
+/**
+ * MTN's OpenAPI definition (RequestToPayResult / Transfer / Refund `status`) documents exactly PENDING,
+ * SUCCESSFUL and FAILED. REJECTED and TIMEOUT are not statuses in it (APPROVAL_REJECTED and EXPIRED are
+ * values of `reason` on a FAILED answer): an answer carrying them is read as "not final yet" and asked again,
+ * never as a failure that would release a payment MTN may still debit (see statusOf).
+ */
 const MTN_STATUS: Record<string, NormalizedStatus> = {
   PENDING: 'pending',
   SUCCESSFUL: 'succeeded',
   FAILED: 'failed',
-  // Seen in the wild besides the documented three; both are final failures.
-  REJECTED: 'failed',
-  TIMEOUT: 'failed',
 };
+
+/** Undocumented status words (REJECTED, TIMEOUT, anything new) are pending: only MTN's FAILED ends a request. */
+function statusOf(providerStatus: string): NormalizedStatus {
+  return MTN_STATUS[providerStatus] ?? 'pending';
+}
+
+/** `reason` is an object {code, message} in MTN's definition (ErrorReason); older sandboxes sent a string. */
+function reasonOf(reason: unknown): string | undefined {
+  return str(field(reason, 'code')) ?? str(reason);
+}
+
+/** MTN's own examples send `financialTransactionId` (and `amount`) as JSON numbers as well as strings. */
+function idOf(v: unknown): string | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return str(v);
+}
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
@@ -130,35 +149,39 @@ export class MtnMomoProvider implements PaymentProvider {
       headers: this.headers(this.collection),
       accept: [404],
     });
-    if (res.status === 404) return this.notFound(p, 'requesttopay');
+    if (res.status === 404) return this.notFound(str(p.data.initiatedAt), p.creeLe, 'requesttopay');
     return this.readTransaction(res.json);
   }
 
   /**
-   * MTN answers 404 for a moment after the 202 (the request is not yet visible). Within the grace period that
-   * is "pending"; after it, the request never reached MTN (our call timed out before it arrived), so nothing
-   * can be debited and the payment has failed.
+   * MTN answers 404 after a 202 while the request is not yet visible, and its definition says nothing that
+   * makes a 404 final: a request we may have sent (202, 409, or a call that timed out) stays pending for the
+   * whole configured window (PAYMENT_UNCONFIRMED_WINDOW_HOURS), asked again and again; only past it does it
+   * end. The age counts from the first answer, else from when the payment was stored (a timed-out call never
+   * wrote `initiatedAt`), never from nothing.
    */
-  private notFound(p: PaymentRef, what: string): StatusResult {
-    const initiatedAt = Date.parse(str(p.data.initiatedAt) ?? '');
-    const age = Number.isFinite(initiatedAt) ? (this.now() - initiatedAt) / 1000 : 0;
-    if (age < this.s.notFoundGraceSeconds) return { status: 'pending', providerStatus: 'NOT_FOUND', reason: `${what} pas encore visible` };
+  private notFound(initiatedAt: string | undefined, creeLe: Date | undefined, what: string): StatusResult {
+    const startMs = Date.parse(initiatedAt ?? '') || creeLe?.getTime() || NaN;
+    const age = Number.isFinite(startMs) ? (this.now() - startMs) / 1000 : 0;
+    if (!Number.isFinite(startMs) || age < this.s.notFoundGraceSeconds) {
+      return { status: 'pending', providerStatus: 'NOT_FOUND', reason: `${what} pas encore visible chez MTN` };
+    }
     return { status: 'failed', providerStatus: 'NOT_FOUND', reason: 'RESOURCE_NOT_FOUND' };
   }
 
   private readTransaction(json: unknown): StatusResult {
     const providerStatus = str(field(json, 'status')) ?? '';
-    const status = MTN_STATUS[providerStatus];
-    if (!status) throw new ProviderRejectedError(this.fournisseur, `MTN MoMo : statut inconnu « ${providerStatus} ».`);
-    const reason = field(json, 'reason');
+    const status = statusOf(providerStatus);
     return {
       status,
       providerStatus,
       montant: parseProviderAmount(field(json, 'amount')),
       devise: str(field(json, 'currency')),
-      // `reason` is a string in the sandbox and an object {code, message} in some production answers.
-      reason: str(reason) ?? str(field(reason, 'code')),
-      transactionId: str(field(json, 'financialTransactionId')),
+      reason:
+        status === 'pending' && !MTN_STATUS[providerStatus]
+          ? `statut non documenté « ${providerStatus} »`
+          : reasonOf(field(json, 'reason')),
+      transactionId: idOf(field(json, 'financialTransactionId')),
     };
   }
 
@@ -171,9 +194,8 @@ export class MtnMomoProvider implements PaymentProvider {
     }
     const reference = str(field(body, 'externalId'));
     const providerStatus = str(field(body, 'status')) ?? '';
-    const claimed = MTN_STATUS[providerStatus];
+    const claimed = statusOf(providerStatus);
     if (!reference) return { ok: false, reason: 'externalId absent' };
-    if (!claimed) return { ok: false, reason: `statut inconnu « ${providerStatus} »`, reference };
     // MTN does not authenticate its callbacks at all: anyone can send this body. It is accepted only as a
     // reason to ask MTN for the status; mustConfirm makes that the caller's obligation.
     return {
@@ -181,7 +203,7 @@ export class MtnMomoProvider implements PaymentProvider {
       reference,
       providerStatus,
       claimed,
-      transactionId: str(field(body, 'financialTransactionId')) ?? '',
+      transactionId: idOf(field(body, 'financialTransactionId')) ?? '',
       montant: parseProviderAmount(field(body, 'amount')),
       devise: str(field(body, 'currency')),
       mustConfirm: true,
@@ -234,12 +256,13 @@ export class MtnMomoProvider implements PaymentProvider {
       accept: [404],
     });
     if (res.status === 404) {
-      // Not there: our POST never reached MTN, or is not visible yet. Either way, sending the refund again with
-      // the SAME referenceRemboursement is safe (MTN answers 409 if the first one did arrive).
-      return { status: 'failed', providerStatus: 'NOT_FOUND', reason: 'RESOURCE_NOT_FOUND' };
+      // Not visible (yet): the refund may still be paid, so it is pending for the whole window, like a payment.
+      // Past it, the refund is failed WITHOUT an answer from MTN: a retry re-sends the SAME reference (MTN
+      // answers 409 if the first one did arrive), so it can never pay twice.
+      return this.notFound(undefined, req.creeLe, 'refund');
     }
     const t = this.readTransaction(res.json);
-    return { status: t.status, providerStatus: t.providerStatus, reason: t.reason };
+    return { status: t.status, providerStatus: t.providerStatus, reason: t.reason, referenceSpent: t.providerStatus === 'FAILED' };
   }
 
   /** Whether a number holds an active MoMo account (to refuse an initiation early with a clear message). */

@@ -23,7 +23,7 @@ test('the variables a simulator prints configure all four providers through the 
   assert.equal(s.orange?.currency, 'OUV');
   assert.equal(s.mtn?.currency, 'EUR');
   assert.ok(s.mtn?.disbursement);
-  assert.equal(s.cinetpay?.channel, 'FLOOZ');
+  assert.equal(s.cinetpay?.channel, 'MOBILE_MONEY');
   assert.equal(s.common.webhookBaseUrl, 'https://api.spotvibe.ci');
   assert.deepEqual(Object.keys(createProviders(s)).sort(), ['MOOV_MONEY', 'MTN_MONEY', 'ORANGE_MONEY', 'WAVE']);
 });

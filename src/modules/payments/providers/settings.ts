@@ -39,7 +39,10 @@ export interface MtnSettings {
   collection: MtnCredentials;
   /** Refunds go through the Disbursement product, with its own subscription key and API user. */
   disbursement: MtnCredentials | null;
-  /** How long a 404 on a request we sent still means "not yet visible" rather than "never arrived". */
+  /**
+   * How long a 404 on a request we may have sent is still asked about (PAYMENT_UNCONFIRMED_WINDOW_HOURS): MTN's
+   * definition gives no ground to read a 404 as final, so only this long window ends it.
+   */
   notFoundGraceSeconds: number;
 }
 
@@ -138,7 +141,7 @@ export function providerSettingsFromConfig(config: Config): ProvidersSettings {
                 apiKey: env.MTN_MONEY_DISBURSEMENT_API_KEY,
               }
             : null,
-        notFoundGraceSeconds: 300,
+        notFoundGraceSeconds: env.PAYMENT_UNCONFIRMED_WINDOW_HOURS * 3600,
       }
     : null;
 
@@ -156,7 +159,7 @@ export function providerSettingsFromConfig(config: Config): ProvidersSettings {
         secretKey: env.CINETPAY_SECRET_KEY!,
         channel: env.MOOV_MONEY_CHANNEL,
         currency: 'XOF',
-        notFoundGraceSeconds: 300,
+        notFoundGraceSeconds: env.PAYMENT_UNCONFIRMED_WINDOW_HOURS * 3600,
       }
     : null;
 

@@ -48,6 +48,11 @@ export interface PaymentRef {
   montant: number;
   /** What initiate() returned in `data`. */
   data: Record<string, unknown>;
+  /**
+   * When the payment was stored (before the provider call): the age of a request whose call timed out, so
+   * `data.initiatedAt` was never written, still counts from a real time.
+   */
+  creeLe?: Date | undefined;
 }
 
 export interface StatusResult {
@@ -107,12 +112,20 @@ export interface RefundRequest {
   montant: number;
   /** Shown to the payee where the provider carries a message. */
   motif: string;
+  /** When the refund was stored (before its first call): the start of its "not found" window. */
+  creeLe?: Date | undefined;
 }
 
 export interface RefundResult {
   status: NormalizedStatus;
   providerStatus: string;
   reason?: string | undefined;
+  /**
+   * The provider itself declared this refund reference failed (MTN FAILED): re-sending it can never pay, so a
+   * retry needs a new reference. Absent when the failure is ours (a "not found" window that ran out): then a
+   * retry MUST reuse the reference, or a refund that did arrive could be paid twice.
+   */
+  referenceSpent?: boolean | undefined;
 }
 
 export interface PaymentProvider {

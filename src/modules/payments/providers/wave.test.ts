@@ -113,11 +113,15 @@ test('refund: a paid session is refunded; asking again is not a second refund; a
   const sim = [...h.sim.state.payments.values()].find((x) => x.key === p.data.sessionId)!;
   assert.equal(sim.refunds, 7500, 'refunded once, in full');
   await assert.rejects(wave.refund({ ...req, montant: 100 }), ProviderRejectedError);
+  // Issue 12 case 3: the same Idempotency-Key replays the first answer; a new key for a refunded session is
+  // Wave's documented checkout-refund-failed, an end state (failed), not an exception thrown for ever.
+  assert.equal((await wave.refundStatus(req)).status, 'succeeded');
+  const again = await wave.refund({ ...req, referenceRemboursement: wave.newRefundReference() });
+  assert.deepEqual([again.status, again.providerStatus], ['failed', 'checkout-refund-failed']);
+  assert.equal(sim.refunds, 7500, 'still refunded once');
   const unpaid = await start();
-  await assert.rejects(
-    wave.refund({ ...req, payment: unpaid }),
-    (e: unknown) => e instanceof ProviderRejectedError && e.httpStatus === 409,
-  );
+  const refused = await wave.refundStatus({ ...req, payment: unpaid, referenceRemboursement: wave.newRefundReference() });
+  assert.deepEqual([refused.status, refused.providerStatus], ['failed', 'checkout-refund-failed']);
 });
 
 test('5xx and timeout from Wave are retryable errors', async () => {

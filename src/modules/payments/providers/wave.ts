@@ -174,17 +174,28 @@ export class WaveCheckoutProvider implements PaymentProvider {
     if (req.montant !== req.payment.montant) {
       throw new ProviderRejectedError(this.fournisseur, 'Wave ne rembourse une session que pour son montant entier.');
     }
-    // Wave refunds the whole session; a second call for an already refunded session is answered as done.
-    const res = await this.http.request({
-      method: 'POST',
-      url: joinUrl(this.s.baseUrl, `v1/checkout/sessions/${encodeURIComponent(id)}/refund`),
-      headers: this.auth,
-    });
-    return { status: 'succeeded', providerStatus: `HTTP ${res.status}` };
+    // Wave refunds the whole session. The refund reference goes out as Wave's documented Idempotency-Key: a
+    // re-send (after a timeout, or to learn the outcome) is answered like the first call, never a second refund.
+    try {
+      const res = await this.http.request({
+        method: 'POST',
+        url: joinUrl(this.s.baseUrl, `v1/checkout/sessions/${encodeURIComponent(id)}/refund`),
+        headers: { ...this.auth, 'idempotency-key': req.referenceRemboursement },
+      });
+      return { status: 'succeeded', providerStatus: `HTTP ${res.status}` };
+    } catch (err) {
+      // A documented refusal (checkout-refund-failed, checkout-session-not-found…) is an end state staff can act
+      // on (retry, or settle by hand), not an error thrown for ever with the refund left in progress.
+      if (err instanceof ProviderRejectedError) {
+        return { status: 'failed', providerStatus: err.providerCode ?? `HTTP ${err.httpStatus ?? '?'}`, reason: err.message };
+      }
+      throw err;
+    }
   }
 
   async refundStatus(req: RefundRequest): Promise<RefundResult> {
-    // Wave's refund is synchronous and repeatable for a session: asking again is how to learn its outcome.
+    // Wave's refund is synchronous and has no status endpoint: re-sending it with the same Idempotency-Key is
+    // how to learn its outcome (Wave replays the first answer).
     return this.refund(req);
   }
 }

@@ -71,6 +71,15 @@ export function cinetpayRoutes(
         });
       }
     }
+    // Only CinetPay's documented channels (FLOOZ, OM, MOMO are payment-method codes, refused by the real API).
+    if (!['ALL', 'MOBILE_MONEY', 'CREDIT_CARD', 'WALLET'].includes(String(b.channels))) {
+      return reply.code(400).send({
+        code: '608',
+        message: 'MINIMUM_REQUIRED_FIELDS',
+        description: `channels « ${String(b.channels)} » invalide (ALL, MOBILE_MONEY, CREDIT_CARD, WALLET).`,
+        api_response_id: apiResponseId(),
+      });
+    }
     if (b.apikey !== creds.apiKey || String(b.site_id) !== creds.siteId) {
       return reply
         .code(401)

@@ -116,12 +116,18 @@ export function waveRoutes(
   app.post<{ Params: { id: string } }>('/v1/checkout/sessions/:id/refund', cfg, async (req, reply) => {
     if (!authorized(req, reply)) return reply;
     const p = state.find('wave', req.params.id);
-    if (!p) return reply.code(404).send({ code: 'not-found', message: 'Session introuvable.' });
-    if (p.state !== 'succeeded')
-      return reply.code(409).send({ code: 'checkout-session-not-paid', message: "La session n'a pas été payée." });
-    // Refunding an already refunded session is answered like the first time: the whole amount goes back once.
-    p.refunds = p.amount;
-    return reply.code(200).send({});
+    if (!p) return reply.code(404).send({ code: 'checkout-session-not-found', message: 'Checkout session not found.' });
+    // Wave's documented Idempotency-Key: the same key replays the first answer.
+    const key = req.headers['idempotency-key'];
+    const replays = (p.extra.refundReplays ??= {}) as Record<string, { status: number; body: unknown }>;
+    if (typeof key === 'string' && replays[key]) return reply.code(replays[key].status).send(replays[key].body);
+    const answer =
+      p.state !== 'succeeded' || p.refunds > 0
+        ? { status: 400, body: { code: 'checkout-refund-failed', message: 'The refund could not be processed.' } }
+        : { status: 200, body: {} };
+    if (answer.status === 200) p.refunds = p.amount;
+    if (typeof key === 'string') replays[key] = answer;
+    return reply.code(answer.status).send(answer.body);
   });
 
   state.callbackBuilders.wave = (p) => {
