@@ -4,3 +4,4 @@ export * from '../modules/users/tables.js';
 export * from '../modules/events/tables.js';
 export * from '../modules/tickets/tables.js';
 export * from '../modules/payments/tables.js';
+export * from '../modules/subscriptions/tables.js';

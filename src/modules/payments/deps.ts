@@ -2,10 +2,13 @@
 import type { Db } from '../../db/client.js';
 import type { JobQueue, ProcessServices } from '../../jobs/queue.js';
 import type { GatewayRegistry } from './gateway.js';
+import type { DomainHooks } from '../../core/hooks.js';
 
 export interface PaymentDeps {
   db: Db;
   jobs: JobQueue;
+  /** Raises `payment.settled` for payments that are not ticket sales (subscriptions). */
+  hooks: DomainHooks;
   gateways: GatewayRegistry;
   /** How long a pending payment holds its seats (minutes; default HOLD_MINUTES_DEFAULT). */
   holdMinutes?: number;
@@ -24,11 +27,12 @@ export interface PaymentDeps {
   providerTimeoutMs?: number;
 }
 
-export function paymentsDeps(s: Pick<ProcessServices, 'database' | 'jobs' | 'gateways' | 'config'>): PaymentDeps {
+export function paymentsDeps(s: Pick<ProcessServices, 'database' | 'jobs' | 'hooks' | 'gateways' | 'config'>): PaymentDeps {
   const env = s.config.env;
   return {
     db: s.database.db,
     jobs: s.jobs,
+    hooks: s.hooks,
     gateways: s.gateways,
     publicBaseUrl: s.config.publicBaseUrl,
     webhookRateLimit: { max: env.WEBHOOK_RATE_LIMIT_MAX, windowMs: env.WEBHOOK_RATE_LIMIT_WINDOW_SECONDS * 1000 },
