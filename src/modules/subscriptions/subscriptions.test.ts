@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { createTestContext, eventually, type TestContext } from '../../test/context.js';
+import { createTestContext, eventually, usingPostgres, type TestContext } from '../../test/context.js';
 import { createUserWithToken } from '../../test/users.js';
 import { categoryIds, createPaidEvent, eventPayload, eventRow } from '../../test/events.js';
 import { createPaidPurchase } from '../../test/payments.js';
@@ -521,3 +521,43 @@ test('staff plans: create, edit, a plan with subscribers is deactivated (never d
   assert.equal(list.json().count, 1);
   assert.equal(list.json().results[0].organisateur_id, org.user.id);
 });
+
+test(
+  'limits under parallel creation: one organizer, five creations at once, plan allows 2 → exactly 2 pass (PostgreSQL)',
+  { skip: !usingPostgres() },
+  async () => {
+    const gratuit = plans.gratuit!.id;
+    await db()
+      .update(subscriptionPlans)
+      .set({ maxEvenementsActifs: 2, maxTypesBilletParEvenement: 2 })
+      .where(eq(subscriptionPlans.id, gratuit));
+    try {
+      const org = await createUserWithToken(db());
+      const cat = (await categoryIds(db()))[0]!;
+      const rs = await Promise.all(
+        [1, 2, 3, 4, 5].map(() =>
+          ctx.app.inject({ method: 'POST', url: '/api/events/', headers: org.headers, payload: eventPayload(cat) }),
+        ),
+      );
+      assert.deepEqual(rs.map((r) => r.statusCode).sort(), [201, 201, 403, 403, 403]);
+      // Ticket types per event: the Standard type plus parallel additions, at most 2 in all.
+      const { event } = await createPaidEvent(db(), org.user.id, { capacite: 100, types: [{ nom: 'Standard', prix: 1000, quantite: 10 }] });
+      const ts = await Promise.all(
+        ['VIP', 'Balcon', 'Carré or'].map((nom) =>
+          ctx.app.inject({
+            method: 'POST',
+            url: `/api/events/${event.id}/ticket-types/`,
+            headers: org.headers,
+            payload: { nom, prix: 5000, quantite: 10 },
+          }),
+        ),
+      );
+      assert.deepEqual(ts.map((r) => r.statusCode).sort(), [201, 403, 403], ts.map((r) => r.body).join('\n'));
+    } finally {
+      await db()
+        .update(subscriptionPlans)
+        .set({ maxEvenementsActifs: null, maxTypesBilletParEvenement: null })
+        .where(eq(subscriptionPlans.id, gratuit));
+    }
+  },
+);
