@@ -8,7 +8,18 @@ import { errors, IdParams, tokenAuth } from '../../core/schemas.js';
 import { mapPage, Paginated, PaginationQuery, pageRequest, pageResponse } from '../../core/pagination.js';
 import { SUBSCRIPTION_STATUTS } from './tables.js';
 import { PlanSchema, SubscriptionSchema, planView, subscriptionView } from './schemas.js';
-import { createPlan, getPlan, listAllPlans, listSubscriptionsForStaff, removePlan, updatePlan, type PlanInput } from './plans.js';
+import {
+  createPlan,
+  extendSubscription,
+  getPlan,
+  grantSubscription,
+  listAllPlans,
+  listSubscriptionsForStaff,
+  removePlan,
+  subscriptionRevenue,
+  updatePlan,
+  type PlanInput,
+} from './plans.js';
 import type { SubscriptionsDeps } from './deps.js';
 
 const nullableInt = (min: number) => Type.Union([Type.Integer({ minimum: min }), Type.Null()]);
@@ -171,6 +182,83 @@ export function adminSubscriptionRoutes(deps: SubscriptionsDeps) {
           })),
           deps.publicBaseUrl,
         ),
+    );
+
+    const Motif = Type.String({ minLength: 3, maxLength: 300 });
+    app.post(
+      '/subscriptions/grant/',
+      {
+        schema: {
+          tags,
+          summary: 'Octroyer un abonnement (avec motif, journalisé)',
+          security: tokenAuth,
+          body: Type.Object({
+            organisateur_id: Type.Integer({ minimum: 1 }),
+            plan_id: Type.Integer({ minimum: 1 }),
+            jours: Type.Integer({ minimum: 1, maximum: 3660 }),
+            motif: Motif,
+          }),
+          response: { 201: Type.Object({ subscription: SubscriptionSchema }), ...errors(400, 401, 403, 404) },
+        },
+      },
+      async (request, reply) => {
+        const b = request.body;
+        const out = await grantSubscription(
+          deps,
+          currentUser(request).id,
+          { organisateurId: b.organisateur_id, planId: b.plan_id, jours: b.jours, motif: b.motif },
+          requestMeta(request),
+        );
+        return reply.code(201).send({ subscription: subscriptionView(out) });
+      },
+    );
+    app.post(
+      '/subscriptions/:id/extend/',
+      {
+        schema: {
+          tags,
+          summary: 'Prolonger un abonnement actif (avec motif, journalisé)',
+          security: tokenAuth,
+          params: IdParams,
+          body: Type.Object({ jours: Type.Integer({ minimum: 1, maximum: 3660 }), motif: Motif }),
+          response: { 200: Type.Object({ subscription: SubscriptionSchema }), ...errors(400, 401, 403, 404) },
+        },
+      },
+      async (request) => ({
+        subscription: subscriptionView(
+          await extendSubscription(
+            deps,
+            currentUser(request).id,
+            request.params.id,
+            request.body.jours,
+            request.body.motif,
+            requestMeta(request),
+          ),
+        ),
+      }),
+    );
+    app.get(
+      '/subscriptions/revenue/',
+      {
+        schema: {
+          tags,
+          summary: 'Revenus des abonnements, à part des billets (XOF)',
+          security: tokenAuth,
+          response: {
+            200: Type.Object({
+              abonnements: Type.Object({
+                total: Type.Integer(),
+                par_forfait: Type.Array(
+                  Type.Object({ plan: Type.String(), nombre: Type.Integer(), montant: Type.Integer(), rembourse: Type.Integer() }),
+                ),
+              }),
+              billets: Type.Object({ total: Type.Integer() }),
+            }),
+            ...errors(401, 403),
+          },
+        },
+      },
+      async () => subscriptionRevenue(deps),
     );
   };
 }

@@ -561,3 +561,42 @@ test(
     }
   },
 );
+
+test('staff grant and extend with a reason (audited); subscription revenue apart from tickets', async () => {
+  const org = await createUserWithToken(db());
+  const before = (await ctx.app.inject({ url: '/api/admin/subscriptions/revenue/', headers: staff.headers })).json();
+  await subscribeAndPay(org, 'essentiel');
+  const g = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/admin/subscriptions/grant/',
+    headers: staff.headers,
+    payload: { organisateur_id: org.user.id, plan_id: plans.professionnel!.id, jours: 15, motif: 'Geste commercial (panne Orange)' },
+  });
+  assert.equal(g.statusCode, 201, g.body);
+  const granted = g.json().subscription;
+  assert.equal(granted.nature, 'OCTROI');
+  assert.equal(granted.statut, 'ACTIF');
+  const e = await ctx.app.inject({
+    method: 'POST',
+    url: `/api/admin/subscriptions/${granted.id}/extend/`,
+    headers: staff.headers,
+    payload: { jours: 5, motif: 'Prolongation' },
+  });
+  assert.equal(e.statusCode, 200, e.body);
+  assert.equal(new Date(e.json().subscription.date_fin).getTime() - new Date(granted.date_fin).getTime(), 5 * DAY_MS);
+  const journal = await selectRows<{ action: string }>(
+    db(),
+    sql`SELECT action FROM audit_logs WHERE par_personnel AND cible = ${`abonnement:${granted.id}`} ORDER BY id`,
+  );
+  assert.deepEqual(
+    journal.map((j) => j.action),
+    ['abonnement_octroye', 'abonnement_prolonge'],
+  );
+  assert.equal(
+    (await ctx.app.inject({ method: 'POST', url: '/api/admin/subscriptions/grant/', headers: org.headers, payload: {} })).statusCode,
+    403,
+  );
+  const after = (await ctx.app.inject({ url: '/api/admin/subscriptions/revenue/', headers: staff.headers })).json();
+  assert.equal(after.abonnements.total - before.abonnements.total, 5000);
+  assert.equal(after.billets.total, before.billets.total);
+});
