@@ -147,6 +147,13 @@ export const envSchema = z.object({
   WEBHOOK_RATE_LIMIT_MAX: int(600, 1, 1_000_000),
   WEBHOOK_RATE_LIMIT_WINDOW_SECONDS: int(60, 1, 3600),
   FORGED_CALLBACKS_RETENTION_DAYS: int(7, 1, 365),
+  // Subscriptions (subscriptions module): grace after a period ends, renewal reminder steps (days from the end).
+  SUBSCRIPTION_GRACE_DAYS: int(7, 0, 60),
+  SUBSCRIPTION_REMINDER_DAYS: z
+    .string()
+    .optional()
+    .default('-7,-3,-1,0,3')
+    .refine((v) => v.split(',').every((p) => /^\s*[+-]?\d+\s*$/.test(p)), { message: "liste d'entiers attendue (ex. -7,-3,-1,0,3)" }),
   ORANGE_MONEY_BASE_URL: url(['http:', 'https:']),
   ORANGE_MONEY_TOKEN_URL: url(['http:', 'https:']),
   ORANGE_MONEY_CLIENT_ID: optionalStr,

@@ -5,3 +5,4 @@ export * from '../modules/events/tables.js';
 export * from '../modules/tickets/tables.js';
 export * from '../modules/payments/tables.js';
 export * from '../modules/notifications/tables.js';
+export * from '../modules/subscriptions/tables.js';

@@ -8,6 +8,7 @@ import { usersModule } from './users/plugin.js';
 import { eventsModule } from './events/plugin.js';
 import { ticketsModule } from './tickets/plugin.js';
 import { paymentsModule } from './payments/plugin.js';
+import { subscriptionsModule } from './subscriptions/plugin.js';
 import { notificationsModule } from './notifications/plugin.js';
 import { adminModule } from './admin/plugin.js';
 import { maintenanceModule } from './maintenance/plugin.js';
@@ -18,6 +19,7 @@ export const MODULES: readonly SpotVibeModule[] = [
   eventsModule,
   ticketsModule,
   paymentsModule,
+  subscriptionsModule,
   notificationsModule,
   adminModule,
   maintenanceModule,

@@ -22,6 +22,7 @@ import { assertOrganizer, lockVisibleEvent, rolesOf, type LockedEvent } from './
 import { listChanged, type EventsDeps } from './deps.js';
 import type { EventHookPayload } from './hooks.js';
 import './hooks.js';
+import { assertWithinPlan } from '../subscriptions/effective.js';
 import { contentOf, currentProposal, pendingRevisionOf, propose, retirePending, type EventContent } from './revisions.js';
 
 export const INVALID_IMAGE_MESSAGE = 'Image invalide : formats acceptés JPEG, PNG ou WebP.';
@@ -112,6 +113,10 @@ export async function createEvent(
   const stored = cover ? await deps.media.saveImage('events', cover) : null;
   try {
     return await deps.db.transaction(async (tx) => {
+      // The organizer's plan (subscriptions): active events and paid events, under the organizer's row lock.
+      const payant = state.typeAcces === 'PAYANT';
+      if (!input.brouillon) await assertWithinPlan(tx, user.id, { kind: 'evenement_actif', payant });
+      else if (payant) await assertWithinPlan(tx, user.id, { kind: 'evenement_payant' });
       const [row] = await tx
         .insert(events)
         .values({
@@ -218,6 +223,8 @@ export async function updateEvent(
       if (after.categorieId !== before.categorieId) await checkCategory(tx, after.categorieId, errors);
       const cover = await inspectImage(image, errors);
       if (Object.keys(errors).length) throw new ValidationError(errors);
+      if (after.typeAcces === 'PAYANT' && ev.typeAcces !== 'PAYANT')
+        await assertWithinPlan(tx, ev.createurId, { kind: 'evenement_payant' });
 
       if (cover) stored = await deps.media.saveImage('events', cover);
       const s = stored as StoredImage | null;
@@ -312,6 +319,7 @@ export async function submitEvent(deps: EventsDeps, user: AuthUser, id: number):
   await deps.db.transaction(async (tx) => {
     const ev = await lockVisibleEvent(tx, id, user);
     const to = assertTransition('submit', ev.statut, rolesOf(ev, user));
+    await assertWithinPlan(tx, ev.createurId, { kind: 'evenement_actif', payant: ev.typeAcces === 'PAYANT', exceptEventId: ev.id });
     if (ev.dateDebut.getTime() <= Date.now()) {
       throw ValidationError.field('date_debut', "La date de début est passée : modifiez-la avant de soumettre l'événement.");
     }

@@ -9,7 +9,10 @@ export interface PaymentDeps {
   db: Db;
   jobs: JobQueue;
   gateways: GatewayRegistry;
-  /** The process's domain hooks (the buyer is told of a payment's outcome by the notifications module). */
+  /**
+   * The process's domain hooks: the buyer is told of a payment's outcome (notifications module), and a payment that
+   * is not a ticket sale is handed to its owner when it settles (`payment.settled`, subscriptions).
+   */
   hooks: DomainHooks;
   /** How long a pending payment holds its seats (minutes; default HOLD_MINUTES_DEFAULT). */
   holdMinutes?: number;

@@ -31,7 +31,7 @@ export type NewHold = Required<
     | 'expireLe'
     | 'prochaineVerification'
   >
-> & { typeBilletId: number; quantite: number };
+> & { typeBilletId: number; quantite: number; commissionPourcentage: number };
 
 /** Raised by sv_hold_seats (migration 0006) when the seats asked for are not left; DETAIL holds the seats left. */
 const SOLD_OUT = 'SV409';
@@ -89,6 +89,7 @@ function holdingInsert(db: Db) {
           empreinteRequete: ph('empreinteRequete'),
           expireLe: ph('expireLe'),
           prochaineVerification: ph('prochaineVerification'),
+          commissionPourcentage: ph('commissionPourcentage'),
         })
         .returning(),
     );

@@ -14,12 +14,15 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, getTableColumns, sql } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../../db/client.js';
+import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import type { PaymentDeps } from './deps.js';
 import { events } from '../events/tables.js';
 import { users } from '../users/tables.js';
 import { ticketTypes, tickets } from '../tickets/tables.js';
-import { payments, refunds, type Fournisseur } from './tables.js';
+import { payments, refunds, type Fournisseur, type PaymentStatut } from './tables.js';
+import type { TransitionOptions } from '../../core/history.js';
+import { commissionRateFor } from '../subscriptions/effective.js';
+import './hooks.js';
 import { EventUnavailableError, heldSeatsSql, insertHoldingPayment, sellSeats, soldOutError } from './reservation.js';
 import { paymentMachine, refundMachine } from './states.js';
 import { ticketMachine } from '../tickets/states.js';
@@ -139,6 +142,8 @@ export async function initiatePayment(
   const leftWhenRead = type.quantite - type.vendus - Number(rows.find((r) => r.type?.id === type.id)?.held ?? 0);
   if (leftWhenRead < input.quantite) throw soldOutError(leftWhenRead);
 
+  // The organizer's plan in force now decides the commission on this sale, for good (subscriptions).
+  const commission = await commissionRateFor(deps.db, ev.createurId, now);
   let created: Payment;
   try {
     const reference = newReference();
@@ -159,6 +164,7 @@ export async function initiatePayment(
         empreinteRequete: print,
         expireLe: new Date(now.getTime() + (deps.holdMinutes ?? HOLD_MINUTES_DEFAULT) * 60_000),
         prochaineVerification: new Date(now.getTime() + 30_000),
+        commissionPourcentage: commission,
       },
       now,
       { source: 'initiation', details: { quantite: input.quantite, type_billet_id: type.id } },
@@ -172,7 +178,7 @@ export async function initiatePayment(
     throw err;
   }
 
-  return { payment: await callProvider(deps, created, ev.titre), replay: false };
+  return { payment: await callProvider(deps, created, ticketDescription(created.quantite, ev.titre)), replay: false };
 }
 
 /**
@@ -197,11 +203,15 @@ function cutOff(deps: PaymentDeps, p: Payment, now: Date): boolean {
  * The provider call of an initiation, with no transaction open. Also the resumption of one that never answered:
  * the references are those stored with the hold, so the provider sees one payment however often it is asked.
  */
-async function callProvider(deps: PaymentDeps, created: Payment, titre?: string): Promise<Payment> {
+async function callProvider(deps: PaymentDeps, created: Payment, description?: string): Promise<Payment> {
   const gateway = gatewayFor(deps.gateways, created.fournisseur);
-  if (titre === undefined) {
-    const [ev] = await deps.db.select({ titre: events.titre }).from(events).where(eq(events.id, created.evenementId!));
-    titre = ev?.titre ?? '';
+  if (description === undefined) {
+    if (created.evenementId !== null) {
+      const [ev] = await deps.db.select({ titre: events.titre }).from(events).where(eq(events.id, created.evenementId));
+      description = ticketDescription(created.quantite, ev?.titre ?? '');
+    } else {
+      description = created.type === 'ABONNEMENT' ? 'SpotVibe abonnement organisateur' : 'SpotVibe';
+    }
   }
   try {
     const result = await gateway.initiate({
@@ -209,7 +219,7 @@ async function callProvider(deps: PaymentDeps, created: Payment, titre?: string)
       referenceFournisseur: created.referenceFournisseur,
       montant: created.montant,
       telephone: created.telephone,
-      description: `SpotVibe ${created.quantite} billet(s) ${titre}`.slice(0, 100),
+      description: description.slice(0, 100),
     });
     const [updated] = await preparedOnce(deps.db, 'payment_provider_answer', (d, name) =>
       d
@@ -224,7 +234,7 @@ async function callProvider(deps: PaymentDeps, created: Payment, titre?: string)
     if (err instanceof ProviderRejectedError || (err instanceof ProviderUnavailableError && gateway.capabilities.flow === 'redirect')) {
       // Refused, or a redirect flow with no page to send the buyer to: nothing can be paid, release the seats now.
       await deps.db.transaction((tx) =>
-        paymentMachine.transition(tx, created.id, ['EN_ATTENTE'], 'ECHOUE', {
+        failPayment(deps, tx, created.id, ['EN_ATTENTE'], 'ECHOUE', {
           source: 'initiation',
           details: { erreur: err.message },
           set: {
@@ -258,7 +268,14 @@ function purchaseTargets(db: Db, byType: boolean) {
   return preparedOnce(db, byType ? 'purchase_event_type' : 'purchase_event_types', (d, name) =>
     d
       .select({
-        event: { id: events.id, titre: events.titre, statut: events.statut, typeAcces: events.typeAcces, dateDebut: events.dateDebut },
+        event: {
+          id: events.id,
+          titre: events.titre,
+          statut: events.statut,
+          typeAcces: events.typeAcces,
+          dateDebut: events.dateDebut,
+          createurId: events.createurId,
+        },
         type: getTableColumns(ticketTypes),
         // Seats held by unexpired pending payments, read without a lock (see initiatePayment).
         held: heldSeatsSql(ticketTypes.id, sql`now()`),
@@ -312,7 +329,7 @@ export async function confirmPayment(deps: PaymentDeps, paymentId: number, sourc
       // The buyer was never given a page to pay on (the answer that carries it was lost with the process), so
       // nothing can be paid: give the seats back now rather than at the end of the hold.
       await deps.db.transaction(async (tx) => {
-        const moved = await paymentMachine.transition(tx, p.id, ['EN_ATTENTE'], 'ECHOUE', {
+        const moved = await failPayment(deps, tx, p.id, ['EN_ATTENTE'], 'ECHOUE', {
           source,
           details: { raison: "la demande n'a jamais reçu de réponse du fournisseur (interrompue)" },
           set: { raisonEchec: 'NON_TRANSMIS', dateFinalisation: now },
@@ -339,7 +356,7 @@ export async function confirmPayment(deps: PaymentDeps, paymentId: number, sourc
   } catch (err) {
     if (err instanceof ProviderUnavailableError || err instanceof ProviderRejectedError) {
       await scheduleNextCheck(deps.db, p, now);
-      if (p.statut === 'EN_ATTENTE' && p.expireLe <= now) await expirePayment(deps.db, p.id, source);
+      if (p.statut === 'EN_ATTENTE' && p.expireLe <= now) await expirePayment(deps, p.id, source);
       return p.statut;
     }
     throw err;
@@ -362,7 +379,7 @@ export async function confirmPayment(deps: PaymentDeps, paymentId: number, sourc
   }
   if (status.status === 'failed') {
     await deps.db.transaction(async (tx) => {
-      const moved = await paymentMachine.transition(tx, p.id, ['EN_ATTENTE', 'EXPIRE'], 'ECHOUE', {
+      const moved = await failPayment(deps, tx, p.id, ['EN_ATTENTE', 'EXPIRE'], 'ECHOUE', {
         source,
         details: { raison: status.reason ?? null },
         set: { raisonEchec: (status.reason ?? 'ECHEC').slice(0, 100), dateFinalisation: now },
@@ -374,7 +391,7 @@ export async function confirmPayment(deps: PaymentDeps, paymentId: number, sourc
   // Still pending at the provider.
   await scheduleNextCheck(deps.db, p, now);
   if (p.statut === 'EN_ATTENTE' && p.expireLe <= now) {
-    await expirePayment(deps.db, p.id, source);
+    await expirePayment(deps, p.id, source);
     return 'EXPIRE';
   }
   return p.statut;
@@ -438,7 +455,7 @@ async function failForAmountMismatch(
       }
     } else {
       moved =
-        (await paymentMachine.transition(tx, p.id, from, 'ECHOUE', {
+        (await failPayment(deps, tx, p.id, from, 'ECHOUE', {
           source,
           details,
           set: { raisonEchec: 'MONTANT_INCOHERENT', dateFinalisation: now },
@@ -467,10 +484,141 @@ export async function alertStaff(tx: DbOrTx, jobs: JobQueue, subject: string, te
   for (const s of staff) await queueEmail(jobs, { to: s.email, subject, text }, tx);
 }
 
-async function expirePayment(db: Db, paymentId: number, source: string): Promise<void> {
-  await db.transaction((tx) =>
-    paymentMachine.transition(tx, paymentId, ['EN_ATTENTE'], 'EXPIRE', { source, set: { raisonEchec: 'DELAI_DEPASSE' } }),
+async function expirePayment(deps: PaymentDeps, paymentId: number, source: string): Promise<void> {
+  await deps.db.transaction((tx) =>
+    failPayment(deps, tx, paymentId, ['EN_ATTENTE'], 'EXPIRE', { source, set: { raisonEchec: 'DELAI_DEPASSE' } }),
   );
+}
+
+function ticketDescription(quantite: number, titre: string): string {
+  return `SpotVibe ${quantite} billet(s) ${titre}`;
+}
+
+/** A payment leaves EN_ATTENTE (or EXPIRE) without the money: a non-ticket payment is handed to its owner. */
+async function failPayment(
+  deps: PaymentDeps,
+  tx: Tx,
+  id: number,
+  from: readonly PaymentStatut[],
+  to: 'ECHOUE' | 'EXPIRE',
+  opts: TransitionOptions,
+): Promise<PaymentStatut | null> {
+  const left = await paymentMachine.transition(tx, id, from, to, opts);
+  if (left) await handOver(deps, tx, id, to, false, opts.source);
+  return left;
+}
+
+/** Raises `payment.settled` (payments/hooks.ts) for a payment that is not a ticket sale, in the settling transaction. */
+async function handOver(deps: PaymentDeps, tx: Tx, id: number, outcome: 'REUSSI' | 'ECHOUE' | 'EXPIRE', late: boolean, source: string) {
+  const [p] = await tx.select().from(payments).where(eq(payments.id, id));
+  if (!p || p.type === 'BILLET') return;
+  await deps.hooks.run('payment.settled', {
+    tx,
+    jobs: deps.jobs,
+    payment: p,
+    outcome,
+    late,
+    source,
+    now: deps.now?.() ?? new Date(),
+    refund: async (motif) => {
+      await createRefund(tx, deps.jobs, deps.gateways, p, motif);
+    },
+  });
+}
+
+/** A non-ticket payment succeeded: REUSSI once, then its owner module decides (activate, or refund). */
+async function finalizeService(deps: PaymentDeps, paymentId: number, source: string, now: Date): Promise<PaymentStatut> {
+  return deps.db.transaction(async (tx) => {
+    const [p] = await tx.select().from(payments).where(eq(payments.id, paymentId));
+    // As for tickets, a payment we closed without the provider saying "failed" is reopened by its success: the
+    // owner module then activates, or refunds what can no longer apply; the money is never left unaccounted.
+    const reopenable = p?.statut === 'ECHOUE' && REOPENABLE.includes(p.raisonEchec);
+    if (!p || (p.statut !== 'EN_ATTENTE' && p.statut !== 'EXPIRE' && !reopenable)) return p?.statut ?? 'ECHOUE';
+    const late = p.statut !== 'EN_ATTENTE' || p.expireLe <= now;
+    const moved = await paymentMachine.transition(tx, p.id, [p.statut], 'REUSSI', {
+      source,
+      details: { tardif: late, ...(p.statut === 'ECHOUE' ? { rouvert: p.raisonEchec } : {}) },
+      set: { dateFinalisation: now, raisonEchec: '' },
+    });
+    if (!moved) {
+      const [current] = await tx.select({ statut: payments.statut }).from(payments).where(eq(payments.id, p.id));
+      return current!.statut;
+    }
+    await handOver(deps, tx, p.id, 'REUSSI', late, source);
+    return 'REUSSI';
+  });
+}
+
+export interface ServicePaymentInput {
+  type: Exclude<(typeof payments.$inferInsert)['type'], 'BILLET' | undefined>;
+  montant: number;
+  fournisseur: Fournisseur;
+  telephone: string;
+  /** What the payer sees at the provider. */
+  description: string;
+  /** What makes two requests "the same" for an Idempotency-Key (the caller's own input). */
+  fingerprint: unknown[];
+}
+
+/**
+ * A payment for something other than tickets (a subscription): the same providers, Idempotency-Key, webhooks,
+ * reconciliation and late-success rules as a ticket purchase, with no seat hold. `attach` runs in the
+ * transaction that stores the pending payment (the owner's row that the payment pays for); when it throws,
+ * nothing is stored. On an Idempotency-Key replay the existing payment is answered and `attach` is not called.
+ */
+export async function initiateServicePayment(
+  deps: PaymentDeps,
+  userId: number,
+  input: ServicePaymentInput,
+  idempotencyKey: string | undefined,
+  attach: (tx: Tx, payment: Payment) => Promise<void>,
+): Promise<InitiateOutcome> {
+  const now = deps.now?.() ?? new Date();
+  const telephone = normalizePayerPhone(input.telephone, input.fournisseur);
+  const print = createHash('sha256')
+    .update(JSON.stringify([userId, input.type, ...input.fingerprint, input.montant, input.fournisseur, telephone]))
+    .digest('hex');
+  const gateway = gatewayFor(deps.gateways, input.fournisseur);
+  if (idempotencyKey) {
+    const existing = await findByIdempotencyKey(deps.db, userId, idempotencyKey);
+    if (existing) {
+      const replay = replayOf(existing, print);
+      if (cutOff(deps, replay.payment, now)) return { payment: await callProvider(deps, replay.payment, input.description), replay: true };
+      return replay;
+    }
+  }
+  let created: Payment;
+  try {
+    created = await deps.db.transaction(async (tx) => {
+      const reference = newReference();
+      const [row] = await tx
+        .insert(payments)
+        .values({
+          reference,
+          type: input.type,
+          utilisateurId: userId,
+          montant: input.montant,
+          fournisseur: input.fournisseur,
+          telephone,
+          referenceFournisseur: gateway.newProviderReference(reference),
+          idempotencyKey: idempotencyKey ?? null,
+          empreinteRequete: print,
+          expireLe: new Date(now.getTime() + (deps.holdMinutes ?? HOLD_MINUTES_DEFAULT) * 60_000),
+          prochaineVerification: new Date(now.getTime() + 30_000),
+        })
+        .returning();
+      await paymentMachine.recordCreation(tx, [row!.id], 'EN_ATTENTE', 'initiation', { type: input.type });
+      await attach(tx, row!);
+      return row!;
+    });
+  } catch (err) {
+    if (idempotencyKey && pgErrorCode(err) === PG.uniqueViolation) {
+      const existing = await findByIdempotencyKey(deps.db, userId, idempotencyKey);
+      if (existing) return replayOf(existing, print);
+    }
+    throw err;
+  }
+  return { payment: await callProvider(deps, created, input.description), replay: false };
 }
 
 /** Exponential backoff: 15 s, 30 s, 1 min … up to 30 min between polls. */
@@ -499,6 +647,8 @@ class SeatsGone extends Error {}
  */
 export async function finalizeSuccess(deps: PaymentDeps, paymentId: number, source: string): Promise<Payment['statut']> {
   const now = deps.now?.() ?? new Date();
+  const [head] = await deps.db.select({ type: payments.type }).from(payments).where(eq(payments.id, paymentId));
+  if (head && head.type !== 'BILLET') return finalizeService(deps, paymentId, source, now);
   let motif: string | null = null;
   try {
     const statut = await deps.db.transaction(async (tx) => {

@@ -13,6 +13,7 @@ import {
   index,
   integer,
   jsonb,
+  numeric,
   pgTable,
   serial,
   text,
@@ -65,6 +66,11 @@ export const payments = pgTable(
     /** Reconciliation: next status poll and how many were made (exponential backoff). */
     prochaineVerification: ts('prochaine_verification'),
     verifications: integer('verifications').notNull().default(0),
+    /**
+     * A ticket sale: the commission rate of the organizer's plan in force at the time of sale (subscriptions
+     * module), set with the hold; a later change of plan never changes it. Null for other payments.
+     */
+    commissionPourcentage: numeric('commission_pourcentage', { precision: 5, scale: 2, mode: 'number' }),
     dateCreation: ts('date_creation').notNull().defaultNow(),
     dateFinalisation: ts('date_finalisation'),
   },

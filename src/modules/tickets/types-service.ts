@@ -13,6 +13,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../core/errors
 import type { HookHandler } from '../../core/hooks.js';
 import type { TicketsDeps } from './deps.js';
 import { paginate, type PageRequest } from '../../core/pagination.js';
+import { assertWithinPlan } from '../subscriptions/effective.js';
 import './hooks.js';
 import '../events/hooks.js';
 
@@ -203,6 +204,8 @@ export async function createTicketType(
   const created = await deps.db.transaction(async (tx) => {
     const ev = await lockVisibleEvent(tx, eventId, user);
     assertOwner(user, ev.createurId);
+    // The organizer's plan may cap ticket types per event (subscriptions); counted under the event's lock.
+    await assertWithinPlan(tx, ev.createurId, { kind: 'type_billet', eventId: ev.id });
     return insertTicketType(tx, ev.id, input);
   });
   return withAvailability(deps.db, created);

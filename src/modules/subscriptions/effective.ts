@@ -1,0 +1,119 @@
+/**
+ * What an organizer's plan allows, read where the action happens: the effective plan (the newest ACTIF
+ * subscription in force, grace included, else the free plan `gratuit`), the usage, and assertWithinPlan, the
+ * one check event and ticket-type creation call inside their own transaction. Reads tables only, so the
+ * events, tickets and payments modules can call it without depending on the subscriptions module's use cases.
+ */
+import { and, desc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client.js';
+import { AppError } from '../../core/errors.js';
+import { users } from '../users/tables.js';
+import { events } from '../events/tables.js';
+import { ticketTypes } from '../tickets/types-table.js';
+import { FREE_PLAN_CODE, subscriptionPlans, subscriptions } from './tables.js';
+
+export type Plan = typeof subscriptionPlans.$inferSelect;
+export type Subscription = typeof subscriptions.$inferSelect;
+
+/** The subscription in force at `now` (the newest one started, until the end of its grace), or null. */
+export async function currentSubscription(
+  db: DbOrTx,
+  organizerId: number,
+  now: Date,
+): Promise<{ subscription: Subscription; plan: Plan } | null> {
+  const [row] = await db
+    .select({ subscription: subscriptions, plan: subscriptionPlans })
+    .from(subscriptions)
+    .innerJoin(subscriptionPlans, eq(subscriptionPlans.id, subscriptions.planId))
+    .where(
+      and(
+        eq(subscriptions.organisateurId, organizerId),
+        eq(subscriptions.statut, 'ACTIF'),
+        lte(subscriptions.dateDebut, now),
+        gt(sql`coalesce(${subscriptions.enGraceJusquAu}, ${subscriptions.dateFin})`, now),
+      ),
+    )
+    .orderBy(desc(subscriptions.dateDebut), desc(subscriptions.id))
+    .limit(1);
+  return row ?? null;
+}
+
+export async function freePlan(db: DbOrTx): Promise<Plan> {
+  const [plan] = await db.select().from(subscriptionPlans).where(eq(subscriptionPlans.code, FREE_PLAN_CODE));
+  if (!plan) throw new Error('forfait gratuit absent (migration 0013)');
+  return plan;
+}
+
+export async function effectivePlan(db: DbOrTx, organizerId: number, now: Date): Promise<Plan> {
+  return (await currentSubscription(db, organizerId, now))?.plan ?? freePlan(db);
+}
+
+/** The commission rate of the plan in force: recorded on each ticket payment when it is created. */
+export async function commissionRateFor(db: DbOrTx, organizerId: number, now: Date): Promise<number> {
+  return (await effectivePlan(db, organizerId, now)).commissionPourcentage;
+}
+
+/** Events that count against `max_evenements_actifs`: EN_ATTENTE or VALIDE, not yet over. */
+export async function activeEventCount(db: DbOrTx, organizerId: number, now: Date, exceptEventId?: number): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(events)
+    .where(
+      and(
+        eq(events.createurId, organizerId),
+        inArray(events.statut, ['EN_ATTENTE', 'VALIDE']),
+        gt(events.dateFin, now),
+        exceptEventId !== undefined ? sql`${events.id} <> ${exceptEventId}` : undefined,
+      ),
+    );
+  return row!.n;
+}
+
+export type PlanLimit =
+  /** One more active event (a creation, a submission), `payant` when it sells tickets. */
+  | { kind: 'evenement_actif'; payant: boolean; exceptEventId?: number }
+  /** An event becomes (or is created) PAYANT. */
+  | { kind: 'evenement_payant' }
+  /** One more ticket type on this event. */
+  | { kind: 'type_billet'; eventId: number };
+
+export class PlanLimitError extends AppError {
+  constructor(message: string) {
+    super(403, 'plan_limit', message);
+  }
+}
+
+const UPGRADE_HINT = 'Changez de forfait depuis /api/subscriptions/plans/.';
+
+/**
+ * Refuses (403 `plan_limit`, in French, naming the plan and the limit) what the organizer's plan does not
+ * allow. Call it inside the transaction of the action: it locks the organizer's row first, so two parallel
+ * creations by one organizer count one after the other and cannot both pass the last slot.
+ */
+export async function assertWithinPlan(tx: DbOrTx, organizerId: number, limit: PlanLimit, now = new Date()): Promise<void> {
+  await tx.select({ id: users.id }).from(users).where(eq(users.id, organizerId)).for('no key update');
+  const plan = await effectivePlan(tx, organizerId, now);
+  const payant = limit.kind === 'evenement_payant' || (limit.kind === 'evenement_actif' && limit.payant);
+  if (payant && !plan.evenementsPayants) {
+    throw new PlanLimitError(`Votre forfait « ${plan.nom} » ne permet pas les événements payants. ${UPGRADE_HINT}`);
+  }
+  if (limit.kind === 'evenement_actif' && plan.maxEvenementsActifs !== null) {
+    const n = await activeEventCount(tx, organizerId, now, limit.exceptEventId);
+    if (n >= plan.maxEvenementsActifs) {
+      throw new PlanLimitError(
+        `Votre forfait « ${plan.nom} » permet au plus ${plan.maxEvenementsActifs} événement(s) actif(s) à la fois (en attente ou publiés, non terminés) ; vous en avez ${n}. ${UPGRADE_HINT}`,
+      );
+    }
+  }
+  if (limit.kind === 'type_billet' && plan.maxTypesBilletParEvenement !== null) {
+    const [row] = await tx
+      .select({ n: sql<number>`count(*)::int` })
+      .from(ticketTypes)
+      .where(eq(ticketTypes.evenementId, limit.eventId));
+    if (row!.n >= plan.maxTypesBilletParEvenement) {
+      throw new PlanLimitError(
+        `Votre forfait « ${plan.nom} » permet au plus ${plan.maxTypesBilletParEvenement} type(s) de billet par événement. ${UPGRADE_HINT}`,
+      );
+    }
+  }
+}
