@@ -1,5 +1,5 @@
 /** The server and worker as processes: start, serve, stop cleanly on SIGTERM (lock released). */
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, existsSync } from 'node:fs';
 import os from 'node:os';
@@ -17,11 +17,18 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** Every process a test started: a failed assertion must not leave a server running after the file. */
+const started = new Set<ChildProcess>();
+after(() => {
+  for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
 function run(script: string, env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.add(child);
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
