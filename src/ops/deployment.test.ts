@@ -15,6 +15,10 @@ import { spawnSync } from 'node:child_process';
 import { parse as parseYaml } from 'yaml';
 import { parse as parseEnv } from 'dotenv';
 import { envSchema, loadConfig } from '../config.js';
+import { MODULES } from '../modules/index.js';
+
+/** Values an operator must give (`${X:?…}` in the compose file), as `docker compose up` demands them. */
+const REQUIRED_SAMPLES: Record<string, string> = { SECRET_KEY: 'x'.repeat(40), ORANGE_SMS_SENDER_ADDRESS: '+2250000' };
 import { localNginxConfig, upstreamPortInRepo } from '../../bench/nginx.js';
 
 const read = (f: string) => readFileSync(f, 'utf8');
@@ -128,12 +132,20 @@ test('docker-compose.yml: two web replicas, a worker, PostgreSQL, Redis and ngin
       Object.fromEntries(
         Object.entries(env).map(([k, v]) => [
           k,
-          String(v).replace(/\$\{([A-Z_]+)(?::?[-?][^}]*)?\}/g, (_m, n: string) =>
-            // A required variable (${X:?…}) gets a value, as `docker compose up` demands; others their default.
-            n === 'SECRET_KEY' ? 'x'.repeat(40) : _m.includes(':?') ? 'requis.example' : (/:-([^}]*)\}/.exec(_m)?.[1] ?? ''),
+          String(v).replace(
+            /\$\{([A-Z_]+)(?::?[-?][^}]*)?\}/g,
+            (_m, n: string) =>
+              // A required variable (${X:?…}) gets a value, as `docker compose up` demands; others their default.
+              REQUIRED_SAMPLES[n] ?? (_m.includes(':?') ? 'requis.example' : undefined) ?? /:-([^}]*)\}/.exec(_m)?.[1] ?? '',
           ),
         ]),
       ),
+    );
+    // What every module checks at start (runtime.ts) passes too: the containers would otherwise refuse to start.
+    assert.deepEqual(
+      MODULES.flatMap((m) => m.checkConfig?.(config) ?? []),
+      [],
+      `compose ${name}`,
     );
     assert.equal(config.database.kind, 'postgres');
     assert.equal(new URL(config.database.url!).hostname, 'db');
