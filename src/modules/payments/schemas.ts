@@ -2,6 +2,7 @@
 import { Type } from 'typebox';
 import { FOURNISSEURS, PAYMENT_STATUTS, REFUND_STATUTS } from './tables.js';
 import type { Payment } from './service.js';
+import { failureView } from './failure-reasons.js';
 
 export const PaymentSchema = Type.Object(
   {
@@ -20,7 +21,12 @@ export const PaymentSchema = Type.Object(
     payment_url: Type.Union([Type.String(), Type.Null()], {
       description: 'Page de paiement (Orange, Wave, Moov) ; null pour MTN (validation sur le téléphone)',
     }),
-    raison_echec: Type.String(),
+    raison_echec: Type.String({ description: "Pourquoi le paiement a échoué, en français ('' sinon)" }),
+    code_echec: Type.String({
+      description:
+        "Raison normalisée : SOLDE_INSUFFISANT, REFUSE_PAR_LE_PAYEUR, ANNULE, DELAI_DEPASSE, COMPTE_INTROUVABLE, REFUS_FOURNISSEUR, FOURNISSEUR_INDISPONIBLE, NON_TRANSMIS, MONTANT_INCOHERENT, INTROUVABLE, ECHEC ('' sinon)",
+    }),
+    code_fournisseur: Type.String({ description: "Le code d'échec tel que le fournisseur l'a donné ('' quand l'échec vient de SpotVibe)" }),
     date_creation: Type.String({ format: 'date-time' }),
     date_finalisation: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   },
@@ -61,7 +67,7 @@ export function paymentView(p: Payment) {
     quantite: p.quantite,
     expire_le: p.expireLe.toISOString(),
     payment_url: p.paymentUrl,
-    raison_echec: p.raisonEchec,
+    ...failureView(p.raisonEchec),
     date_creation: p.dateCreation.toISOString(),
     date_finalisation: p.dateFinalisation?.toISOString() ?? null,
   };

@@ -611,3 +611,36 @@ test('issue 12 case 2: a refund retry reuses its reference unless MTN said FAILE
   assert.notEqual(ref2, ref0);
   assert.equal([...gateways.MTN_MONEY.refunds.keys()].filter((k) => k === ref2).length, 1);
 });
+
+test('issue 18: a failed payment reads as French for the buyer; the provider code is kept apart', async () => {
+  const a = await createUserWithToken(ctx.database.db);
+  const { event } = await createPaidEvent(ctx.database.db, organizer.id, { capacite: 5 });
+  const r = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/payments/initiate/',
+    headers: a.headers,
+    payload: { event_id: event.id, quantite: 1, fournisseur: 'WAVE', telephone: '+2250100000010' },
+  });
+  assert.equal(r.statusCode, 201, r.body);
+  const p = r.json().payment;
+  assert.deepEqual([p.raison_echec, p.code_echec, p.code_fournisseur], ['', '', '']);
+  const [row] = await ctx.database.db.select().from(payments).where(eq(payments.id, p.id));
+  gateways.WAVE.settle(row!.referenceFournisseur, { status: 'failed', reason: 'insufficient-funds' });
+  assert.equal(await confirmPayment(deps, p.id, 'reconciliation'), 'ECHOUE');
+  const failed = (await ctx.app.inject({ url: `/api/payments/${p.id}/`, headers: a.headers })).json();
+  assert.deepEqual(
+    [failed.raison_echec, failed.code_echec, failed.code_fournisseur],
+    ['Solde insuffisant sur le compte mobile money.', 'SOLDE_INSUFFISANT', 'insufficient-funds'],
+  );
+  // The same reason spelt by MTN, and one of our own codes (no provider code then).
+  const { failureView } = await import('./failure-reasons.js');
+  assert.equal(failureView('NOT_ENOUGH_FUNDS').code_echec, 'SOLDE_INSUFFISANT');
+  assert.equal(failureView('APPROVAL_REJECTED').code_echec, 'REFUSE_PAR_LE_PAYEUR');
+  assert.equal(failureView('PAYER_NOT_FOUND').code_echec, 'COMPTE_INTROUVABLE');
+  assert.deepEqual(failureView('DELAI_DEPASSE'), {
+    raison_echec: "Le paiement n'a pas été validé à temps.",
+    code_echec: 'DELAI_DEPASSE',
+    code_fournisseur: '',
+  });
+  assert.equal(failureView('QUELQUE_CHOSE').raison_echec, 'Le paiement a échoué.');
+});
