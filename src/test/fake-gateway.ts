@@ -95,7 +95,8 @@ export class FakeGateway implements PaymentProvider {
   }
 
   async refundStatus(req: RefundRequest): Promise<RefundResult> {
-    return this.refunds.get(req.referenceRemboursement) ?? { status: 'pending', providerStatus: 'PENDING' };
+    // A reference the provider never received is unknown to it, as MTN's 404 says (providerStatus NOT_FOUND).
+    return this.refunds.get(req.referenceRemboursement) ?? { status: 'pending', providerStatus: 'NOT_FOUND' };
   }
 }
 
