@@ -4,8 +4,9 @@
  * one check event and ticket-type creation call inside their own transaction. Reads tables only, so the
  * events, tickets and payments modules can call it without depending on the subscriptions module's use cases.
  */
-import { and, desc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../db/client.js';
+import { and, desc, eq, gt, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../../db/client.js';
+import { paginate, type PageRequest } from '../../core/pagination.js';
 import { AppError } from '../../core/errors.js';
 import { users } from '../users/tables.js';
 import { events } from '../events/tables.js';
@@ -116,4 +117,27 @@ export async function assertWithinPlan(tx: DbOrTx, organizerId: number, limit: P
       );
     }
   }
+}
+
+/** A page of subscriptions with their plan, newest first: the organizer's own list and staff's list alike. */
+export function subscriptionsPage(deps: { db: Db }, where: SQL | undefined, page: PageRequest) {
+  return paginate(
+    page,
+    async () =>
+      (
+        await deps.db
+          .select({ n: sql<number>`count(*)::int` })
+          .from(subscriptions)
+          .where(where)
+      )[0]!.n,
+    async (limit, offset) =>
+      deps.db
+        .select({ sub: subscriptions, plan: subscriptionPlans })
+        .from(subscriptions)
+        .innerJoin(subscriptionPlans, eq(subscriptionPlans.id, subscriptions.planId))
+        .where(where)
+        .orderBy(desc(subscriptions.dateCreation), desc(subscriptions.id))
+        .limit(limit)
+        .offset(offset),
+  );
 }

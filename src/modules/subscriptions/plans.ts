@@ -2,9 +2,9 @@
 import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { audit, changes, type RequestMeta } from '../../core/audit.js';
 import { BadRequestError, ConflictError, NotFoundError, pgErrorCode, PG } from '../../core/errors.js';
-import { paginate, type PageRequest } from '../../core/pagination.js';
+import type { PageRequest } from '../../core/pagination.js';
 import { FREE_PLAN_CODE, subscriptionPlans, subscriptions, type SubscriptionStatut } from './tables.js';
-import type { Plan } from './effective.js';
+import { subscriptionsPage, type Plan } from './effective.js';
 import { subscriptionMachine } from './states.js';
 import { users } from '../users/tables.js';
 import { payments, refunds } from '../payments/tables.js';
@@ -118,26 +118,7 @@ export async function listSubscriptionsForStaff(
   if (q.statut) conds.push(eq(subscriptions.statut, q.statut));
   if (q.plan) conds.push(eq(subscriptions.planId, q.plan));
   if (q.organisateur) conds.push(eq(subscriptions.organisateurId, q.organisateur));
-  const where = conds.length ? and(...conds) : undefined;
-  return paginate(
-    page,
-    async () =>
-      (
-        await deps.db
-          .select({ n: sql<number>`count(*)::int` })
-          .from(subscriptions)
-          .where(where)
-      )[0]!.n,
-    async (limit, offset) =>
-      deps.db
-        .select({ sub: subscriptions, plan: subscriptionPlans })
-        .from(subscriptions)
-        .innerJoin(subscriptionPlans, eq(subscriptionPlans.id, subscriptions.planId))
-        .where(where)
-        .orderBy(desc(subscriptions.dateCreation), desc(subscriptions.id))
-        .limit(limit)
-        .offset(offset),
-  );
+  return subscriptionsPage(deps, conds.length ? and(...conds) : undefined, page);
 }
 
 /**

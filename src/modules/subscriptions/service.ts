@@ -12,7 +12,7 @@
 import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import { ConflictError, NotFoundError, ValidationError, BadRequestError, pgErrorCode, PG } from '../../core/errors.js';
-import { paginate, type PageRequest } from '../../core/pagination.js';
+import type { PageRequest } from '../../core/pagination.js';
 import { users } from '../users/tables.js';
 import { initiateServicePayment, type Payment } from '../payments/service.js';
 import type { Fournisseur } from '../payments/tables.js';
@@ -20,7 +20,7 @@ import type { PaymentSettledPayload } from '../payments/hooks.js';
 import { queueEmail } from '../notifications/delivery.js';
 import { subscriptionPlans, subscriptions, type SubscriptionNature } from './tables.js';
 import { subscriptionMachine } from './states.js';
-import { activeEventCount, currentSubscription, effectivePlan, type Plan, type Subscription } from './effective.js';
+import { activeEventCount, currentSubscription, effectivePlan, subscriptionsPage, type Plan, type Subscription } from './effective.js';
 import type { SubscriptionsDeps } from './deps.js';
 import type { SubscriptionHookPayload } from './hooks.js';
 import './hooks.js';
@@ -296,26 +296,7 @@ export async function mySubscriptionStatus(deps: SubscriptionsDeps, userId: numb
 }
 
 export async function listMySubscriptions(deps: SubscriptionsDeps, userId: number, page: PageRequest) {
-  const where = eq(subscriptions.organisateurId, userId);
-  return paginate(
-    page,
-    async () =>
-      (
-        await deps.db
-          .select({ n: sql<number>`count(*)::int` })
-          .from(subscriptions)
-          .where(where)
-      )[0]!.n,
-    async (limit, offset) =>
-      deps.db
-        .select({ sub: subscriptions, plan: subscriptionPlans })
-        .from(subscriptions)
-        .innerJoin(subscriptionPlans, eq(subscriptionPlans.id, subscriptions.planId))
-        .where(where)
-        .orderBy(desc(subscriptions.dateCreation), desc(subscriptions.id))
-        .limit(limit)
-        .offset(offset),
-  );
+  return subscriptionsPage(deps, eq(subscriptions.organisateurId, userId), page);
 }
 
 export type { Payment };
