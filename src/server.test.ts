@@ -1,5 +1,5 @@
 /** The server and worker as processes: start, serve, stop cleanly on SIGTERM (lock released). */
-import { test, after } from 'node:test';
+import { test, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, existsSync } from 'node:fs';
 import os from 'node:os';
@@ -22,6 +22,24 @@ const started = new Set<ChildProcess>();
 after(() => {
   for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
+
+/**
+ * A fresh PostgreSQL database for a child process (never migrate the shared admin database), dropped after the
+ * test; its URL.
+ */
+async function freshDatabase(t: TestContext, name: string): Promise<URL> {
+  const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  t.after(async () => {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  });
+  const url = new URL(process.env.TEST_DATABASE_URL!);
+  url.pathname = `/${name}`;
+  return url;
+}
 
 function run(script: string, env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
@@ -73,18 +91,7 @@ test(
   'the separate worker runs on PostgreSQL and stops on SIGTERM',
   { skip: !process.env.TEST_DATABASE_URL && 'TEST_DATABASE_URL non défini' },
   async (t) => {
-    // Its own fresh database: never migrate the shared admin database.
-    const name = `sv_test_worker_${process.pid}`;
-    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${name}`);
-    t.after(async () => {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    });
-    const url = new URL(process.env.TEST_DATABASE_URL!);
-    url.pathname = `/${name}`;
+    const url = await freshDatabase(t, `sv_test_worker_${process.pid}`);
     const s = run('src/worker.ts', { DATABASE_URL: url.toString(), LOG_LEVEL: 'info', PAYMENT_SIMULATOR: 'false' });
     for (let i = 0; i < 120 && !/worker SpotVibe démarré/.test(s.output()); i++) await new Promise((r) => setTimeout(r, 250));
     assert.match(s.output(), /worker SpotVibe démarré/);
@@ -120,17 +127,7 @@ test(
   'WEB_CONCURRENCY=2 on PostgreSQL: two app processes share the port, /metrics counts both, SIGTERM stops all',
   { skip: !process.env.TEST_DATABASE_URL && 'TEST_DATABASE_URL non défini' },
   async (t) => {
-    const name = `sv_test_wc_${process.pid}`;
-    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${name}`);
-    t.after(async () => {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    });
-    const url = new URL(process.env.TEST_DATABASE_URL!);
-    url.pathname = `/${name}`;
+    const url = await freshDatabase(t, `sv_test_wc_${process.pid}`);
     const port = await freePort();
     const s = run('src/server.ts', {
       DATABASE_URL: url.toString(),
