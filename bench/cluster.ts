@@ -19,23 +19,22 @@
 import { parseArgs } from 'node:util';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { Redis } from 'ioredis';
 import { openDatabase } from '../src/db/client.js';
 import { simulatorEnv } from '../src/modules/payments/simulator/credentials.js';
+import { messagingEnv } from '../src/modules/payments/simulator/messaging.js';
 import { users, authTokens } from '../src/modules/users/tables.js';
 import { events } from '../src/modules/events/tables.js';
 import { ticketTypes } from '../src/modules/tickets/tables.js';
 import { generateSecret, hashSecret } from '../src/core/tokens.js';
 import { hashPassword } from '../src/core/passwords.js';
+import { startSmtpSink } from '../src/test/smtp.js';
 import { localNginxConfig } from './nginx.js';
+import { ROOT, freePort, freshDatabase, sleep, startNode, stopProcess, waitFor } from './harness.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== 'cluster'),
   options: {
@@ -54,49 +53,6 @@ const report = (check: string, ok: boolean, detail: string) => {
   results.push({ check, ok, detail });
   console.log(`${ok ? 'OK ' : 'ÉCHEC'}  ${check} : ${detail}`);
 };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function start(name: string, args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-  child.once('exit', (code, signal) => {
-    if (code !== 0 && signal !== 'SIGTERM' && signal !== 'SIGKILL') console.error(`${name} s'est arrêté (code ${code ?? signal})`);
-  });
-  return child;
-}
-
-function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill(signal);
-    setTimeout(() => child.kill('SIGKILL'), 40_000).unref();
-  });
-}
-
-async function waitFor(url: string, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const r = await fetch(url);
-      await r.arrayBuffer();
-      if (r.status < 500) return;
-    } catch {
-      /* not listening yet */
-    }
-    await sleep(200);
-  }
-  throw new Error(`${url} ne répond pas`);
-}
 
 /** Requests per upstream address in nginx's access log (JSON lines), for requests matching `uri`. */
 function upstreamsOf(logFile: string, uri: RegExp, since: number): Map<string, number> {
@@ -125,13 +81,9 @@ async function main(): Promise<void> {
   await redis.connect();
   await redis.flushdb();
 
-  const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-  const dbName = `sv_bench_cluster_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${dbName}`;
+  const fresh = await freshDatabase('sv_bench_cluster');
+  const smtp = await startSmtpSink();
+  const dbName = fresh.name;
 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sv-cluster-'));
   const [app1Port, app2Port, lbPort, simPort, m1, m2] = (await Promise.all(Array.from({ length: 6 }, freePort))) as [
@@ -151,7 +103,7 @@ async function main(): Promise<void> {
     ALLOWED_HOSTS: '127.0.0.1,localhost',
     SECURE_SSL_REDIRECT: 'False',
     TRUST_PROXY: '1',
-    DATABASE_URL: url.toString(),
+    DATABASE_URL: fresh.url,
     DATABASE_POOL_MAX: '10',
     REDIS_URL: redisUrl,
     RUN_WORKER: 'false',
@@ -162,11 +114,16 @@ async function main(): Promise<void> {
     SIMULATOR_HOST: '127.0.0.1',
     SIMULATOR_PORT: String(simPort),
     SHUTDOWN_TIMEOUT_SECONDS: '20',
+    PUBLIC_BASE_URL: lb,
+    // Production refuses emails written to the log: a local SMTP server receives them.
+    ...smtp.env,
+    // ...and text messages go to the simulator's Orange SMS stand-in (the console SMS backend is refused too).
+    ...Object.fromEntries(Object.entries(messagingEnv(simUrl, simUrl)).filter(([k]) => k.startsWith('ORANGE_SMS_') || k === 'SMS_BACKEND')),
     ...simulatorEnv(simUrl),
   };
   const children = new Set<ChildProcess>();
   const run = (name: string, a: string[], extra: Record<string, string> = {}) => {
-    const c = start(name, a, { ...env, ...extra });
+    const c = startNode(name, a, { ...env, ...extra }, { tsx: false });
     children.add(c);
     c.once('exit', () => children.delete(c));
     return c;
@@ -182,25 +139,28 @@ async function main(): Promise<void> {
     });
     if (release.status !== 0) throw new Error(`migrate : ${release.stderr}`);
     run('le simulateur', ['dist/modules/payments/simulator/main.js']);
-    await waitFor(`${simUrl}/`);
+    await waitFor(`${simUrl}/`, { timeoutMs: 90_000 });
     const app = (port: number) => run(`l'app ${port}`, ['dist/server.js'], { PORT: String(port) });
     let app1 = app(app1Port);
     let app2 = app(app2Port);
     run('le worker 1', ['dist/worker.js'], { METRICS_PORT: String(m1) });
     run('le worker 2', ['dist/worker.js'], { METRICS_PORT: String(m2) });
-    await Promise.all([waitFor(`http://127.0.0.1:${app1Port}/readyz`), waitFor(`http://127.0.0.1:${app2Port}/readyz`)]);
+    await Promise.all([
+      waitFor(`http://127.0.0.1:${app1Port}/readyz`, { timeoutMs: 90_000 }),
+      waitFor(`http://127.0.0.1:${app2Port}/readyz`, { timeoutMs: 90_000 }),
+    ]);
     writeFileSync(path.join(dir, 'nginx.conf'), localNginxConfig({ listenPort: lbPort, upstreamPorts: [app1Port, app2Port], dir }));
     nginx = spawn('nginx', ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-g', 'daemon off;'], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
-    await waitFor(`${lb}/healthz`);
+    await waitFor(`${lb}/healthz`, { timeoutMs: 90_000 });
     const access = path.join(dir, 'access.log');
     const upstream1 = `127.0.0.1:${app1Port}`;
     const upstream2 = `127.0.0.1:${app2Port}`;
     console.log(`banc cluster : nginx ${lb} → ${upstream1}, ${upstream2} ; 2 workers ; base ${dbName}`);
 
     // Data: an organizer, a paid event, buyers with API tokens, one account with a password.
-    const database = await openDatabase({ kind: 'postgres', url: url.toString(), poolMax: 4 });
+    const database = await openDatabase({ kind: 'postgres', url: fresh.url, poolMax: 4 });
     const db = database.db;
     const [org] = await db
       .insert(users)
@@ -436,18 +396,18 @@ async function main(): Promise<void> {
       'SIGKILL',
     );
     app1 = app(app1Port);
-    await waitFor(`http://127.0.0.1:${app1Port}/readyz`);
+    await waitFor(`http://127.0.0.1:${app1Port}/readyz`, { timeoutMs: 90_000 });
     await sleep(6000); // nginx's fail_timeout: the restarted process is tried again
     await underLoad(
       'redémarrage progressif (SIGTERM) pendant la charge',
       async () => {
         const old = app2;
-        await stop(old, 'SIGTERM');
+        await stopProcess(old, 'SIGTERM', 40_000);
         app2 = app(app2Port);
       },
       'SIGTERM',
     );
-    await waitFor(`http://127.0.0.1:${app2Port}/readyz`);
+    await waitFor(`http://127.0.0.1:${app2Port}/readyz`, { timeoutMs: 90_000 });
 
     // 6. Crons: once per schedule across both workers (payments.reconcile runs every minute).
     {
@@ -472,12 +432,12 @@ async function main(): Promise<void> {
     }
     await database.close();
   } finally {
-    if (nginx) await stop(nginx, 'SIGQUIT' as NodeJS.Signals);
-    await Promise.all([...children].map((c) => stop(c)));
+    if (nginx) await stopProcess(nginx, 'SIGQUIT' as NodeJS.Signals, 40_000);
+    await Promise.all([...children].map((c) => stopProcess(c, 'SIGTERM', 40_000)));
     await redis.flushdb().catch(() => undefined);
     redis.disconnect();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
-    await admin.end();
+    await fresh.drop().catch(() => undefined);
+    await smtp.close();
   }
   const failed = results.filter((r) => !r.ok);
   console.log(failed.length ? `\n${failed.length} vérification(s) en échec.` : `\nToutes les vérifications passent (${results.length}).`);

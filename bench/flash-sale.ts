@@ -16,12 +16,8 @@
  * dropped at the end.
  */
 import { parseArgs } from 'node:util';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { eq, sql } from 'drizzle-orm';
 import { openDatabase } from '../src/db/client.js';
 import { seedCategories } from '../src/modules/events/seed.js';
@@ -31,8 +27,7 @@ import { events } from '../src/modules/events/tables.js';
 import { ticketTypes, tickets } from '../src/modules/tickets/tables.js';
 import { payments } from '../src/modules/payments/tables.js';
 import { generateSecret, hashSecret } from '../src/core/tokens.js';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+import { freePort, freshDatabase, startNode, stopProcess, waitFor } from './harness.js';
 
 const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== 'flash-sale'),
@@ -48,68 +43,15 @@ const SEATS = Number(args.seats);
 const CONCURRENCY = Number(args.concurrency);
 const WARMUP = Number(args.warmup);
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function startProcess(name: string, script: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', script], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  child.once('exit', (code, signal) => {
-    if (code !== 0 && signal !== 'SIGTERM') console.error(`${name} s'est arrêté (code ${code ?? signal})`);
-  });
-  return child;
-}
-
-function stopProcess(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
-  });
-}
-
-async function waitFor(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${url} : le processus s'est arrêté (code ${child.exitCode})`);
-    try {
-      const r = await fetch(url);
-      await r.arrayBuffer();
-      if (r.status < 500) return;
-    } catch {
-      /* not listening yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} ne répond pas`);
-}
-
 async function main(): Promise<void> {
-  const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-  const dbName = `sv_bench_flash_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${dbName}`;
+  const fresh = await freshDatabase('sv_bench_flash');
 
   const port = await freePort();
   const simPort = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const simUrl = `http://127.0.0.1:${simPort}`;
   const env = {
-    DATABASE_URL: url.toString(),
+    DATABASE_URL: fresh.url,
     LOG_LEVEL: 'warn',
     DEBUG: 'True',
     HOST: '127.0.0.1',
@@ -122,18 +64,18 @@ async function main(): Promise<void> {
     DATABASE_POOL_MAX: '20',
     ...simulatorEnv(simUrl),
   };
-  const database = await openDatabase({ kind: 'postgres', url: url.toString(), poolMax: 4 });
+  const database = await openDatabase({ kind: 'postgres', url: fresh.url, poolMax: 4 });
   const children: ChildProcess[] = [];
   try {
     await database.migrate();
     await seedCategories(database.db);
-    const sim = startProcess('le simulateur', 'src/modules/payments/simulator/main.ts', env);
+    const sim = startNode('le simulateur', ['src/modules/payments/simulator/main.ts'], env);
     children.push(sim);
-    const server = startProcess('le serveur', 'src/server.ts', env);
+    const server = startNode('le serveur', ['src/server.ts'], env);
     children.push(server);
-    children.push(startProcess('le worker', 'src/worker.ts', env));
-    await waitFor(`${simUrl}/`, sim);
-    await waitFor(`${base}/readyz`, server);
+    children.push(startNode('le worker', ['src/worker.ts'], env));
+    await waitFor(`${simUrl}/`, { child: sim });
+    await waitFor(`${base}/readyz`, { child: server });
 
     // Data: one organizer, the event of the sale (SEATS seats) and a warm-up event, BUYERS + WARMUP buyers with
     // their API tokens.
@@ -289,12 +231,9 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     }
   } finally {
-    await Promise.all(children.map(stopProcess));
+    await Promise.all(children.map((c) => stopProcess(c)));
     await database.close();
-    const a = new pg.Client({ connectionString: adminUrl });
-    await a.connect();
-    await a.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await a.end();
+    await fresh.drop();
   }
 }
 

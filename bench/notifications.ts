@@ -15,12 +15,8 @@
  * and the load generator (autocannon) in this process. Emails go to the log backend (LOG_LEVEL=warn).
  */
 import { parseArgs } from 'node:util';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { sql } from 'drizzle-orm';
 import { openDatabase } from '../src/db/client.js';
 import { seedCategories } from '../src/modules/events/seed.js';
@@ -29,8 +25,8 @@ import { users, authTokens, follows } from '../src/modules/users/tables.js';
 import { events } from '../src/modules/events/tables.js';
 import { pushTokens } from '../src/modules/notifications/tables.js';
 import { generateSecret, hashSecret } from '../src/core/tokens.js';
+import { freePort, freshDatabase, startNode, stopProcess, waitFor } from './harness.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== 'notifications'),
   options: {
@@ -46,52 +42,6 @@ const TIMEOUT_S = Number(args.timeout);
 /** Requests per second of the other traffic (the public list), before and during the fan-out. */
 const RATE = Number(args.rate);
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function startProcess(name: string, script: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  child.once('exit', (code, signal) => {
-    if (code !== 0 && signal !== 'SIGTERM') console.error(`${name} s'est arrêté (code ${code ?? signal})`);
-  });
-  return child;
-}
-
-function stopProcess(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
-  });
-}
-
-async function waitFor(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${url} : le processus s'est arrêté (code ${child.exitCode})`);
-    try {
-      const r = await fetch(url);
-      await r.arrayBuffer();
-      if (r.status < 500) return;
-    } catch {
-      /* not listening yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} ne répond pas`);
-}
-
 function load(url: string, seconds: number): { stop(): void; done: Promise<autocannon.Result> } {
   let resolve: (r: autocannon.Result) => void = () => undefined;
   const done = new Promise<autocannon.Result>((r) => (resolve = r));
@@ -100,19 +50,12 @@ function load(url: string, seconds: number): { stop(): void; done: Promise<autoc
 }
 
 async function main(): Promise<void> {
-  const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-  const dbName = `sv_bench_notif_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${dbName}`;
+  const fresh = await freshDatabase('sv_bench_notif');
   const sim = await startSimulator({ port: 0 });
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const env = {
-    DATABASE_URL: url.toString(),
+    DATABASE_URL: fresh.url,
     LOG_LEVEL: 'warn',
     DEBUG: 'True',
     HOST: '127.0.0.1',
@@ -122,7 +65,7 @@ async function main(): Promise<void> {
     NOTIFICATIONS_QUIET_HOURS: '',
     ...sim.messaging.env(),
   };
-  const database = await openDatabase({ kind: 'postgres', url: url.toString(), poolMax: 4 });
+  const database = await openDatabase({ kind: 'postgres', url: fresh.url, poolMax: 4 });
   const children: ChildProcess[] = [];
   try {
     await database.migrate();
@@ -180,10 +123,10 @@ async function main(): Promise<void> {
       .returning();
     await db.execute(sql`VACUUM ANALYZE`);
 
-    const server = startProcess('le serveur', 'src/server.ts', env);
+    const server = startNode('le serveur', ['src/server.ts'], env);
     children.push(server);
-    children.push(startProcess('le worker', 'src/worker.ts', env));
-    await waitFor(`${base}/readyz`, server);
+    children.push(startNode('le worker', ['src/worker.ts'], env));
+    await waitFor(`${base}/readyz`, { child: server });
     await load(`${base}/api/events/`, 3).done; // warm-up
     const baseline = await load(`${base}/api/events/`, 5).done;
 
@@ -226,10 +169,7 @@ async function main(): Promise<void> {
     for (const c of children.reverse()) await stopProcess(c);
     await database.close();
     await sim.close();
-    const a = new pg.Client({ connectionString: adminUrl });
-    await a.connect();
-    await a.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await a.end();
+    await fresh.drop();
   }
 }
 

@@ -18,18 +18,16 @@
  * --django, --django-workers N (4). BENCH_DATABASE_URL: an admin connection (default
  * postgresql://postgres@127.0.0.1:5432/postgres).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
-import { createServer } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { TestRedisServer } from '../src/test/redis-server.js';
+import { ROOT, adminQuery, benchDatabaseUrl, freePort, stopProcess, waitFor } from './harness.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DJANGO_DIR = path.resolve(ROOT, process.env.BENCH_DJANGO_DIR ?? '../shared/bench/django_ref');
 
 interface Options {
@@ -61,22 +59,8 @@ function parseArgs(argv: string[]): Options {
   return o;
 }
 
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-const dbUrl = (name: string) => {
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  return u.toString();
-};
-
-async function admin(sqlText: string): Promise<void> {
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  try {
-    await c.query(sqlText);
-  } finally {
-    await c.end();
-  }
-}
+const dbUrl = benchDatabaseUrl;
+const admin = adminQuery;
 
 async function queryOne<T>(url: string, sqlText: string): Promise<T> {
   const c = new pg.Client({ connectionString: url });
@@ -91,41 +75,6 @@ async function queryOne<T>(url: string, sqlText: string): Promise<T> {
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): void {
   const r = spawnSync(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: 'inherit' });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} a échoué (code ${r.status})`);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-async function waitFor(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`le serveur s'est arrêté (code ${child.exitCode})`);
-    try {
-      const r = await fetch(url);
-      if (r.ok) return;
-    } catch {
-      /* not listening yet */
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} ne répond pas`);
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
-  });
 }
 
 interface Measure {
@@ -199,12 +148,12 @@ async function startServer(env: NodeJS.ProcessEnv): Promise<ServerRun> {
   });
   const base = `http://127.0.0.1:${port}`;
   try {
-    await waitFor(`${base}/readyz`, server, 120_000);
+    await waitFor(`${base}/readyz`, { child: server, timeoutMs: 120_000, ok: true });
   } catch (err) {
-    await stop(server);
+    await stopProcess(server);
     throw err;
   }
-  return { base, stop: () => stop(server) };
+  return { base, stop: () => stopProcess(server) };
 }
 
 const SEED_ARGS = ['seed-demo', '--users', '1000', '--events', '10000', '--participations', '50000', '--seed', '42'];
@@ -352,7 +301,7 @@ async function benchDjango(o: Options): Promise<Measure[] | null> {
   );
   try {
     const base = `http://127.0.0.1:${port}`;
-    await waitFor(`${base}/api/events/?page_size=1`, server);
+    await waitFor(`${base}/api/events/?page_size=1`, { child: server, ok: true });
     const { id } = await queryOne<{ id: number }>(
       url,
       "SELECT id FROM events_event WHERE statut = 'VALIDE' ORDER BY date_debut, id LIMIT 1",
@@ -366,7 +315,7 @@ async function benchDjango(o: Options): Promise<Measure[] | null> {
       await load('recherche+filtre+tri (opt)', `${base}/api/events-opt/?search=concert&categorie=3&ordering=-date_debut`, o),
     ];
   } finally {
-    await stop(server);
+    await stopProcess(server);
   }
 }
 
