@@ -6,7 +6,7 @@
  *
  *   1. a flash sale through the balancer: every seat sold once, 0 oversell, both processes served it;
  *   2. the login rate limit is shared: the 6th attempt in a minute is refused whichever process gets it;
- *   3. SSE notifications reach a client connected to the other process (when the code has the stream);
+ *   3. SSE notifications reach a client connected to the other process;
  *   4. one app process killed (SIGKILL) during load: the other keeps serving; no request hangs, every
  *      purchase the client was not told about is found again with its Idempotency-Key, none is doubled;
  *   5. a rolling restart (SIGTERM to one process, then started again) during load: no error at all;
@@ -315,26 +315,42 @@ async function main(): Promise<void> {
       );
     }
 
-    // 3. SSE across processes: only when the code has the notifications stream.
+    // 3. SSE across processes: a client listening on one app process is told of a notification raised by a
+    // request the other process handled (PostgreSQL LISTEN/NOTIFY, not process memory). Buyer 1 follows buyer 0
+    // through app 2; buyer 0's stream is open on app 1 and must receive the "nouvel abonné" notification.
     {
-      const probe = await fetch(`${lb}/api/notifications/stream/`, {
-        headers: { authorization: `Token ${keys[0]}` },
-        signal: AbortSignal.timeout(3000),
-      }).catch(() => null);
-      if (!probe || probe.status === 404) {
-        report(
-          'SSE vers l’autre processus',
-          true,
-          'sauté : ce code n’a pas encore de flux /api/notifications/stream/ (module notifications, issue 13)',
-        );
-      } else {
-        await probe.body?.cancel();
-        report(
-          'SSE vers l’autre processus',
-          false,
-          `le flux existe (${probe.status}) mais ce banc ne sait pas encore l’exercer : à écrire avec le module notifications`,
-        );
-      }
+      const abort = new AbortController();
+      const stream = await fetch(`http://127.0.0.1:${app1Port}/api/notifications/stream/`, {
+        headers: { authorization: `Token ${keys[0]}`, accept: 'text/event-stream' },
+        signal: abort.signal,
+      });
+      const received = (async () => {
+        const decoder = new TextDecoder();
+        let text = '';
+        for await (const chunk of stream.body as AsyncIterable<Uint8Array>) {
+          text += decoder.decode(chunk, { stream: true });
+          const m = /event: notification\ndata: (.*)\n/.exec(text);
+          if (m) return JSON.parse(m[1]!) as { type_notification?: string };
+        }
+        return null;
+      })().catch(() => null);
+      await sleep(500); // the stream has subscribed (LISTEN) before the follow commits
+      const startedFollow = Date.now();
+      const follow = await fetch(`http://127.0.0.1:${app2Port}/api/users/${buyers[0]!.id}/follow/`, {
+        method: 'POST',
+        headers: { authorization: `Token ${keys[1]}` },
+      });
+      await follow.arrayBuffer();
+      const got = await Promise.race([received, sleep(10_000).then(() => null)]);
+      const ms = Date.now() - startedFollow;
+      abort.abort();
+      report(
+        'SSE vers l’autre processus',
+        stream.status === 200 && follow.status === 201 && got !== null,
+        got
+          ? `flux ouvert sur 127.0.0.1:${app1Port}, abonnement fait par 127.0.0.1:${app2Port} (${follow.status}) : notification ${got.type_notification ?? '?'} reçue en ${ms} ms`
+          : `flux ${stream.status}, abonnement ${follow.status} : aucune notification reçue en 10 s`,
+      );
     }
 
     // 4 and 5. A process lost during load: killed (SIGKILL), then a rolling restart (SIGTERM) of the other.
