@@ -436,13 +436,14 @@ async function main(): Promise<void> {
          WHERE created_on > $1 ORDER BY 1`,
         [startedAt],
       );
-      // Once a minute: consecutive runs about 60 s apart (pg-boss's cron queue adds a few seconds of jitter);
-      // two workers each scheduling it would give pairs a few seconds apart.
+      // Once a minute: pg-boss deduplicates a schedule per 60-second slot, then creates the job when its queue is
+      // worked, so under load two runs can be 30 s apart or 90 s: the gaps are printed, but what tells a
+      // schedule run by each worker is the count (about twice one per minute).
       const gaps = rows.slice(1).map((r, i) => (r.t.getTime() - rows[i]!.t.getTime()) / 1000);
       const minutes = (Date.now() - startedAt.getTime()) / 60_000;
       report(
         'tâches planifiées une seule fois',
-        rows.length >= 2 && rows.length <= Math.ceil(minutes) + 1 && gaps.every((g) => g > 30),
+        rows.length >= 2 && rows.length <= Math.ceil(minutes) + 1,
         `payments.reconcile (chaque minute) avec 2 workers : ${rows.length} exécutions en ${minutes.toFixed(1)} min, écarts ${gaps.map((g) => `${g.toFixed(0)} s`).join(', ')}`,
       );
     }
