@@ -104,6 +104,13 @@ export const envSchema = z.object({
   LOG_FILE: optionalStr,
   /** Seconds a SIGTERM may take (stop accepting, finish requests and jobs, close streams) before a forced exit. */
   SHUTDOWN_TIMEOUT_SECONDS: int(25, 1, 600),
+  /**
+   * Seconds a stopping process keeps listening and serving (answers with Connection: close) before it closes the
+   * connections left idle. Longer than the load balancer's idle timeout for its upstream connections (nginx.conf:
+   * `keepalive_timeout 4s`), so that the balancer has closed or reused every pooled connection before we close
+   * one it may be writing a POST into (a POST it would not resend).
+   */
+  SHUTDOWN_DRAIN_SECONDS: int(6, 0, 120),
   /** App processes forked by `node dist/server.js` on one machine (Heroku's name); PostgreSQL only. */
   WEB_CONCURRENCY: int(1, 1, 64),
   // Database
@@ -301,6 +308,7 @@ export interface Config {
   logLevel: string;
   logFile: string | undefined;
   shutdownTimeoutMs: number;
+  shutdownDrainMs: number;
   webConcurrency: number;
   database: { kind: DatabaseKind; url: string | undefined; replicaUrl: string | undefined; dataDir: string; poolMax: number };
   sentry: { dsn: string | undefined; release: string; environment: string };
@@ -338,6 +346,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   }
   const env = parsed.data;
 
+  if (env.SHUTDOWN_DRAIN_SECONDS >= env.SHUTDOWN_TIMEOUT_SECONDS)
+    problems.push(
+      `SHUTDOWN_DRAIN_SECONDS: doit être inférieur à SHUTDOWN_TIMEOUT_SECONDS (${env.SHUTDOWN_TIMEOUT_SECONDS}) : l'arrêt serait forcé avant la fin des requêtes`,
+    );
   const debugDefault = env.NODE_ENV !== 'production';
   const debug = parseBool(env.DEBUG, debugDefault, 'DEBUG', problems);
   const secureSslRedirect = parseBool(env.SECURE_SSL_REDIRECT, !debug, 'SECURE_SSL_REDIRECT', problems);
@@ -390,6 +402,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL,
     logFile: env.LOG_FILE ? path.resolve(env.LOG_FILE) : undefined,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    shutdownDrainMs: env.SHUTDOWN_DRAIN_SECONDS * 1000,
     webConcurrency: env.WEB_CONCURRENCY,
     database: {
       kind: env.DATABASE_URL ? 'postgres' : 'pglite',

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { createTestContext, eventually } from '../test/context.js';
 import type { JobDefinition } from '../jobs/queue.js';
-import { SHUTDOWN_DRAIN_MS, SHUTDOWN_RETRY_MS } from './lifecycle.js';
+import { SHUTDOWN_RETRY_MS } from './lifecycle.js';
 
 let jobStarted = false;
 let jobFinished = false;
@@ -22,7 +22,7 @@ const slowJob: JobDefinition<Record<string, never>> = {
   },
 };
 
-const ctx = await createTestContext({ work: true, jobs: [slowJob] as JobDefinition<never>[] });
+const ctx = await createTestContext({ work: true, jobs: [slowJob] as JobDefinition<never>[], env: { SHUTDOWN_DRAIN_SECONDS: '2' } });
 after(() => ctx.close());
 
 ctx.app.get('/test/lent/', async () => {
@@ -69,8 +69,12 @@ test('SIGTERM: in-flight request answered, running job finished, stream told to 
   assert.equal(answer.status, 200);
   assert.deepEqual(await answer.json(), { fini: true });
   assert.equal(answer.headers.get('connection'), 'close');
-  // Open connections are served a moment longer (SHUTDOWN_DRAIN_MS), then nothing new is accepted.
-  await new Promise((r) => setTimeout(r, SHUTDOWN_DRAIN_MS + 300));
+  // The process keeps listening for SHUTDOWN_DRAIN_SECONDS (a balancer's pooled connections are closed by the
+  // balancer first), answering with Connection: close; then nothing new is accepted.
+  const during = await fetch(`http://127.0.0.1:${port}/healthz`);
+  assert.equal(during.status, 200);
+  assert.equal(during.headers.get('connection'), 'close');
+  await new Promise((r) => setTimeout(r, 2000 + 300));
   await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`), 'no new connection once closing');
   await closed;
   assert.ok(jobFinished, 'the running job finished before the process let go of the database');

@@ -15,9 +15,6 @@ import type { FastifyBaseLogger } from 'fastify';
 /** The reconnection delay (SSE `retry:` field) given to streams closed by a shutdown: the other processes serve them. */
 export const SHUTDOWN_RETRY_MS = 1000;
 
-/** How long a stopping server still serves its open connections (with Connection: close) before closing idle ones. */
-export const SHUTDOWN_DRAIN_MS = 1500;
-
 export type ShutdownHandler = () => void | Promise<void>;
 
 export class Lifecycle {
