@@ -33,7 +33,7 @@ type Stats = {
   pending_events: number;
   pending_revisions: number;
   total_revenue: number;
-  revenue: { brut: number; rembourse: number; net: number };
+  revenue: { brut: number; rembourse: number; rembourse_en_cours: number; net: number };
   subscriptions_revenue: number;
   events_stats: { statut: string; count: number }[];
   revenue_data: { date: string; montant: number }[];
@@ -118,7 +118,7 @@ export default function Dashboard() {
           <Figure
             label="Recettes nettes"
             value={formatFcfa(data.total_revenue)}
-            hint={`${formatFcfa(data.revenue.brut)} encaissés, ${formatFcfa(data.revenue.rembourse)} remboursés`}
+            hint={`${formatFcfa(data.revenue.brut)} reçus, ${formatFcfa(data.revenue.rembourse)} remboursés, ${formatFcfa(data.revenue.rembourse_en_cours)} en cours de remboursement`}
             to="/payments"
           />
         </Grid>

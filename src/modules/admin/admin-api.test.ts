@@ -80,6 +80,11 @@ describe('GET /api/admin/stats/ (the dashboard)', () => {
     await money(valide, buyer.id, 15000, today);
     await money(valide, buyer.id, 10000, fiveDaysAgo, today); // paid 5 days ago, refunded today
     await money(valide, buyer.id, 7000, new Date(Date.now() - 40 * DAY)); // before the chart's window
+    // Paid before the chart's window, its refund under way: in the gross, not cashed (issue 12).
+    const refunding = await money(valide, buyer.id, 4000, new Date(Date.now() - 40 * DAY));
+    await ctx.database.db
+      .insert(refunds)
+      .values({ paymentId: refunding.id, montant: 4000, statut: 'EN_COURS', motif: 'Annulation', referenceFournisseur: randomUUID() });
 
     const r = await get('/api/admin/stats/');
     assert.equal(r.statusCode, 200, r.body);
@@ -88,7 +93,12 @@ describe('GET /api/admin/stats/ (the dashboard)', () => {
     assert.equal(s.total_events, before.total_events + 1);
     assert.equal(s.pending_events, before.pending_events + 1);
     assert.equal(s.total_revenue - before.total_revenue, 15000 + 7000, 'successful payments less refunds');
-    assert.deepEqual(s.revenue, { brut: before.revenue.brut + 32000, rembourse: before.revenue.rembourse + 10000, net: s.total_revenue });
+    assert.deepEqual(s.revenue, {
+      brut: before.revenue.brut + 36000,
+      rembourse: before.revenue.rembourse + 10000,
+      rembourse_en_cours: before.revenue.rembourse_en_cours + 4000,
+      net: s.total_revenue,
+    });
     assert.equal(s.subscriptions_revenue, 0);
     assert.deepEqual(
       s.events_stats.map((x: { statut: string }) => x.statut),
@@ -129,6 +139,15 @@ describe('EventAdmin: /api/admin/events/', () => {
     await ctx.database.db.update(events).set({ titre: 'Concert de Zouglou à Yopougon', categorieId: c1! }).where(eq(events.id, concert));
     const buyer = await createUser(ctx.database.db);
     await createPaidPurchase(ctx.database.db, { buyerId: buyer.id, eventId: concert, typeId: paid.types[0]!.id, quantite: 3 });
+    // A sale whose refund is under way: not in the event's net revenue (issue 12).
+    const refunding = await createPaidPurchase(ctx.database.db, { buyerId: buyer.id, eventId: concert, typeId: paid.types[0]!.id });
+    await ctx.database.db.insert(refunds).values({
+      paymentId: refunding.paymentId,
+      montant: 5000,
+      statut: 'EN_ATTENTE',
+      motif: 'Geste commercial',
+      referenceFournisseur: randomUUID(),
+    });
     atelier = await insertEvent(ctx.database.db, org.id, {
       statut: 'EN_ATTENTE',
       titre: '=HYPERLINK("x") Atelier; "couture"',

@@ -43,7 +43,7 @@ const AdminEvent = Type.Object({
   capacite_max: Type.Integer(),
   participants_count: Type.Integer(),
   nombre_vues: Type.Integer(),
-  recettes: Type.Integer({ description: 'Paiements réussis moins remboursements (XOF)' }),
+  recettes: Type.Integer({ description: 'Paiements réussis moins leurs remboursements effectués ou en cours (XOF)' }),
   createur: Type.Object({ id: Type.Integer(), username: Type.String(), nom: Type.String() }),
   categorie: Type.Object({ id: Type.Integer(), nom: Type.String() }),
 });

@@ -28,11 +28,14 @@ export interface AdminEventFilters {
   ordering?: string | undefined;
 }
 
-/** Successful payments of the event less its completed refunds (XOF). */
+/**
+ * Successful payments of the event less their refunds, done or under way (XOF): payments/money.ts's `net`, a
+ * payment whose refund is pending is not cashed.
+ */
 const revenueOf = sql<number>`(
   coalesce((SELECT sum(p.montant) FROM ${payments} p WHERE p.evenement_id = ${events.id} AND p.statut IN ('REUSSI', 'REMBOURSE')), 0)
   - coalesce((SELECT sum(r.montant) FROM ${refunds} r JOIN ${payments} p ON p.id = r.payment_id
-      WHERE p.evenement_id = ${events.id} AND r.statut = 'REUSSI'), 0))::bigint`;
+      WHERE p.evenement_id = ${events.id} AND p.statut IN ('REUSSI', 'REMBOURSE')), 0))::bigint`;
 
 const ORDERINGS: Record<string, AnyPgColumn> = {
   date_debut: events.dateDebut,

@@ -17,11 +17,16 @@ export const StatsSchema = Type.Object({
   pending_revisions: Type.Integer({
     description: 'Modifications d’événements validés en attente de validation (la file de GET /api/admin/events/revisions/)',
   }),
-  total_revenue: Xof('Paiements réussis moins les remboursements effectués'),
+  total_revenue: Xof('Paiements réussis moins les remboursements effectués et en cours (= revenue.net)'),
   revenue: Type.Object({
     brut: Xof('Paiements réussis (remboursés ensuite compris)'),
-    rembourse: Xof('Remboursements effectués'),
-    net: Xof('Brut moins remboursé (= total_revenue)'),
+    rembourse: Xof('Remboursements effectués de ces paiements'),
+    rembourse_en_cours: Xof(
+      'Remboursements de ces paiements pas encore effectués (en attente, envoyés, échoués à relancer, manuels à régler)',
+    ),
+    net: Xof(
+      'Brut − remboursé − remboursements en cours : un paiement remboursé ou en cours de remboursement n’est pas encaissé (= total_revenue)',
+    ),
   }),
   subscriptions_revenue: Xof('Recettes nettes des abonnements des organisateurs'),
   events_stats: Type.Array(Type.Object({ statut: Type.Enum(EVENT_STATUTS), count: Type.Integer() }), {

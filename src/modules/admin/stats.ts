@@ -1,13 +1,15 @@
 /**
  * The manual's AdminDashboardView as data (API.md "Admin"): the figures, events by status, net revenue per
  * day over the last 30 days (every day present, zero included), the newest pending events and accounts.
- * Money is net of refunds everywhere: a payment counts when it succeeded (REUSSI, or REMBOURSE later), and a
- * completed refund is subtracted, on the day it was completed. Days are UTC days (Africa/Abidjan is UTC+0).
+ * Money follows payments/money.ts: a payment counts when it succeeded (REUSSI, or REMBOURSE later); the totals
+ * subtract its refund once it is done or under way (not cashed); the days subtract a refund on the day it was
+ * completed (money out that day). Days are UTC days (Africa/Abidjan is UTC+0).
  */
 import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { eventCategories, eventRevisions, events, EVENT_STATUTS, type EventStatut } from '../events/tables.js';
 import { users } from '../users/tables.js';
 import { payments, refunds } from '../payments/tables.js';
+import { moneyTotals } from '../payments/money.js';
 import { maskEmail } from '../users/admin.js';
 import { rowsOf } from '../../db/client.js';
 import type { AdminDeps } from './deps.js';
@@ -16,18 +18,9 @@ export const REVENUE_DAYS = 30;
 
 const num = (v: unknown) => Number(v ?? 0);
 
-/** Net money of payments matching `typeFilter` (all, tickets, subscriptions): successful less refunded. */
+/** Money of payments matching `type` (all, tickets, subscriptions): payments/money.ts's one rule. */
 async function netRevenue(deps: Pick<AdminDeps, 'db'>, type?: 'BILLET' | 'ABONNEMENT') {
-  const typeCond = type ? sql`AND p.type = ${type}` : sql``;
-  const rows = await deps.db.execute(sql`
-    SELECT
-      (SELECT coalesce(sum(p.montant), 0) FROM ${payments} p WHERE p.statut IN ('REUSSI', 'REMBOURSE') ${typeCond}) AS brut,
-      (SELECT coalesce(sum(r.montant), 0) FROM ${refunds} r JOIN ${payments} p ON p.id = r.payment_id
-        WHERE r.statut = 'REUSSI' ${typeCond}) AS rembourse`);
-  const r = rowsOf<Record<string, unknown>>(rows)[0]!;
-  const brut = num(r.brut);
-  const rembourse = num(r.rembourse);
-  return { brut, rembourse, net: brut - rembourse };
+  return moneyTotals(deps.db, type ? eq(payments.type, type) : undefined);
 }
 
 export async function dashboardStats(deps: Pick<AdminDeps, 'db'>, now = new Date()) {
@@ -64,7 +57,8 @@ export async function dashboardStats(deps: Pick<AdminDeps, 'db'>, now = new Date
         FROM ${payments} p WHERE p.statut IN ('REUSSI', 'REMBOURSE') AND p.date_finalisation >= ${start.toISOString()}::timestamptz
       UNION ALL
       SELECT date_trunc('day', r.date_finalisation AT TIME ZONE 'UTC'), -r.montant
-        FROM ${refunds} r WHERE r.statut = 'REUSSI' AND r.date_finalisation >= ${start.toISOString()}::timestamptz
+        FROM ${refunds} r JOIN ${payments} p ON p.id = r.payment_id
+       WHERE r.statut = 'REUSSI' AND p.statut IN ('REUSSI', 'REMBOURSE') AND r.date_finalisation >= ${start.toISOString()}::timestamptz
     )
     SELECT to_char(days.d AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS date, coalesce(sum(money.m), 0) AS montant
       FROM days LEFT JOIN money ON money.d = (days.d AT TIME ZONE 'UTC')
@@ -101,7 +95,7 @@ export async function dashboardStats(deps: Pick<AdminDeps, 'db'>, now = new Date
     pending_events: counts!.pending,
     pending_revisions: counts!.revisions,
     total_revenue: total.net,
-    revenue: { brut: total.brut, rembourse: total.rembourse, net: total.net },
+    revenue: total,
     subscriptions_revenue: subscriptions.net,
     events_stats: EVENT_STATUTS.map((statut: EventStatut) => ({ statut, count: statusCount.get(statut) ?? 0 })),
     revenue_data: rowsOf<{ date: string; montant: unknown }>(perDay).map((r) => ({

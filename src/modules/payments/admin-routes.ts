@@ -23,7 +23,16 @@ const Filters = Type.Object({
 
 const Totals = Type.Object({
   par_statut: Type.Record(Type.String(), Type.Object({ nombre: Type.Integer(), montant: Type.Integer() })),
-  encaisse: Type.Integer({ description: 'Somme des paiements réussis (XOF), remboursés exclus' }),
+  brut: Type.Integer({ description: 'Paiements réussis, remboursés depuis compris (XOF)' }),
+  rembourse: Type.Integer({ description: 'Remboursements effectués de ces paiements (XOF)' }),
+  rembourse_en_cours: Type.Integer({
+    description: 'Remboursements de ces paiements pas encore effectués : en attente, envoyés, échoués à relancer, manuels à régler (XOF)',
+  }),
+  net: Type.Integer({ description: 'brut − rembourse − rembourse_en_cours (XOF)' }),
+  encaisse: Type.Integer({
+    description:
+      'Ce qui est encaissé et conservé, égal à net : un paiement dont le remboursement est en cours ou fait n’est pas encaissé (XOF)',
+  }),
 });
 
 function refundView(r: Refund) {

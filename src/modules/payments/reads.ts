@@ -10,6 +10,7 @@ import { tickets } from '../tickets/tables.js';
 import { momoTransactions, payments, refunds, type Fournisseur, type PaymentStatut, type RefundStatut } from './tables.js';
 import type { PaymentDeps } from './deps.js';
 import type { Payment } from './service.js';
+import { moneyTotals } from './money.js';
 
 export type Refund = typeof refunds.$inferSelect;
 
@@ -84,7 +85,9 @@ export async function listPaymentsForStaff(deps: PaymentDeps, q: StaffPaymentFil
     .where(where)
     .groupBy(payments.statut);
   const parStatut = Object.fromEntries(rows.map((r) => [r.statut, { nombre: r.n, montant: Number(r.total) }]));
-  return { page: slice, totals: { par_statut: parStatut, encaisse: parStatut.REUSSI?.montant ?? 0 } };
+  // A payment whose refund is done or under way is not cashed: `encaisse` is the net (money.ts), not the REUSSI sum.
+  const money = await moneyTotals(deps.db, where);
+  return { page: slice, totals: { par_statut: parStatut, ...money, encaisse: money.net } };
 }
 
 /** A payment with everything that happened to it: status changes (its tickets' and refund's too), callbacks, refund. */

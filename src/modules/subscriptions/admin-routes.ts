@@ -72,6 +72,14 @@ function toColumns(b: Partial<Record<keyof typeof PlanFields, unknown>> & { code
   return out;
 }
 
+/** payments/money.ts's figures (XOF): a payment whose refund is done or under way is not cashed. */
+const RevenueFigures = {
+  brut: Type.Integer({ description: 'Paiements réussis, remboursés depuis compris' }),
+  rembourse: Type.Integer({ description: 'Remboursements effectués' }),
+  rembourse_en_cours: Type.Integer({ description: 'Remboursements pas encore effectués' }),
+  net: Type.Integer(),
+};
+
 export function adminSubscriptionRoutes(deps: SubscriptionsDeps) {
   return async function routes(instance: FastifyInstance): Promise<void> {
     const app = instance.withTypeProvider<TypeBoxTypeProvider>();
@@ -247,12 +255,22 @@ export function adminSubscriptionRoutes(deps: SubscriptionsDeps) {
           response: {
             200: Type.Object({
               abonnements: Type.Object({
-                total: Type.Integer(),
+                total: Type.Integer({ description: 'Net : brut − rembourse − rembourse_en_cours' }),
+                ...RevenueFigures,
                 par_forfait: Type.Array(
-                  Type.Object({ plan: Type.String(), nombre: Type.Integer(), montant: Type.Integer(), rembourse: Type.Integer() }),
+                  Type.Object({
+                    plan: Type.String(),
+                    nombre: Type.Integer(),
+                    montant: Type.Integer(),
+                    rembourse: Type.Integer(),
+                    rembourse_en_cours: Type.Integer(),
+                  }),
                 ),
               }),
-              billets: Type.Object({ total: Type.Integer() }),
+              billets: Type.Object({
+                total: Type.Integer({ description: 'Net : brut − rembourse − rembourse_en_cours' }),
+                ...RevenueFigures,
+              }),
             }),
             ...errors(401, 403),
           },

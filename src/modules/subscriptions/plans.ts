@@ -8,6 +8,7 @@ import { subscriptionsPage, type Plan } from './effective.js';
 import { subscriptionMachine } from './states.js';
 import { users } from '../users/tables.js';
 import { payments, refunds } from '../payments/tables.js';
+import { moneyTotals } from '../payments/money.js';
 import { selectRows } from '../../db/client.js';
 import type { SubscriptionsDeps } from './deps.js';
 
@@ -217,24 +218,34 @@ export async function extendSubscription(
   });
 }
 
-/** Subscription revenue, apart from ticket sales: successful ABONNEMENT payments less their successful refunds, by plan. */
+/**
+ * Subscription revenue, apart from ticket sales, by payments/money.ts's rule: successful payments (`brut`) less
+ * their refunds done (`rembourse`) and under way (`rembourse_en_cours`, not cashed); `total` is the `net`.
+ */
 export async function subscriptionRevenue(deps: SubscriptionsDeps) {
-  const rows = await selectRows<{ plan: string; nombre: number; montant: string; rembourse: string }>(
+  const rows = await selectRows<{ plan: string; nombre: number; montant: string; rembourse: string; en_cours: string }>(
     deps.db,
     sql`SELECT pl.code AS plan, count(*)::int AS nombre, coalesce(sum(p.montant), 0)::bigint AS montant,
-               coalesce(sum(r.montant) FILTER (WHERE r.statut = 'REUSSI'), 0)::bigint AS rembourse
+               coalesce(sum(r.montant) FILTER (WHERE r.statut = 'REUSSI'), 0)::bigint AS rembourse,
+               coalesce(sum(r.montant) FILTER (WHERE r.statut <> 'REUSSI' AND p.statut = 'REUSSI'), 0)::bigint AS en_cours
           FROM ${subscriptions} s JOIN ${payments} p ON p.id = s.payment_id JOIN ${subscriptionPlans} pl ON pl.id = s.plan_id
           LEFT JOIN ${refunds} r ON r.payment_id = p.id
          WHERE p.type = 'ABONNEMENT' AND p.statut IN ('REUSSI', 'REMBOURSE')
          GROUP BY pl.code ORDER BY pl.code`,
   );
-  const [tickets] = await selectRows<{ montant: string }>(
-    deps.db,
-    sql`SELECT coalesce(sum(p.montant), 0)::bigint AS montant FROM ${payments} p WHERE p.type = 'BILLET' AND p.statut = 'REUSSI'`,
-  );
-  const parPlan = rows.map((r) => ({ plan: r.plan, nombre: r.nombre, montant: Number(r.montant), rembourse: Number(r.rembourse) }));
+  const parPlan = rows.map((r) => ({
+    plan: r.plan,
+    nombre: r.nombre,
+    montant: Number(r.montant),
+    rembourse: Number(r.rembourse),
+    rembourse_en_cours: Number(r.en_cours),
+  }));
+  const sum = (k: 'montant' | 'rembourse' | 'rembourse_en_cours') => parPlan.reduce((a, r) => a + r[k], 0);
+  const abonnements = { brut: sum('montant'), rembourse: sum('rembourse'), rembourse_en_cours: sum('rembourse_en_cours') };
+  const net = abonnements.brut - abonnements.rembourse - abonnements.rembourse_en_cours;
+  const billets = await moneyTotals(deps.db, eq(payments.type, 'BILLET'));
   return {
-    abonnements: { total: parPlan.reduce((a, r) => a + r.montant - r.rembourse, 0), par_forfait: parPlan },
-    billets: { total: Number(tickets?.montant ?? 0) },
+    abonnements: { total: net, ...abonnements, net, par_forfait: parPlan },
+    billets: { total: billets.net, ...billets },
   };
 }

@@ -596,7 +596,16 @@ test('staff grant and extend with a reason (audited); subscription revenue apart
     (await ctx.app.inject({ method: 'POST', url: '/api/admin/subscriptions/grant/', headers: org.headers, payload: {} })).statusCode,
     403,
   );
+  // A ticket sale whose refund is under way: in the tickets' gross, not cashed (issue 12).
+  const { event, types } = await createPaidEvent(db(), org.user.id, { prix: 3000 });
+  const sale = await createPaidPurchase(db(), { buyerId: org.user.id, eventId: event.id, typeId: types[0]!.id });
+  await db()
+    .insert(refunds)
+    .values({ paymentId: sale.paymentId, montant: 3000, statut: 'EN_COURS', motif: 'Geste', referenceFournisseur: `r-${sale.paymentId}` });
   const after = (await ctx.app.inject({ url: '/api/admin/subscriptions/revenue/', headers: staff.headers })).json();
   assert.equal(after.abonnements.total - before.abonnements.total, 5000);
+  assert.equal(after.abonnements.net, after.abonnements.total);
   assert.equal(after.billets.total, before.billets.total);
+  assert.equal(after.billets.brut - before.billets.brut, 3000);
+  assert.equal(after.billets.rembourse_en_cours - before.billets.rembourse_en_cours, 3000);
 });

@@ -118,8 +118,10 @@ export function ticketTypeRoutes(deps: TicketsDeps) {
           summary: 'Modifier un type de billet (créateur)',
           security: tokenAuth,
           params: TypeParams,
+          description:
+            'Une quantité inférieure aux billets vendus plus les places réservées par des paiements en cours est refusée (409 `invalid_quantity`, le minimum dans le message).',
           body: Type.Partial(TicketTypeBody),
-          response: { 200: TicketTypeSchema, ...errors(400, 401, 403, 404) },
+          response: { 200: TicketTypeSchema, ...errors(400, 401, 403, 404, 409) },
         },
       },
       async (request) => {

@@ -90,6 +90,8 @@ async function applyTicketTypePatch(tx: DbOrTx, typeId: number, patch: Partial<T
   if (!current) throw new NotFoundError('Type de billet introuvable.');
   const ev = await lockEvent(tx, current.evenementId);
   const [locked] = await tx.select().from(ticketTypes).where(eq(ticketTypes.id, typeId)).for('no key update');
+  // The floor set by sales first: it is what the organizer must know, whatever else the patch gets wrong.
+  if (patch.quantite !== undefined) await assertQuantityCoversSales(tx, locked!, patch.quantite);
   const next = { ...locked!, ...patch };
   validate({
     nom: next.nom,
@@ -99,9 +101,6 @@ async function applyTicketTypePatch(tx: DbOrTx, typeId: number, patch: Partial<T
     finVente: next.finVente,
     maxParCommande: next.maxParCommande,
   });
-  if (next.quantite < locked!.vendus) {
-    throw ValidationError.field('quantite', `Impossible de descendre sous le nombre de billets déjà vendus (${locked!.vendus}).`);
-  }
   const used = await otherQuantities(tx, current.evenementId, typeId);
   if (used + next.quantite > ev.capaciteMax) {
     throw ValidationError.field(
@@ -122,6 +121,27 @@ async function applyTicketTypePatch(tx: DbOrTx, typeId: number, patch: Partial<T
     .where(eq(ticketTypes.id, typeId))
     .returning();
   return row!;
+}
+
+/**
+ * A type's quantity may not go below its seats sold plus the seats held by unexpired pending payments: those
+ * buyers may still pay, and `vendus` may never pass `quantite`. Called under the type's row lock (taken above
+ * with FOR NO KEY UPDATE, the lock sv_hold_seats and sv_sell_seats take): the holds are counted by a statement
+ * that starts after the lock was granted, so under READ COMMITTED it sees every hold committed before, and a
+ * hold that queued behind this transaction re-reads the lowered quantity and is refused. A purchase and a
+ * lowering cannot both pass.
+ */
+async function assertQuantityCoversSales(tx: DbOrTx, locked: TicketType, quantite: number): Promise<void> {
+  if (quantite >= locked.quantite) return; // raising (or keeping) the quantity takes no seat from anyone
+  const held = await heldSeats(tx, locked.id, new Date());
+  const minimum = locked.vendus + held;
+  if (quantite >= minimum) return;
+  const why =
+    held > 0
+      ? `${locked.vendus} billet(s) vendu(s) et ${held} place(s) réservée(s) par des paiements en cours`
+      : `${locked.vendus} billet(s) vendu(s)`;
+  const message = `La quantité ne peut descendre sous ${minimum} (${why}).`;
+  throw new ConflictError(message, 'invalid_quantity', { quantite: [message] });
 }
 
 /** A paid event created with only `prix` gets one "Standard" type holding all its capacity. */

@@ -12,29 +12,40 @@ const filters = [
   <DateInput key="date_fin" source="date_fin" alwaysOn />,
 ];
 
-type Totals = { par_statut: Record<string, { nombre: number; montant: number }>; encaisse: number };
+type Totals = {
+  par_statut: Record<string, { nombre: number; montant: number }>;
+  brut: number;
+  rembourse: number;
+  rembourse_en_cours: number;
+  net: number;
+  encaisse: number;
+};
 
-/** From the list answer's `totaux`: money that came in (succeeded, refunded since included), refunded, and kept. */
+/**
+ * From the list answer's `totaux`: money that came in (succeeded, refunded since included), refunded, refunds
+ * under way, and kept (a payment whose refund is done or under way is not cashed).
+ */
 function TotalsCard() {
   const { meta } = useListContext() as unknown as { meta?: { totaux?: Totals } };
   const t = meta?.totaux;
   if (!t) return null;
   const ok = t.par_statut.REUSSI ?? { nombre: 0, montant: 0 };
   const back = t.par_statut.REMBOURSE ?? { nombre: 0, montant: 0 };
-  const figures: [string, number, number][] = [
-    ['Brut', ok.montant + back.montant, ok.nombre + back.nombre],
-    ['Remboursé', back.montant, back.nombre],
-    ['Net', t.encaisse, ok.nombre],
+  const figures: [string, number, string][] = [
+    ['Brut', t.brut, `${ok.nombre + back.nombre} paiement(s)`],
+    ['Remboursé', t.rembourse, `${back.nombre} paiement(s)`],
+    ['Remboursements en cours', t.rembourse_en_cours, 'pas encore rendus'],
+    ['Net', t.net, 'encaissé et conservé'],
   ];
   return (
     <Card variant="outlined" sx={{ mb: 1 }} component="section" aria-label="Totaux de la sélection">
       <CardContent>
         <Stack direction="row" spacing={4}>
-          {figures.map(([label, amount, n]) => (
+          {figures.map(([label, amount, hint]) => (
             <div key={label}>
               <Typography variant="overline">{label}</Typography>
               <Typography variant="h6">{formatFcfa(amount)}</Typography>
-              <Typography variant="caption">{n} paiement(s)</Typography>
+              <Typography variant="caption">{hint}</Typography>
             </div>
           ))}
         </Stack>
