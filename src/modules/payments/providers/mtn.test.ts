@@ -114,6 +114,7 @@ test('idempotent initiation: the answer is lost, the retry with the same X-Refer
 });
 
 test('a 404 after the 202 is "not yet visible" (pending) for the whole window; only past it is it failed', async () => {
+  const visibility = h.sim.state.delays.mtnVisibilityMs;
   h.sim.state.delays.mtnVisibilityMs = 60_000;
   try {
     const p = await start('+2250501020399');
@@ -125,7 +126,7 @@ test('a 404 after the 202 is "not yet visible" (pending) for the whole window; o
     const past = { ...p, data: { ...p.data, initiatedAt: new Date(Date.now() - 49 * 3_600_000).toISOString() } };
     assert.deepEqual(await mtn.getStatus(past).then((x) => [x.status, x.reason]), ['failed', 'RESOURCE_NOT_FOUND']);
   } finally {
-    h.sim.state.delays.mtnVisibilityMs = 0;
+    h.sim.state.delays.mtnVisibilityMs = visibility;
   }
 });
 

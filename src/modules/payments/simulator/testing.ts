@@ -69,8 +69,11 @@ export async function waitFor<T>(
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Short delays keep the suite fast; the defaults (about 1 s, 10 s) are what `npm run simulator` uses. */
-export const TEST_DELAYS = { normalMs: 40, slowMs: 1_500, duplicateGapMs: 25 } as const;
+/**
+ * Short delays keep the suite fast; the defaults (about 1 s, 10 s) are what `npm run simulator` uses. MTN's
+ * 404-after-202 stays on (short): a test that needs MTN to see a request at once sets `mtnVisibilityMs: 0`.
+ */
+export const TEST_DELAYS = { normalMs: 40, slowMs: 1_500, duplicateGapMs: 25, mtnVisibilityMs: 60 } as const;
 
 export interface ProviderHarness {
   sim: Simulator;
