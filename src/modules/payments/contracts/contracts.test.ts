@@ -138,6 +138,26 @@ test('MTN: the check fails when a request or an answer departs from the definiti
   assert.notDeepEqual(book.checkExchange({ ...status, status: 418 }), [], 'undeclared status');
 });
 
+test('MTN simulator: a refused request to pay is a 400 with no body (as declared), a wrong currency its ErrorReason', async () => {
+  const mtn = h.providers.MTN_MONEY as MtnMomoProvider;
+  const ok = of('mtn').find((e) => e.method === 'POST' && e.path.endsWith('/requesttopay') && e.status === 202)!;
+  await mtn.isAccountActive('+2250501020399'); // a current token (earlier ones were expired on purpose)
+  const { authorization } = of('mtn').at(-1)!.headers;
+  const send = (body: Record<string, unknown>) =>
+    fetch(`${h.sim.url}${ok.path}`, {
+      method: 'POST',
+      headers: { ...ok.headers, authorization: authorization!, 'x-reference-id': mtn.newProviderReference() },
+      body: JSON.stringify({ ...(JSON.parse(ok.body!) as object), ...body }),
+    });
+  const badAmount = await send({ amount: 5000 });
+  assert.deepEqual([badAmount.status, await badAmount.text()], [400, '']);
+  const badCurrency = await send({ currency: 'XAF' });
+  assert.equal(badCurrency.status, 400);
+  const reason = await badCurrency.json();
+  assert.equal((reason as { code: string }).code, 'INVALID_CURRENCY');
+  assert.deepEqual(book.check('mtn-collection#/definitions/ErrorReason', reason, 'refusal'), []);
+});
+
 test('Wave: session requests, sessions, refund, expire, errors and signed webhooks match docs.wave.com', async () => {
   const wave = h.providers.WAVE as WaveCheckoutProvider;
   const paid = await start(wave, '+2250701020304', 7500);
