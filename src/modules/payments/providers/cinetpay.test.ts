@@ -12,6 +12,7 @@ import {
 import { createProviders } from './index.js';
 import { CinetPayMoovProvider } from './cinetpay.js';
 import { InvalidAmountError, ProviderRejectedError, ProviderUnavailableError, type PaymentRef } from './types.js';
+import { contractViolations } from '../contracts/testing.js';
 
 let h: ProviderHarness;
 let moov: CinetPayMoovProvider;
@@ -197,4 +198,9 @@ test('issue 12 case 4: a documented channel (MOBILE_MONEY) with the Moov number 
     creeLe: new Date(Date.now() - 3600_000),
   };
   assert.equal((await moov.getStatus(lost)).status, 'pending');
+});
+
+test("contract: every request this file made and every answer it got conform to CinetPay's definition (payments/contracts)", () => {
+  assert.ok(h.exchanges.length > 0);
+  assert.deepEqual(contractViolations(h.exchanges), []);
 });

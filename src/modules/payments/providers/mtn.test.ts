@@ -4,6 +4,7 @@ import { newReference, sleep, startHarness, waitFor, type ProviderHarness } from
 import { createProviders } from './index.js';
 import { MtnMomoProvider } from './mtn.js';
 import { ProviderRejectedError, ProviderUnavailableError, type PaymentRef, type RefundRequest } from './types.js';
+import { contractViolations } from '../contracts/testing.js';
 
 let h: ProviderHarness;
 let mtn: MtnMomoProvider;
@@ -114,6 +115,7 @@ test('idempotent initiation: the answer is lost, the retry with the same X-Refer
 });
 
 test('a 404 after the 202 is "not yet visible" (pending) for the whole window; only past it is it failed', async () => {
+  const visibility = h.sim.state.delays.mtnVisibilityMs;
   h.sim.state.delays.mtnVisibilityMs = 60_000;
   try {
     const p = await start('+2250501020399');
@@ -125,7 +127,7 @@ test('a 404 after the 202 is "not yet visible" (pending) for the whole window; o
     const past = { ...p, data: { ...p.data, initiatedAt: new Date(Date.now() - 49 * 3_600_000).toISOString() } };
     assert.deepEqual(await mtn.getStatus(past).then((x) => [x.status, x.reason]), ['failed', 'RESOURCE_NOT_FOUND']);
   } finally {
-    h.sim.state.delays.mtnVisibilityMs = 0;
+    h.sim.state.delays.mtnVisibilityMs = visibility;
   }
 });
 
@@ -274,4 +276,35 @@ test('issue 12 case 5: REJECTED and TIMEOUT are not MTN statuses: read as pendin
     assert.ok(parsed.ok);
     assert.deepEqual([parsed.claimed, parsed.transactionId, parsed.montant], ['pending', '123456789', 5000]);
   }
+});
+
+test("contract: every request this file made and every answer it got conform to MTN's definition (payments/contracts)", () => {
+  assert.ok(h.exchanges.length > 0);
+  assert.deepEqual(contractViolations(h.exchanges), []);
+});
+
+test('the client reads amount and financialTransactionId as MTN sends them: JSON numbers (its examples) or strings (its schema)', async () => {
+  const answers = [
+    { amount: 5000, financialTransactionId: 23503452 },
+    { amount: '5000', financialTransactionId: '23503452' },
+  ];
+  const read = [];
+  for (const a of answers) {
+    const fake = async (url: string) =>
+      new Response(
+        JSON.stringify(
+          url.includes('/token/')
+            ? { access_token: 't', token_type: 'access_token', expires_in: 3600 }
+            : { ...a, currency: 'EUR', externalId: 'SV-1', status: 'SUCCESSFUL' },
+        ),
+        { status: 200, headers: { 'content-type': 'application/json' } },
+      );
+    const client = createProviders(h.sim.settings(h.common), { fetch: fake }).MTN_MONEY!;
+    const s = await client.getStatus({ reference: 'SV-1', referenceFournisseur: client.newProviderReference(''), montant: 5000, data: {} });
+    read.push([s.status, s.montant, s.transactionId]);
+  }
+  assert.deepEqual(read, [
+    ['succeeded', 5000, '23503452'],
+    ['succeeded', 5000, '23503452'],
+  ]);
 });

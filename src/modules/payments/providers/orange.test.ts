@@ -4,6 +4,7 @@ import { newReference, payOnPage, sleep, startHarness, waitFor, type ProviderHar
 import { createProviders } from './index.js';
 import { OrangeMoneyProvider } from './orange.js';
 import { ProviderRejectedError, ProviderUnavailableError, type PaymentRef } from './types.js';
+import { contractViolations } from '../contracts/testing.js';
 
 let h: ProviderHarness;
 let orange: OrangeMoneyProvider;
@@ -183,4 +184,9 @@ test('bad credentials are a non-retryable rejection', async () => {
 test('Orange has no refund API: refund() says so', async () => {
   assert.equal(orange.capabilities.refund, false);
   await assert.rejects(orange.refund(), ProviderRejectedError);
+});
+
+test("contract: every request this file made and every answer it got conform to Orange's definition (payments/contracts)", () => {
+  assert.ok(h.exchanges.length > 0);
+  assert.deepEqual(contractViolations(h.exchanges), []);
 });

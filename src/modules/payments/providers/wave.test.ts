@@ -13,6 +13,7 @@ import {
 import { createProviders } from './index.js';
 import { WaveCheckoutProvider } from './wave.js';
 import { ProviderRejectedError, ProviderUnavailableError, type PaymentRef, type RefundRequest } from './types.js';
+import { contractViolations } from '../contracts/testing.js';
 
 let h: ProviderHarness;
 let wave: WaveCheckoutProvider;
@@ -145,4 +146,9 @@ test('a wrong API key is a non-retryable rejection', async () => {
     wrong.initiate({ reference: 'SV-T2', referenceFournisseur: 'SV-T2', montant: 100, telephone: '+2250701020304', description: 'x' }),
     (e: unknown) => e instanceof ProviderRejectedError && e.httpStatus === 401,
   );
+});
+
+test("contract: every request this file made and every answer it got conform to Wave's definition (payments/contracts)", () => {
+  assert.ok(h.exchanges.length > 0);
+  assert.deepEqual(contractViolations(h.exchanges), []);
 });

@@ -1,12 +1,14 @@
 /**
  * CinetPay's checkout API v2 as the simulator speaks it (Moov Money through channel FLOOZ): /v2/payment,
  * /v2/payment/check, and the form-encoded notification signed with x-token = HMAC-SHA256 of 16 fields.
- * Error codes other than those in PROVIDERS.md (201, 00, 627, 662) are unconfirmed stand-ins.
+ * Answer codes are those of CinetPay's code table (contracts/cinetpay/checkout.json); the one undocumented
+ * answer (a check for an unknown transaction) comes from unconfirmed.ts.
  */
 import { createHmac } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { SimulatorCredentials } from './credentials.js';
 import { randomId, type SimPayment, type SimulatorState } from './state.js';
+import { UNCONFIRMED } from './unconfirmed.js';
 
 /** Written out here rather than imported from the client, so a mistake in one is caught by the other. */
 const NOTIFICATION_FIELDS = [
@@ -132,7 +134,11 @@ export function cinetpayRoutes(
       return reply.code(401).send({ code: '609', message: 'AUTH_NOT_FOUND', description: 'apikey ou site_id invalide.' });
     }
     const p = state.find('cinetpay', String(b.transaction_id ?? ''));
-    if (!p) return reply.code(404).send({ code: '404', message: 'TRANSACTION_NOT_FOUND', description: 'Transaction introuvable.' });
+    // CinetPay documents no answer for a transaction it never received: the stand-in is in unconfirmed.ts.
+    if (!p)
+      return reply
+        .code(UNCONFIRMED.cinetpayNotFound.status)
+        .send({ ...UNCONFIRMED.cinetpayNotFound.body, api_response_id: apiResponseId() });
     return { ...checkAnswer(p), api_response_id: apiResponseId() };
   });
 

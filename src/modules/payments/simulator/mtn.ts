@@ -15,6 +15,14 @@ const STATUS: Record<SimPayment['state'], string> = {
   failed: 'FAILED',
   expired: 'FAILED',
 };
+/** The messages of MTN's definition for the reasons it gives an example of; others get a generic one. */
+const REASON_MESSAGES: Record<string, string> = {
+  PAYER_NOT_FOUND: 'Payee does not exist',
+  NOT_ENOUGH_FUNDS: 'The payer does not have enough funds.',
+  PAYER_LIMIT_REACHED: "The payer's limit has been breached.",
+  RESOURCE_NOT_FOUND: 'Requested resource was not found.',
+  INTERNAL_PROCESSING_ERROR: 'An internal error occurred while processing.',
+};
 /** MTN silently fails requests whose messages carry these characters. */
 const FORBIDDEN_IN_MESSAGES = /[&<>#%"\\]/;
 
@@ -55,30 +63,34 @@ export function mtnRoutes(app: FastifyInstance, state: SimulatorState, creds: Si
     app.post(`/${product}/token/`, cfg('token'), async (req, reply) => {
       if (!subscriptionOk(req, reply, product)) return reply;
       const expected = `Basic ${Buffer.from(`${creds[product].apiUser}:${creds[product].apiKey}`).toString('base64')}`;
-      if (req.headers.authorization !== expected)
-        return reply.code(401).send({ error: 'login_failed', message: 'Invalid API user or key.' });
+      if (req.headers.authorization !== expected) return reply.code(401).send({ error: 'login_failed' });
       const { token, expiresIn } = state.issueToken(`mtn-${product}`);
       return { access_token: token, token_type: 'access_token', expires_in: expiresIn };
     });
   }
 
-  /** Validates the body shared by requesttopay and refund; answers 400 and returns null when wrong. */
+  /**
+   * Validates the body shared by requesttopay and refund; answers 400 and returns null when wrong. MTN's
+   * definition gives its 400 no body ("Bad request, e.g. invalid data was sent"), so neither does this one
+   * (the simulator's log says what was wrong); a wrong currency is its documented INVALID_CURRENCY.
+   */
   function readTransfer(req: FastifyRequest, reply: FastifyReply): { amount: number; ref: string; b: Record<string, unknown> } | null {
     const ref = String(req.headers['x-reference-id'] ?? '');
-    if (!UUID_V4.test(ref)) {
-      reply.code(400).send({ code: 'INVALID_REFERENCE_ID', message: 'X-Reference-Id must be a UUID version 4.' });
-      return null;
-    }
+    if (!UUID_V4.test(ref)) return badRequest(req, reply, 'X-Reference-Id must be a UUID version 4.');
     const b = (req.body ?? {}) as Record<string, unknown>;
-    if (typeof b.amount !== 'string' || !/^\d+$/.test(b.amount) || Number(b.amount) <= 0) {
-      reply.code(400).send({ code: 'INVALID_AMOUNT', message: 'amount must be a string of digits.' });
-      return null;
-    }
+    if (typeof b.amount !== 'string' || !/^\d+$/.test(b.amount) || Number(b.amount) <= 0)
+      return badRequest(req, reply, 'amount must be a string of digits.');
     if (b.currency !== currency) {
       reply.code(400).send({ code: 'INVALID_CURRENCY', message: `Currency not supported: expected ${currency}.` });
       return null;
     }
     return { amount: Number(b.amount), ref, b };
+  }
+
+  function badRequest(req: FastifyRequest, reply: FastifyReply, why: string): null {
+    req.log.info({ why }, 'simulateur MTN : 400 (corps vide, comme dans la définition)');
+    void reply.code(400).send();
+    return null;
   }
 
   app.post('/collection/v1_0/requesttopay', cfg('api'), async (req, reply) => {
@@ -87,7 +99,7 @@ export function mtnRoutes(app: FastifyInstance, state: SimulatorState, creds: Si
     if (!t) return reply;
     const payer = t.b.payer as { partyIdType?: unknown; partyId?: unknown } | undefined;
     if (payer?.partyIdType !== 'MSISDN' || typeof payer.partyId !== 'string' || !/^\d{8,15}$/.test(payer.partyId)) {
-      return reply.code(400).send({ code: 'INVALID_PAYER', message: 'payer must be {partyIdType: "MSISDN", partyId: digits}.' });
+      return badRequest(req, reply, 'payer must be {partyIdType: "MSISDN", partyId: digits}.') ?? reply;
     }
     if (state.find('mtn', t.ref))
       return reply.code(409).send({ code: 'RESOURCE_ALREADY_EXIST', message: 'Duplicated reference id. Creation of resource failed.' });
@@ -117,17 +129,24 @@ export function mtnRoutes(app: FastifyInstance, state: SimulatorState, creds: Si
     return reply.code(202).send();
   });
 
+  /**
+   * RequestToPayResult / RefundResult. `amount` and `financialTransactionId` are JSON numbers, as in the
+   * definition's own examples (its schema says string: the client reads both); `reason` is an ErrorReason
+   * object {code, message}.
+   */
   function transactionBody(p: SimPayment, party: 'payer' | 'payee') {
+    const failed = p.state === 'failed' || p.state === 'expired';
+    const code = p.reason ?? (p.state === 'expired' ? 'EXPIRED' : 'INTERNAL_PROCESSING_ERROR');
     return {
-      amount: String(p.amount),
+      amount: p.amount,
       currency: p.currency,
-      financialTransactionId: p.transactionId,
+      ...(p.transactionId ? { financialTransactionId: Number(p.transactionId) } : {}),
       externalId: p.extra.externalId,
       [party]: { partyIdType: 'MSISDN', partyId: p.payer ?? '' },
       payerMessage: p.extra.payerMessage,
       payeeNote: p.extra.payeeNote,
       status: STATUS[p.state],
-      ...(p.state === 'failed' ? { reason: p.reason ?? 'INTERNAL_PROCESSING_ERROR' } : {}),
+      ...(failed ? { reason: { code, message: REASON_MESSAGES[code] ?? code.toLowerCase().replace(/_/g, ' ') } } : {}),
     };
   }
 
@@ -168,6 +187,7 @@ export function mtnRoutes(app: FastifyInstance, state: SimulatorState, creds: Si
         externalId: String(t.b.externalId ?? ''),
         payerMessage: String(t.b.payerMessage ?? ''),
         payeeNote: String(t.b.payeeNote ?? ''),
+        visibleAt: state.now() + state.delays.mtnVisibilityMs,
       },
     });
     r.payer = original?.payer;
@@ -186,7 +206,7 @@ export function mtnRoutes(app: FastifyInstance, state: SimulatorState, creds: Si
   app.get<{ Params: { ref: string } }>('/disbursement/v1_0/refund/:ref', cfg('api'), async (req, reply) => {
     if (!authorized(req, reply, 'disbursement')) return reply;
     const r = state.find('mtn-refund', req.params.ref);
-    return r ? transactionBody(r, 'payee') : notFound(reply);
+    return visible(r) ? transactionBody(r, 'payee') : notFound(reply);
   });
 
   state.callbackBuilders.mtn = (p) => {

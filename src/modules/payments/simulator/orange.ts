@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { SimulatorCredentials } from './credentials.js';
 import { randomId, type SimPayment, type SimulatorState } from './state.js';
+import { UNCONFIRMED } from './unconfirmed.js';
 
 const STATUS: Record<SimPayment['state'], string> = {
   awaiting_payer: 'INITIATED',
@@ -16,6 +17,12 @@ const STATUS: Record<SimPayment['state'], string> = {
 
 function orangeError(reply: FastifyReply, status: number, code: number, message: string, description: string) {
   return reply.code(status).send({ code, message, description });
+}
+
+/** A present but wrong body field: Orange documents no code for it, so it comes from unconfirmed.ts. */
+function invalidField(reply: FastifyReply, description: string) {
+  const { code, message } = UNCONFIRMED.orangeCodes.invalidBodyField;
+  return orangeError(reply, 400, code, message, description);
 }
 
 export function orangeRoutes(
@@ -66,13 +73,12 @@ export function orangeRoutes(
       }
       if (req.params.country !== creds.country)
         return orangeError(reply, 404, 60, 'Resource not found', `Unknown country ${req.params.country}.`);
-      if (b.merchant_key !== creds.merchantKey) return orangeError(reply, 400, 24, 'Invalid body field', 'Invalid merchant_key.');
+      if (b.merchant_key !== creds.merchantKey) return invalidField(reply, 'Invalid merchant_key.');
       // The sandbox (country "dev") only takes the play currency OUV; real countries take XOF.
       const currency = creds.country === 'dev' ? 'OUV' : 'XOF';
-      if (b.currency !== currency)
-        return orangeError(reply, 400, 24, 'Invalid body field', `Invalid currency ${String(b.currency)}: expected ${currency}.`);
+      if (b.currency !== currency) return invalidField(reply, `Invalid currency ${String(b.currency)}: expected ${currency}.`);
       if (typeof b.amount !== 'number' || !Number.isSafeInteger(b.amount) || b.amount <= 0) {
-        return orangeError(reply, 400, 24, 'Invalid body field', 'amount must be a positive integer.');
+        return invalidField(reply, 'amount must be a positive integer.');
       }
       const payToken = `v1${randomId(16)}`;
       const notifToken = randomId(16);
@@ -110,7 +116,7 @@ export function orangeRoutes(
       const p = state.find('orange', String(b.pay_token));
       if (!p || p.extra.orderId !== String(b.order_id))
         return orangeError(reply, 404, 60, 'Resource not found', 'No transaction for this order_id and pay_token.');
-      if (b.amount !== p.amount) return orangeError(reply, 400, 24, 'Invalid body field', 'amount does not match the transaction.');
+      if (b.amount !== p.amount) return invalidField(reply, 'amount does not match the transaction.');
       return reply.code(201).send({ status: STATUS[p.state], order_id: p.extra.orderId, txnid: p.transactionId ?? null });
     },
   );

@@ -10,7 +10,10 @@ export interface SimulatorDelays {
   slowMs: number;
   /** Gap between the three deliveries of outcome 05. */
   duplicateGapMs: number;
-  /** MTN answers 404 for this long after accepting a request (its "not yet visible" quirk). */
+  /**
+   * MTN answers 404 for this long after accepting a request or a refund (its "not yet visible" quirk). On by
+   * default, as at MTN; a test that needs the answer at once sets it to 0 explicitly.
+   */
   mtnVisibilityMs: number;
   /** A redirect session nobody pays expires after this long (Orange EXPIRED, Wave expired). */
   sessionTtlMs: number;
@@ -20,7 +23,7 @@ export const DEFAULT_DELAYS: SimulatorDelays = {
   normalMs: 800,
   slowMs: 10_000,
   duplicateGapMs: 500,
-  mtnVisibilityMs: 0,
+  mtnVisibilityMs: 2_000,
   sessionTtlMs: 15 * 60_000,
 };
 

@@ -16,6 +16,7 @@ import { mtnRoutes } from './mtn.js';
 import { cinetpayRoutes } from './cinetpay.js';
 import { waveRoutes } from './wave.js';
 import { pageCsp, pageRoutes } from './page.js';
+import { UNCONFIRMED } from './unconfirmed.js';
 import { messagingCredentials, messagingEnv, messagingRoutes, MessagingState, smsBasic } from './messaging.js';
 import { startApnsStandIn } from './apns.js';
 import type { CommonSettings, ProvidersSettings } from '../providers/settings.js';
@@ -92,7 +93,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     if (!fault) return;
     log.info({ provider: sim.provider, url: req.url, fault: fault.kind }, 'simulateur : panne injectée');
     if (fault.kind === 'error') {
-      return reply.code(fault.status).send({ code: 'INTERNAL_ERROR', message: 'Panne simulée du fournisseur.' });
+      // Marked, so that the contract checks know an outage status the definition lacks (502, 503) is the test's.
+      return reply.code(fault.status).header('x-simulator-fault', fault.kind).send(UNCONFIRMED.faultBodies[sim.provider]);
     }
     if (fault.kind === 'hang') {
       // Never answer: the client's timeout is what ends this request (or the simulator closing).

@@ -3,7 +3,7 @@
  * callbacks sent. A payment moves awaiting_payer → processing → succeeded | failed (or expires unpaid) on
  * timers set from the outcome table; callbacks are built by each provider's module at send time.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { DEFAULT_DELAYS, outcomeFor, type Outcome, type SimulatorDelays } from './outcomes.js';
 
@@ -147,7 +147,12 @@ export class SimulatorState {
     p.state = state;
     p.reason = reason;
     p.finishedAt = this.now();
-    if (state === 'succeeded') p.transactionId = `${p.provider.toUpperCase().slice(0, 2)}${Date.now()}${randomId(3)}`;
+    if (state === 'succeeded') {
+      // MTN's financialTransactionId is a number in its definition's examples (23503452); the others are text.
+      p.transactionId = p.provider.startsWith('mtn')
+        ? String(randomInt(100_000_000, 1_000_000_000))
+        : `${p.provider.toUpperCase().slice(0, 2)}${Date.now()}${randomId(3)}`;
+    }
     const times = p.outcome ? p.outcome.callbacks : 1;
     for (let i = 0; i < times; i++) this.later(i * this.delays.duplicateGapMs, () => void this.sendCallback(p, i + 1));
   }

@@ -9,6 +9,7 @@ import { startSimulator, type Simulator, type SimulatorOptions } from './server.
 import { createProviders, type ProviderRegistry } from '../providers/index.js';
 import type { CommonSettings } from '../providers/settings.js';
 import type { ProviderDeps } from '../providers/http.js';
+import { recordingFetch, type Exchange } from '../contracts/testing.js';
 
 export interface ReceivedCallback {
   method: string;
@@ -69,11 +70,16 @@ export async function waitFor<T>(
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Short delays keep the suite fast; the defaults (about 1 s, 10 s) are what `npm run simulator` uses. */
-export const TEST_DELAYS = { normalMs: 40, slowMs: 1_500, duplicateGapMs: 25 } as const;
+/**
+ * Short delays keep the suite fast; the defaults (about 1 s, 10 s) are what `npm run simulator` uses. MTN's
+ * 404-after-202 stays on (short): a test that needs MTN to see a request at once sets `mtnVisibilityMs: 0`.
+ */
+export const TEST_DELAYS = { normalMs: 40, slowMs: 1_500, duplicateGapMs: 25, mtnVisibilityMs: 60 } as const;
 
 export interface ProviderHarness {
   sim: Simulator;
+  /** Every exchange between the clients and the simulator, for the contract checks (payments/contracts). */
+  exchanges: Exchange[];
   receiver: CallbackReceiver;
   common: CommonSettings;
   providers: Required<ProviderRegistry>;
@@ -97,9 +103,12 @@ export async function startHarness(
     cancelUrl: 'https://spotvibe.test/paiement/annule/',
     webhookBaseUrl: receiver.url,
   };
-  const providers = createProviders(sim.settings(common), opts.deps) as Required<ProviderRegistry>;
+  const exchanges: Exchange[] = [];
+  const deps = { ...opts.deps, fetch: recordingFetch(exchanges, opts.deps?.fetch) };
+  const providers = createProviders(sim.settings(common), deps) as Required<ProviderRegistry>;
   return {
     sim,
+    exchanges,
     receiver,
     common,
     providers,

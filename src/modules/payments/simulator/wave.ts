@@ -7,22 +7,22 @@ import { createHmac } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SimulatorCredentials } from './credentials.js';
 import { randomId, type SimPayment, type SimulatorState } from './state.js';
+import { UNCONFIRMED } from './unconfirmed.js';
 
+/**
+ * `last_payment_error.code` values are only those of Wave's documentation (contracts/wave/checkout.json):
+ * a refused approval has no code of its own there, so it is the generic `payment-failed`.
+ */
 const WAVE_ERRORS: Record<string, { code: string; message: string }> = {
   NOT_ENOUGH_FUNDS: { code: 'insufficient-funds', message: 'Solde insuffisant.' },
-  APPROVAL_REJECTED: { code: 'payer-cancelled', message: 'Le payeur a refusé le paiement.' },
 };
+const PAYMENT_FAILED = { code: 'payment-failed', message: 'Paiement échoué.' };
+const SESSION_NOT_FOUND = { code: 'checkout-session-not-found', message: 'Checkout session not found.' };
 
 export function session(p: SimPayment) {
   const checkoutStatus = p.state === 'succeeded' ? 'complete' : p.state === 'expired' ? 'expired' : 'open';
-  const paymentStatus =
-    p.state === 'succeeded'
-      ? p.refunds > 0
-        ? 'refunded'
-        : 'succeeded'
-      : p.state === 'failed' || p.state === 'expired'
-        ? 'cancelled'
-        : 'processing';
+  // Wave documents exactly processing, cancelled and succeeded (a refunded session stays succeeded).
+  const paymentStatus = p.state === 'succeeded' ? 'succeeded' : p.state === 'failed' || p.state === 'expired' ? 'cancelled' : 'processing';
   return {
     id: p.key,
     amount: String(p.amount),
@@ -33,7 +33,7 @@ export function session(p: SimPayment) {
     success_url: p.successUrl,
     last_payment_error:
       p.state === 'failed' || (p.state === 'expired' && p.extra.failedReason)
-        ? (WAVE_ERRORS[String(p.extra.failedReason ?? p.reason)] ?? { code: 'payment-failed', message: 'Paiement échoué.' })
+        ? (WAVE_ERRORS[String(p.extra.failedReason ?? p.reason)] ?? PAYMENT_FAILED)
         : null,
     business_name: 'SpotVibe',
     payment_status: paymentStatus,
@@ -98,15 +98,15 @@ export function waveRoutes(
   app.get<{ Params: { id: string } }>('/v1/checkout/sessions/:id', cfg, async (req, reply) => {
     if (!authorized(req, reply)) return reply;
     const p = state.find('wave', req.params.id);
-    return p ? session(p) : reply.code(404).send({ code: 'not-found', message: 'Session introuvable.' });
+    return p ? session(p) : reply.code(404).send(SESSION_NOT_FOUND);
   });
 
   app.post<{ Params: { id: string } }>('/v1/checkout/sessions/:id/expire', cfg, async (req, reply) => {
     if (!authorized(req, reply)) return reply;
     const p = state.find('wave', req.params.id);
-    if (!p) return reply.code(404).send({ code: 'not-found', message: 'Session introuvable.' });
+    if (!p) return reply.code(404).send(SESSION_NOT_FOUND);
     if (p.state === 'succeeded' || p.state === 'processing')
-      return reply.code(409).send({ code: 'checkout-session-not-open', message: 'La session ne peut plus être expirée.' });
+      return reply.code(UNCONFIRMED.waveExpireRefused.status).send(UNCONFIRMED.waveExpireRefused.body);
     if (p.state === 'failed') p.extra.failedReason = p.reason;
     p.state = 'expired';
     p.finishedAt ??= state.now();
@@ -116,7 +116,7 @@ export function waveRoutes(
   app.post<{ Params: { id: string } }>('/v1/checkout/sessions/:id/refund', cfg, async (req, reply) => {
     if (!authorized(req, reply)) return reply;
     const p = state.find('wave', req.params.id);
-    if (!p) return reply.code(404).send({ code: 'checkout-session-not-found', message: 'Checkout session not found.' });
+    if (!p) return reply.code(404).send(SESSION_NOT_FOUND);
     // Wave's documented Idempotency-Key: the same key replays the first answer.
     const key = req.headers['idempotency-key'];
     const replays = (p.extra.refundReplays ??= {}) as Record<string, { status: number; body: unknown }>;
