@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { and, eq, sql } from 'drizzle-orm';
 import { createTestContext, type TestContext } from '../../test/context.js';
-import { createPaidEvent } from '../../test/events.js';
+import { categoryIds, createPaidEvent, eventPayload } from '../../test/events.js';
 import { createUserWithToken } from '../../test/users.js';
 import { createPaidPurchase } from '../../test/payments.js';
 import { fakeGateways } from '../../test/fake-gateway.js';
@@ -77,6 +77,11 @@ test('one account initiating again and again with a number that never approves c
     assert.match(r.json().error, /Vous avez déjà 4 places réservées .* 4 places au plus/);
   }
   assert.equal(await heldBy(griefer.user.id, event.id), 4, 'no hold beyond the cap was stored');
+  // Parallel initiations by one account queue on its (event, buyer) lock: never more than the cap together.
+  const { event: rush } = await createPaidEvent(db(), organizer.user.id, { capacite: 100 });
+  const answers = await Promise.all([61, 62, 63, 64, 65, 66].map((n) => initiate(griefer, rush.id, 1, 'MTN_MONEY', `+22505000000${n}`)));
+  assert.deepEqual(answers.map((r) => r.statusCode).sort(), [201, 201, 201, 201, 409, 409], answers.map((r) => r.body).join('\n'));
+  assert.equal(await heldBy(griefer.user.id, rush.id), 4);
   // Another event is another count.
   const { event: other } = await createPaidEvent(db(), organizer.user.id, { capacite: 100 });
   assert.equal((await initiate(griefer, other.id, 2, 'MTN_MONEY', '+2250500000036')).statusCode, 201);
@@ -126,6 +131,19 @@ test('max_par_personne: the organizer sets it (PATCH), the event shows it, and 5
     assert.match(r.json().error, /3 billets au plus par personne pour cet événement/);
   }
   assert.equal(await heldBy(buyer.user.id, event.id), 3);
+});
+
+test('max_par_personne is set at creation and validated (≥ 1 or null)', async () => {
+  const [categorie] = await categoryIds(db());
+  const payload = (max: unknown) => eventPayload(categorie!, { type_acces: 'PAYANT', prix: 5000, max_par_personne: max });
+  const created = await ctx.app.inject({ method: 'POST', url: '/api/events/', headers: organizer.headers, payload: payload(6) });
+  assert.equal(created.statusCode, 201, created.body);
+  assert.equal(created.json().event.max_par_personne, 6);
+  const none = await ctx.app.inject({ method: 'POST', url: '/api/events/', headers: organizer.headers, payload: payload(null) });
+  assert.equal(none.json().event.max_par_personne, null);
+  const bad = await ctx.app.inject({ method: 'POST', url: '/api/events/', headers: organizer.headers, payload: payload(2.5) });
+  assert.equal(bad.statusCode, 400, bad.body);
+  assert.ok(bad.json().details.max_par_personne, bad.body);
 });
 
 test('max_par_personne counts tickets already bought in earlier orders', async () => {
@@ -238,6 +256,11 @@ test('Moov 1 001 F is refused (400, multiple of 5) before any seat is held; over
   // 1 005 F is a multiple of 5: accepted.
   const { event: ok } = await createPaidEvent(db(), organizer.user.id, { capacite: 10, prix: 1005 });
   assert.equal((await initiate(buyer, ok.id, 1, 'MOOV_MONEY', '+2250100000111')).statusCode, 201);
+
+  const { event: cheap } = await createPaidEvent(db(), organizer.user.id, { capacite: 10, prix: 50 });
+  const under = await initiate(buyer, cheap.id, 1, 'WAVE', '+2250700000112');
+  assert.equal(under.statusCode, 400, under.body);
+  assert.match(JSON.stringify(under.json()), /montant minimum d'un paiement Wave est de 100 F CFA/);
 
   const { event: big } = await createPaidEvent(db(), organizer.user.id, { capacite: 10, prix: 5000 });
   const over = await initiate(buyer, big.id, 5, 'WAVE', '+2250700000112');
