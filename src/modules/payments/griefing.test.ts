@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { and, eq, sql } from 'drizzle-orm';
 import { createTestContext, type TestContext } from '../../test/context.js';
-import { categoryIds, createPaidEvent, eventPayload } from '../../test/events.js';
+import { categoryIds, createPaidEvent as createEvent, eventPayload } from '../../test/events.js';
 import { createUserWithToken } from '../../test/users.js';
 import { createPaidPurchase } from '../../test/payments.js';
 import { fakeGateways } from '../../test/fake-gateway.js';
@@ -42,6 +42,12 @@ before(async () => {
 after(() => ctx.close());
 
 const db = () => ctx.database.db;
+/** A paid event whose one ticket type sells at most `maxParCommande` (default 2) per order. */
+const createPaidEvent = (_db: unknown, createurId: number, o: { capacite: number; prix?: number; maxParCommande?: number }) =>
+  createEvent(db(), createurId, {
+    capacite: o.capacite,
+    types: [{ nom: 'Standard', prix: o.prix ?? 5000, quantite: o.capacite, maxParCommande: o.maxParCommande ?? 2 }],
+  });
 const at = (minutes: number): PaymentDeps => ({ ...deps, now: () => new Date(Date.now() + minutes * 60_000) });
 const paymentRow = async (id: number) => (await db().select().from(payments).where(eq(payments.id, id)))[0]!;
 
@@ -87,13 +93,23 @@ test('one account initiating again and again with a number that never approves c
   assert.equal((await initiate(griefer, other.id, 2, 'MTN_MONEY', '+2250500000036')).statusCode, 201);
 });
 
+test('the held-seats cap never refuses one full order of the ticket type (groups sold by the organizer)', async () => {
+  const { event } = await createPaidEvent(db(), organizer.user.id, { capacite: 100, maxParCommande: 8 });
+  const group = await createUserWithToken(db());
+  assert.equal((await initiate(group, event.id, 8, 'MTN_MONEY', '+2250500000037')).statusCode, 201, 'cap 4, but one order of 8');
+  const more = await initiate(group, event.id, 1, 'MTN_MONEY', '+2250500000038');
+  assert.equal(more.statusCode, 409, more.body);
+  assert.equal(more.json().code, 'trop_de_places_reservees');
+});
+
 test('one payer phone shared by several accounts cannot hold more than its own cap', async () => {
   const { event } = await createPaidEvent(db(), organizer.user.id, { capacite: 100 });
   const phone = '+2250500000041';
   const a = await createUserWithToken(db());
   const b = await createUserWithToken(db());
   const c = await createUserWithToken(db());
-  assert.equal((await initiate(a, event.id, 4, 'MTN_MONEY', phone)).statusCode, 201);
+  assert.equal((await initiate(a, event.id, 2, 'MTN_MONEY', phone)).statusCode, 201);
+  assert.equal((await initiate(a, event.id, 2, 'MTN_MONEY', phone)).statusCode, 201);
   assert.equal((await initiate(b, event.id, 2, 'MTN_MONEY', phone)).statusCode, 201);
   const r = await initiate(c, event.id, 1, 'MTN_MONEY', phone);
   assert.equal(r.statusCode, 409, r.body);
@@ -262,9 +278,9 @@ test('Moov 1 001 F is refused (400, multiple of 5) before any seat is held; over
   assert.equal(under.statusCode, 400, under.body);
   assert.match(JSON.stringify(under.json()), /montant minimum d'un paiement Wave est de 100 F CFA/);
 
-  const { event: big } = await createPaidEvent(db(), organizer.user.id, { capacite: 10, prix: 5000 });
-  const over = await initiate(buyer, big.id, 5, 'WAVE', '+2250700000112');
+  const { event: big } = await createPaidEvent(db(), organizer.user.id, { capacite: 10, prix: 15000 });
+  const over = await initiate(buyer, big.id, 2, 'WAVE', '+2250700000112');
   assert.equal(over.statusCode, 400, over.body);
-  assert.match(JSON.stringify(over.json()), /montant maximum d'un paiement Wave est de 20 000 F CFA/);
+  assert.match(JSON.stringify(over.json()), /montant maximum d'un paiement Wave est de 20 000 F CFA \(commande de 30 000 F CFA\)/);
   assert.equal((await db().select().from(payments).where(eq(payments.evenementId, big.id))).length, 0);
 });

@@ -171,7 +171,7 @@ export async function initiatePayment(
       },
       now,
       { source: 'initiation', details: { quantite: input.quantite, type_billet_id: type.id } },
-      deps.holdCaps ?? { perUser: null, perPhone: null },
+      holdCapsFor(deps.holdCaps, type.maxParCommande),
     );
   } catch (err) {
     // Two requests with the same Idempotency-Key raced: the unique index let one in; answer with it.
@@ -183,6 +183,15 @@ export async function initiatePayment(
   }
 
   return { payment: await callProvider(deps, created, ticketDescription(created.quantite, ev.titre)), replay: false };
+}
+
+/**
+ * The caps on seats held at once for this order: the settings, but never below one full order of this ticket type
+ * (an organizer who sells groups of 20 per order lets a buyer hold 20); `max_par_personne` is the organizer's cap.
+ */
+function holdCapsFor(caps: PaymentDeps['holdCaps'], maxParCommande: number) {
+  const atLeastOneOrder = (n: number | null | undefined) => (n ? Math.max(n, maxParCommande) : null);
+  return { perUser: atLeastOneOrder(caps?.perUser), perPhone: atLeastOneOrder(caps?.perPhone) };
 }
 
 /**
