@@ -671,7 +671,7 @@ async function scheduleNextCheck(db: Db, p: Payment, now: Date, releaseAt: Date 
 /**
  * When a pending ticket payment gives its seats back early (issue 11, seat griefing), or null: a push payment
  * (MTN) the provider still reports pending MTN_PENDING_HOLD_MINUTES after it was made; a redirect payment whose
- * link (GET /api/payments/{reference}/ouvrir/) was never followed REDIRECT_UNOPENED_HOLD_MINUTES after. Never
+ * link (GET /paiement/ouvrir/{reference}/) was never followed REDIRECT_UNOPENED_HOLD_MINUTES after. Never
  * later than the hold's own end.
  */
 function earlyReleaseAt(deps: PaymentDeps, flow: 'push' | 'redirect', p: Payment): Date | null {

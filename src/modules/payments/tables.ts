@@ -59,7 +59,7 @@ export const payments = pgTable(
     donneesFournisseur: jsonb('donnees_fournisseur').notNull().default({}),
     paymentUrl: text('payment_url'),
     /**
-     * When the buyer first followed our link to the provider's page (GET /api/payments/{reference}/ouvrir/): a
+     * When the buyer first followed our link to the provider's page (GET /paiement/ouvrir/{reference}/): a
      * redirect payment whose page was never opened gives its seats back sooner (REDIRECT_UNOPENED_HOLD_MINUTES).
      */
     dateOuverture: ts('date_ouverture'),
