@@ -62,6 +62,8 @@ async function main(): Promise<void> {
     SIMULATOR_HOST: '127.0.0.1',
     SIMULATOR_PORT: String(simPort),
     DATABASE_POOL_MAX: '20',
+    // The buyers share 90 simulator numbers (the outcome is read from the last digits): no per-phone hold cap here.
+    MAX_HELD_SEATS_PER_PHONE: '0',
     ...simulatorEnv(simUrl),
   };
   const database = await openDatabase({ kind: 'postgres', url: fresh.url, poolMax: 4 });

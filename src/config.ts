@@ -151,6 +151,22 @@ export const envSchema = z.object({
    * "not found" (MTN 404, CinetPay 662): it is never failed before this window has passed.
    */
   PAYMENT_UNCONFIRMED_WINDOW_HOURS: int(48, 1, 24 * 30),
+  // Seat griefing (issue 11): seats one account, and one payer phone, may hold at once on one event (0 = no cap),
+  // and how soon a hold the payer shows no sign of paying goes back on sale (the payment itself stays open).
+  MAX_HELD_SEATS_PER_USER: int(10, 0, 100_000),
+  MAX_HELD_SEATS_PER_PHONE: int(10, 0, 100_000),
+  MTN_PENDING_HOLD_MINUTES: int(5, 1, 15),
+  REDIRECT_UNOPENED_HOLD_MINUTES: int(5, 1, 15),
+  // Amounts each provider takes per payment, whole XOF (issue 12). No provider documents its bounds for
+  // merchants in Côte d'Ivoire (see payments/amount-limits.ts): set them from your contract.
+  ORANGE_MONEY_MIN_AMOUNT: int(100, 1, 100_000_000),
+  ORANGE_MONEY_MAX_AMOUNT: int(1_500_000, 1, 100_000_000),
+  MTN_MONEY_MIN_AMOUNT: int(100, 1, 100_000_000),
+  MTN_MONEY_MAX_AMOUNT: int(1_500_000, 1, 100_000_000),
+  MOOV_MONEY_MIN_AMOUNT: int(100, 1, 100_000_000),
+  MOOV_MONEY_MAX_AMOUNT: int(1_500_000, 1, 100_000_000),
+  WAVE_MIN_AMOUNT: int(100, 1, 100_000_000),
+  WAVE_MAX_AMOUNT: int(1_500_000, 1, 100_000_000),
   WEBHOOK_RATE_LIMIT_MAX: int(600, 1, 1_000_000),
   WEBHOOK_RATE_LIMIT_WINDOW_SECONDS: int(60, 1, 3600),
   FORGED_CALLBACKS_RETENTION_DAYS: int(7, 1, 365),
@@ -371,6 +387,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     problems.push('DATABASE_REPLICA_URL: une réplique demande PostgreSQL (DATABASE_URL) ; la base embarquée n’en a pas');
   }
   if (emailBackend === 'smtp' && !env.EMAIL_HOST) problems.push('EMAIL_HOST: obligatoire quand EMAIL_BACKEND=smtp');
+  for (const f of ['ORANGE_MONEY', 'MTN_MONEY', 'MOOV_MONEY', 'WAVE'] as const) {
+    if (env[`${f}_MIN_AMOUNT`] > env[`${f}_MAX_AMOUNT`]) {
+      problems.push(`${f}_MIN_AMOUNT: supérieur à ${f}_MAX_AMOUNT (${env[`${f}_MIN_AMOUNT`]} > ${env[`${f}_MAX_AMOUNT`]})`);
+    }
+  }
   if (!debug) {
     // Every link sent or shown (emails, SMS, payment return pages, pagination, redirects) is built from this, never
     // from a request's Host header, which an attacker chooses.

@@ -33,6 +33,7 @@ const lockedColumns = {
   typeAcces: events.typeAcces,
   prix: events.prix,
   capaciteMax: events.capaciteMax,
+  maxParPersonne: events.maxParPersonne,
   statut: events.statut,
   image: events.image,
   imageMiniature: events.imageMiniature,

@@ -176,6 +176,7 @@ export function eventSelection(viewer: boolean, near: boolean) {
     typeAcces: events.typeAcces,
     prix: events.prix,
     capaciteMax: events.capaciteMax,
+    maxParPersonne: events.maxParPersonne,
     statut: events.statut,
     image: events.image,
     imageMiniature: events.imageMiniature,

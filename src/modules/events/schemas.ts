@@ -54,6 +54,12 @@ export const EventSchema = Type.Object({
   type_acces: TypeAccesSchema,
   prix: Type.Integer({ description: 'Prix en francs CFA (XOF), entier' }),
   capacite_max: Type.Integer(),
+  max_par_personne: Nullable(
+    Type.Integer({
+      description:
+        'Billets au plus par personne pour cet événement payant (achetés et réservés, toutes commandes confondues) ; null : pas de limite',
+    }),
+  ),
   statut: StatutSchema,
   image: Nullable(Type.String({ description: "URL de l'image de couverture" })),
   image_miniature: Nullable(Type.String({ description: 'La même image en petit (WebP), pour les connexions lentes' })),
@@ -152,6 +158,13 @@ const writableFields = {
     maximum: 1_000_000,
     'x-message': 'La capacité maximale doit être comprise entre 1 et 1 000 000 places.',
   }),
+  max_par_personne: Type.Unsafe<number | null>({
+    type: ['integer', 'null'],
+    minimum: 1,
+    maximum: 1_000_000,
+    description: 'Billets au plus par personne (événement payant), toutes commandes confondues ; null : pas de limite',
+    'x-message': 'Le nombre de billets par personne doit être un entier d’au moins 1 (ou null : pas de limite).',
+  }),
 };
 
 /** Create (POST) and replace (PUT): the manual's required fields; `statut`, `createur`, `nombre_vues` are not writable. */
@@ -160,6 +173,7 @@ export const CreateEventBody = Type.Object({
   latitude: Type.Optional(writableFields.latitude),
   longitude: Type.Optional(writableFields.longitude),
   prix: Type.Optional(writableFields.prix),
+  max_par_personne: Type.Optional(writableFields.max_par_personne),
   brouillon: Type.Optional(
     Type.Boolean({
       description:
@@ -184,6 +198,7 @@ export interface EventInput {
   type_acces?: 'GRATUIT' | 'PAYANT';
   prix?: number;
   capacite_max?: number;
+  max_par_personne?: number | null;
   brouillon?: boolean;
 }
 

@@ -17,6 +17,7 @@ export type EventRow = {
   typeAcces: 'GRATUIT' | 'PAYANT';
   prix: number;
   capaciteMax: number;
+  maxParPersonne: number | null;
   statut: EventStatut;
   image: string;
   imageMiniature: string;
@@ -68,6 +69,7 @@ export function toEventJson(row: EventRow, ser: EventSerializer, extraViews = 0)
     type_acces: row.typeAcces,
     prix: row.prix,
     capacite_max: row.capaciteMax,
+    max_par_personne: row.maxParPersonne,
     statut: row.statut,
     image: ser.media.url(row.image, ser.origin),
     image_miniature: ser.media.url(row.imageMiniature, ser.origin),

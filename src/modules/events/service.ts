@@ -121,6 +121,7 @@ export async function createEvent(
         .insert(events)
         .values({
           ...columnsOf(state),
+          maxParPersonne: input.max_par_personne ?? null,
           createurId: user.id,
           statut: input.brouillon ? 'BROUILLON' : 'EN_ATTENTE',
           image: stored?.key ?? '',
@@ -228,6 +229,7 @@ export async function updateEvent(
 
       if (cover) stored = await deps.media.saveImage('events', cover);
       const s = stored as StoredImage | null;
+      const perPerson = patch.max_par_personne !== undefined ? { maxParPersonne: patch.max_par_personne } : {};
       if (moderated) {
         const practical = {
           dateDebut: after.dateDebut,
@@ -238,7 +240,8 @@ export async function updateEvent(
         };
         await tx
           .update(events)
-          .set({ ...practical, dateModification: sql`now()` })
+          // The per-person cap is a sales rule, not content: it applies at once, like capacity (no moderation).
+          .set({ ...practical, ...perPerson, dateModification: sql`now()` })
           .where(eq(events.id, id));
         const outcome = await propose(tx, ev, user, pending, s ? { ...proposed, image: s.key, image_miniature: s.thumbKey } : proposed);
         toRemove = outcome.orphanImages;
@@ -251,7 +254,12 @@ export async function updateEvent(
       } else {
         await tx
           .update(events)
-          .set({ ...columnsOf(after), ...(s ? { image: s.key, imageMiniature: s.thumbKey } : {}), dateModification: sql`now()` })
+          .set({
+            ...columnsOf(after),
+            ...perPerson,
+            ...(s ? { image: s.key, imageMiniature: s.thumbKey } : {}),
+            dateModification: sql`now()`,
+          })
           .where(eq(events.id, id));
         if (s) toRemove = [ev.image, ev.imageMiniature];
       }

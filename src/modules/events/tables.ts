@@ -67,6 +67,11 @@ export const events = pgTable(
     typeAcces: varchar('type_acces', { length: 10, enum: TYPES_ACCES }).notNull(),
     prix: integer('prix').notNull().default(0),
     capaciteMax: integer('capacite_max').notNull(),
+    /**
+     * Paid events: at most this many tickets per buyer (seats bought plus seats held by pending payments, across
+     * all orders), set by the organizer; null = no limit. Counted by sv_hold_seats_capped (migration 0012).
+     */
+    maxParPersonne: integer('max_par_personne'),
     statut: varchar('statut', { length: 15, enum: EVENT_STATUTS }).notNull().default('EN_ATTENTE'),
     image: varchar('image', { length: 255 }).notNull().default(''),
     /** The cover's small WebP variant (core/media.ts), for slow connections. */
@@ -113,6 +118,7 @@ export const events = pgTable(
     check('events_participants_bornes', sql`${t.participantsCount} >= 0 AND ${t.participantsCount} <= ${t.capaciteMax}`),
     check('events_coordonnees', sql`(${t.latitude} IS NULL) = (${t.longitude} IS NULL)`),
     check('events_nombre_vues_positif', sql`${t.nombreVues} >= 0`),
+    check('events_max_par_personne_positif', sql`${t.maxParPersonne} IS NULL OR ${t.maxParPersonne} >= 1`),
   ],
 );
 

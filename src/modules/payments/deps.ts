@@ -4,6 +4,8 @@ import type { JobQueue, ProcessServices } from '../../jobs/queue.js';
 import type { GatewayRegistry } from './gateway.js';
 import type { PublicCache } from '../../core/public-cache.js';
 import type { DomainHooks } from '../../core/hooks.js';
+import { amountLimitsFromEnv, type AmountLimits } from './amount-limits.js';
+import type { HoldCaps } from './reservation.js';
 
 export interface PaymentDeps {
   db: Db;
@@ -31,6 +33,16 @@ export interface PaymentDeps {
   providerTimeoutMs?: number;
   /** Seats sold or given back change what public reads show: their version is bumped after the commit. */
   publicCache?: PublicCache;
+  /** Seats one account / one payer phone may hold at once on one event (MAX_HELD_SEATS_PER_*); absent = no cap. */
+  holdCaps?: HoldCaps;
+  /**
+   * Early release of holds the payer shows no sign of paying (the payment stays open, a late success is honoured):
+   * a push payment still pending at the provider after `pushPendingMinutes` (MTN_PENDING_HOLD_MINUTES), a redirect
+   * payment whose page link was never opened after `redirectUnopenedMinutes` (REDIRECT_UNOPENED_HOLD_MINUTES).
+   */
+  earlyRelease?: { pushPendingMinutes: number; redirectUnopenedMinutes: number };
+  /** Per-provider amount bounds checked before any hold (amount-limits.ts); absent = none. */
+  amountLimits?: AmountLimits;
 }
 
 export function paymentsDeps(s: Pick<ProcessServices, 'database' | 'jobs' | 'gateways' | 'config' | 'publicCache' | 'hooks'>): PaymentDeps {
@@ -45,5 +57,8 @@ export function paymentsDeps(s: Pick<ProcessServices, 'database' | 'jobs' | 'gat
     forgedRetentionDays: env.FORGED_CALLBACKS_RETENTION_DAYS,
     providerTimeoutMs: env.PAYMENT_PROVIDER_TIMEOUT_MS,
     publicCache: s.publicCache,
+    holdCaps: { perUser: env.MAX_HELD_SEATS_PER_USER || null, perPhone: env.MAX_HELD_SEATS_PER_PHONE || null },
+    earlyRelease: { pushPendingMinutes: env.MTN_PENDING_HOLD_MINUTES, redirectUnopenedMinutes: env.REDIRECT_UNOPENED_HOLD_MINUTES },
+    amountLimits: amountLimitsFromEnv(env),
   };
 }

@@ -39,7 +39,8 @@ before(async () => {
   sim = await startSimulator({ port: 0, host: '127.0.0.1', delays: TEST_DELAYS, waveWebhookUrl: `${base}/api/payments/webhooks/wave/` });
   ctx = await createTestContext({
     work: true,
-    env: { PAYMENT_WEBHOOK_BASE_URL: base, PAYMENT_PROVIDER_TIMEOUT_MS: '3000' },
+    // PUBLIC_BASE_URL: a ticket payment's payment_url is our own link (/paiement/ouvrir/…), on this server.
+    env: { PAYMENT_WEBHOOK_BASE_URL: base, PUBLIC_BASE_URL: base, PAYMENT_PROVIDER_TIMEOUT_MS: '3000' },
     gateways,
   });
   // The providers need our webhook URL, known now: fill the registry the app and the worker already hold.

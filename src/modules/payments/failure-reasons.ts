@@ -15,6 +15,9 @@ export const FAILURE_MESSAGES = {
   NON_TRANSMIS: "La demande de paiement n'a pas pu être transmise au fournisseur.",
   MONTANT_INCOHERENT: 'Le montant confirmé par le fournisseur ne correspond pas : la somme reçue est remboursée.',
   INTROUVABLE: 'Le fournisseur ne retrouve pas ce paiement.',
+  NON_APPROUVE:
+    "Le paiement n'a pas été approuvé sur le téléphone à temps : les places ont été remises en vente. S'il est approuvé plus tard, vous recevrez vos billets s'il en reste, sinon vous serez remboursé.",
+  PAGE_NON_OUVERTE: "La page de paiement n'a pas été ouverte à temps : les places ont été remises en vente.",
   ECHEC: 'Le paiement a échoué.',
 } as const;
 
@@ -27,6 +30,8 @@ const OURS = new Set<string>([
   'NON_TRANSMIS',
   'MONTANT_INCOHERENT',
   'DELAI_DEPASSE',
+  'NON_APPROUVE',
+  'PAGE_NON_OUVERTE',
   'ECHEC',
 ]);
 

@@ -33,8 +33,47 @@ export type NewHold = Required<
   >
 > & { typeBilletId: number; quantite: number; commissionPourcentage: number };
 
+/** Seats one buyer, and one payer phone, may hold at once on one event (MAX_HELD_SEATS_PER_*; null = no cap). */
+export interface HoldCaps {
+  perUser: number | null;
+  perPhone: number | null;
+}
+
 /** Raised by sv_hold_seats (migration 0006) when the seats asked for are not left; DETAIL holds the seats left. */
 const SOLD_OUT = 'SV409';
+/** Raised by sv_hold_seats_capped (migration 0012); DETAIL "count,max". */
+const USER_HOLDS = 'SV429';
+const PHONE_HOLDS = 'SV430';
+const PER_PERSON = 'SV431';
+
+const places = (n: number) => `${n} place${n > 1 ? 's' : ''}`;
+const billets = (n: number) => `${n} billet${n > 1 ? 's' : ''}`;
+
+/** The buyer already holds `held` seats of this event in pending payments, and may hold `max` at once. */
+export function tooManyHeldError(held: number, max: number, byPhone: boolean): ConflictError {
+  const who = byPhone ? 'Ce numéro de téléphone a déjà' : 'Vous avez déjà';
+  return new ConflictError(
+    `${who} ${places(held)} réservée${held > 1 ? 's' : ''} en attente de paiement pour cet événement, ` +
+      `et ${places(max)} au plus peuvent l'être à la fois. Terminez ou attendez la fin de ces paiements avant d'en lancer un autre.`,
+    'trop_de_places_reservees',
+  );
+}
+
+/** The event's max_par_personne: `already` seats bought or held by this buyer. */
+export function perPersonLimitError(already: number, max: number): ConflictError {
+  const left = Math.max(0, max - already);
+  return new ConflictError(
+    `${billets(max)} au plus par personne pour cet événement : vous en avez déjà ${already} (achetés ou réservés)` +
+      (left > 0 ? `, vous pouvez encore en prendre ${left}.` : '.'),
+    'limite_par_personne',
+  );
+}
+
+function detailPair(err: unknown): [number, number] {
+  const e = err as { detail?: string; cause?: { detail?: string } };
+  const [a, b] = String(e.cause?.detail ?? e.detail ?? '0,0').split(',');
+  return [Number(a ?? 0), Number(b ?? 0)];
+}
 
 export function soldOutError(left: number): ConflictError {
   const message =
@@ -57,19 +96,30 @@ export async function insertHoldingPayment(
   values: NewHold,
   now: Date,
   history: { source: string; details: Record<string, unknown> },
+  caps: HoldCaps,
 ): Promise<typeof payments.$inferSelect> {
   try {
-    const [row] = await holdingInsert(db).execute({ ...values, now, source: history.source, details: JSON.stringify(history.details) });
+    const [row] = await holdingInsert(db).execute({
+      ...values,
+      now,
+      maxUser: caps.perUser,
+      maxPhone: caps.perPhone,
+      source: history.source,
+      details: JSON.stringify(history.details),
+    });
     return row!;
   } catch (err) {
-    if (pgErrorCode(err) === SOLD_OUT) throw soldOutError(seatsLeft(err));
+    const code = pgErrorCode(err);
+    if (code === SOLD_OUT) throw soldOutError(seatsLeft(err));
+    if (code === USER_HOLDS || code === PHONE_HOLDS) throw tooManyHeldError(...detailPair(err), code === PHONE_HOLDS);
+    if (code === PER_PERSON) throw perPersonLimitError(...detailPair(err));
     throw err;
   }
 }
 
 /** The statement of insertHoldingPayment, built once (it runs for every buyer of a sale). */
 function holdingInsert(db: Db) {
-  return preparedOnce(db, 'payment_hold_insert', (d, name) => {
+  return preparedOnce(db, 'payment_hold_insert_capped', (d, name) => {
     const ph = sql.placeholder;
     const p = d.$with('p').as(
       d
@@ -80,7 +130,9 @@ function holdingInsert(db: Db) {
           utilisateurId: ph('utilisateurId'),
           evenementId: ph('evenementId'),
           typeBilletId: ph('typeBilletId'),
-          quantite: sql`sv_hold_seats(${ph('typeBilletId')}::integer, ${ph('quantite')}::integer, ${ph('now')}::timestamptz)`,
+          // Caps per buyer and per phone, the event's max_par_personne, then the seats (migrations 0012, 0006).
+          quantite: sql`sv_hold_seats_capped(${ph('typeBilletId')}::integer, ${ph('quantite')}::integer, ${ph('now')}::timestamptz,
+            ${ph('utilisateurId')}::integer, ${ph('telephone')}::varchar, ${ph('maxUser')}::integer, ${ph('maxPhone')}::integer)`,
           montant: ph('montant'),
           fournisseur: ph('fournisseur'),
           telephone: ph('telephone'),

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { sendPage } from '../../core/pages.js';
-import { returnPageFor } from './return-pages.js';
+import { openPaymentPage, returnPageFor } from './return-pages.js';
 import type { PaymentDeps } from './deps.js';
 
 export function returnPageRoutes(deps: PaymentDeps) {
@@ -15,6 +15,16 @@ export function returnPageRoutes(deps: PaymentDeps) {
     );
     app.get('/paiement/annule/', { schema }, async (request, reply) =>
       sendPage(reply, await returnPageFor(deps, request.query.reference, true)),
+    );
+    // The payment_url of a ticket payment: records that the buyer opened it, then on to the provider's page.
+    app.get(
+      '/paiement/ouvrir/:reference/',
+      { schema: { hide: true, params: Type.Object({ reference: Type.String({ maxLength: 100 }) }) } },
+      async (request, reply) => {
+        const out = await openPaymentPage(deps, request.params.reference);
+        if (out.redirect !== undefined) return reply.header('cache-control', 'no-store').redirect(out.redirect, 302);
+        return sendPage(reply, out.page);
+      },
     );
   };
 }

@@ -9,7 +9,7 @@
  * a lost callback does not keep the buyer waiting for the reconciliation sweep. The reference is unguessable
  * (80 random bits) and the page shows nothing personal: the event, the amount, the status.
  */
-import { count, eq } from 'drizzle-orm';
+import { and, count, eq, gt, sql } from 'drizzle-orm';
 import type { PageContent } from '../../core/pages.js';
 import { formatFrancs } from '../../core/french.js';
 import { events } from '../events/tables.js';
@@ -110,4 +110,32 @@ export async function returnPageFor(deps: PaymentDeps, reference: string | undef
         paragraphs: [`Votre paiement de ${amount} (${what}) vous a été remboursé.`],
       };
   }
+}
+
+/**
+ * The buyer follows the payment link we gave (`payment_url` of a ticket payment: /paiement/ouvrir/{reference}/):
+ * the first opening is recorded (a redirect payment whose page is never opened gives its seats back sooner, see
+ * earlyReleaseAt in service.ts), then the browser goes on to the provider's page. A payment that can no longer be
+ * paid (expired, released early, settled) is not sent there: its page says where it stands instead.
+ */
+export async function openPaymentPage(
+  deps: PaymentDeps,
+  reference: string,
+): Promise<{ redirect: string; page?: undefined } | { page: ReturnPage; redirect?: undefined }> {
+  if (!REFERENCE.test(reference)) return { page: await returnPageFor(deps, undefined, false) };
+  const now = deps.now?.() ?? new Date();
+  const [row] = await deps.db
+    .update(payments)
+    .set({ dateOuverture: sql`coalesce(${payments.dateOuverture}, ${now.toISOString()}::timestamptz)` })
+    .where(
+      and(
+        eq(payments.reference, reference),
+        eq(payments.statut, 'EN_ATTENTE'),
+        gt(payments.expireLe, now),
+        sql`${payments.paymentUrl} IS NOT NULL`,
+      ),
+    )
+    .returning({ url: payments.paymentUrl });
+  if (row?.url) return { redirect: row.url };
+  return { page: await returnPageFor(deps, reference, false) };
 }

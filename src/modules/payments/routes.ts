@@ -10,6 +10,7 @@ import { initiatePayment } from './service.js';
 import { getMyPayment, listMyPayments } from './reads.js';
 import { InitiateBody, PaymentSchema, paymentView } from './schemas.js';
 import type { PaymentDeps } from './deps.js';
+import { publicOrigin } from '../../core/origin.js';
 
 export function paymentRoutes(deps: PaymentDeps) {
   return async function routes(instance: FastifyInstance): Promise<void> {
@@ -51,7 +52,7 @@ export function paymentRoutes(deps: PaymentDeps) {
           },
           key,
         );
-        return reply.code(replay ? 200 : 201).send({ payment: paymentView(payment) });
+        return reply.code(replay ? 200 : 201).send({ payment: paymentView(payment, publicOrigin(request, deps.publicBaseUrl)) });
       },
     );
 
@@ -67,12 +68,15 @@ export function paymentRoutes(deps: PaymentDeps) {
           response: { 200: Paginated(PaymentSchema), ...errors(401, 404) },
         },
       },
-      async (request) =>
-        pageResponse(
+      async (request) => {
+        const origin = publicOrigin(request, deps.publicBaseUrl);
+        const page = await listMyPayments(deps, currentUser(request).id, request.query.statut, pageRequest(request.query));
+        return pageResponse(
           request,
-          mapPage(await listMyPayments(deps, currentUser(request).id, request.query.statut, pageRequest(request.query)), paymentView),
+          mapPage(page, (p) => paymentView(p, origin)),
           deps.publicBaseUrl,
-        ),
+        );
+      },
     );
 
     app.get(
@@ -86,7 +90,8 @@ export function paymentRoutes(deps: PaymentDeps) {
           response: { 200: PaymentSchema, ...errors(401, 404) },
         },
       },
-      async (request) => paymentView(await getMyPayment(deps, currentUser(request).id, request.params.id)),
+      async (request) =>
+        paymentView(await getMyPayment(deps, currentUser(request).id, request.params.id), publicOrigin(request, deps.publicBaseUrl)),
     );
   };
 }

@@ -36,6 +36,7 @@ import { queueEmail } from '../notifications/delivery.js';
 import { normalizeTelephone, PHONE_MESSAGE } from '../users/validators.js';
 import { generateTicketCode } from '../tickets/render/code.js';
 import { formatShortDateTime } from '../../core/french.js';
+import { assertAmountAccepted } from './amount-limits.js';
 
 export type Payment = typeof payments.$inferSelect;
 
@@ -137,6 +138,8 @@ export async function initiatePayment(
   if (input.quantite > type.maxParCommande) {
     throw ValidationError.field('quantite', `Au plus ${type.maxParCommande} billet(s) de ce type par commande.`);
   }
+  // An amount the provider would refuse (Moov/CinetPay: multiples of 5; each provider's bounds) holds nothing.
+  assertAmountAccepted(deps.amountLimits, input.fournisseur, type.prix * input.quantite);
   // Already full when read: say so without queueing on the ticket type's lock (once a sale is sold out,
   // most buyers of a rush end here). The hold below re-checks under the lock; this read only spares it.
   const leftWhenRead = type.quantite - type.vendus - Number(rows.find((r) => r.type?.id === type.id)?.held ?? 0);
@@ -168,6 +171,7 @@ export async function initiatePayment(
       },
       now,
       { source: 'initiation', details: { quantite: input.quantite, type_billet_id: type.id } },
+      holdCapsFor(deps.holdCaps, type.maxParCommande),
     );
   } catch (err) {
     // Two requests with the same Idempotency-Key raced: the unique index let one in; answer with it.
@@ -179,6 +183,15 @@ export async function initiatePayment(
   }
 
   return { payment: await callProvider(deps, created, ticketDescription(created.quantite, ev.titre)), replay: false };
+}
+
+/**
+ * The caps on seats held at once for this order: the settings, but never below one full order of this ticket type
+ * (an organizer who sells groups of 20 per order lets a buyer hold 20); `max_par_personne` is the organizer's cap.
+ */
+function holdCapsFor(caps: PaymentDeps['holdCaps'], maxParCommande: number) {
+  const atLeastOneOrder = (n: number | null | undefined) => (n ? Math.max(n, maxParCommande) : null);
+  return { perUser: atLeastOneOrder(caps?.perUser), perPhone: atLeastOneOrder(caps?.perPhone) };
 }
 
 /**
@@ -388,8 +401,26 @@ export async function confirmPayment(deps: PaymentDeps, paymentId: number, sourc
     });
     return 'ECHOUE';
   }
-  // Still pending at the provider.
-  await scheduleNextCheck(deps.db, p, now);
+  // Still pending at the provider. A payer who shows no sign of paying (no approval on the phone, the payment
+  // page never opened) gives the seats back before the end of the hold; the payment stays open (EXPIRE is still
+  // polled), so a success that comes later is honoured: tickets if seats remain, else a refund.
+  const releaseAt = earlyReleaseAt(deps, gateway.capabilities.flow, p);
+  await scheduleNextCheck(deps.db, p, now, releaseAt);
+  if (p.statut === 'EN_ATTENTE' && p.expireLe > now && releaseAt && releaseAt <= now) {
+    const push = gateway.capabilities.flow === 'push';
+    await deps.db.transaction((tx) =>
+      failPayment(deps, tx, p.id, ['EN_ATTENTE'], 'EXPIRE', {
+        source,
+        details: {
+          liberation_anticipee: push ? 'paiement non approuvé sur le téléphone' : 'page de paiement jamais ouverte',
+          statut_fournisseur: status.providerStatus,
+          expire_le_initial: p.expireLe.toISOString(),
+        },
+        set: { raisonEchec: push ? 'NON_APPROUVE' : 'PAGE_NON_OUVERTE', expireLe: now },
+      }),
+    );
+    return 'EXPIRE';
+  }
   if (p.statut === 'EN_ATTENTE' && p.expireLe <= now) {
     await expirePayment(deps, p.id, source);
     return 'EXPIRE';
@@ -579,6 +610,7 @@ export async function initiateServicePayment(
     .update(JSON.stringify([userId, input.type, ...input.fingerprint, input.montant, input.fournisseur, telephone]))
     .digest('hex');
   const gateway = gatewayFor(deps.gateways, input.fournisseur);
+  assertAmountAccepted(deps.amountLimits, input.fournisseur, input.montant, 'fournisseur');
   if (idempotencyKey) {
     const existing = await findByIdempotencyKey(deps.db, userId, idempotencyKey);
     if (existing) {
@@ -626,14 +658,28 @@ export function nextCheckDelayMs(checks: number): number {
   return Math.min(15_000 * 2 ** Math.min(checks, 20), 30 * 60_000);
 }
 
-async function scheduleNextCheck(db: Db, p: Payment, now: Date): Promise<void> {
+/** The next poll, by backoff, but never after `releaseAt` (the early release must not wait for the backoff). */
+async function scheduleNextCheck(db: Db, p: Payment, now: Date, releaseAt: Date | null = null): Promise<void> {
+  let next = now.getTime() + nextCheckDelayMs(p.verifications);
+  if (releaseAt && releaseAt.getTime() > now.getTime()) next = Math.min(next, releaseAt.getTime());
   await db
     .update(payments)
-    .set({
-      verifications: sql`${payments.verifications} + 1`,
-      prochaineVerification: new Date(now.getTime() + nextCheckDelayMs(p.verifications)),
-    })
+    .set({ verifications: sql`${payments.verifications} + 1`, prochaineVerification: new Date(next) })
     .where(eq(payments.id, p.id));
+}
+
+/**
+ * When a pending ticket payment gives its seats back early (issue 11, seat griefing), or null: a push payment
+ * (MTN) the provider still reports pending MTN_PENDING_HOLD_MINUTES after it was made; a redirect payment whose
+ * link (GET /paiement/ouvrir/{reference}/) was never followed REDIRECT_UNOPENED_HOLD_MINUTES after. Never
+ * later than the hold's own end.
+ */
+function earlyReleaseAt(deps: PaymentDeps, flow: 'push' | 'redirect', p: Payment): Date | null {
+  if (!deps.earlyRelease || p.type !== 'BILLET' || p.statut !== 'EN_ATTENTE') return null;
+  if (flow === 'redirect' && p.dateOuverture) return null;
+  const minutes = flow === 'push' ? deps.earlyRelease.pushPendingMinutes : deps.earlyRelease.redirectUnopenedMinutes;
+  const at = new Date(p.dateCreation.getTime() + minutes * 60_000);
+  return at < p.expireLe ? at : null;
 }
 
 /** Raised inside the ticket-issuing transaction when the seats are gone: it rolls back, then the refund path runs. */
@@ -654,8 +700,18 @@ export async function finalizeSuccess(deps: PaymentDeps, paymentId: number, sour
     const statut = await deps.db.transaction(async (tx) => {
       const moved = await moveToSuccess(tx, paymentId, source, now);
       if (typeof moved === 'string') return moved;
-      const { p, ev, buyer } = moved;
+      const { p, ev, buyer, late } = moved;
       if (ev.statut !== 'VALIDE') throw new SeatsGone("L'événement n'est plus disponible.");
+      // A late success (its hold had ended, so nothing reserved its place in the buyer's max_par_personne) is
+      // counted now, under the buyer's lock of sv_hold_seats_capped: over the limit, it is refunded.
+      if (late && ev.maxParPersonne !== null && p.utilisateurId !== null) {
+        const already = await boughtOrHeldBy(tx, p, now);
+        if (already + p.quantite > ev.maxParPersonne) {
+          throw new SeatsGone(
+            `Limite de ${ev.maxParPersonne} billets par personne atteinte pour cet événement (${already} déjà achetés ou réservés).`,
+          );
+        }
+      }
       const holder = buyer ? `${buyer.firstName} ${buyer.lastName}`.trim() || buyer.username : '';
       const issued = await tx
         .insert(tickets)
@@ -723,9 +779,36 @@ async function moveToSuccess(tx: DbOrTx, paymentId: number, source: string, now:
     const [current] = await tx.select({ statut: payments.statut }).from(payments).where(eq(payments.id, p.id));
     return current!.statut;
   }
-  const [ev] = await tx.select({ statut: events.statut, titre: events.titre }).from(events).where(eq(events.id, p.evenementId!));
+  const [ev] = await tx
+    .select({ statut: events.statut, titre: events.titre, maxParPersonne: events.maxParPersonne })
+    .from(events)
+    .where(eq(events.id, p.evenementId!));
   const buyer = p.utilisateurId ? (await tx.select().from(users).where(eq(users.id, p.utilisateurId)))[0] : undefined;
-  return { p, ev: ev!, buyer };
+  return { p, ev: ev!, buyer, late: p.statut !== 'EN_ATTENTE' || p.expireLe <= now };
+}
+
+/**
+ * Seats of this event the payment's buyer has bought (REUSSI) or holds (pending, unexpired), other than this
+ * payment's, counted after taking the same (event, buyer) advisory lock as sv_hold_seats_capped (migration 0012).
+ */
+async function boughtOrHeldBy(tx: Tx, p: Payment, now: Date): Promise<number> {
+  await tx.execute(
+    sql`SELECT pg_advisory_xact_lock(hashtextextended('sv_hold_user:' || ${p.evenementId}::integer || ':' || ${p.utilisateurId}::integer, 0))`,
+  );
+  const [row] = await tx
+    .select({
+      n: sql<number>`coalesce(sum(${payments.quantite}) FILTER (WHERE ${payments.statut} = 'REUSSI' OR ${payments.expireLe} > ${now.toISOString()}::timestamptz), 0)::int`,
+    })
+    .from(payments)
+    .where(
+      and(
+        eq(payments.evenementId, p.evenementId!),
+        eq(payments.utilisateurId, p.utilisateurId!),
+        sql`${payments.statut} IN ('REUSSI', 'EN_ATTENTE')`,
+        sql`${payments.id} <> ${p.id}`,
+      ),
+    );
+  return Number(row?.n ?? 0);
 }
 
 export function paymentRef(p: Payment) {

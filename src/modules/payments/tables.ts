@@ -58,6 +58,11 @@ export const payments = pgTable(
     /** What the provider returned at initiation (pay_token, notif_token, session id…): secrets stay server-side. */
     donneesFournisseur: jsonb('donnees_fournisseur').notNull().default({}),
     paymentUrl: text('payment_url'),
+    /**
+     * When the buyer first followed our link to the provider's page (GET /paiement/ouvrir/{reference}/): a
+     * redirect payment whose page was never opened gives its seats back sooner (REDIRECT_UNOPENED_HOLD_MINUTES).
+     */
+    dateOuverture: ts('date_ouverture'),
     idempotencyKey: varchar('idempotency_key', { length: 255 }),
     /** Fingerprint of the request that created it, to refuse an Idempotency-Key reused for another purchase. */
     empreinteRequete: varchar('empreinte_requete', { length: 64 }).notNull().default(''),
@@ -80,6 +85,8 @@ export const payments = pgTable(
     uniqueIndex('payments_idempotency_uniq').on(t.utilisateurId, t.idempotencyKey),
     index('payments_user_idx').on(t.utilisateurId, t.dateCreation),
     index('payments_event_idx').on(t.evenementId, t.statut),
+    // Per-buyer and per-phone caps (sv_hold_seats_capped): one buyer's payments for one event.
+    index('payments_event_user_idx').on(t.evenementId, t.utilisateurId, t.statut),
     // Holds: pending payments of a ticket type (availability) and the reconciliation queue.
     index('payments_holds_idx')
       .on(t.typeBilletId, t.expireLe)

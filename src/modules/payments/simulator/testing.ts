@@ -128,7 +128,8 @@ export async function payOnPage(
   const page = await fetch(paymentUrl);
   const form = await page.text();
   if (page.status !== 200 || !form.includes('name="telephone"')) throw new Error(`page de paiement inattendue (${page.status})`);
-  const res = await fetch(paymentUrl, {
+  // `paymentUrl` may be SpotVibe's own link (a ticket payment's /paiement/ouvrir/…), which redirects to the page.
+  const res = await fetch(page.url || paymentUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ telephone, action }).toString(),

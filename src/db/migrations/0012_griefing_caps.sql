@@ -1,0 +1,62 @@
+ALTER TABLE "events" ADD COLUMN "max_par_personne" integer;--> statement-breakpoint
+ALTER TABLE "payments" ADD COLUMN "date_ouverture" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "payments_event_user_idx" ON "payments" USING btree ("evenement_id","utilisateur_id","statut");--> statement-breakpoint
+ALTER TABLE "events" ADD CONSTRAINT "events_max_par_personne_positif" CHECK ("events"."max_par_personne" IS NULL OR "events"."max_par_personne" >= 1);--> statement-breakpoint
+-- sv_hold_seats_capped(type, quantity, now, buyer, phone, max held per buyer, max held per phone) is what the
+-- INSERT of a pending ticket payment evaluates as its `quantite` (instead of sv_hold_seats, which it ends with).
+-- Before the ticket type's lock it takes two transaction-scoped advisory locks, always in this order: one for
+-- (event, buyer), one for (event, payer phone). Every hold of one buyer, or of one phone, on one event queues on
+-- them, whatever ticket type it is for, so parallel initiations are counted one after the other: this function
+-- is VOLATILE and each count below takes a fresh snapshot after the locks are granted. The locks end with the
+-- statement's own (autocommit) transaction, like the ticket type's row lock.
+--   SV431: seats bought (payments REUSSI) + seats held (pending, unexpired) by the buyer + this order exceed
+--          the event's max_par_personne. DETAIL "already,max".
+--   SV429: seats held at once by the buyer on this event would exceed p_max_user. DETAIL "held,max".
+--   SV430: the same for the payer phone. DETAIL "held,max".
+-- A NULL cap means no cap. The seat count itself is then sv_hold_seats' (SV409 when the seats are not left).
+CREATE OR REPLACE FUNCTION sv_hold_seats_capped(
+  p_type_id integer, p_quantite integer, p_now timestamptz, p_user integer, p_telephone varchar,
+  p_max_user integer, p_max_phone integer
+) RETURNS integer
+  LANGUAGE plpgsql VOLATILE
+  AS $$
+DECLARE
+  v_event integer;
+  v_max integer;
+  v_held integer;
+  v_bought integer;
+BEGIN
+  SELECT t.evenement_id INTO v_event FROM ticket_types t WHERE t.id = p_type_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'type de billet % introuvable', p_type_id USING ERRCODE = 'SV404';
+  END IF;
+  PERFORM pg_advisory_xact_lock(hashtextextended('sv_hold_user:' || v_event || ':' || coalesce(p_user, 0), 0));
+  PERFORM pg_advisory_xact_lock(hashtextextended('sv_hold_phone:' || v_event || ':' || p_telephone, 0));
+
+  SELECT coalesce(sum(p.quantite) FILTER (WHERE p.statut = 'EN_ATTENTE' AND p.expire_le > p_now), 0)::integer,
+         coalesce(sum(p.quantite) FILTER (WHERE p.statut = 'REUSSI'), 0)::integer
+    INTO v_held, v_bought
+    FROM payments p
+   WHERE p.evenement_id = v_event AND p.utilisateur_id = p_user AND p.statut IN ('EN_ATTENTE', 'REUSSI');
+  SELECT e.max_par_personne INTO v_max FROM events e WHERE e.id = v_event;
+  IF v_max IS NOT NULL AND v_bought + v_held + p_quantite > v_max THEN
+    RAISE EXCEPTION 'limite de % billets par personne pour l''événement %', v_max, v_event
+      USING ERRCODE = 'SV431', DETAIL = (v_bought + v_held)::text || ',' || v_max::text;
+  END IF;
+  IF p_max_user IS NOT NULL AND v_held + p_quantite > p_max_user THEN
+    RAISE EXCEPTION 'trop de places réservées par l''utilisateur % pour l''événement %', p_user, v_event
+      USING ERRCODE = 'SV429', DETAIL = v_held::text || ',' || p_max_user::text;
+  END IF;
+
+  IF p_max_phone IS NOT NULL THEN
+    SELECT coalesce(sum(p.quantite), 0)::integer INTO v_held
+      FROM payments p
+     WHERE p.evenement_id = v_event AND p.telephone = p_telephone AND p.statut = 'EN_ATTENTE' AND p.expire_le > p_now;
+    IF v_held + p_quantite > p_max_phone THEN
+      RAISE EXCEPTION 'trop de places réservées pour ce numéro sur l''événement %', v_event
+        USING ERRCODE = 'SV430', DETAIL = v_held::text || ',' || p_max_phone::text;
+    END IF;
+  END IF;
+  RETURN sv_hold_seats(p_type_id, p_quantite, p_now);
+END
+$$;
