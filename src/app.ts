@@ -5,6 +5,7 @@
  * `npm run routes` prints the resulting route map.
  */
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
@@ -62,6 +63,25 @@ export interface BuildOptions {
  * `logger`: the runtime's logger by default (JSON to stdout and LOG_FILE, core/logging.ts), `false` for none
  * (tests), or Fastify logger options.
  */
+/**
+ * A stopping process and its load balancer, without a lost POST. Node's `http.Server.close()` stops listening
+ * *and* destroys every connection it deems idle, which includes one the balancer has just written a request into
+ * that Node has not parsed yet: the balancer reads a reset and does not resend a POST (a purchase answered 503;
+ * the cluster bench saw 1 to 6 in 60-100 during a rolling restart). So first only the listening socket closes (a
+ * new connection is refused, which the balancer safely retries on another process), then the open connections
+ * are left to end on their own for up to `drainMs`: each answer says Connection: close, and the balancer closes
+ * the pooled ones it does not reuse after its own idle timeout (nginx.conf: `keepalive_timeout 4s`, shorter).
+ * Fastify's close then finds nothing idle left to destroy.
+ */
+async function drainConnections(server: net.Server, drainMs: number): Promise<void> {
+  // net.Server's close, not http.Server's: stop accepting without touching the open connections. Fastify's own
+  // close afterwards sees a server already closed (ERR_SERVER_NOT_RUNNING, which it accepts) once drained.
+  net.Server.prototype.close.call(server);
+  const deadline = Date.now() + drainMs;
+  const open = () => new Promise<number>((resolve) => server.getConnections((err, n) => resolve(err ? 0 : n)));
+  while (Date.now() < deadline && (await open()) > 0) await new Promise((r) => setTimeout(r, 100));
+}
+
 export async function buildApp(
   runtime: Runtime,
   logger: FastifyServerOptions['logger'] | FastifyBaseLogger = runtime.log,
@@ -104,11 +124,7 @@ export async function buildApp(
   // SIGTERM: streams are told to come back elsewhere and closed before the server stops listening.
   app.addHook('preClose', async () => {
     await runtime.lifecycle.beginShutdown();
-    // Keep listening and serving for SHUTDOWN_DRAIN_SECONDS before closing idle connections: a load balancer may
-    // be writing a request into one of them (a POST it would not resend; seen as 1 purchase in 60 answered 503
-    // during a rolling restart when this lasted 1.5 s). Meanwhile every answer says Connection: close, and the
-    // balancer's own idle timeout (shorter) closes the pooled connections it did not reuse.
-    if (app.server.listening && config.shutdownDrainMs > 0) await new Promise((r) => setTimeout(r, config.shutdownDrainMs));
+    if (app.server.listening && config.shutdownDrainMs > 0) await drainConnections(app.server, config.shutdownDrainMs);
   });
   registerErrorHandling(app, config.bodyLimit, runtime.errors);
   registerHttpMetrics(app, runtime.metrics);
