@@ -105,8 +105,8 @@ export const envSchema = z.object({
   /** Seconds a SIGTERM may take (stop accepting, finish requests and jobs, close streams) before a forced exit. */
   SHUTDOWN_TIMEOUT_SECONDS: int(25, 1, 600),
   /**
-   * Seconds a stopping process keeps listening and serving (answers with Connection: close) before it closes the
-   * connections left idle. Longer than the load balancer's idle timeout for its upstream connections (nginx.conf:
+   * Seconds a stopping process (which refuses new connections at once) lets its open connections end on their own
+   * (answers with Connection: close) before it closes those left idle. Longer than the load balancer's idle timeout for its upstream connections (nginx.conf:
    * `keepalive_timeout 4s`), so that the balancer has closed or reused every pooled connection before we close
    * one it may be writing a POST into (a POST it would not resend).
    */
