@@ -1,0 +1,64 @@
+/** Organizers' subscriptions, newest first, filtered by status, plan and organizer; staff grant one from here. */
+import {
+  AutocompleteInput,
+  DataTable,
+  FilterButton,
+  List,
+  ReferenceField,
+  ReferenceInput,
+  SelectInput,
+  TopToolbar,
+  type RaRecord,
+} from 'react-admin';
+import { DateTimeField, MoneyField, StatusField, SUBSCRIPTION_NATURES, SUBSCRIPTION_STATUTS, choicesOf } from '../../components/fields';
+import { GrantSubscription } from './GrantSubscription';
+
+const filters = [
+  <SelectInput key="statut" source="statut" label="Statut" choices={choicesOf(SUBSCRIPTION_STATUTS)} alwaysOn />,
+  <ReferenceInput key="plan" source="plan" reference="subscription-plans" alwaysOn>
+    <SelectInput label="Formule" optionText="nom" />
+  </ReferenceInput>,
+  <ReferenceInput key="organisateur" source="organisateur" reference="users">
+    <AutocompleteInput label="Organisateur" optionText="username" filterToQuery={(q: string) => ({ q })} />
+  </ReferenceInput>,
+];
+
+export default function SubscriptionList() {
+  return (
+    <List
+      filters={filters}
+      // With no subscription yet, the list (and its Grant button) rather than react-admin's "create one" page.
+      empty={false}
+      perPage={25}
+      exporter={false}
+      sort={{ field: 'id', order: 'DESC' }}
+      actions={
+        <TopToolbar>
+          <FilterButton />
+          <GrantSubscription />
+        </TopToolbar>
+      }
+    >
+      <DataTable rowClick="show" bulkActionButtons={false}>
+        <DataTable.Col source="id" label="N°" disableSort />
+        <DataTable.Col source="organisateur_id" disableSort>
+          <ReferenceField source="organisateur_id" reference="users" link={false} />
+        </DataTable.Col>
+        <DataTable.Col source="plan" disableSort render={(r: RaRecord) => r.plan?.nom} />
+        <DataTable.Col source="statut" disableSort>
+          <StatusField source="statut" table={SUBSCRIPTION_STATUTS} />
+        </DataTable.Col>
+        <DataTable.Col source="nature" disableSort render={(r: RaRecord) => SUBSCRIPTION_NATURES[r.nature] ?? r.nature} />
+        <DataTable.Col source="montant" disableSort align="right">
+          <MoneyField source="montant" />
+        </DataTable.Col>
+        <DataTable.Col source="date_debut" disableSort>
+          <DateTimeField source="date_debut" />
+        </DataTable.Col>
+        <DataTable.Col source="date_fin" disableSort>
+          <DateTimeField source="date_fin" />
+        </DataTable.Col>
+      </DataTable>
+    </List>
+  );
+}
