@@ -423,7 +423,10 @@ describe('SpotVibe Administration in a browser', { skip: hasChromium ? false : `
     await go(`/notification-templates`);
     await row('EVENEMENT_ANNULE').getByText('Critique').waitFor({ timeout: 10_000 });
     await row('EVENEMENT_ANNULE').getByText('SMS').waitFor();
+    // Typed once the template is read (react-admin resets the form to the record it receives).
+    const loaded = page.waitForResponse((r) => /\/api\/admin\/notification-templates\/\d+\/$/.test(new URL(r.url()).pathname));
     await row('EVENEMENT_ANNULE').click();
+    await loaded;
     const sms = page.getByRole('region', { name: 'Aperçu du SMS' });
     const segments = sms.locator('[data-apercu=sms-segments]');
     await sms.getByText('Concert Magic System', { exact: false }).waitFor({ timeout: 10_000 });
@@ -437,6 +440,7 @@ describe('SpotVibe Administration in a browser', { skip: hasChromium ? false : `
       .first()
       .waitFor();
     await page.getByRole('region', { name: 'Aperçu de la notification push' }).getByText('Événement annulé').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Supprimer' }).count(), 0, 'a template is never deleted');
 
     const input = page.getByRole('textbox', { name: 'Texte du SMS' });
     await input.fill(`SpotVibe: {{ event.titre_court }} annule. ${'Detail '.repeat(22)}`);
@@ -472,6 +476,9 @@ describe('SpotVibe Administration in a browser', { skip: hasChromium ? false : `
 
   test('grant a subscription with a reason: nothing sent before confirming; its page and the journal show it; extend it', async () => {
     await go(`/subscriptions`);
+    const revenue = (await api('/api/admin/subscriptions/revenue/', staffApi)).json();
+    const net = await page.getByRole('region', { name: 'Revenus des abonnements' }).locator('[data-figure=abonnements-net]').innerText();
+    assert.equal(net.replace(/\D/g, ''), String(revenue.abonnements.total));
     await page.getByRole('button', { name: 'Octroyer un abonnement' }).click();
     const before = apiCalls.length;
     await dialog().getByLabel('Organisateur').fill('koffi');
@@ -514,9 +521,52 @@ describe('SpotVibe Administration in a browser', { skip: hasChromium ? false : `
     await row('Octroyé par le personnel').getByText('koffi-events').waitFor({ timeout: 10_000 });
   });
 
+  test('plans: create one, then change its price; amounts in F CFA', async () => {
+    await go(`/subscription-plans/create`);
+    await page.getByLabel('Code').fill('festival');
+    await page.getByLabel('Nom', { exact: false }).first().fill('Festival');
+    await page.getByRole('spinbutton', { name: 'Prix par période (F CFA)' }).fill('2500');
+    await page.getByRole('spinbutton', { name: 'Durée (jours)' }).fill('7');
+    await page.getByLabel('Événements payants').check();
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    await notification('Élément créé').waitFor({ timeout: 10_000 });
+    await row('Festival')
+      .getByText(/2\s500/)
+      .waitFor({ timeout: 10_000 });
+    type PlanJson = {
+      id: number;
+      code: string;
+      nom: string;
+      prix: number;
+      duree_jours: number;
+      actif: boolean;
+      fonctionnalites: Record<string, unknown>;
+    };
+    const plan = async () =>
+      ((await api('/api/admin/subscription-plans/', staffApi)).json() as PlanJson[]).find((p) => p.code === 'festival')!;
+    const created = await plan();
+    assert.deepEqual([created.nom, created.prix, created.duree_jours, created.actif], ['Festival', 2500, 7, true]);
+    assert.equal(created.fonctionnalites.evenements_payants, true);
+    // Typed once the plan is read (react-admin resets the form to the record it receives).
+    const loaded = page.waitForResponse((r) => r.url().endsWith(`/api/admin/subscription-plans/${created.id}/`));
+    await row('Festival').click();
+    await page.waitForURL(new RegExp(`#/subscription-plans/${created.id}$`));
+    await loaded;
+    await eventually(async () => (await page.getByRole('spinbutton', { name: 'Prix par période (F CFA)' }).inputValue()) === '2500');
+    await page.getByRole('spinbutton', { name: 'Prix par période (F CFA)' }).fill('3000');
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    await notification('Élément mis à jour').waitFor({ timeout: 10_000 });
+    await row('Festival')
+      .getByText(/3\s000/)
+      .waitFor({ timeout: 10_000 });
+    assert.equal((await plan()).prix, 3000);
+  });
+
   test('deactivate a plan after a confirmation: no longer offered to organizers; the free plan cannot be', async () => {
     await go(`/subscription-plans`);
-    await row('Essentiel').getByText('5 000', { exact: false }).waitFor({ timeout: 10_000 });
+    await row('Essentiel')
+      .getByText(/5\s000/)
+      .waitFor({ timeout: 10_000 });
     assert.equal(await row('Gratuit').getByRole('button', { name: 'Désactiver' }).count(), 0);
     await row('Essentiel').getByRole('button', { name: 'Désactiver' }).click();
     await dialog().getByText('Désactiver la formule « Essentiel »').waitFor();
@@ -527,7 +577,7 @@ describe('SpotVibe Administration in a browser', { skip: hasChromium ? false : `
     assert.ok(!offered.some((p) => p.code === 'essentiel'), JSON.stringify(offered.map((p) => p.code)));
     assert.ok(offered.some((p) => p.code === 'professionnel'));
     await go(`/journal`);
-    await row('Formule modifiée').waitFor({ timeout: 10_000 });
+    await row('actif : true → false').getByText('Formule modifiée').waitFor({ timeout: 10_000 });
   });
 
   test('signing out ends the session; nothing was requested from outside the server, no script error', async () => {

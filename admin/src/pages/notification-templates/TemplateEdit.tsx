@@ -6,7 +6,17 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { Alert, Box, Card, CardContent, Chip, Grid, Stack, Typography } from '@mui/material';
-import { BooleanInput, Edit, FormDataConsumer, SimpleForm, TextInput, useRecordContext, type RaRecord } from 'react-admin';
+import {
+  BooleanInput,
+  Edit,
+  FormDataConsumer,
+  SaveButton,
+  SimpleForm,
+  TextInput,
+  Toolbar,
+  useRecordContext,
+  type RaRecord,
+} from 'react-admin';
 import { apiPost } from '../../api';
 import { CANAUX, CATEGORIES } from './labels';
 
@@ -226,7 +236,14 @@ export default function TemplateEdit() {
   return (
     <Edit mutationMode="pessimistic" redirect={false} title={<Title />}>
       <Header />
-      <SimpleForm>
+      {/* Save only: a template is never deleted (one per type); "Modèle actif" off sends the seeded text. */}
+      <SimpleForm
+        toolbar={
+          <Toolbar>
+            <SaveButton />
+          </Toolbar>
+        }
+      >
         <FormDataConsumer>
           {({ formData }: { formData: RaRecord }) => (
             <TemplateFields texts={Object.fromEntries(FIELDS.map((f) => [f, (formData[f] as string | undefined) ?? '']))} />

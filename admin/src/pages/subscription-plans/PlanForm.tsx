@@ -1,9 +1,30 @@
-import { BooleanInput, NumberInput, SimpleForm, TextInput, maxLength, maxValue, minValue, regex, required } from 'react-admin';
+import {
+  BooleanInput,
+  NumberInput,
+  SaveButton,
+  SimpleForm,
+  TextInput,
+  Toolbar,
+  maxLength,
+  maxValue,
+  minValue,
+  regex,
+  required,
+} from 'react-admin';
 
-/** A plan's fields; `code` only when creating (it names the plan in payments and the free plan is `gratuit`). */
+/**
+ * A plan's fields; `code` only when creating (it names the plan in payments and the free plan is `gratuit`).
+ * Save only: a plan is deactivated from the list, after a confirmation, never deleted from here.
+ */
 export function PlanForm({ create = false }: { create?: boolean }) {
   return (
-    <SimpleForm>
+    <SimpleForm
+      toolbar={
+        <Toolbar>
+          <SaveButton />
+        </Toolbar>
+      }
+    >
       {create && (
         <TextInput
           source="code"

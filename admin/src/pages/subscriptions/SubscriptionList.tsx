@@ -1,4 +1,9 @@
-/** Organizers' subscriptions, newest first, filtered by status, plan and organizer; staff grant one from here. */
+/**
+ * Organizers' subscriptions, newest first, filtered by status, plan and organizer, below what they brought in
+ * (paid less refunded, by plan, apart from tickets); staff grant one from here.
+ */
+import { useEffect, useState } from 'react';
+import { Card, CardContent, Stack, Typography } from '@mui/material';
 import {
   AutocompleteInput,
   DataTable,
@@ -11,7 +16,47 @@ import {
   type RaRecord,
 } from 'react-admin';
 import { DateTimeField, MoneyField, StatusField, SUBSCRIPTION_NATURES, SUBSCRIPTION_STATUTS, choicesOf } from '../../components/fields';
+import { apiFetch } from '../../api';
+import { formatFcfa } from '../../format';
 import { GrantSubscription } from './GrantSubscription';
+
+type Revenue = {
+  abonnements: { total: number; par_forfait: { plan: string; nombre: number; montant: number; rembourse: number }[] };
+  billets: { total: number };
+};
+
+function RevenueCard() {
+  const [r, setR] = useState<Revenue | null>(null);
+  useEffect(() => {
+    apiFetch('/subscriptions/revenue/').then(
+      ({ json }) => setR(json as Revenue),
+      () => setR(null),
+    );
+  }, []);
+  if (!r) return null;
+  return (
+    <Card variant="outlined" sx={{ mb: 1 }} component="section" aria-label="Revenus des abonnements">
+      <CardContent>
+        <Stack direction="row" spacing={4} sx={{ flexWrap: 'wrap' }}>
+          <div>
+            <Typography variant="overline">Abonnements (net)</Typography>
+            <Typography variant="h6" data-figure="abonnements-net">
+              {formatFcfa(r.abonnements.total)}
+            </Typography>
+            <Typography variant="caption">Payé moins remboursé, à part des billets</Typography>
+          </div>
+          {r.abonnements.par_forfait.map((p) => (
+            <div key={p.plan}>
+              <Typography variant="overline">{p.plan}</Typography>
+              <Typography variant="h6">{formatFcfa(p.montant - p.rembourse)}</Typography>
+              <Typography variant="caption">{p.nombre} paiement(s)</Typography>
+            </div>
+          ))}
+        </Stack>
+      </CardContent>
+    </Card>
+  );
+}
 
 const filters = [
   <SelectInput key="statut" source="statut" label="Statut" choices={choicesOf(SUBSCRIPTION_STATUTS)} alwaysOn />,
@@ -39,6 +84,7 @@ export default function SubscriptionList() {
         </TopToolbar>
       }
     >
+      <RevenueCard />
       <DataTable rowClick="show" bulkActionButtons={false}>
         <DataTable.Col source="id" label="N°" disableSort />
         <DataTable.Col source="organisateur_id" disableSort>
