@@ -33,6 +33,31 @@ export function listQuery({ pagination, sort, filter }: Partial<GetListParams>):
   return qs.toString();
 }
 
+const text = (v: unknown) => (v === null || v === undefined ? '' : String(v).toLowerCase());
+
+/** A list the API answers whole (a plain array): filtered (`q` over every text field, others equal), sorted, paged here. */
+async function getWhole(resource: string, { pagination, sort, filter }: Partial<GetListParams>) {
+  const { json } = await apiFetch(listPath(resource));
+  let rows = (json as unknown[]).map((r) => fromItem(resource, r) as RaRecord);
+  for (const [key, value] of Object.entries(filter ?? {})) {
+    if (value === undefined || value === null || value === '') continue;
+    rows =
+      key === 'q'
+        ? rows.filter((r) => Object.values(r).some((v) => typeof v === 'string' && v.toLowerCase().includes(text(value))))
+        : rows.filter((r) => text(r[key]) === text(value));
+  }
+  if (sort?.field) {
+    const dir = sort.order === 'DESC' ? -1 : 1;
+    const f = sort.field;
+    rows = [...rows].sort((a, b) =>
+      typeof a[f] === 'number' && typeof b[f] === 'number' ? (a[f] - b[f]) * dir : text(a[f]).localeCompare(text(b[f]), 'fr') * dir,
+    );
+  }
+  const total = rows.length;
+  if (pagination) rows = rows.slice((pagination.page - 1) * pagination.perPage, pagination.page * pagination.perPage);
+  return { data: rows, total };
+}
+
 async function getPage<T extends RaRecord>(resource: string, query: string) {
   try {
     const { json } = await apiFetch(`${listPath(resource)}?${query}`);
@@ -56,15 +81,27 @@ const changedFields = (data: Record<string, unknown>, previous?: Record<string, 
   previous ? Object.fromEntries(Object.entries(data).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(previous[k]))) : data;
 
 export const dataProvider: DataProvider = {
-  getList: (resource, params) => getPage(resource, listQuery(params)),
+  getList: (resource, params) =>
+    byName.get(resource)?.wholeList ? (getWhole(resource, params) as never) : getPage(resource, listQuery(params)),
 
   getOne: async (resource, { id }) => ({ data: fromItem(resource, (await apiFetch(itemPath(resource, id))).json) }),
 
-  // The lists are small where this is used (categories in a filter): one page of 100, kept to the ids asked.
+  // One page of 100 (the lists where this is used are small: categories, plans), kept to the ids asked; an id
+  // beyond it (an organizer among many users) is read on its own.
   getMany: async (resource, { ids }) => {
     const wanted = new Set(ids.map(String));
-    const { data } = await getPage(resource, `page_size=${MAX_PAGE_SIZE}`);
-    return { data: data.filter((r) => wanted.has(String(r.id))) as never[] };
+    const { data } = byName.get(resource)?.wholeList ? await getWhole(resource, {}) : await getPage(resource, `page_size=${MAX_PAGE_SIZE}`);
+    const found = data.filter((r) => wanted.has(String(r.id)));
+    const missing = ids.filter((id) => !found.some((r) => String(r.id) === String(id)));
+    const more = await Promise.all(
+      missing.map((id) =>
+        apiFetch(itemPath(resource, id)).then(
+          ({ json }) => fromItem(resource, json) as RaRecord,
+          () => null, // gone since: the reference shows nothing rather than failing the whole list
+        ),
+      ),
+    );
+    return { data: [...found, ...more.filter((r) => r !== null)] as never[] };
   },
 
   getManyReference: (resource, { target, id, ...params }) =>

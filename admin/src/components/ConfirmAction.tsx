@@ -20,6 +20,9 @@ export interface ConfirmActionProps {
   reason?: { label: string; minLength: number; helperText?: string };
   /** Ask for a word to be typed (irreversible actions). */
   typed?: string;
+  /** More inputs in the dialog (a number of days, a plan…), above the reason; `ready` false keeps Confirm off. */
+  children?: ReactNode;
+  ready?: boolean;
   /** Does the request; returns the message to show (default: "Fait."). */
   run: (reason: string) => Promise<string | void>;
   onDone?: () => void;
@@ -37,6 +40,7 @@ export function ConfirmAction(p: ConfirmActionProps) {
   const descId = useId();
   const reasonOk = !p.reason || reason.trim().length >= p.reason.minLength;
   const typedOk = !p.typed || typed === p.typed;
+  const ready = p.ready ?? true;
 
   const close = () => {
     if (busy) return;
@@ -84,6 +88,7 @@ export function ConfirmAction(p: ConfirmActionProps) {
           <DialogContentText id={descId} component="div">
             {p.content}
           </DialogContentText>
+          {p.children}
           {p.reason && (
             <TextField
               autoFocus
@@ -119,7 +124,7 @@ export function ConfirmAction(p: ConfirmActionProps) {
           </Button>
           <Button
             onClick={confirm}
-            disabled={busy || !reasonOk || !typedOk}
+            disabled={busy || !reasonOk || !typedOk || !ready}
             color={p.color === 'error' ? 'error' : 'primary'}
             variant="contained"
           >

@@ -68,3 +68,19 @@ export const StatusField = ({ source, label, table, sortable }: Source & { table
     render={(r) => <StatusChip value={String(read(r, source))} table={table} />}
   />
 );
+
+export const SUBSCRIPTION_STATUTS: Record<string, { label: string; color: 'default' | 'warning' | 'success' | 'error' | 'info' }> = {
+  EN_ATTENTE: { label: 'En attente de paiement', color: 'warning' },
+  ACTIF: { label: 'Actif', color: 'success' },
+  ECHOUE: { label: 'Échoué', color: 'error' },
+  EXPIRE: { label: 'Expiré', color: 'default' },
+  ANNULE: { label: 'Annulé', color: 'default' },
+};
+
+export const SUBSCRIPTION_NATURES: Record<string, string> = {
+  NOUVEAU: 'Nouveau',
+  RENOUVELLEMENT: 'Renouvellement',
+  SURCLASSEMENT: 'Changement vers une formule supérieure',
+  DECLASSEMENT: 'Changement vers une formule inférieure',
+  OCTROI: 'Octroyé par le personnel',
+};

@@ -1,7 +1,6 @@
 /**
  * Every section of SpotVibe Administration, in menu order: the one list App.tsx, the data provider and the
- * translations read. A new section (notification templates, subscription plans, subscriptions…) is one file
- * beside these, exporting an AdminResource, added here.
+ * translations read. A new section is one file beside these, exporting an AdminResource, added here.
  */
 import type { AdminResource } from './types';
 import { moderation } from './moderation';
@@ -11,6 +10,9 @@ import { users } from './users';
 import { payments } from './payments';
 import { refunds } from './refunds';
 import { categories } from './categories';
+import { notificationTemplates } from './notificationTemplates';
+import { subscriptionPlans } from './subscriptionPlans';
+import { subscriptions } from './subscriptions';
 import { journal } from './journal';
 
 export const RESOURCES: AdminResource[] = [
@@ -21,7 +23,8 @@ export const RESOURCES: AdminResource[] = [
   payments,
   refunds,
   categories,
-  // notificationTemplates (issue 13: /api/admin/notification-templates/), subscriptionPlans and subscriptions
-  // (issue 14: /api/admin/subscription-plans/, /api/admin/subscriptions/) go here.
+  subscriptions,
+  subscriptionPlans,
+  notificationTemplates,
   journal,
 ];

@@ -14,7 +14,12 @@ export interface AdminResource {
   listPath?: string;
   /** One record's path (default `/<name>/<id>/`). */
   itemPath?: (id: string | number) => string;
-  /** Turns the detail answer into the record (when the API wraps it). */
+  /**
+   * The list answers a plain array (a few rows: templates, plans) rather than a page: the data provider filters,
+   * sorts and pages it here.
+   */
+  wholeList?: boolean;
+  /** Turns the detail answer into the record (when the API wraps it); also each row of a whole list. */
   fromItem?: (json: unknown) => RaRecord;
   list?: Page;
   show?: Page;

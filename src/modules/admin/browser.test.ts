@@ -45,6 +45,7 @@ const shotsDir = process.env.ADMIN_SCREENSHOTS
   ? path.resolve(process.env.ADMIN_SCREENSHOTS)
   : mkdtempSync(path.join(tmpdir(), 'sv-shots-'));
 const ids: Record<string, number> = {};
+let refusedSaveExpected = false;
 
 async function seed() {
   const db = ctx.database.db;
@@ -59,6 +60,7 @@ async function seed() {
   await createUser(db, { username: 'simple', password: PASSWORD });
   staffApi = (await createUserWithToken(db, { isStaff: true })).headers;
   const org = await createUser(db, { username: 'koffi-events', firstName: 'Koffi', lastName: 'Yao' });
+  ids.organizer = org.id;
   const created = (h: number) => new Date(Date.now() - h * HOUR);
   ids.oldest = await insertEvent(db, org.id, {
     statut: 'EN_ATTENTE',
@@ -197,6 +199,9 @@ describe('SpotVibe Administration in a browser', { skip: hasChromium ? false : `
       if (m.type() !== 'error' && m.type() !== 'warning') return;
       // The sign-in check before signing in, and the refused sign-in, are expected 401/403 answers.
       if (/Failed to load resource: the server responded with a status of 40[13]/.test(m.text())) return;
+      // The broken template's save, refused on purpose (400 with its line), and only that one.
+      if (refusedSaveExpected && /status of 400/.test(m.text()) && /\/api\/admin\/notification-templates\/\d+\/$/.test(m.location().url))
+        return;
       problems.push(`${m.type()}: ${m.text()}`);
     });
     console.log(`# navigateur prêt en ${Date.now() - t0} ms (${base})`);
@@ -412,6 +417,167 @@ describe('SpotVibe Administration in a browser', { skip: hasChromium ? false : `
     assert.equal(await page.locator('tbody tr', { hasText: 'Événement validé' }).count(), 3);
     await row('Remboursement relancé').waitFor();
     await row('Modification d’événement refusée').getByText('moderatrice').waitFor();
+  });
+
+  test('notification templates: change the SMS, the preview follows (segments counted), save; a broken one shows its line', async () => {
+    await go(`/notification-templates`);
+    await row('EVENEMENT_ANNULE').getByText('Critique').waitFor({ timeout: 10_000 });
+    await row('EVENEMENT_ANNULE').getByText('SMS').waitFor();
+    // Typed once the template is read (react-admin resets the form to the record it receives).
+    const loaded = page.waitForResponse((r) => /\/api\/admin\/notification-templates\/\d+\/$/.test(new URL(r.url()).pathname));
+    await row('EVENEMENT_ANNULE').click();
+    await loaded;
+    const sms = page.getByRole('region', { name: 'Aperçu du SMS' });
+    const segments = sms.locator('[data-apercu=sms-segments]');
+    await sms.getByText('Concert Magic System', { exact: false }).waitFor({ timeout: 10_000 });
+    await segments.getByText('1 segment · GSM-7', { exact: false }).waitFor();
+    // The e-mail's HTML, in a sandboxed frame (no script runs in it), with the sample values.
+    const frame = page.locator('iframe[title="Aperçu HTML de l’e-mail"]');
+    assert.equal(await frame.getAttribute('sandbox'), '');
+    await page
+      .frameLocator('iframe[title="Aperçu HTML de l’e-mail"]')
+      .getByText('Concert Magic System', { exact: false })
+      .first()
+      .waitFor();
+    await page.getByRole('region', { name: 'Aperçu de la notification push' }).getByText('Événement annulé').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Supprimer' }).count(), 0, 'a template is never deleted');
+
+    const input = page.getByRole('textbox', { name: 'Texte du SMS' });
+    await input.fill(`SpotVibe: {{ event.titre_court }} annule. ${'Detail '.repeat(22)}`);
+    await segments.getByText('2 segments · GSM-7', { exact: false }).waitFor({ timeout: 10_000 });
+    const text = 'SpotVibe: {{ event.titre_court }} est annule, remboursement sous 48 h.';
+    await input.fill(text);
+    await sms.getByText('SpotVibe: Concert Magic System est annule, remboursement sous 48 h.').waitFor({ timeout: 10_000 });
+    await segments.getByText('1 segment · GSM-7', { exact: false }).waitFor();
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    await notification('Élément mis à jour').waitFor({ timeout: 10_000 });
+    const list = (await api('/api/admin/notification-templates/', staffApi)).json() as { id: number; type_notification: string }[];
+    const id = list.find((t) => t.type_notification === 'EVENEMENT_ANNULE')!.id;
+    assert.equal((await api(`/api/admin/notification-templates/${id}/`, staffApi)).json().contenu_sms, text);
+
+    // A broken template: its line under the field while typing, the channel not drawn; the save refused, nothing stored.
+    await input.fill('SpotVibe:\n{{ event.prix }}');
+    await page.getByRole('alert').filter({ hasText: 'ligne 2 : variable inconnue « event.prix »' }).first().waitFor({ timeout: 10_000 });
+    await sms.getByText('Concert Magic System', { exact: false }).waitFor({ state: 'detached' });
+    refusedSaveExpected = true;
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    await page.waitForFunction(() => document.querySelector('textarea[name=contenu_sms]')?.getAttribute('aria-invalid') === 'true', null, {
+      timeout: 10_000,
+    });
+    refusedSaveExpected = false;
+    assert.ok(
+      apiCalls.some((c) => c.method === 'PATCH' && c.path === `/api/admin/notification-templates/${id}/`),
+      'the refused save was sent',
+    );
+    await page.getByText('Modèle invalide, ligne 2 : variable inconnue « event.prix »', { exact: false }).first().waitFor();
+    assert.equal((await api(`/api/admin/notification-templates/${id}/`, staffApi)).json().contenu_sms, text, 'refused: unchanged');
+    await shot('notification-template');
+  });
+
+  test('grant a subscription with a reason: nothing sent before confirming; its page and the journal show it; extend it', async () => {
+    await go(`/subscriptions`);
+    const revenue = (await api('/api/admin/subscriptions/revenue/', staffApi)).json();
+    const net = await page.getByRole('region', { name: 'Revenus des abonnements' }).locator('[data-figure=abonnements-net]').innerText();
+    assert.equal(net.replace(/\D/g, ''), String(revenue.abonnements.total));
+    await page.getByRole('button', { name: 'Octroyer un abonnement' }).click();
+    const before = apiCalls.length;
+    await dialog().getByLabel('Organisateur').fill('koffi');
+    await page.getByRole('option', { name: 'Koffi Yao (koffi-events)' }).click();
+    await dialog().getByRole('combobox', { name: 'Formule' }).click();
+    await page.getByRole('option', { name: /^Professionnel \([\d\s]+F\sCFA/ }).click();
+    await dialog().getByLabel('Durée (jours)').fill('45');
+    const confirm = dialog().getByRole('button', { name: 'Octroyer' });
+    assert.equal(await confirm.isDisabled(), true, 'a reason is required');
+    await dialog().getByLabel('Motif (pour le journal)').fill('Geste commercial après la panne Orange');
+    assert.ok(!apiCalls.slice(before).some((c) => c.method === 'POST'), 'nothing is sent before confirming');
+    await confirm.click();
+    await notification('Abonnement octroyé.').waitFor({ timeout: 10_000 });
+    const subs = (await api(`/api/admin/subscriptions/?organisateur=${ids.organizer}`, staffApi)).json().results;
+    assert.equal(subs.length, 1);
+    const sub = subs[0];
+    assert.deepEqual([sub.statut, sub.nature, sub.plan.code], ['ACTIF', 'OCTROI', 'professionnel']);
+    assert.equal(new Date(sub.date_fin).getTime() - new Date(sub.date_debut).getTime(), 45 * DAY);
+    assert.ok(apiCalls.find((c) => c.path === '/api/admin/subscriptions/grant/')?.csrf, 'sent with X-CSRF-Token');
+
+    await page.waitForURL(new RegExp(`#/subscriptions/${sub.id}/show$`));
+    await page.getByText(`Abonnement n° ${sub.id}`).waitFor({ timeout: 10_000 });
+    const journal = page.getByRole('table', { name: 'Journal de l’abonnement' });
+    await journal.getByText('Abonnement octroyé').waitFor({ timeout: 10_000 });
+    await journal.getByText('Motif : Geste commercial après la panne Orange').waitFor();
+    await journal.getByText('moderatrice').waitFor();
+
+    await page.getByRole('button', { name: 'Prolonger' }).click();
+    await dialog().getByLabel('Jours en plus').fill('10');
+    await dialog().getByLabel('Motif (pour le journal)').fill('Report du concert');
+    await dialog().getByRole('button', { name: 'Prolonger' }).click();
+    await notification('Abonnement prolongé.').waitFor({ timeout: 10_000 });
+    await journal.getByText('Abonnement prolongé').waitFor({ timeout: 10_000 });
+    const after = (await api(`/api/admin/subscriptions/${sub.id}/`, staffApi)).json();
+    assert.equal(new Date(after.date_fin).getTime() - new Date(sub.date_fin).getTime(), 10 * DAY);
+
+    await go(`/journal`);
+    await row('Abonnement octroyé').getByText('moderatrice').waitFor({ timeout: 10_000 });
+    await go(`/subscriptions`);
+    await row('Octroyé par le personnel').getByText('koffi-events').waitFor({ timeout: 10_000 });
+  });
+
+  test('plans: create one, then change its price; amounts in F CFA', async () => {
+    await go(`/subscription-plans/create`);
+    await page.getByLabel('Code').fill('festival');
+    await page.getByLabel('Nom', { exact: false }).first().fill('Festival');
+    await page.getByRole('spinbutton', { name: 'Prix par période (F CFA)' }).fill('2500');
+    await page.getByRole('spinbutton', { name: 'Durée (jours)' }).fill('7');
+    await page.getByLabel('Événements payants').check();
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    await notification('Élément créé').waitFor({ timeout: 10_000 });
+    await row('Festival')
+      .getByText(/2\s500/)
+      .waitFor({ timeout: 10_000 });
+    type PlanJson = {
+      id: number;
+      code: string;
+      nom: string;
+      prix: number;
+      duree_jours: number;
+      actif: boolean;
+      fonctionnalites: Record<string, unknown>;
+    };
+    const plan = async () =>
+      ((await api('/api/admin/subscription-plans/', staffApi)).json() as PlanJson[]).find((p) => p.code === 'festival')!;
+    const created = await plan();
+    assert.deepEqual([created.nom, created.prix, created.duree_jours, created.actif], ['Festival', 2500, 7, true]);
+    assert.equal(created.fonctionnalites.evenements_payants, true);
+    // Typed once the plan is read (react-admin resets the form to the record it receives).
+    const loaded = page.waitForResponse((r) => r.url().endsWith(`/api/admin/subscription-plans/${created.id}/`));
+    await row('Festival').click();
+    await page.waitForURL(new RegExp(`#/subscription-plans/${created.id}$`));
+    await loaded;
+    await eventually(async () => (await page.getByRole('spinbutton', { name: 'Prix par période (F CFA)' }).inputValue()) === '2500');
+    await page.getByRole('spinbutton', { name: 'Prix par période (F CFA)' }).fill('3000');
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    await notification('Élément mis à jour').waitFor({ timeout: 10_000 });
+    await row('Festival')
+      .getByText(/3\s000/)
+      .waitFor({ timeout: 10_000 });
+    assert.equal((await plan()).prix, 3000);
+  });
+
+  test('deactivate a plan after a confirmation: no longer offered to organizers; the free plan cannot be', async () => {
+    await go(`/subscription-plans`);
+    await row('Essentiel')
+      .getByText(/5\s000/)
+      .waitFor({ timeout: 10_000 });
+    assert.equal(await row('Gratuit').getByRole('button', { name: 'Désactiver' }).count(), 0);
+    await row('Essentiel').getByRole('button', { name: 'Désactiver' }).click();
+    await dialog().getByText('Désactiver la formule « Essentiel »').waitFor();
+    await dialog().getByRole('button', { name: 'Confirmer' }).click();
+    await notification('Formule désactivée.').waitFor({ timeout: 10_000 });
+    await row('Essentiel').getByText('Désactivée').waitFor({ timeout: 10_000 });
+    const offered = (await api('/api/subscriptions/plans/')).json() as { code: string }[];
+    assert.ok(!offered.some((p) => p.code === 'essentiel'), JSON.stringify(offered.map((p) => p.code)));
+    assert.ok(offered.some((p) => p.code === 'professionnel'));
+    await go(`/journal`);
+    await row('actif : true → false').getByText('Formule modifiée').waitFor({ timeout: 10_000 });
   });
 
   test('signing out ends the session; nothing was requested from outside the server, no script error', async () => {

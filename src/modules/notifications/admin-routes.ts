@@ -9,7 +9,7 @@ import { currentUser, permissions } from '../../core/auth.js';
 import { requestMeta } from '../../core/audit.js';
 import { errors, IdParams, staffAuth } from '../../core/schemas.js';
 import { PaginationQuery, pageRequest, pageResponse, paginate, Paginated } from '../../core/pagination.js';
-import { countDeliveries, getTemplate, listDeliveries, listTemplates, updateTemplate } from './templates-admin.js';
+import { countDeliveries, getTemplate, listDeliveries, listTemplates, previewTemplate, updateTemplate } from './templates-admin.js';
 import { CANAUX, DELIVERY_STATUTS } from './tables.js';
 import type { NotificationsDeps } from './deps.js';
 
@@ -43,6 +43,25 @@ const Patch = Type.Partial(
     contenu_sms: Type.String({ maxLength: 1000 }),
   }),
 );
+const TextsBody = Type.Omit(Patch, ['actif']);
+const FieldErrors = Type.Record(Type.String(), Type.Array(Type.String()));
+const Preview = Type.Object({
+  type_notification: Type.String(),
+  variables: Type.Record(Type.String(), Type.String(), { description: 'Les valeurs d’exemple utilisées' }),
+  email: Type.Union([Type.Object({ sujet: Type.String(), texte: Type.String(), html: Type.String() }), Type.Null()]),
+  push: Type.Union([Type.Object({ titre: Type.String(), corps: Type.String() }), Type.Null()]),
+  sms: Type.Union([
+    Type.Object({
+      texte: Type.String({ description: 'Tel qu’envoyé (caractères remplacés par leurs équivalents GSM-7)' }),
+      segments: Type.Integer(),
+      encodage: Type.Union([Type.Literal('GSM-7'), Type.Literal('UCS-2')]),
+      caracteres: Type.Integer({ description: 'Septets (GSM-7) ou unités UTF-16 (UCS-2)' }),
+    }),
+    Type.Null(),
+  ]),
+  secours: Type.Record(Type.String(), Type.String(), { description: 'Par canal : pourquoi le texte par défaut serait envoyé' }),
+  erreurs: FieldErrors,
+});
 const Delivery = Type.Object({
   id: Type.Integer(),
   notification_id: Type.Integer(),
@@ -106,6 +125,24 @@ export function notificationAdminRoutes(deps: NotificationsDeps) {
         },
       },
       async (request) => updateTemplate(deps.db, currentUser(request).id, request.params.id, request.body, requestMeta(request)),
+    );
+    app.post(
+      '/notification-templates/:type/preview/',
+      {
+        schema: {
+          tags,
+          summary: 'Aperçu d’un modèle sur chaque canal',
+          description:
+            'Rendu avec les valeurs d’exemple du type : le modèle enregistré, avec les champs envoyés (modifications non enregistrées) par-dessus. ' +
+            'Rien n’est enregistré. Un champ qui serait refusé à l’enregistrement est dans `erreurs` avec sa ligne, et son canal vaut `null` ; ' +
+            'un champ rendu vide montre le texte par défaut qui serait envoyé (`secours`).',
+          security: staffAuth,
+          params: Type.Object({ type: Type.String({ pattern: '^[A-Z][A-Z0-9_]{0,59}$' }) }),
+          body: TextsBody,
+          response: { 200: Preview, ...errors(400, 401, 403, 404) },
+        },
+      },
+      async (request) => previewTemplate(deps.db, request.params.type, request.body ?? {}),
     );
     app.get(
       '/notification-deliveries/',

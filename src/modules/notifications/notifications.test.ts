@@ -315,6 +315,52 @@ test('staff templates: listed with variables, a bad one refused with its line, a
   assert.ok(tl.find((x: { type_notification: string }) => x.type_notification === 'EVENEMENT_VALIDE').echecs_modele_7j >= 1);
 });
 
+test('template preview: every channel with the sample values, unsaved edits on top, line errors per field, nothing stored', async () => {
+  const staff = await createUserWithToken(db(), { isStaff: true });
+  const preview = (payload: object, type = 'EVENEMENT_ANNULE', headers = staff.headers) =>
+    ctx.app.inject({ method: 'POST', url: `/api/admin/notification-templates/${type}/preview/`, headers, payload });
+  const saved = (await ctx.app.inject({ url: '/api/admin/notification-templates/', headers: staff.headers }))
+    .json()
+    .find((x: { type_notification: string }) => x.type_notification === 'EVENEMENT_ANNULE');
+
+  const plain = await preview({});
+  assert.equal(plain.statusCode, 200, plain.body);
+  const p = plain.json();
+  assert.deepEqual(p.erreurs, {});
+  assert.equal(p.variables['event.titre_court'], 'Concert Magic System');
+  assert.ok(p.sms.texte.includes('Concert Magic System'), p.sms.texte);
+  assert.deepEqual([p.sms.segments, p.sms.encodage], [1, 'GSM-7']);
+  assert.ok(p.push.titre && p.push.corps.includes('Concert Magic System'));
+  assert.ok(p.email.sujet && p.email.html.startsWith('<!doctype html>'));
+
+  // Unsaved edits: a long SMS counts its segments; the email comes as the HTML sent and as its text part.
+  const edited = (
+    await preview({ contenu_sms: `{{ event.titre_court }} ${'x'.repeat(150)}`, contenu_email: 'Fin de <b>{{ event.titre }}</b>' })
+  ).json();
+  assert.deepEqual([edited.sms.segments, edited.sms.encodage, edited.sms.caracteres], [2, 'GSM-7', 'Concert Magic System'.length + 151]);
+  assert.ok(edited.email.html.includes('<p>Fin de <b>Concert Magic System</b></p>'), edited.email.html);
+  assert.equal(edited.email.texte, 'Fin de <b>Concert Magic System</b>');
+
+  // A field refused at save time: its line, its channel not drawn, the other channels still are.
+  const broken = await preview({ contenu_sms: 'SpotVibe:\n{{ event.prix }}' });
+  assert.equal(broken.statusCode, 200);
+  const b = broken.json();
+  assert.match(b.erreurs.contenu_sms[0], /^Modèle invalide, ligne 2 : variable inconnue « event.prix »/);
+  assert.equal(b.sms, null);
+  assert.ok(b.email && b.push);
+  // A field that renders empty shows the seeded text that would really be sent, and says so.
+  const empty = (await preview({ titre_push: '{{ si motif }}{{ fin }}' })).json();
+  assert.equal(empty.push.titre, p.push.titre);
+  assert.match(empty.secours.PUSH, /texte vide/);
+
+  const after = (await ctx.app.inject({ url: `/api/admin/notification-templates/${saved.id}/`, headers: staff.headers })).json();
+  assert.equal(after.contenu_sms, saved.contenu_sms, 'a preview stores nothing');
+  assert.equal(after.date_modification, saved.date_modification);
+  assert.equal((await preview({}, 'PAS_UN_TYPE')).statusCode, 404);
+  const someone = await createUserWithToken(db(), {});
+  assert.equal((await preview({}, 'EVENEMENT_ANNULE', someone.headers)).statusCode, 403);
+});
+
 test('organizer messages: 202 with the count, delivered through preferences, rate-limited, creator only', async () => {
   const org = await createUserWithToken(db(), {});
   const p1 = await createUserWithToken(db(), {});

@@ -11,6 +11,8 @@ import { audit, changes, type RequestMeta } from '../../core/audit.js';
 import { NotFoundError, ValidationError } from '../../core/errors.js';
 import { allTypes, notificationType } from './registry.js';
 import { checkTemplate, TemplateError } from './templates/engine.js';
+import { smsSegments } from './templates/gsm.js';
+import { renderNotification } from './render.js';
 import { notificationDeliveries, notifications, notificationTemplates } from './tables.js';
 import type { TemplateTexts } from './templates/defaults.js';
 
@@ -100,20 +102,10 @@ export async function updateTemplate(
     const [r] = await tx.select().from(notificationTemplates).where(eq(notificationTemplates.id, id)).for('update');
     const def = r ? notificationType(r.typeNotification) : undefined;
     if (!r || !def) throw new NotFoundError('Modèle introuvable.');
-    const details: Record<string, string[]> = {};
-    const set: Partial<Row> = {};
-    for (const f of TEMPLATE_FIELDS) {
-      const v = input[f];
-      if (v === undefined) continue;
-      try {
-        checkTemplate(v, def.variables);
-        (set as Record<string, unknown>)[COLUMNS[f]] = v;
-      } catch (err) {
-        if (!(err instanceof TemplateError)) throw err;
-        details[f] = [`Modèle invalide, ${err.message}.`];
-      }
-    }
+    const details = templateErrors(input, def.variables);
     if (Object.keys(details).length) throw new ValidationError(details);
+    const set: Partial<Row> = {};
+    for (const f of TEMPLATE_FIELDS) if (input[f] !== undefined) (set as Record<string, unknown>)[COLUMNS[f]] = input[f];
     if (input.actif !== undefined) set.actif = input.actif;
     if (!Object.keys(set).length) return;
     await tx
@@ -131,6 +123,66 @@ export async function updateTemplate(
     });
   });
   return getTemplate(db, id);
+}
+
+/** The line error of each field that would be refused at save time (`details` of the 400), none when all check. */
+function templateErrors(texts: Partial<TemplateTexts>, variables: Record<string, string>): Record<string, string[]> {
+  const details: Record<string, string[]> = {};
+  for (const f of TEMPLATE_FIELDS) {
+    const v = texts[f];
+    if (v === undefined) continue;
+    try {
+      checkTemplate(v, variables);
+    } catch (err) {
+      if (!(err instanceof TemplateError)) throw err;
+      details[f] = [`Modèle invalide, ${err.message}.`];
+    }
+  }
+  return details;
+}
+
+const CHANNEL_FIELDS = {
+  EMAIL: ['sujet_email', 'contenu_email'],
+  PUSH: ['titre_push', 'contenu_push'],
+  SMS: ['contenu_sms'],
+} as const;
+
+/**
+ * What a type's notification looks like on every channel with the registry's sample values: the saved template,
+ * with the fields given (unsaved edits) on top. It is the sender's own rendering (render.ts), so a field that
+ * renders empty shows the seeded text that would really be sent (`secours` says why). A field that would be
+ * refused at save time is in `erreurs` with its line, and its channel is not drawn. Nothing is stored.
+ */
+export async function previewTemplate(db: Db, type: string, input: Partial<TemplateTexts>) {
+  const def = notificationType(type);
+  if (!def) throw new NotFoundError('Type de notification inconnu.');
+  await ensureTemplates(db);
+  const [r] = await db.select().from(notificationTemplates).where(eq(notificationTemplates.typeNotification, type));
+  const saved: TemplateTexts = r
+    ? {
+        titre_push: r.titrePush,
+        contenu_push: r.contenuPush,
+        sujet_email: r.sujetEmail,
+        contenu_email: r.contenuEmail,
+        contenu_sms: r.contenuSms,
+      }
+    : def.modeles;
+  const texts: TemplateTexts = { ...saved, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) };
+  const erreurs = templateErrors(texts, def.variables);
+  const broken = (c: keyof typeof CHANNEL_FIELDS) => CHANNEL_FIELDS[c].some((f) => erreurs[f]);
+  // The broken fields are rendered from the seeded text so that the other channels can still be drawn.
+  const safe = { ...texts, ...Object.fromEntries(Object.keys(erreurs).map((f) => [f, def.modeles[f as keyof TemplateTexts]])) };
+  const out = renderNotification(def, safe, def.variables);
+  const sms = out.sms && !broken('SMS') ? { ...out.sms, ...smsSegments(out.sms.texte) } : null;
+  return {
+    type_notification: def.type,
+    variables: def.variables,
+    email: broken('EMAIL') ? null : out.email,
+    push: broken('PUSH') ? null : out.push,
+    sms: sms && { texte: sms.texte, segments: sms.segments, encodage: sms.encoding, caracteres: sms.units },
+    secours: Object.fromEntries(Object.entries(out.secours).filter(([c]) => c !== 'INBOX' && !broken(c as keyof typeof CHANNEL_FIELDS))),
+    erreurs,
+  };
 }
 
 /** Staff view of deliveries (failures and fallbacks first of all): newest first, filtered. */

@@ -12,6 +12,7 @@ import {
   createPlan,
   extendSubscription,
   getPlan,
+  getSubscriptionForStaff,
   grantSubscription,
   listAllPlans,
   listSubscriptionsForStaff,
@@ -190,6 +191,38 @@ export function adminSubscriptionRoutes(deps: SubscriptionsDeps) {
           })),
           deps.publicBaseUrl,
         ),
+    );
+
+    app.get(
+      '/subscriptions/:id/',
+      {
+        schema: {
+          tags,
+          summary: 'Un abonnement (organisateur, motif d’un octroi ou d’une prolongation)',
+          security: tokenAuth,
+          params: IdParams,
+          response: {
+            200: Type.Intersect([
+              SubscriptionSchema,
+              Type.Object({
+                organisateur_id: Type.Integer(),
+                organisateur: Type.Object({ id: Type.Integer(), username: Type.String() }),
+                motif: Type.String({ description: 'Motif du dernier octroi ou de la dernière prolongation (vide sinon)' }),
+              }),
+            ]),
+            ...errors(401, 403, 404),
+          },
+        },
+      },
+      async (request) => {
+        const r = await getSubscriptionForStaff(deps, request.params.id);
+        return {
+          ...subscriptionView(r),
+          organisateur_id: r.sub.organisateurId,
+          organisateur: { id: r.sub.organisateurId, username: r.username },
+          motif: r.sub.motif,
+        };
+      },
     );
 
     const Motif = Type.String({ minLength: 3, maxLength: 300 });

@@ -122,6 +122,18 @@ export async function listSubscriptionsForStaff(
   return subscriptionsPage(deps, conds.length ? and(...conds) : undefined, page);
 }
 
+/** One subscription for staff: with its plan, its organizer's username and the reason of a grant or extension. */
+export async function getSubscriptionForStaff(deps: Pick<SubscriptionsDeps, 'db'>, id: number) {
+  const [r] = await deps.db
+    .select({ sub: subscriptions, plan: subscriptionPlans, username: users.username })
+    .from(subscriptions)
+    .innerJoin(subscriptionPlans, eq(subscriptionPlans.id, subscriptions.planId))
+    .innerJoin(users, eq(users.id, subscriptions.organisateurId))
+    .where(eq(subscriptions.id, id));
+  if (!r) throw new NotFoundError('Abonnement introuvable.');
+  return r;
+}
+
 /**
  * Staff grant (a new ACTIF subscription of `jours` days, from the end of the organizer's current period or now)
  * or extension (an ACTIF subscription's end and grace pushed by `jours`), always with a reason, audited.

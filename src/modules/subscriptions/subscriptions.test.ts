@@ -584,6 +584,14 @@ test('staff grant and extend with a reason (audited); subscription revenue apart
   });
   assert.equal(e.statusCode, 200, e.body);
   assert.equal(new Date(e.json().subscription.date_fin).getTime() - new Date(granted.date_fin).getTime(), 5 * DAY_MS);
+  const one = await ctx.app.inject({ url: `/api/admin/subscriptions/${granted.id}/`, headers: staff.headers });
+  assert.equal(one.statusCode, 200, one.body);
+  assert.deepEqual(
+    [one.json().organisateur, one.json().motif, one.json().plan.code, one.json().date_fin],
+    [{ id: org.user.id, username: org.user.username }, 'Prolongation', 'professionnel', e.json().subscription.date_fin],
+  );
+  assert.equal((await ctx.app.inject({ url: '/api/admin/subscriptions/999999/', headers: staff.headers })).statusCode, 404);
+  assert.equal((await ctx.app.inject({ url: `/api/admin/subscriptions/${granted.id}/`, headers: org.headers })).statusCode, 403);
   const journal = await selectRows<{ action: string }>(
     db(),
     sql`SELECT action FROM audit_logs WHERE par_personnel AND cible = ${`abonnement:${granted.id}`} ORDER BY id`,

@@ -10,13 +10,23 @@ const filters = [
   <DateInput key="date_fin" source="date_fin" />,
 ];
 
-const ROUTES: Record<string, string> = { event: 'events', user: 'users', categorie: 'categories', payment: 'payments' };
+const ROUTES: Record<string, string> = {
+  event: 'events',
+  user: 'users',
+  categorie: 'categories',
+  payment: 'payments',
+  abonnement: 'subscriptions',
+  forfait: 'subscription-plans',
+  notification_template: 'notification-templates',
+};
+/** Sections that have an edit page and no show page. */
+const EDIT_ONLY = new Set(['categories', 'subscription-plans', 'notification-templates']);
 
 function Target({ cible }: { cible: string }) {
   const [kind, id] = cible.split(':');
   const resource = kind ? ROUTES[kind] : undefined;
   if (!resource || !id) return <>{cible}</>;
-  return <Link to={`/${resource}/${id}/${resource === 'categories' ? '' : 'show'}`}>{cible}</Link>;
+  return <Link to={`/${resource}/${id}/${EDIT_ONLY.has(resource) ? '' : 'show'}`}>{cible}</Link>;
 }
 
 export default function JournalList() {
