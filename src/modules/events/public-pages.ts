@@ -14,6 +14,19 @@ import type { CachedPage, Loaded } from '../../core/public-cache.js';
 import { EventSchema } from './schemas.js';
 import { participatingIn } from './reads.js';
 import type { EventsDeps } from './deps.js';
+import { nextFeaturedChange } from '../subscriptions/effective.js';
+
+/**
+ * How long a cached page stays right as far as `en_avant` goes: until the clock alone changes some organizer's
+ * subscription in force (a renewal starts, a grace ends; writes bump the version themselves). Not asked when
+ * nothing is cached.
+ */
+export async function featuredMaxAgeMs(deps: EventsDeps): Promise<number> {
+  if (!deps.publicCache.enabled) return Infinity;
+  const now = new Date();
+  const next = await nextFeaturedChange(deps.db, now);
+  return next ? next.getTime() - now.getTime() : Infinity;
+}
 
 const heads = new WeakMap<CachedPage, { statut: string; createur: { id: number } }>();
 
