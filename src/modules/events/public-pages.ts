@@ -132,8 +132,11 @@ export async function sendEvents(
   if (viewer === null) {
     if (!fields) return sendPage(request, reply, await fullPage());
     const sparse = await cache.get(`${key}|fields=${fields.join(',')}`, async () => {
-      const full = JSON.parse((await fullPage()).body) as Json;
-      return JSON.stringify(shape === 'page' ? pickPage(full, fields) : pickFields(full, fields));
+      const page = await fullPage();
+      const full = JSON.parse(page.body) as Json;
+      const body = JSON.stringify(shape === 'page' ? pickPage(full, fields) : pickFields(full, fields));
+      // Kept no longer than the full page it is cut from (an event ending, en_avant).
+      return page.expiresAt === undefined ? body : { body, maxAgeMs: page.expiresAt - Date.now() };
     });
     return sendPage(request, reply, sparse.page);
   }
