@@ -51,7 +51,7 @@ before(async () => {
     const log = pino({ level: 'silent' }) as unknown as FastifyBaseLogger;
     runtimeB = await openRuntime(ctx.config, { role: 'test', work: false, log, database: ctx.database, gateways, migrate: false });
     appB = await buildApp(runtimeB, false);
-    for (const rt of [ctx.runtime, runtimeB]) await eventually(async () => (await rt.publicCache.version()) !== null, 5000, 20);
+    for (const rt of [ctx.runtime, runtimeB]) await eventually(async () => (await rt.publicCache.version()) !== null, 30_000, 20);
   }
   staff = await createUserWithToken(db(), { isStaff: true });
   const r = await ctx.app.inject({ url: '/api/subscriptions/plans/' });
@@ -325,7 +325,7 @@ test('notifications: activation, each reminder step once (inbox, email and SMS),
   assert.equal(direct!.n, 0);
 });
 
-test('upgrade: the days left are credited at the price actually paid, not at the plan price of today', async () => {
+test('upgrade: the days left are credited at the price actually paid (not the plan price of today), a grant at its plan rate', async () => {
   const org = await createUserWithToken(db());
   const ess = await subscribeAndPay(org, 'essentiel'); // 5 000 FCFA paid
   await db()
@@ -350,4 +350,31 @@ test('upgrade: the days left are credited at the price actually paid, not at the
   } finally {
     await db().update(subscriptionPlans).set({ prix: 5000 }).where(eq(subscriptionPlans.code, 'essentiel'));
   }
+  // A staff grant of 10 days (nothing paid) is credited at its plan's rate (5 000 / 30 days), not 5 000 / 10 days.
+  const org2 = await createUserWithToken(db());
+  const g = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/admin/subscriptions/grant/',
+    headers: staff.headers,
+    payload: { organisateur_id: org2.user.id, plan_id: plans.essentiel!.id, jours: 10, motif: 'Essai offert' },
+  });
+  assert.equal(g.statusCode, 201, g.body);
+  await db()
+    .update(subscriptions)
+    .set({
+      dateDebut: sql`${subscriptions.dateDebut} - interval '5 days'`,
+      dateFin: sql`${subscriptions.dateFin} - interval '5 days'`,
+      enGraceJusquAu: sql`${subscriptions.enGraceJusquAu} - interval '5 days'`,
+    })
+    .where(eq(subscriptions.id, g.json().subscription.id)); // 5 days left
+  const up = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/subscriptions/subscribe/',
+    headers: org2.headers,
+    payload: { plan_id: plans.professionnel!.id, fournisseur: 'WAVE', telephone: '+2250700000010' },
+  });
+  assert.equal(up.statusCode, 201, up.body);
+  assert.equal(up.json().subscription.nature, 'SURCLASSEMENT');
+  // ceil(5 × (15 000 − 5 000) / 30) = 1 667 FCFA
+  assert.equal(up.json().payment.montant, 1667);
 });

@@ -52,14 +52,15 @@ export interface Quote {
 }
 
 /**
- * What the current period is credited at on an upgrade: the price actually paid for it (a first subscription,
- * a renewal, a downgrade: `montant`, whatever the plan costs today); an upgrade row paid only a difference and a
- * staff grant nothing, so those are credited at their plan's current price.
+ * The daily rate the current period is credited at on an upgrade, as `prix` per `jours`: the price actually paid
+ * for its days (a first subscription, a renewal, a downgrade: `montant` over `duree_jours`, whatever the plan costs
+ * today); an upgrade row paid only a difference and a staff grant nothing (for any number of days), so those are
+ * credited at their plan's current rate.
  */
-export function paidForPeriod(sub: Subscription, plan: Plan): number {
-  const fullPrice =
+export function creditRate(sub: Subscription, plan: Plan): { prix: number; jours: number } {
+  const paidInFull =
     sub.paymentId !== null && (sub.nature === 'NOUVEAU' || sub.nature === 'RENOUVELLEMENT' || sub.nature === 'DECLASSEMENT');
-  return fullPrice ? sub.montant : plan.prix;
+  return paidInFull ? { prix: sub.montant, jours: sub.dureeJours } : { prix: plan.prix, jours: plan.dureeJours };
 }
 
 /** What subscribing to `plan` means now for this organizer: a first subscription, a renewal, an up/downgrade. */
@@ -68,14 +69,14 @@ export function quote(plan: Plan, current: { subscription: Subscription; plan: P
   const { subscription: sub, plan: old } = current;
   if (old.id === plan.id) return { nature: 'RENOUVELLEMENT', montant: plan.prix, precedent: sub };
   const left = sub.dateFin!.getTime() - now.getTime();
-  const paid = paidForPeriod(sub, old);
-  // Daily price compared as cross products (integers): new.prix / new.duree > paid / current period's duree.
-  const upgrade = plan.prix * sub.dureeJours > paid * plan.dureeJours;
+  const c = creditRate(sub, old);
+  // Daily prices compared as cross products (integers): new.prix / new.duree > c.prix / c.jours.
+  const upgrade = plan.prix * c.jours > c.prix * plan.dureeJours;
   if (!upgrade) return { nature: 'DECLASSEMENT', montant: plan.prix, precedent: sub };
   if (left <= 0 || old.prix === 0) return { nature: 'NOUVEAU', montant: plan.prix, precedent: null };
   // The difference for the days left (a started day counts), rounded up to the franc.
   const days = Math.ceil(left / DAY_MS);
-  const diff = Math.ceil((days * (plan.prix * sub.dureeJours - paid * plan.dureeJours)) / (plan.dureeJours * sub.dureeJours));
+  const diff = Math.ceil((days * (plan.prix * c.jours - c.prix * plan.dureeJours)) / (plan.dureeJours * c.jours));
   return { nature: 'SURCLASSEMENT', montant: Math.max(diff, PROVIDER_MINIMUM[fournisseur]), precedent: sub };
 }
 
@@ -242,10 +243,6 @@ export async function onPaymentSettled(deps: Pick<SubscriptionsDeps, 'graceDays'
   const [plan] = await tx.select().from(subscriptionPlans).where(eq(subscriptionPlans.id, locked.planId));
   const activated = { ...locked, statut: 'ACTIF' as const, dateDebut: start, dateFin: end, enGraceJusquAu: grace };
   await deps.hooks.run('subscription.activated', { tx, jobs: e.jobs, subscription: hookSubscription(activated, plan!) });
-}
-
-export function frDate(d: Date): string {
-  return new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Africa/Abidjan' }).format(d);
 }
 
 /** Cancel: a pending one at once (ANNULE); an active one stays ACTIF until date_fin, with no reminder nor grace. */
