@@ -35,6 +35,8 @@ export interface CachedPage {
   body: string;
   /** Weak validator of the body (W/"…"). */
   etag: string;
+  /** When it stops being right (epoch ms), when it was kept (a page made from it, sparse fields, ends with it). */
+  expiresAt?: number;
   /** Compressed forms, made the first time a client asks for them (this process only). */
   gzip?: Buffer;
   br?: Buffer;
@@ -171,12 +173,15 @@ export class PublicCache {
       try {
         const stored = await withTimeout(this.redis!.get(redisKey), REDIS_TIMEOUT_MS);
         const nl = stored?.indexOf('\n') ?? -1;
-        // The full key is stored beside the page: a hash collision is a miss, not another page.
-        if (stored && nl > 0 && stored.slice(0, nl) === full) {
+        const nl2 = nl > 0 ? stored!.indexOf('\n', nl + 1) : -1;
+        const expiresAt = nl2 > nl ? Number(stored!.slice(nl + 1, nl2)) : NaN;
+        // The full key is stored beside the page (a hash collision is a miss, not another page), and when the page
+        // stops being right: this process keeps its copy no longer than the one in Redis (an event ending, en_avant).
+        if (stored && nl > 0 && stored.slice(0, nl) === full && Number.isFinite(expiresAt) && expiresAt > Date.now()) {
           this.stats.hits++;
-          const body = stored.slice(nl + 1);
-          const page = { body, etag: etagOf(body) };
-          this.local.set(full, page);
+          const body = stored.slice(nl2 + 1);
+          const page: CachedPage = { body, etag: etagOf(body), expiresAt };
+          this.local.set(full, page, { ttl: Math.max(1, Math.min(this.ttlMs, expiresAt - Date.now())) });
           return page;
         }
       } catch {
@@ -190,10 +195,13 @@ export class PublicCache {
     const ttl = Math.max(1, Math.min(this.ttlMs, typeof loaded === 'string' ? Infinity : Math.floor(loaded.maxAgeMs)));
     // Already past its moment (an event ending now): served once, not kept.
     if (typeof loaded !== 'string' && loaded.maxAgeMs <= 0) return page;
+    page.expiresAt = Date.now() + ttl;
     this.local.set(full, page, { ttl });
     if (redisKey) {
       const px = ttl;
-      await withTimeout(this.redis!.set(redisKey, `${full}\n${body}`, 'PX', px), REDIS_TIMEOUT_MS).catch(() => undefined);
+      await withTimeout(this.redis!.set(redisKey, `${full}\n${page.expiresAt}\n${body}`, 'PX', px), REDIS_TIMEOUT_MS).catch(
+        () => undefined,
+      );
     }
     return page;
   }

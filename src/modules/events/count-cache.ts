@@ -33,6 +33,7 @@ export class ListCountCache {
       f.terms.map((t) => t.patterns),
       f.near ?? null,
       f.followedBy ?? null,
+      f.enAvant ?? null,
     ]);
   }
 

@@ -96,5 +96,6 @@ export async function publicListFilters(q: ListEventsQueryT, expand: (terms: str
     terms: await expand(searchTerms(q.search)),
     near,
     ordering,
+    enAvant: q.en_avant,
   };
 }

@@ -17,7 +17,7 @@ import { toEventJson, type EventJson } from './serializer.js';
 import { lastDecision, pendingSummary } from './revisions.js';
 import { cancelEvent, deleteEvent, setCoverImage, submitEvent, updateEvent } from './service.js';
 import { eventAfterWrite, publicEvent, viewEvent } from './reads.js';
-import { cacheKey, eventHead, parseFields, pickFields, sendEvents } from './public-pages.js';
+import { cacheKey, eventHead, featuredMaxAgeMs, parseFields, pickFields, sendEvents } from './public-pages.js';
 import { EventViewCounter } from './views.js';
 import { coverUploadLimits, serializerFor } from './http.js';
 import type { EventsDeps } from './deps.js';
@@ -76,7 +76,10 @@ export function eventItemRoutes(deps: EventsDeps) {
         };
         if (user && isStaffUser(user)) return uncached();
         const key = cacheKey(deps, request, 'event', String(id));
-        const load = async () => reply.serialize(toEventJson(await publicEvent(deps, id), ser(request))) as string;
+        const load = async () => {
+          const body = reply.serialize(toEventJson(await publicEvent(deps, id), ser(request))) as string;
+          return { body, maxAgeMs: await featuredMaxAgeMs(deps) };
+        };
         let cached;
         try {
           cached = (await deps.publicCache.get(key, load)).page;

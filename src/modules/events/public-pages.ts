@@ -14,6 +14,19 @@ import type { CachedPage, Loaded } from '../../core/public-cache.js';
 import { EventSchema } from './schemas.js';
 import { participatingIn } from './reads.js';
 import type { EventsDeps } from './deps.js';
+import { nextFeaturedChange } from '../subscriptions/effective.js';
+
+/**
+ * How long a cached page stays right as far as `en_avant` goes: until the clock alone changes some organizer's
+ * subscription in force (a renewal starts, a grace ends; writes bump the version themselves). Not asked when
+ * nothing is cached.
+ */
+export async function featuredMaxAgeMs(deps: EventsDeps): Promise<number> {
+  if (!deps.publicCache.enabled) return Infinity;
+  const now = new Date();
+  const next = await nextFeaturedChange(deps.db, now);
+  return next ? next.getTime() - now.getTime() : Infinity;
+}
 
 const heads = new WeakMap<CachedPage, { statut: string; createur: { id: number } }>();
 
@@ -119,8 +132,11 @@ export async function sendEvents(
   if (viewer === null) {
     if (!fields) return sendPage(request, reply, await fullPage());
     const sparse = await cache.get(`${key}|fields=${fields.join(',')}`, async () => {
-      const full = JSON.parse((await fullPage()).body) as Json;
-      return JSON.stringify(shape === 'page' ? pickPage(full, fields) : pickFields(full, fields));
+      const page = await fullPage();
+      const full = JSON.parse(page.body) as Json;
+      const body = JSON.stringify(shape === 'page' ? pickPage(full, fields) : pickFields(full, fields));
+      // Kept no longer than the full page it is cut from (an event ending, en_avant).
+      return page.expiresAt === undefined ? body : { body, maxAgeMs: page.expiresAt - Date.now() };
     });
     return sendPage(request, reply, sparse.page);
   }

@@ -11,6 +11,7 @@ import { follows, users } from '../users/tables.js';
 import { tickets, ticketTypes } from '../tickets/tables.js';
 import type { SearchTerm } from './search-terms.js';
 import type { EventRow } from './serializer.js';
+import { featuredFlagSql, featuredOrganizersSql } from '../subscriptions/effective.js';
 
 export interface ListFilters {
   statuts: readonly EventStatut[];
@@ -26,6 +27,8 @@ export interface ListFilters {
   ordering: { field: 'date_debut' | 'date_creation' | 'nombre_vues'; desc: boolean }[];
   /** Events of the organizers this user follows (the feed). */
   followedBy?: number | undefined;
+  /** Only events whose organizer's plan features them (true), or only the others (false). */
+  enAvant?: boolean | undefined;
 }
 
 /**
@@ -88,6 +91,7 @@ interface Shape {
   near: boolean;
   ordering: ListFilters['ordering'];
   followedBy: boolean;
+  enAvant: boolean | null;
   viewer: boolean;
 }
 
@@ -104,6 +108,7 @@ function shapeOf(f: ListFilters, viewerId: number | null): Shape {
     near: !!f.near,
     ordering: f.ordering,
     followedBy: f.followedBy !== undefined,
+    enAvant: f.enAvant ?? null,
     viewer: viewerId !== null,
   };
 }
@@ -143,6 +148,11 @@ function whereOf(s: Shape, withinRadius = true): SQL | undefined {
     conds.push(
       sql`${events.createurId} IN (SELECT ${follows.followedId} FROM ${follows} WHERE ${follows.followerId} = ${ph('followedBy')})`,
     );
+  }
+  if (s.enAvant !== null) {
+    // The featured organizers computed once per query (a hashed subplan), then events_createur_statut_idx.
+    const featured = featuredOrganizersSql(sql`${ph('now')}::timestamptz`);
+    conds.push(s.enAvant ? sql`${events.createurId} IN (${featured})` : sql`${events.createurId} NOT IN (${featured})`);
   }
   return and(...conds);
 }
@@ -210,6 +220,8 @@ export function eventSelection(viewer: boolean, near: boolean) {
           OR EXISTS (SELECT 1 FROM ${tickets} t WHERE t.titulaire_id = ${ph('viewer')} AND t.evenement_id = ${events.id} AND t.statut IN ('VALIDE', 'UTILISE')))`
       : sql<boolean>`false`,
     distanceMeters: near ? distanceMeters : sql<null>`NULL::float8`,
+    // Featured listing: the organizer's plan in force now has mise_en_avant (subscriptions/effective.ts).
+    enAvant: featuredFlagSql(events.createurId, sql`${ph('now')}::timestamptz`),
   };
 }
 
@@ -366,7 +378,7 @@ export async function fetchEventById(src: ReadSource, id: number, viewerId: numb
         .limit(1),
     true,
   );
-  const rows = (await q.execute({ id, viewer: viewerId })) as EventRow[];
+  const rows = (await q.execute({ id, viewer: viewerId, now: new Date() })) as EventRow[];
   return rows[0] ?? null;
 }
 
@@ -375,6 +387,6 @@ export async function fetchEventsByIds(db: DbOrTx, ids: number[], viewerId: numb
   const viewer = viewerId !== null;
   const rows = (await baseQuery(db, viewer, false)
     .where(inArray(events.id, ids))
-    .execute(viewer ? { viewer: viewerId } : {})) as unknown as EventRow[];
+    .execute(viewer ? { viewer: viewerId, now: new Date() } : { now: new Date() })) as unknown as EventRow[];
   return new Map(rows.map((r) => [r.id, r]));
 }

@@ -34,7 +34,8 @@ export async function listPublicEvents(
     const count = () => countEvents(src, filters, now);
     return paginate(
       page,
-      () => (deps.listCounts ? deps.listCounts.get(filters, count) : count()),
+      // The featured set changes with subscriptions, which never clear this process's remembered totals: counted each time.
+      () => (deps.listCounts && filters.enAvant === undefined ? deps.listCounts.get(filters, count) : count()),
       (limit, offset) => fetchEvents(src, filters, viewerId, limit, offset, now),
     );
   });

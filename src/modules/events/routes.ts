@@ -23,7 +23,7 @@ import { eventAfterWrite, listCategories, listFeed, listMyEvents, listPublicEven
 import { createEvent } from './service.js';
 import { coverUploadLimits, serializerFor } from './http.js';
 import { toEventJson } from './serializer.js';
-import { cacheKey, canonicalQuery, canonicalRequest, parseFields, sendEvents } from './public-pages.js';
+import { cacheKey, canonicalQuery, canonicalRequest, featuredMaxAgeMs, parseFields, sendEvents } from './public-pages.js';
 import { sendPage } from '../../core/public-http.js';
 import type { EventsDeps } from './deps.js';
 
@@ -63,9 +63,14 @@ export function eventCollectionRoutes(deps: EventsDeps) {
             mapPage(slice, (r) => toEventJson(r, s)),
             deps.config.publicBaseUrl,
           );
-          // An event leaves the list when it ends: the page is good until the first of its events ends.
+          // An event leaves the list when it ends: the page is good until the first of its events ends, and
+          // until the clock next changes a subscription in force (en_avant).
           const ends = slice.results.map((r) => new Date(r.dateFin).getTime());
-          return { body: reply.serialize(page) as string, maxAgeMs: ends.length ? Math.min(...ends) - Date.now() : Infinity };
+          const featured = await featuredMaxAgeMs(deps);
+          return {
+            body: reply.serialize(page) as string,
+            maxAgeMs: Math.min(ends.length ? Math.min(...ends) - Date.now() : Infinity, featured),
+          };
         };
         return sendEvents(deps, request, reply, cacheKey(deps, request, 'events', canon), load, fields, 'page');
       },

@@ -72,6 +72,7 @@ export const EventSchema = Type.Object({
   participants_count: Type.Integer(),
   places_restantes: Type.Integer(),
   is_participating: Type.Boolean(),
+  en_avant: Type.Boolean({ description: "Mis en avant : le forfait en cours de l'organisateur comprend la mise en avant" }),
   distance_km: Type.Optional(Type.Number({ description: 'Distance au point `near`, en kilomètres' })),
   revision_en_attente: Type.Optional(
     Type.Union(
@@ -218,6 +219,11 @@ export const ListEventsQuery = Type.Object({
     Type.String({ description: "Début jusqu'à cette date (AAAA-MM-JJ : toute la journée, ou ISO 8601), incluse" }),
   ),
   a_venir: Type.Optional(Type.Boolean({ description: 'Par défaut true : seulement les événements pas encore terminés ; false pour tous' })),
+  en_avant: Type.Optional(
+    Type.Boolean({
+      description: 'true : seulement les événements mis en avant (forfait avec mise en avant) ; false : seulement les autres',
+    }),
+  ),
   search: Type.Optional(
     Type.String({
       maxLength: 200,
@@ -254,6 +260,7 @@ export type ListEventsQueryT = {
   date_debut_apres?: string;
   date_debut_avant?: string;
   a_venir?: boolean;
+  en_avant?: boolean;
   search?: string;
   ordering?: string;
   near?: string;

@@ -40,6 +40,7 @@ export type EventRow = {
   categorie: { id: number; nom: string; slug: string; description: string; icone: string; couleur: string };
   isParticipating: boolean | string;
   distanceMeters: number | string | null;
+  enAvant: boolean | string;
 };
 
 const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOString();
@@ -83,6 +84,8 @@ export function toEventJson(row: EventRow, ser: EventSerializer, extraViews = 0)
     places_restantes: Math.max(0, row.capaciteMax - row.participantsCount),
     // PGlite returns booleans from EXISTS; node-postgres too, but be strict about 't'.
     is_participating: row.isParticipating === true || row.isParticipating === 't',
+    // Its organizer's plan in force has the featured listing (mise_en_avant).
+    en_avant: row.enAvant === true || row.enAvant === 't',
   };
   if (row.distanceMeters !== null && row.distanceMeters !== undefined) {
     return { ...out, distance_km: Math.round(Number(row.distanceMeters)) / 1000 };

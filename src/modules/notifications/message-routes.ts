@@ -18,6 +18,7 @@ export function messageRoutes(deps: NotificationsDeps) {
           tags: ['Événements'],
           summary: 'Écrire aux participants et détenteurs de billets (organisateur)',
           description:
+            'Réservé aux forfaits qui le comprennent (`messages_participants`, sinon 403 `plan_limit`). ' +
             'Limité par événement (ORGANIZER_MESSAGES_MAX par ORGANIZER_MESSAGES_WINDOW_SECONDS) ; chacun le reçoit selon ses préférences.',
           security: tokenAuth,
           params: IdParams,

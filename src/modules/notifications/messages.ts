@@ -1,5 +1,6 @@
 /**
- * An organizer writes to the people of their event (POST /api/events/{id}/messages/): recorded in
+ * An organizer writes to the people of their event (POST /api/events/{id}/messages/) when their plan allows it
+ * (`messages_participants`, subscriptions/effective.ts: 403 `plan_limit` otherwise): recorded in
  * event_messages, limited to ORGANIZER_MESSAGES_MAX per event and ORGANIZER_MESSAGES_WINDOW_SECONDS (a
  * participant is not to be spammed; the limit holds across processes since it counts rows, under the event's
  * lock), and delivered as MESSAGE_ORGANISATEUR to every participant and ticket holder through their own
@@ -13,6 +14,7 @@ import { BadRequestError, ForbiddenError, NotFoundError, RateLimitedError, Valid
 import { events } from '../events/tables.js';
 import { audienceSize, FANOUT_JOB, type FanoutData } from './audiences.js';
 import { eventMessages } from './tables.js';
+import { assertWithinPlan } from '../subscriptions/effective.js';
 import type { NotificationSettings } from './settings.js';
 
 export async function sendOrganizerMessage(
@@ -38,6 +40,9 @@ export async function sendOrganizerMessage(
     if (ev.createurId !== user.id) throw new ForbiddenError("Seul l'organisateur de l'événement peut écrire à ses participants.");
     if (ev.statut !== 'VALIDE')
       throw new BadRequestError("Seul un événement publié et à venir peut recevoir des messages de l'organisateur.", 'invalid_state');
+    // Writing to participants is a plan feature (messages_participants): 403 plan_limit otherwise, decided in
+    // this transaction (the organizer's row locked after the event's, the order ticket-type creation uses).
+    await assertWithinPlan(tx, ev.createurId, { kind: 'message_participants' });
     const recent = await tx
       .select({ n: sql<number>`count(*)::int`, oldest: sql<Date | string | null>`min(${eventMessages.dateCreation})` })
       .from(eventMessages)

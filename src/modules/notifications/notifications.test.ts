@@ -5,6 +5,7 @@ import { createTestContext, eventually, type TestContext } from '../../test/cont
 import { startSmtpSink, decodeQuotedPrintable, type SmtpSink } from '../../test/smtp.js';
 import { createUserWithToken } from '../../test/users.js';
 import { insertEvent } from '../../test/events.js';
+import { putOnPlan } from '../../test/subscriptions.js';
 import { notificationDeliveries, notifications, pushTokens } from './tables.js';
 import { notify } from './service.js';
 import { notificationSettings, afterQuietHours } from './settings.js';
@@ -363,6 +364,8 @@ test('template preview: every channel with the sample values, unsaved edits on t
 
 test('organizer messages: 202 with the count, delivered through preferences, rate-limited, creator only', async () => {
   const org = await createUserWithToken(db(), {});
+  // Writing to participants is a plan feature (messages_participants); its refusal is in subscriptions' tests.
+  await putOnPlan(db(), org.user.id, 'essentiel');
   const p1 = await createUserWithToken(db(), {});
   const p2 = await createUserWithToken(db(), {});
   const id = await insertEvent(db(), org.user.id, { statut: 'VALIDE', titre: 'Concert' });

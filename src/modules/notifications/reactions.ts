@@ -22,6 +22,9 @@ import { exportNotifications, eraseNotifications } from './inbox.js';
 import '../events/hooks.js';
 import '../payments/hooks.js';
 import '../users/hooks.js';
+import '../subscriptions/hooks.js';
+
+const frDate = (d: Date | null) => (d ? new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Africa/Abidjan' }).format(d) : '');
 
 async function paymentFacts(db: DbOrTx, paymentId: number) {
   const [p] = await db.select().from(payments).where(eq(payments.id, paymentId));
@@ -175,6 +178,42 @@ export function notificationReactions(services: Pick<ProcessServices, 'config'>)
         dedupKey: `refund:${refundId}:${completed ? 'effectue' : 'cree'}`,
         data: { ...pf.data, montant: formatFrancs(r.montant), en_cours: completed ? '' : 'oui' },
         donnees: { ...pf.donnees, refund_id: refundId },
+      });
+    },
+    // Subscriptions (issue 14): the organizer, in the transaction of the activation, the reminder step or the expiry.
+    'subscription.activated': async ({ tx, jobs, subscription: s }) => {
+      await notify(tx, deps(jobs), {
+        type: 'ABONNEMENT_ACTIVE',
+        userIds: [s.organisateurId],
+        dedupKey: `subscription:${s.id}:active`,
+        data: { plan: s.planNom, date_debut: frDate(s.dateDebut), date_fin: frDate(s.dateFin) },
+        donnees: { subscription_id: s.id },
+      });
+    },
+    'subscription.expiring': async ({ tx, jobs, subscription: s, etape, joursRestants }) => {
+      await notify(tx, deps(jobs), {
+        type: 'ABONNEMENT_EXPIRE_BIENTOT',
+        userIds: [s.organisateurId],
+        // One per step (the sweep's subscription_reminders row decides which worker raises it; this is the backstop).
+        dedupKey: `subscription:${s.id}:rappel:${etape}`,
+        data: {
+          plan: s.planNom,
+          date_fin: frDate(s.dateFin),
+          grace_jusqu_au: frDate(s.enGraceJusquAu),
+          en_grace: joursRestants < 0 ? 'oui' : '',
+          prix: formatFrancs(s.planPrix),
+          jours_restants: String(Math.max(0, joursRestants)),
+        },
+        donnees: { subscription_id: s.id, etape },
+      });
+    },
+    'subscription.expired': async ({ tx, jobs, subscription: s }) => {
+      await notify(tx, deps(jobs), {
+        type: 'ABONNEMENT_EXPIRE',
+        userIds: [s.organisateurId],
+        dedupKey: `subscription:${s.id}:expire`,
+        data: { plan: s.planNom, date_fin: frDate(s.dateFin) },
+        donnees: { subscription_id: s.id },
       });
     },
     'account.message': async ({ tx, jobs, userId, type, key, data, to }) => {

@@ -133,15 +133,36 @@ for (const def of [
     'Remboursement effectué ou lancé',
     { critique: true },
   ),
-  t('ABONNEMENT_ACTIVE', 'ABONNEMENT', ['EMAIL', 'PUSH'], { plan: 'Pro', date_fin: '12 janvier 2027' }, 'Abonnement activé'),
+  t(
+    'ABONNEMENT_ACTIVE',
+    'ABONNEMENT',
+    ['EMAIL', 'PUSH'],
+    { plan: 'Professionnel', date_debut: '12 décembre 2026', date_fin: '11 janvier 2027' },
+    'Abonnement activé (payé ou octroyé par le personnel)',
+  ),
+  // Renewal is reminder-driven (no automatic debit): SMS on by default, like the event reminder; it waits for the
+  // end of the quiet hours (the sweep runs around the clock, the renewal can wait till morning).
   t(
     'ABONNEMENT_EXPIRE_BIENTOT',
     'ABONNEMENT',
-    ['EMAIL', 'PUSH'],
-    { plan: 'Pro', date_fin: '12 janvier 2027' },
-    'Abonnement bientôt expiré',
+    ['EMAIL', 'PUSH', 'SMS'],
+    {
+      plan: 'Professionnel',
+      date_fin: '11 janvier 2027',
+      grace_jusqu_au: '18 janvier 2027',
+      en_grace: '',
+      prix: '15 000 F CFA',
+      jours_restants: '7',
+    },
+    'Rappel de renouvellement (J-7, J-3, J-1, J0, puis J+3 pendant le délai de grâce)',
   ),
-  t('ABONNEMENT_EXPIRE', 'ABONNEMENT', ['EMAIL', 'PUSH'], { plan: 'Pro', date_fin: '12 janvier 2027' }, 'Abonnement expiré'),
+  t(
+    'ABONNEMENT_EXPIRE',
+    'ABONNEMENT',
+    ['EMAIL', 'PUSH'],
+    { plan: 'Professionnel', date_fin: '11 janvier 2027' },
+    'Abonnement expiré : retour au forfait gratuit',
+  ),
   t(
     'MESSAGE_ORGANISATEUR',
     'MESSAGE',

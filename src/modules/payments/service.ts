@@ -559,7 +559,8 @@ async function handOver(deps: PaymentDeps, tx: Tx, id: number, outcome: 'REUSSI'
 
 /** A non-ticket payment succeeded: REUSSI once, then its owner module decides (activate, or refund). */
 async function finalizeService(deps: PaymentDeps, paymentId: number, source: string, now: Date): Promise<PaymentStatut> {
-  return deps.db.transaction(async (tx) => {
+  let settled = false;
+  const statut = await deps.db.transaction(async (tx) => {
     const [p] = await tx.select().from(payments).where(eq(payments.id, paymentId));
     // As for tickets, a payment we closed without the provider saying "failed" is reopened by its success: the
     // owner module then activates, or refunds what can no longer apply; the money is never left unaccounted.
@@ -576,8 +577,12 @@ async function finalizeService(deps: PaymentDeps, paymentId: number, source: str
       return current!.statut;
     }
     await handOver(deps, tx, p.id, 'REUSSI', late, source);
-    return 'REUSSI';
+    settled = true;
+    return 'REUSSI' as const;
   });
+  // What the payment bought may show in public reads (a subscription's featured listing): after the commit.
+  if (settled) await deps.publicCache?.bump();
+  return statut;
 }
 
 export interface ServicePaymentInput {

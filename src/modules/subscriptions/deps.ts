@@ -2,6 +2,7 @@
 import type { Db } from '../../db/client.js';
 import type { JobQueue, ProcessServices } from '../../jobs/queue.js';
 import type { DomainHooks } from '../../core/hooks.js';
+import type { PublicCache } from '../../core/public-cache.js';
 import { paymentsDeps, type PaymentDeps } from '../payments/deps.js';
 
 export interface SubscriptionsDeps {
@@ -14,6 +15,8 @@ export interface SubscriptionsDeps {
   /** SUBSCRIPTION_REMINDER_DAYS: reminder steps, in days from the end of the period (-7,-3,-1,0,3). */
   reminderDays: number[];
   publicBaseUrl?: string | undefined;
+  /** The public-read cache: the plans list is served from it; plan and subscription writes bump it. */
+  publicCache: PublicCache;
   /** Tests: a controllable clock. */
   now?: () => Date;
 }
@@ -30,6 +33,7 @@ export function subscriptionsDeps(
     graceDays: env.SUBSCRIPTION_GRACE_DAYS,
     reminderDays: parseReminderDays(env.SUBSCRIPTION_REMINDER_DAYS),
     publicBaseUrl: s.config.publicBaseUrl,
+    publicCache: s.publicCache,
   };
 }
 

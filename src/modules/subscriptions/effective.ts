@@ -4,8 +4,8 @@
  * one check event and ticket-type creation call inside their own transaction. Reads tables only, so the
  * events, tickets and payments modules can call it without depending on the subscriptions module's use cases.
  */
-import { and, desc, eq, gt, inArray, lte, sql, type SQL } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../../db/client.js';
+import { and, desc, eq, gt, inArray, lte, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { selectRows, type Db, type DbOrTx } from '../../db/client.js';
 import { paginate, type PageRequest } from '../../core/pagination.js';
 import { AppError } from '../../core/errors.js';
 import { users } from '../users/tables.js';
@@ -37,6 +37,53 @@ export async function currentSubscription(
     .orderBy(desc(subscriptions.dateDebut), desc(subscriptions.id))
     .limit(1);
   return row ?? null;
+}
+
+/**
+ * Featured listing (`en_avant` on events), read from the same rule as currentSubscription: the organizer's newest
+ * ACTIF subscription started at `now` and not past its grace decides, and its plan's `mise_en_avant` (the free
+ * plan never has it: plans.ts refuses it). Computed at read time, so it follows a subscription's start, expiry,
+ * upgrade or staff grant the moment it happens, with no flag to keep in step; the public cache is told by the
+ * writes (bumps) and by nextFeaturedChange (time boundaries).
+ *
+ * One event's flag: a correlated subquery walking subscriptions_organisateur_idx (organisateur_id, statut,
+ * date_debut) backwards, one probe per row of a page.
+ */
+export function featuredFlagSql(organizerId: SQL | AnyColumn, now: SQL): SQL<boolean> {
+  return sql<boolean>`coalesce((SELECT pl.mise_en_avant FROM ${subscriptions} s JOIN ${subscriptionPlans} pl ON pl.id = s.plan_id
+     WHERE s.organisateur_id = ${organizerId} AND s.statut = 'ACTIF' AND s.date_debut <= ${now}
+       AND coalesce(s.en_grace_jusqu_au, s.date_fin) > ${now}
+     ORDER BY s.date_debut DESC, s.id DESC LIMIT 1), false)`;
+}
+
+/**
+ * The organizers featured at `now` (for `createur_id IN (…)`: the `en_avant` filter), the same rule as
+ * featuredFlagSql over every subscription in force at once (DISTINCT ON: each organizer's newest started).
+ */
+export function featuredOrganizersSql(now: SQL): SQL {
+  return sql`SELECT c.organisateur_id FROM (
+      SELECT DISTINCT ON (s.organisateur_id) s.organisateur_id, pl.mise_en_avant
+        FROM ${subscriptions} s JOIN ${subscriptionPlans} pl ON pl.id = s.plan_id
+       WHERE s.statut = 'ACTIF' AND s.date_debut <= ${now} AND coalesce(s.en_grace_jusqu_au, s.date_fin) > ${now}
+       ORDER BY s.organisateur_id, s.date_debut DESC, s.id DESC) c
+    WHERE c.mise_en_avant`;
+}
+
+/**
+ * The next moment after `now` when some organizer's subscription in force may change by the clock alone (a
+ * paid renewal or downgrade starts, a grace ends), or null: a cached public page showing `en_avant` is good
+ * until then (core/public-cache.ts's maxAgeMs). Two index reads (migration 0015's partial indexes).
+ */
+export async function nextFeaturedChange(db: DbOrTx, now: Date): Promise<Date | null> {
+  const at = now.toISOString();
+  const [row] = await selectRows<{ t: Date | string | null }>(
+    db,
+    sql`SELECT least(
+          (SELECT min(date_debut) FROM ${subscriptions} WHERE statut = 'ACTIF' AND date_debut > ${at}::timestamptz),
+          (SELECT min(coalesce(en_grace_jusqu_au, date_fin)) FROM ${subscriptions}
+            WHERE statut = 'ACTIF' AND coalesce(en_grace_jusqu_au, date_fin) > ${at}::timestamptz)) AS t`,
+  );
+  return row?.t ? new Date(row.t) : null;
 }
 
 export async function freePlan(db: DbOrTx): Promise<Plan> {
@@ -76,7 +123,9 @@ export type PlanLimit =
   /** An event becomes (or is created) PAYANT. */
   | { kind: 'evenement_payant' }
   /** One more ticket type on this event. */
-  | { kind: 'type_billet'; eventId: number };
+  | { kind: 'type_billet'; eventId: number }
+  /** A message from the organizer to the participants of an event (POST /api/events/{id}/messages/). */
+  | { kind: 'message_participants' };
 
 export class PlanLimitError extends AppError {
   constructor(message: string) {
@@ -97,6 +146,9 @@ export async function assertWithinPlan(tx: DbOrTx, organizerId: number, limit: P
   const payant = limit.kind === 'evenement_payant' || (limit.kind === 'evenement_actif' && limit.payant);
   if (payant && !plan.evenementsPayants) {
     throw new PlanLimitError(`Votre forfait « ${plan.nom} » ne permet pas les événements payants. ${UPGRADE_HINT}`);
+  }
+  if (limit.kind === 'message_participants' && !plan.messagesParticipants) {
+    throw new PlanLimitError(`Votre forfait « ${plan.nom} » ne permet pas d'écrire aux participants de vos événements. ${UPGRADE_HINT}`);
   }
   if (limit.kind === 'evenement_actif' && plan.maxEvenementsActifs !== null) {
     const n = await activeEventCount(tx, organizerId, now, limit.exceptEventId);

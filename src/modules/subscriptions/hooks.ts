@@ -14,6 +14,8 @@ export interface SubscriptionHookPayload {
     organisateurId: number;
     planId: number;
     planNom: string;
+    /** The plan's price today (XOF): what a renewal costs. */
+    planPrix: number;
     dateDebut: Date | null;
     dateFin: Date | null;
     enGraceJusquAu: Date | null;

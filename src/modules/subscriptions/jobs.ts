@@ -6,12 +6,10 @@
  */
 import { and, eq, isNull, lte, sql } from 'drizzle-orm';
 import type { JobDefinition } from '../../jobs/queue.js';
-import { queueEmail, queueSms } from '../notifications/delivery.js';
-import { users } from '../users/tables.js';
 import { subscriptionPlans, subscriptionReminders, subscriptions } from './tables.js';
 import { subscriptionMachine } from './states.js';
 import { subscriptionsDeps, type SubscriptionsDeps } from './deps.js';
-import { DAY_MS, frDate } from './service.js';
+import { DAY_MS, hookSubscription } from './service.js';
 import type { Subscription } from './effective.js';
 
 export const SWEEP_JOB = 'subscriptions.sweep';
@@ -39,10 +37,9 @@ export async function runSubscriptionSweep(deps: SubscriptionsDeps): Promise<Swe
   if (steps.length) {
     const first = steps[0]!;
     const due = await deps.db
-      .select({ sub: subscriptions, plan: subscriptionPlans, user: users })
+      .select({ sub: subscriptions, plan: subscriptionPlans })
       .from(subscriptions)
       .innerJoin(subscriptionPlans, eq(subscriptionPlans.id, subscriptions.planId))
-      .innerJoin(users, eq(users.id, subscriptions.organisateurId))
       .where(
         and(
           eq(subscriptions.statut, 'ACTIF'),
@@ -53,7 +50,7 @@ export async function runSubscriptionSweep(deps: SubscriptionsDeps): Promise<Swe
         ),
       )
       .limit(1000);
-    for (const { sub, plan, user } of due) {
+    for (const { sub, plan } of due) {
       // The latest step due; earlier ones missed (worker down) are recorded as passed, not sent late.
       const dueSteps = steps.filter((d) => sub.dateFin!.getTime() + d * DAY_MS <= now.getTime());
       const last = dueSteps.at(-1);
@@ -67,33 +64,14 @@ export async function runSubscriptionSweep(deps: SubscriptionsDeps): Promise<Swe
         if (!rows.some((r) => r.etape === stepName(last))) return;
         out.reminders++;
         const joursRestants = Math.ceil((sub.dateFin!.getTime() - now.getTime()) / DAY_MS);
+        // The notifications module turns it into ABONNEMENT_EXPIRE_BIENTOT (inbox, email, push, SMS: critical).
         await deps.hooks.run('subscription.expiring', {
           tx,
           jobs: deps.jobs,
           etape: stepName(last),
           joursRestants,
-          subscription: {
-            id: sub.id,
-            organisateurId: sub.organisateurId,
-            planId: sub.planId,
-            planNom: plan.nom,
-            dateDebut: sub.dateDebut,
-            dateFin: sub.dateFin,
-            enGraceJusquAu: sub.enGraceJusquAu,
-          },
+          subscription: hookSubscription(sub, plan),
         });
-        // TODO(issue 13): ABONNEMENT_EXPIRE_BIENTOT through the notification types and templates; until then
-        // the notifications module's email and SMS queues directly (SMS: renewal is critical).
-        const when =
-          joursRestants > 0
-            ? `se termine le ${frDate(sub.dateFin!)} (dans ${joursRestants} jour(s))`
-            : joursRestants === 0
-              ? `se termine aujourd'hui`
-              : `est terminé depuis le ${frDate(sub.dateFin!)} ; vos fonctionnalités restent actives jusqu'au ${frDate(sub.enGraceJusquAu!)}`;
-        const text = `Votre forfait SpotVibe ${plan.nom} ${when}. Renouvelez-le (${plan.prix} FCFA) depuis l'application, rubrique Abonnement.`;
-        if (user.email)
-          await queueEmail(deps.jobs, { to: user.email, subject: `SpotVibe : renouvelez votre forfait ${plan.nom}`, text }, tx);
-        if (user.telephone) await queueSms(deps.jobs, { to: user.telephone, text }, tx);
       });
     }
   }
@@ -133,32 +111,8 @@ async function expiredMessage(
   sub: Subscription,
 ) {
   const [plan] = await tx.select().from(subscriptionPlans).where(eq(subscriptionPlans.id, sub.planId));
-  await deps.hooks.run('subscription.expired', {
-    tx,
-    jobs: deps.jobs,
-    subscription: {
-      id: sub.id,
-      organisateurId: sub.organisateurId,
-      planId: sub.planId,
-      planNom: plan!.nom,
-      dateDebut: sub.dateDebut,
-      dateFin: sub.dateFin,
-      enGraceJusquAu: sub.enGraceJusquAu,
-    },
-  });
-  const [user] = await tx.select().from(users).where(eq(users.id, sub.organisateurId));
-  if (user?.email) {
-    // TODO(issue 13): ABONNEMENT_EXPIRE through the notification types and templates.
-    await queueEmail(
-      deps.jobs,
-      {
-        to: user.email,
-        subject: `SpotVibe : votre forfait ${plan!.nom} a expiré`,
-        text: `Bonjour ${user.firstName || user.username},\n\nVotre forfait ${plan!.nom} a expiré : vous êtes revenu(e) au forfait gratuit. Vos événements et les billets vendus restent en place ; seules les nouvelles créations suivent les limites du forfait gratuit.\nRéabonnez-vous à tout moment depuis l'application.\n\nL'équipe SpotVibe`,
-      },
-      tx,
-    );
-  }
+  // The notifications module turns it into ABONNEMENT_EXPIRE.
+  await deps.hooks.run('subscription.expired', { tx, jobs: deps.jobs, subscription: hookSubscription(sub, plan!) });
 }
 
 export const sweepJob: JobDefinition<Record<string, never>> = {

@@ -6,6 +6,8 @@ import type { PageRequest } from '../../core/pagination.js';
 import { FREE_PLAN_CODE, subscriptionPlans, subscriptions, type SubscriptionStatut } from './tables.js';
 import { subscriptionsPage, type Plan } from './effective.js';
 import { subscriptionMachine } from './states.js';
+import { hookSubscription } from './service.js';
+import './hooks.js';
 import { users } from '../users/tables.js';
 import { payments, refunds } from '../payments/tables.js';
 import { moneyTotals } from '../payments/money.js';
@@ -39,11 +41,14 @@ export async function createPlan(
 ): Promise<Plan> {
   checkPrice(input.code, input.prix);
   try {
-    return await deps.db.transaction(async (tx) => {
+    const plan = await deps.db.transaction(async (tx) => {
       const [p] = await tx.insert(subscriptionPlans).values(input).returning();
       await audit(tx, { userId: staffId, action: 'plan_cree', staff: true, cible: `forfait:${p!.id}`, meta, details: { code: p!.code } });
       return p!;
     });
+    // The public plans list (and nothing else yet: nobody subscribes to it before it exists).
+    await deps.publicCache.bump();
+    return plan;
   } catch (err) {
     if (pgErrorCode(err) === PG.uniqueViolation)
       throw new ConflictError('Un forfait porte déjà ce code.', 'duplicate', { code: ['Un forfait porte déjà ce code.'] });
@@ -53,7 +58,7 @@ export async function createPlan(
 
 /** Editing a plan changes it for new subscriptions and renewals; current subscribers keep their paid period. */
 export async function updatePlan(deps: SubscriptionsDeps, staffId: number, id: number, patch: PlanInput, meta: RequestMeta): Promise<Plan> {
-  return deps.db.transaction(async (tx) => {
+  const plan = await deps.db.transaction(async (tx) => {
     const [before] = await tx.select().from(subscriptionPlans).where(eq(subscriptionPlans.id, id)).for('no key update');
     if (!before) throw new NotFoundError('Forfait introuvable.');
     if (before.code === FREE_PLAN_CODE && patch.actif === false)
@@ -61,6 +66,10 @@ export async function updatePlan(deps: SubscriptionsDeps, staffId: number, id: n
     if (patch.code !== undefined && patch.code !== before.code && before.code === FREE_PLAN_CODE)
       throw new BadRequestError('Le code du forfait gratuit ne change pas.', 'free_plan');
     checkPrice(patch.code ?? before.code, patch.prix);
+    // Featured listing is what a paid plan sells: everyone featured would feature no one (and the public list reads
+    // `en_avant` from subscriptions only, effective.ts).
+    if (before.code === FREE_PLAN_CODE && patch.miseEnAvant === true)
+      throw new BadRequestError('Le forfait gratuit ne comprend pas la mise en avant.', 'free_plan');
     const [after] = await tx
       .update(subscriptionPlans)
       .set({ ...patch, dateModification: new Date() })
@@ -76,11 +85,14 @@ export async function updatePlan(deps: SubscriptionsDeps, staffId: number, id: n
     });
     return after!;
   });
+  // The public plans list, and the events of its subscribers when mise_en_avant changed (en_avant is read live).
+  await deps.publicCache.bump();
+  return plan;
 }
 
 /** DELETE: a plan anyone ever subscribed to is deactivated (kept for their history); an unused one is deleted. */
 export async function removePlan(deps: SubscriptionsDeps, staffId: number, id: number, meta: RequestMeta): Promise<Plan | null> {
-  return deps.db.transaction(async (tx) => {
+  const kept = await deps.db.transaction(async (tx) => {
     const [plan] = await tx.select().from(subscriptionPlans).where(eq(subscriptionPlans.id, id)).for('update');
     if (!plan) throw new NotFoundError('Forfait introuvable.');
     if (plan.code === FREE_PLAN_CODE) throw new BadRequestError('Le forfait gratuit ne peut être ni supprimé ni désactivé.', 'free_plan');
@@ -108,6 +120,8 @@ export async function removePlan(deps: SubscriptionsDeps, staffId: number, id: n
     await audit(tx, { userId: staffId, action: 'plan_supprime', staff: true, cible: `forfait:${id}`, meta, details: { code: plan.code } });
     return null;
   });
+  await deps.publicCache.bump();
+  return kept;
 }
 
 export async function listSubscriptionsForStaff(
@@ -145,7 +159,7 @@ export async function grantSubscription(
   meta: RequestMeta,
 ) {
   const now = deps.now?.() ?? new Date();
-  return deps.db.transaction(async (tx) => {
+  const granted = await deps.db.transaction(async (tx) => {
     const [org] = await tx.select({ id: users.id }).from(users).where(eq(users.id, input.organisateurId)).for('no key update');
     if (!org) throw new NotFoundError('Organisateur introuvable.');
     const [plan] = await tx.select().from(subscriptionPlans).where(eq(subscriptionPlans.id, input.planId));
@@ -191,8 +205,13 @@ export async function grantSubscription(
       meta,
       details: { organisateur: input.organisateurId, forfait: plan.code, jours: input.jours, motif: input.motif },
     });
+    // The organizer hears of it as of a paid one (ABONNEMENT_ACTIVE, notifications module).
+    await deps.hooks.run('subscription.activated', { tx, jobs: deps.jobs, subscription: hookSubscription(row!, plan) });
     return { sub: row!, plan };
   });
+  // Its plan may feature the organizer's events (en_avant).
+  await deps.publicCache.bump();
+  return granted;
 }
 
 export async function extendSubscription(
@@ -203,7 +222,7 @@ export async function extendSubscription(
   motif: string,
   meta: RequestMeta,
 ) {
-  return deps.db.transaction(async (tx) => {
+  const extended = await deps.db.transaction(async (tx) => {
     const [s] = await tx.select().from(subscriptions).where(eq(subscriptions.id, id)).for('no key update');
     if (!s) throw new NotFoundError('Abonnement introuvable.');
     if (s.statut !== 'ACTIF') throw new BadRequestError('Seul un abonnement actif peut être prolongé.', 'not_active');
@@ -228,6 +247,9 @@ export async function extendSubscription(
     const [plan] = await tx.select().from(subscriptionPlans).where(eq(subscriptionPlans.id, s.planId));
     return { sub: after!, plan: plan! };
   });
+  // A later end of grace: cached public pages were kept until the old one (en_avant).
+  await deps.publicCache.bump();
+  return extended;
 }
 
 /**

@@ -10,6 +10,7 @@ import { cancelSubscription, listActivePlans, listMySubscriptions, mySubscriptio
 import { Fonctionnalites, PlanSchema, SubscribeBody, SubscriptionSchema, fonctionnalites, planView, subscriptionView } from './schemas.js';
 import type { SubscriptionsDeps } from './deps.js';
 import { getPlan } from './plans.js';
+import { sendPage } from '../../core/public-http.js';
 
 export function subscriptionRoutes(deps: SubscriptionsDeps) {
   return async function routes(instance: FastifyInstance): Promise<void> {
@@ -24,7 +25,11 @@ export function subscriptionRoutes(deps: SubscriptionsDeps) {
           response: { 200: Type.Array(PlanSchema) },
         },
       },
-      async () => (await listActivePlans(deps)).map(planView),
+      // The same answer for everyone: served from the public-read cache, renewed by every staff change of a plan.
+      async (request, reply) => {
+        const load = async () => reply.serialize((await listActivePlans(deps)).map(planView)) as string;
+        return sendPage(request, reply, (await deps.publicCache.get('subscription-plans', load)).page);
+      },
     );
 
     app.post(

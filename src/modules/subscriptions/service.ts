@@ -17,7 +17,6 @@ import { users } from '../users/tables.js';
 import { initiateServicePayment, type Payment } from '../payments/service.js';
 import type { Fournisseur } from '../payments/tables.js';
 import type { PaymentSettledPayload } from '../payments/hooks.js';
-import { queueEmail } from '../notifications/delivery.js';
 import { subscriptionPlans, subscriptions, type SubscriptionNature } from './tables.js';
 import { subscriptionMachine } from './states.js';
 import { activeEventCount, currentSubscription, effectivePlan, subscriptionsPage, type Plan, type Subscription } from './effective.js';
@@ -52,19 +51,32 @@ export interface Quote {
   precedent: Subscription | null;
 }
 
+/**
+ * The daily rate the current period is credited at on an upgrade, as `prix` per `jours`: the price actually paid
+ * for its days (a first subscription, a renewal, a downgrade: `montant` over `duree_jours`, whatever the plan costs
+ * today); an upgrade row paid only a difference and a staff grant nothing (for any number of days), so those are
+ * credited at their plan's current rate.
+ */
+export function creditRate(sub: Subscription, plan: Plan): { prix: number; jours: number } {
+  const paidInFull =
+    sub.paymentId !== null && (sub.nature === 'NOUVEAU' || sub.nature === 'RENOUVELLEMENT' || sub.nature === 'DECLASSEMENT');
+  return paidInFull ? { prix: sub.montant, jours: sub.dureeJours } : { prix: plan.prix, jours: plan.dureeJours };
+}
+
 /** What subscribing to `plan` means now for this organizer: a first subscription, a renewal, an up/downgrade. */
 export function quote(plan: Plan, current: { subscription: Subscription; plan: Plan } | null, fournisseur: Fournisseur, now: Date): Quote {
   if (!current) return { nature: 'NOUVEAU', montant: plan.prix, precedent: null };
   const { subscription: sub, plan: old } = current;
   if (old.id === plan.id) return { nature: 'RENOUVELLEMENT', montant: plan.prix, precedent: sub };
   const left = sub.dateFin!.getTime() - now.getTime();
-  // Daily price compared as cross products (integers): new.prix / new.duree > old.prix / old.duree.
-  const upgrade = plan.prix * sub.dureeJours > old.prix * plan.dureeJours;
+  const c = creditRate(sub, old);
+  // Daily prices compared as cross products (integers): new.prix / new.duree > c.prix / c.jours.
+  const upgrade = plan.prix * c.jours > c.prix * plan.dureeJours;
   if (!upgrade) return { nature: 'DECLASSEMENT', montant: plan.prix, precedent: sub };
   if (left <= 0 || old.prix === 0) return { nature: 'NOUVEAU', montant: plan.prix, precedent: null };
   // The difference for the days left (a started day counts), rounded up to the franc.
   const days = Math.ceil(left / DAY_MS);
-  const diff = Math.ceil((days * (plan.prix * sub.dureeJours - old.prix * plan.dureeJours)) / (plan.dureeJours * sub.dureeJours));
+  const diff = Math.ceil((days * (plan.prix * c.jours - c.prix * plan.dureeJours)) / (plan.dureeJours * c.jours));
   return { nature: 'SURCLASSEMENT', montant: Math.max(diff, PROVIDER_MINIMUM[fournisseur]), precedent: sub };
 }
 
@@ -124,12 +136,13 @@ export async function subscribe(deps: SubscriptionsDeps, userId: number, input: 
   }
 }
 
-function hookSubscription(s: Subscription, planNom: string): SubscriptionHookPayload['subscription'] {
+export function hookSubscription(s: Subscription, plan: Pick<Plan, 'nom' | 'prix'>): SubscriptionHookPayload['subscription'] {
   return {
     id: s.id,
     organisateurId: s.organisateurId,
     planId: s.planId,
-    planNom,
+    planNom: plan.nom,
+    planPrix: plan.prix,
     dateDebut: s.dateDebut,
     dateFin: s.dateFin,
     enGraceJusquAu: s.enGraceJusquAu,
@@ -229,30 +242,13 @@ export async function onPaymentSettled(deps: Pick<SubscriptionsDeps, 'graceDays'
   });
   const [plan] = await tx.select().from(subscriptionPlans).where(eq(subscriptionPlans.id, locked.planId));
   const activated = { ...locked, statut: 'ACTIF' as const, dateDebut: start, dateFin: end, enGraceJusquAu: grace };
-  await deps.hooks.run('subscription.activated', { tx, jobs: e.jobs, subscription: hookSubscription(activated, plan!.nom) });
-  const [org] = await tx.select().from(users).where(eq(users.id, locked.organisateurId));
-  if (org?.email) {
-    // TODO(issue 13): the notifications module maps subscription.activated to ABONNEMENT_ACTIVE; until then an email.
-    await queueEmail(
-      e.jobs,
-      {
-        to: org.email,
-        subject: `SpotVibe : votre forfait ${plan!.nom} est actif`,
-        text: `Bonjour ${org.firstName || org.username},\n\nVotre paiement de ${e.payment.montant} FCFA est confirmé : le forfait ${plan!.nom} est actif du ${frDate(start)} au ${frDate(end)}.\n\nL'équipe SpotVibe`,
-      },
-      tx,
-    );
-  }
-}
-
-export function frDate(d: Date): string {
-  return new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Africa/Abidjan' }).format(d);
+  await deps.hooks.run('subscription.activated', { tx, jobs: e.jobs, subscription: hookSubscription(activated, plan!) });
 }
 
 /** Cancel: a pending one at once (ANNULE); an active one stays ACTIF until date_fin, with no reminder nor grace. */
 export async function cancelSubscription(deps: SubscriptionsDeps, userId: number, id: number): Promise<Subscription> {
   const now = clock(deps);
-  return deps.db.transaction(async (tx) => {
+  const out = await deps.db.transaction(async (tx) => {
     const [sub] = await tx
       .select()
       .from(subscriptions)
@@ -269,8 +265,11 @@ export async function cancelSubscription(deps: SubscriptionsDeps, userId: number
       throw new BadRequestError("Cet abonnement n'est plus en cours : il n'y a rien à annuler.", 'not_cancellable');
     }
     const [after] = await tx.select().from(subscriptions).where(eq(subscriptions.id, sub.id));
-    return after!;
+    return { after: after!, shortened: sub.statut === 'ACTIF' && !sub.annuleLe };
   });
+  // No grace any more: the featured listing ends with the period (public pages were kept until the old grace end).
+  if (out.shortened) await deps.publicCache.bump();
+  return out.after;
 }
 
 export async function mySubscriptionStatus(deps: SubscriptionsDeps, userId: number) {

@@ -360,11 +360,13 @@ test('reminders at J-7, J-3, J-1, J0, J+3 once each across parallel sweeps; expi
   // (The sweep sees every test's subscriptions: judge this one's rows, not the sweep's totals.)
   await runSubscriptionSweep(at(-8));
   assert.deepEqual(await steps(), []);
+  // Each reminder step is one ABONNEMENT_EXPIRE_BIENTOT notification with its SMS delivery (notifications module).
   const sent = async () =>
     (
       await selectRows<{ n: number }>(
         db(),
-        sql`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'notifications.sms' AND data->>'to' = ${org.user.telephone}`,
+        sql`SELECT count(*)::int AS n FROM notification_deliveries d JOIN notifications n ON n.id = d.notification_id
+             WHERE n.utilisateur_id = ${org.user.id} AND n.type_notification = 'ABONNEMENT_EXPIRE_BIENTOT' AND d.canal = 'SMS'`,
       )
     )[0]!.n;
   await Promise.all([runSubscriptionSweep(at(-7)), runSubscriptionSweep(at(-7)), runSubscriptionSweep(at(-6))]);

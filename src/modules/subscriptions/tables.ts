@@ -101,6 +101,13 @@ export const subscriptions = pgTable(
     index('subscriptions_fin_idx')
       .on(t.dateFin)
       .where(sql`${t.statut} = 'ACTIF'`),
+    // The clock's next effect on a subscription in force (effective.ts nextFeaturedChange: a start, a grace end).
+    index('subscriptions_debut_actif_idx')
+      .on(t.dateDebut)
+      .where(sql`${t.statut} = 'ACTIF'`),
+    index('subscriptions_grace_actif_idx')
+      .on(sql`coalesce(${t.enGraceJusquAu}, ${t.dateFin})`)
+      .where(sql`${t.statut} = 'ACTIF'`),
   ],
 );
 

@@ -120,21 +120,24 @@ export const DEFAULT_TEMPLATES: Record<string, TemplateTexts> = {
     titre_push: 'Abonnement activé',
     contenu_push: 'Votre abonnement {{ plan }} est actif jusqu’au {{ date_fin }}.',
     sujet_email: 'Votre abonnement {{ plan }} est actif',
-    contenu_email: `${HELLO}Votre abonnement {{ plan }} est actif jusqu'au {{ date_fin }}.${SIGN}`,
+    contenu_email: `${HELLO}Votre abonnement {{ plan }} est actif du {{ date_debut }} au {{ date_fin }}.${SIGN}`,
     contenu_sms: '',
   },
   ABONNEMENT_EXPIRE_BIENTOT: {
-    titre_push: 'Abonnement bientôt expiré',
-    contenu_push: 'Votre abonnement {{ plan }} expire le {{ date_fin }}.',
-    sujet_email: 'Votre abonnement {{ plan }} expire le {{ date_fin }}',
-    contenu_email: `${HELLO}Votre abonnement {{ plan }} expire le {{ date_fin }}. Renouvelez-le pour garder ses avantages.${SIGN}`,
-    contenu_sms: '',
+    titre_push: '{{ si en_grace }}Abonnement terminé{{ sinon }}Abonnement bientôt expiré{{ fin }}',
+    contenu_push:
+      '{{ si en_grace }}Votre abonnement {{ plan }} a pris fin le {{ date_fin }} ; ses avantages restent actifs jusqu’au {{ grace_jusqu_au }}.{{ sinon }}Votre abonnement {{ plan }} expire le {{ date_fin }}.{{ fin }} Renouvelez-le ({{ prix }}) dans l’application.',
+    sujet_email:
+      '{{ si en_grace }}Votre abonnement {{ plan }} a pris fin : renouvelez-le{{ sinon }}Votre abonnement {{ plan }} expire le {{ date_fin }}{{ fin }}',
+    contenu_email: `${HELLO}{{ si en_grace }}Votre abonnement {{ plan }} a pris fin le {{ date_fin }}. Ses avantages restent actifs jusqu'au {{ grace_jusqu_au }} ; ensuite vous reviendrez au forfait gratuit.{{ sinon }}Votre abonnement {{ plan }} expire le {{ date_fin }}.{{ fin }}\n\nRenouvelez-le ({{ prix }}) depuis l'application, rubrique Abonnement : la nouvelle période commence à la fin de la précédente, vous ne perdez aucun jour payé.${SIGN}`,
+    contenu_sms:
+      "SpotVibe: votre forfait {{ plan }} {{ si en_grace }}a pris fin le {{ date_fin }}, actif jusqu'au {{ grace_jusqu_au }}{{ sinon }}expire le {{ date_fin }}{{ fin }}. Renouvelez-le ({{ prix }}) dans l'app.",
   },
   ABONNEMENT_EXPIRE: {
     titre_push: 'Abonnement expiré',
-    contenu_push: 'Votre abonnement {{ plan }} a expiré le {{ date_fin }}.',
+    contenu_push: 'Votre abonnement {{ plan }} a expiré : vous êtes revenu au forfait gratuit.',
     sujet_email: 'Votre abonnement {{ plan }} a expiré',
-    contenu_email: `${HELLO}Votre abonnement {{ plan }} a expiré le {{ date_fin }}.${SIGN}`,
+    contenu_email: `${HELLO}Votre abonnement {{ plan }} a expiré (période terminée le {{ date_fin }}) : vous êtes revenu(e) au forfait gratuit. Vos événements et les billets vendus restent en place ; seules les nouvelles créations suivent les limites du forfait gratuit.\nRéabonnez-vous à tout moment depuis l'application.${SIGN}`,
     contenu_sms: '',
   },
   MESSAGE_ORGANISATEUR: {
