@@ -72,7 +72,7 @@ export function featuredOrganizersSql(now: SQL): SQL {
 /**
  * The next moment after `now` when some organizer's subscription in force may change by the clock alone (a
  * paid renewal or downgrade starts, a grace ends), or null: a cached public page showing `en_avant` is good
- * until then (core/public-cache.ts's maxAgeMs). Two index reads (migration 0015's partial indexes).
+ * until then (core/public-cache.ts's maxAgeMs). Two index reads (migration 0013's partial indexes).
  */
 export async function nextFeaturedChange(db: DbOrTx, now: Date): Promise<Date | null> {
   const at = now.toISOString();
