@@ -144,6 +144,11 @@ export const envSchema = z.object({
    * "not found" (MTN 404, CinetPay 662): it is never failed before this window has passed.
    */
   PAYMENT_UNCONFIRMED_WINDOW_HOURS: int(48, 1, 24 * 30),
+  // Check-in at the door (tickets module): pace per scanner token (or user), and unknown codes before a 429.
+  CHECKIN_RATE_LIMIT_MAX: int(120, 1, 100_000),
+  CHECKIN_RATE_LIMIT_WINDOW_SECONDS: int(60, 1, 3600),
+  CHECKIN_UNKNOWN_CODES_MAX: int(20, 1, 100_000),
+  CHECKIN_UNKNOWN_CODES_WINDOW_SECONDS: int(60, 1, 3600),
   WEBHOOK_RATE_LIMIT_MAX: int(600, 1, 1_000_000),
   WEBHOOK_RATE_LIMIT_WINDOW_SECONDS: int(60, 1, 3600),
   FORGED_CALLBACKS_RETENTION_DAYS: int(7, 1, 365),
