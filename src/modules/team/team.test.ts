@@ -384,3 +384,28 @@ test('offline sync: idempotent per nonce, the earliest scan wins across two devi
   });
   assert.equal(withEvent.json().resultats[0].statut, 'ACCEPTE');
 });
+
+test('the OpenAPI document carries the door routes with French summaries and token security', async () => {
+  const paths = (await ctx.app.inject({ url: '/api/schema/' })).json().paths as Record<
+    string,
+    Record<string, { summary?: string; security?: unknown[] }>
+  >;
+  for (const [path, methods] of [
+    ['/api/events/{id}/equipe/', ['get', 'post']],
+    ['/api/events/{id}/equipe/{membre_id}/', ['delete']],
+    ['/api/events/{id}/equipe/{membre_id}/jetons/', ['post']],
+    ['/api/events/{id}/equipe/jetons/', ['get']],
+    ['/api/events/{id}/equipe/jetons/{jeton_id}/', ['delete']],
+    ['/api/events/{id}/checkin/recherche/', ['get']],
+    ['/api/events/{id}/checkin/export/', ['get']],
+    ['/api/tickets/checkin/', ['post']],
+    ['/api/tickets/checkin/sync/', ['post']],
+  ] as const) {
+    for (const m of methods) {
+      const op = paths[path]?.[m];
+      assert.ok(op, `${m.toUpperCase()} ${path} missing`);
+      assert.ok(op.summary && /[a-zé]/.test(op.summary), `${m} ${path} summary`);
+      assert.ok(op.security, `${m} ${path} security`);
+    }
+  }
+});
