@@ -7,10 +7,12 @@ import { registerScannerTokenLookup } from '../../core/auth.js';
 import { teamDeps } from './deps.js';
 import { teamRoutes } from './routes.js';
 import { findScannerToken } from './access.js';
+import { teamPrivacyHooks } from './privacy.js';
 
 export const teamModule = defineModule({
   name: 'team',
   dependencies: ['users', 'events'],
+  hooks: () => teamPrivacyHooks,
   plugin: modulePlugin('team', ['users', 'events'], async (app) => {
     const deps = teamDeps(app.runtime);
     registerScannerTokenLookup(app, (key) => findScannerToken(deps.db, key));

@@ -323,6 +323,17 @@ test('offline sync: idempotent per nonce, the earliest scan wins across two devi
   const ev = await eventWithTickets(organizer, 3);
   const [t, refunded, fresh] = ev.tickets as [(typeof ev.tickets)[0], (typeof ev.tickets)[0], (typeof ev.tickets)[0]];
   await db().update(tickets).set({ statut: 'REMBOURSE' }).where(eq(tickets.id, refunded.id));
+  // Bought two hours before the door opened.
+  const issued = new Date(Date.now() - 2 * 3600_000);
+  await db()
+    .update(tickets)
+    .set({ dateEmission: issued })
+    .where(
+      inArray(
+        tickets.id,
+        ev.tickets.map((x) => x.id),
+      ),
+    );
   const member = await addMember(organizer, ev.event.id, doorman, 'SCANNER');
   const deviceA = bearer((await scannerToken(organizer, ev.event.id, member.id, 'porte A')).jeton);
   const deviceB = bearer((await scannerToken(organizer, ev.event.id, member.id, 'porte B')).jeton);
@@ -373,6 +384,12 @@ test('offline sync: idempotent per nonce, the earliest scan wins across two devi
   const online = await scan(organizer.headers, { code: t.code, evenement_id: ev.event.id });
   assert.equal(online.statusCode, 409);
   assert.match(online.json().error, /à l'entrée B\.$/);
+  // A device clock far behind cannot claim the first entry with a time before the ticket was issued.
+  const stale = await sync(deviceA, [
+    { code: t.code, scanned_at: new Date(issued.getTime() - 86_400_000).toISOString(), nonce: 'device-a-0003' },
+  ]);
+  assert.equal(stale.json().resultats[0].statut, 'INVALIDE');
+  assert.equal((await db().select().from(tickets).where(eq(tickets.id, t.id)))[0]!.dateUtilisation!.getTime(), early.getTime());
   // Without a scanner token, the event is required.
   const noEvent = await inject('POST', '/api/tickets/checkin/sync/', organizer.headers, {
     scans: [{ code: fresh.code, scanned_at: early.toISOString(), nonce: 'organizer-0001' }],
@@ -408,4 +425,22 @@ test('the OpenAPI document carries the door routes with French summaries and tok
       assert.ok(op.security, `${m} ${path} security`);
     }
   }
+});
+
+test("an erased account leaves the event's team, its scanner tokens stop; the export lists its memberships", async () => {
+  const organizer = await createUserWithToken(db());
+  const doorman = await createUserWithToken(db(), { password: 'mot-de-passe-porte-1' });
+  const ev = await eventWithTickets(organizer);
+  const member = await addMember(organizer, ev.event.id, doorman, 'SCANNER');
+  const { jeton } = await scannerToken(organizer, ev.event.id, member.id);
+  const exported = await inject('GET', '/api/users/me/export/', doorman.headers);
+  assert.equal(exported.statusCode, 200);
+  assert.deepEqual(
+    exported.json().equipes.map((e: { evenement_id: number; role: string }) => [e.evenement_id, e.role]),
+    [[ev.event.id, 'SCANNER']],
+  );
+  const del = await inject('POST', '/api/users/me/delete/', doorman.headers, { password: 'mot-de-passe-porte-1' });
+  assert.equal(del.statusCode, 204, del.body);
+  assert.equal((await inject('GET', `/api/events/${ev.event.id}/equipe/`, organizer.headers)).json().count, 0);
+  assert.equal((await scan(bearer(jeton), { code: ev.tickets[0]!.code })).statusCode, 401);
 });

@@ -86,6 +86,7 @@ const lockedTicket = (tx: DbOrTx, code: string) =>
       statut: tickets.statut,
       evenementId: tickets.evenementId,
       dateUtilisation: tickets.dateUtilisation,
+      dateEmission: tickets.dateEmission,
       entree: tickets.entree,
       titulaireNom: tickets.titulaireNom,
       typeNom: ticketTypes.nom,
@@ -360,6 +361,15 @@ async function syncOne(
           message: 'Ce billet est pour un autre événement : entrée refusée.',
           ticketId: null,
           counted: true,
+        };
+      }
+      // A device whose clock is far behind must not "win" the first entry with a time before the ticket existed.
+      if (scan.scannedAt.getTime() < t.dateEmission.getTime() - CLOCK_SKEW_MS) {
+        return {
+          statut: 'INVALIDE',
+          message: "Heure de scan antérieure à l'émission du billet : vérifiez l'horloge de l'appareil.",
+          ticketId: t.id,
+          counted: false,
         };
       }
       if (t.statut === 'ANNULE' || t.statut === 'REMBOURSE') {
