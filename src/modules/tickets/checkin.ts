@@ -281,8 +281,23 @@ export async function syncOfflineScans(
   const key = scannerKey(c);
   await deps.unknownCodes.assertAllowed(key);
   const results: SyncResult[] = [];
+  // Scans already received (a device re-sending its batch) are answered from one read, without a transaction
+  // each; a nonce not seen here goes through syncOne, whose insert settles any race.
+  const known = new Map(
+    (
+      await deps.db
+        .select()
+        .from(checkinScans)
+        .where(and(eq(checkinScans.evenementId, eventId), inArray(checkinScans.nonce, [...new Set(scans.map((x) => x.nonce))])))
+    ).map((r) => [r.nonce, r]),
+  );
   let blocked = false;
   for (const scan of scans) {
+    const prior = known.get(scan.nonce);
+    if (prior) {
+      results.push(replay(prior, scan));
+      continue;
+    }
     if (blocked) {
       results.push({ nonce: scan.nonce, statut: 'NON_TRAITE', message: deps.unknownCodes.refusal().message, billet_id: null });
       continue;
@@ -292,6 +307,14 @@ export async function syncOfflineScans(
     results.push(r.result);
   }
   return { evenement_id: eventId, resultats: results };
+}
+
+/** The recorded answer of a scan sent again; a nonce reused for another code is refused, not replayed. */
+function replay(prior: typeof checkinScans.$inferSelect, scan: OfflineScan): SyncResult {
+  if (prior.saisieHash !== sha256(scan.code.trim())) {
+    return { nonce: scan.nonce, statut: 'INVALIDE', message: 'Ce nonce a déjà servi pour un autre billet : scan ignoré.', billet_id: null };
+  }
+  return { nonce: scan.nonce, statut: prior.statut, message: prior.message, billet_id: prior.ticketId };
 }
 
 async function syncOne(
@@ -324,18 +347,7 @@ async function syncOne(
         .select()
         .from(checkinScans)
         .where(and(eq(checkinScans.evenementId, eventId), eq(checkinScans.nonce, scan.nonce)));
-      if (prior!.saisieHash !== saisieHash) {
-        return {
-          result: {
-            nonce: scan.nonce,
-            statut: 'INVALIDE',
-            message: 'Ce nonce a déjà servi pour un autre billet : scan ignoré.',
-            billet_id: null,
-          },
-          counted: false,
-        };
-      }
-      return { result: { nonce: scan.nonce, statut: prior!.statut, message: prior!.message, billet_id: prior!.ticketId }, counted: false };
+      return { result: replay(prior!, scan), counted: false };
     }
     const decide = async (): Promise<{ statut: CheckinScanStatut; message: string; ticketId: number | null; counted: boolean }> => {
       if (scan.scannedAt.getTime() > Date.now() + CLOCK_SKEW_MS) {
