@@ -138,6 +138,23 @@ test('team: the creator names members; GESTIONNAIRE manages ticket types, SCANNE
   assert.equal(patched.json().prix, 25000);
   assert.equal((await inject('PATCH', `${types}${created.json().id}/`, scanner.headers, { prix: 1 })).statusCode, 403);
 
+  // A GESTIONNAIRE reads the types of an event still awaiting moderation; nobody else outside its creator does.
+  const pending = await createPaidEvent(db(), organizer.user.id, { statut: 'EN_ATTENTE' });
+  await addMember(organizer, pending.event.id, manager, 'GESTIONNAIRE');
+  await addMember(organizer, pending.event.id, scanner, 'SCANNER');
+  assert.equal((await inject('GET', `/api/events/${pending.event.id}/ticket-types/`, manager.headers)).statusCode, 200);
+  assert.equal((await inject('GET', `/api/events/${pending.event.id}/ticket-types/`, scanner.headers)).statusCode, 404);
+  assert.equal((await inject('GET', `/api/events/${pending.event.id}/ticket-types/`, outsider.headers)).statusCode, 404);
+  const pendingType = pending.types[0]!.id;
+  assert.equal(
+    (await inject('PATCH', `/api/events/${pending.event.id}/ticket-types/${pendingType}/`, manager.headers, { prix: 7000 })).statusCode,
+    200,
+  );
+  assert.equal(
+    (await inject('PATCH', `/api/events/${pending.event.id}/ticket-types/${pendingType}/`, outsider.headers, { prix: 1 })).statusCode,
+    404,
+  );
+
   // Both roles check in and search, for this event.
   assert.equal((await scan(scanner.headers, { code: ev.tickets[0]!.code, evenement_id: ev.event.id })).statusCode, 200);
   assert.equal((await scan(manager.headers, { code: ev.tickets[1]!.code, evenement_id: ev.event.id })).statusCode, 200);

@@ -194,9 +194,19 @@ async function withAvailability(db: DbOrTx, t: TicketType): Promise<TicketTypeVi
   return { ...t, disponibles: Math.max(0, t.quantite - t.vendus - held) };
 }
 
-/** The ticket types of an event the caller may see (events' visibility rule), cheapest first, paginated. */
+/**
+ * The ticket types of an event the caller may see (events' visibility rule, plus its GESTIONNAIRE), cheapest
+ * first, paginated.
+ */
 export async function ticketTypesOf(deps: TicketsDeps, user: AuthUser | null, eventId: number, page: PageRequest) {
-  await visibleEvent(deps.db, eventId, user);
+  try {
+    await visibleEvent(deps.db, eventId, user);
+  } catch (err) {
+    // A GESTIONNAIRE manages the types of an event not yet published: they read them too.
+    if (!(err instanceof NotFoundError) || !user) throw err;
+    const { role } = await eventRole(deps.db, eventId, user).catch(() => ({ role: null }));
+    if (role !== 'GESTIONNAIRE') throw err;
+  }
   return paginate(
     page,
     async () =>
