@@ -285,6 +285,21 @@ test('rate limits: unknown codes per scanner token → 429, other tokens unaffec
   for (let i = 0; i < RATE_MAX + 1; i++) statuses.push((await scan(honest, { code: ev.tickets[0]!.code })).statusCode);
   assert.equal(statuses.filter((s) => s === 409).length, RATE_MAX - 1, statuses.join(','));
   assert.deepEqual(statuses.slice(-2), [429, 429]);
+  // Offline sync counts unknown codes too: past the limit the rest of the batch is left unexamined, not recorded.
+  const syncer = bearer((await scannerToken(organizer, ev.event.id, member.id, 'C')).jeton);
+  const batch = Array.from({ length: UNKNOWN_MAX + 2 }, (_, i) => ({
+    code: generateTicketCode(),
+    scanned_at: new Date().toISOString(),
+    nonce: `guess-${i}-nonce`,
+  }));
+  const guessed = await inject('POST', '/api/tickets/checkin/sync/', syncer, { scans: batch });
+  assert.equal(guessed.statusCode, 200, guessed.body);
+  assert.deepEqual(
+    guessed.json().resultats.map((r: { statut: string }) => r.statut),
+    [...Array(UNKNOWN_MAX).fill('INCONNU'), 'NON_TRAITE', 'NON_TRAITE'],
+  );
+  assert.equal((await db().select().from(checkinScans).where(eq(checkinScans.evenementId, ev.event.id))).length, UNKNOWN_MAX);
+  assert.equal((await inject('POST', '/api/tickets/checkin/sync/', syncer, { scans: batch.slice(-1) })).statusCode, 429);
   // Per token: the organizer's own scans are counted apart.
   assert.equal((await scan(organizer.headers, { code: ev.tickets[1]!.code, evenement_id: ev.event.id })).statusCode, 200);
 });
