@@ -319,7 +319,7 @@ test('offline export: QR signatures verify with the exported public key alone; h
   const hash = (code: string) => createHash('sha256').update(`${ev.event.id}:${code}`).digest('hex');
   assert.deepEqual(x.codes_valides, [hash(valid.code)]);
   assert.deepEqual(
-    x.deja_utilises.map((u: { code_hash: string; entree: string }) => [u.code_hash, u.entree]),
+    x.deja_utilises.map((u: { empreinte: string; entree: string }) => [u.empreinte, u.entree]),
     [[hash(used.code), 'C']],
   );
   assert.deepEqual(x.revoques, [hash(refunded.code)]);

@@ -59,7 +59,7 @@ const ExportSchema = Type.Object({
   codes_valides: Type.Array(Type.String()),
   deja_utilises: Type.Array(
     Type.Object({
-      code_hash: Type.String(),
+      empreinte: Type.String(),
       date_utilisation: Type.String({ format: 'date-time' }),
       entree: Type.Union([Type.String(), Type.Null()]),
     }),

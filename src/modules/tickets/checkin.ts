@@ -240,7 +240,7 @@ export async function exportForOffline(deps: TicketsDeps, c: Controller, eventId
     codes_valides: rows.filter((r) => r.statut === 'VALIDE').map((r) => offlineCodeHash(id, r.code)),
     deja_utilises: rows
       .filter((r) => r.statut === 'UTILISE')
-      .map((r) => ({ code_hash: offlineCodeHash(id, r.code), date_utilisation: r.dateUtilisation!.toISOString(), entree: r.entree })),
+      .map((r) => ({ empreinte: offlineCodeHash(id, r.code), date_utilisation: r.dateUtilisation!.toISOString(), entree: r.entree })),
     revoques: rows.filter((r) => r.statut === 'ANNULE' || r.statut === 'REMBOURSE').map((r) => offlineCodeHash(id, r.code)),
   };
 }
