@@ -167,6 +167,11 @@ export const envSchema = z.object({
   MOOV_MONEY_MAX_AMOUNT: int(1_500_000, 1, 100_000_000),
   WAVE_MIN_AMOUNT: int(100, 1, 100_000_000),
   WAVE_MAX_AMOUNT: int(1_500_000, 1, 100_000_000),
+  // Check-in at the door (tickets module): pace per scanner token (or user), and unknown codes before a 429.
+  CHECKIN_RATE_LIMIT_MAX: int(120, 1, 100_000),
+  CHECKIN_RATE_LIMIT_WINDOW_SECONDS: int(60, 1, 3600),
+  CHECKIN_UNKNOWN_CODES_MAX: int(20, 1, 100_000),
+  CHECKIN_UNKNOWN_CODES_WINDOW_SECONDS: int(60, 1, 3600),
   WEBHOOK_RATE_LIMIT_MAX: int(600, 1, 1_000_000),
   WEBHOOK_RATE_LIMIT_WINDOW_SECONDS: int(60, 1, 3600),
   FORGED_CALLBACKS_RETENTION_DAYS: int(7, 1, 365),

@@ -33,12 +33,45 @@ declare module 'fastify' {
     authTokenId: number | null;
     /** The staff browser session when the request came with its cookie (never with a header). */
     staffSession: { key: string; expireLe: Date | null } | null;
+    /** The door scanner token the request came with (`svscan_…`, team module), bound to one event. */
+    scanner: ScannerCredential | null;
   }
   interface FastifyContextConfig {
     /** `false`: the route reads its own Authorization header (`/metrics` and its METRICS_TOKEN), not an API key. */
     authentication?: boolean;
+    /** `true`: the route accepts a door scanner token (check-in, attendee search, offline export and sync). */
+    scannerToken?: boolean;
+  }
+  interface FastifyInstance {
+    /** Where the team module plugs in the lookup of scanner tokens (see registerScannerTokenLookup). */
+    scannerTokens: { lookup: ScannerTokenLookup | null };
   }
 }
+
+/**
+ * Door scanner tokens (issue 12): opaque keys with this prefix, scoped to one event and to the routes that
+ * say `config: { scannerToken: true }`. Any other route refuses them with a 403, so a lost door phone can
+ * check tickets in, and nothing else.
+ */
+export const SCANNER_TOKEN_PREFIX = 'svscan_';
+
+export interface ScannerCredential {
+  tokenId: number;
+  eventId: number;
+  /** The team member's user: who checked the tickets in. */
+  userId: number;
+}
+
+/** Finds the member and event of a scanner key; null when unknown or revoked. */
+export type ScannerTokenLookup = (key: string) => Promise<{ user: AuthUser; scanner: ScannerCredential } | null>;
+
+/** The team module's lookup of scanner keys, used by the authentication hook. */
+export function registerScannerTokenLookup(app: FastifyInstance, lookup: ScannerTokenLookup): void {
+  app.scannerTokens.lookup = lookup;
+}
+
+export const SCANNER_SCOPE_MESSAGE =
+  "Ce jeton de contrôle ne sert qu'au contrôle des billets et à la recherche de participants de son événement.";
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -87,11 +120,22 @@ export function registerAuthentication(app: FastifyInstance, lookup: TokenLookup
   app.decorateRequest('user', null);
   app.decorateRequest('authTokenId', null);
   app.decorateRequest('staffSession', null);
+  app.decorateRequest('scanner', null);
+  const scannerTokens: { lookup: ScannerTokenLookup | null } = { lookup: null };
+  app.decorate('scannerTokens', scannerTokens);
   const cookieName = staffSessionCookieName(opts.secureCookies);
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config?.authentication === false) return;
     const parsed = parseAuthorization(request.headers.authorization);
     if (parsed.kind === 'invalid') throw new UnauthorizedError(parsed.message, 'authentication_failed');
+    if (parsed.kind === 'token' && parsed.key.startsWith(SCANNER_TOKEN_PREFIX)) {
+      const found = scannerTokens.lookup ? await scannerTokens.lookup(parsed.key) : null;
+      if (!found || !found.user.isActive) throw new UnauthorizedError('Jeton de contrôle invalide ou révoqué.', 'authentication_failed');
+      if (request.routeOptions.config?.scannerToken !== true) throw new ForbiddenError(SCANNER_SCOPE_MESSAGE, 'scanner_token_scope');
+      request.user = found.user;
+      request.scanner = found.scanner;
+      return;
+    }
     if (parsed.kind === 'token') {
       const found = await lookup(parsed.key);
       // A distinct code, so that apps send their user to the login screen instead of showing an error.

@@ -2,6 +2,7 @@
 export * from '../core/tables.js';
 export * from '../modules/users/tables.js';
 export * from '../modules/events/tables.js';
+export * from '../modules/team/tables.js';
 export * from '../modules/tickets/tables.js';
 export * from '../modules/payments/tables.js';
 export * from '../modules/notifications/tables.js';

@@ -6,6 +6,7 @@ import type { SpotVibeModule } from '../core/module.js';
 import { healthModule } from './health/plugin.js';
 import { usersModule } from './users/plugin.js';
 import { eventsModule } from './events/plugin.js';
+import { teamModule } from './team/plugin.js';
 import { ticketsModule } from './tickets/plugin.js';
 import { paymentsModule } from './payments/plugin.js';
 import { subscriptionsModule } from './subscriptions/plugin.js';
@@ -17,6 +18,7 @@ export const MODULES: readonly SpotVibeModule[] = [
   healthModule,
   usersModule,
   eventsModule,
+  teamModule,
   ticketsModule,
   paymentsModule,
   subscriptionsModule,

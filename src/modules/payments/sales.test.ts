@@ -56,7 +56,12 @@ async function refund(paymentId: number) {
 
 async function checkIn(paymentId: number) {
   const [t] = await ctx.database.db.select().from(tickets).where(eq(tickets.paymentId, paymentId)).limit(1);
-  const r = await ctx.app.inject({ method: 'POST', url: '/api/tickets/checkin/', headers: organizer.headers, payload: { code: t!.code } });
+  const r = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/tickets/checkin/',
+    headers: organizer.headers,
+    payload: { code: t!.code, evenement_id: eventId },
+  });
   assert.equal(r.statusCode, 200, r.body);
 }
 
@@ -157,6 +162,30 @@ test('another organizer: 403 on a published event, 404 on one they may not see; 
   assert.deepEqual(own.json().montants, { devise: 'XOF', ...money(0, 0, 0, 0) });
   assert.equal((await ctx.app.inject({ url: `/api/events/${eventId}/ventes/` })).statusCode, 401);
   assert.equal((await ctx.app.inject({ url: '/api/events/999999/ventes/', headers: organizer.headers })).statusCode, 404);
+});
+
+test("the event's GESTIONNAIRE reads the figures; its SCANNER does not", async () => {
+  const manager = await createUserWithToken(ctx.database.db);
+  const scanner = await createUserWithToken(ctx.database.db);
+  for (const [who, role] of [
+    [manager, 'GESTIONNAIRE'],
+    [scanner, 'SCANNER'],
+  ] as const) {
+    const added = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/events/${eventId}/equipe/`,
+      headers: organizer.headers,
+      payload: { utilisateur: who.user.id, role },
+    });
+    assert.equal(added.statusCode, 201, added.body);
+  }
+  const byManager = await ctx.app.inject({ url: `/api/events/${eventId}/ventes/`, headers: manager.headers });
+  assert.equal(byManager.statusCode, 200, byManager.body);
+  const byOrganizer = await ctx.app.inject({ url: `/api/events/${eventId}/ventes/`, headers: organizer.headers });
+  assert.deepEqual(byManager.json().montants, byOrganizer.json().montants);
+  const byScanner = await ctx.app.inject({ url: `/api/events/${eventId}/ventes/`, headers: scanner.headers });
+  assert.equal(byScanner.statusCode, 403, byScanner.body);
+  assert.equal(byScanner.json().code, 'not_owner');
 });
 
 test('staff totals: a payment whose refund is done or under way is not cashed (gross, refunded, under way, net)', async () => {

@@ -11,6 +11,7 @@
  * made before rates were recorded counts 0 %). Net = gross − refunds done − commission, and
  * `net_apres_remboursements_en_cours` also takes off the refunds under way (what stays once they are paid).
  */
+import { eventRole } from '../team/access.js';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { isStaffUser, type AuthUser } from '../../core/auth.js';
@@ -33,11 +34,13 @@ interface SalesEvent {
 }
 
 /**
- * Who may read an event's sales figures: its creator and staff. The one place to widen it (an event's
- * GESTIONNAIRE, door-staff roles): it takes the transaction so such a check can read the team's table.
+ * Who may read an event's sales figures: its creator, the GESTIONNAIRE members of its team (issue 12: "creator and
+ * their GESTIONNAIRE") and staff. A SCANNER checks tickets in; the money is not theirs to see.
  */
-export async function canSeeSales(_tx: DbOrTx, event: { id: number; createurId: number }, user: AuthUser): Promise<boolean> {
-  return user.id === event.createurId || isStaffUser(user);
+export async function canSeeSales(tx: DbOrTx, event: { id: number; createurId: number }, user: AuthUser): Promise<boolean> {
+  if (user.id === event.createurId || isStaffUser(user)) return true;
+  const { role } = await eventRole(tx, event.id, user);
+  return role === 'GESTIONNAIRE';
 }
 
 export interface SeatFigures {

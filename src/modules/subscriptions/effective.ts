@@ -125,7 +125,9 @@ export type PlanLimit =
   /** One more ticket type on this event. */
   | { kind: 'type_billet'; eventId: number }
   /** A message from the organizer to the participants of an event (POST /api/events/{id}/messages/). */
-  | { kind: 'message_participants' };
+  | { kind: 'message_participants' }
+  /** One more door-staff member (team module) on this event. */
+  | { kind: 'membre_equipe'; eventId: number; count: (tx: DbOrTx) => Promise<number> };
 
 export class PlanLimitError extends AppError {
   constructor(message: string) {
@@ -166,6 +168,15 @@ export async function assertWithinPlan(tx: DbOrTx, organizerId: number, limit: P
     if (row!.n >= plan.maxTypesBilletParEvenement) {
       throw new PlanLimitError(
         `Votre forfait « ${plan.nom} » permet au plus ${plan.maxTypesBilletParEvenement} type(s) de billet par événement. ${UPGRADE_HINT}`,
+      );
+    }
+  }
+  if (limit.kind === 'membre_equipe' && plan.maxMembresEquipe !== null) {
+    // The team module counts its own rows (this file reads no table of a module that depends on it).
+    const n = await limit.count(tx);
+    if (n >= plan.maxMembresEquipe) {
+      throw new PlanLimitError(
+        `Votre forfait « ${plan.nom} » permet au plus ${plan.maxMembresEquipe} membre(s) d'équipe par événement ; cet événement en a ${n}. ${UPGRADE_HINT}`,
       );
     }
   }

@@ -8,6 +8,9 @@ export const Fonctionnalites = Type.Object({
   max_evenements_actifs: Type.Union([Type.Integer(), Type.Null()], { description: 'null = illimité' }),
   evenements_payants: Type.Boolean(),
   max_types_billet_par_evenement: Type.Union([Type.Integer(), Type.Null()], { description: 'null = illimité' }),
+  max_membres_equipe: Type.Union([Type.Integer(), Type.Null()], {
+    description: "Membres d'équipe (contrôle, gestion) par événement ; null = illimité",
+  }),
   commission_pourcentage: Type.Number(),
   mise_en_avant: Type.Boolean(),
   statistiques_avancees: Type.Boolean(),
@@ -52,6 +55,7 @@ export function fonctionnalites(p: Plan) {
     max_evenements_actifs: p.maxEvenementsActifs,
     evenements_payants: p.evenementsPayants,
     max_types_billet_par_evenement: p.maxTypesBilletParEvenement,
+    max_membres_equipe: p.maxMembresEquipe,
     commission_pourcentage: Number(p.commissionPourcentage),
     mise_en_avant: p.miseEnAvant,
     statistiques_avancees: p.statistiquesAvancees,

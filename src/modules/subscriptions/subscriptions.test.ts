@@ -90,6 +90,7 @@ test('plans: active plans with French names, typed features, the free plan at 0 
     max_evenements_actifs: null,
     evenements_payants: true,
     max_types_billet_par_evenement: null,
+    max_membres_equipe: 2,
     commission_pourcentage: 0,
     mise_en_avant: false,
     statistiques_avancees: false,

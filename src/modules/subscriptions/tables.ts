@@ -46,6 +46,8 @@ export const subscriptionPlans = pgTable(
     evenementsPayants: boolean('evenements_payants').notNull().default(true),
     /** Ticket types per event; null = unlimited. */
     maxTypesBilletParEvenement: integer('max_types_billet_par_evenement'),
+    /** Door-staff members (equipe) per event; null = unlimited. */
+    maxMembresEquipe: integer('max_membres_equipe'),
     commissionPourcentage: numeric('commission_pourcentage', { precision: 5, scale: 2, mode: 'number' }).notNull().default(0),
     miseEnAvant: boolean('mise_en_avant').notNull().default(false),
     statistiquesAvancees: boolean('statistiques_avancees').notNull().default(false),
@@ -60,6 +62,7 @@ export const subscriptionPlans = pgTable(
     check('subscription_plans_duree_positive', sql`${t.dureeJours} > 0`),
     check('subscription_plans_commission', sql`${t.commissionPourcentage} >= 0 AND ${t.commissionPourcentage} <= 100`),
     check('subscription_plans_max_evenements', sql`${t.maxEvenementsActifs} IS NULL OR ${t.maxEvenementsActifs} >= 0`),
+    check('subscription_plans_max_equipe', sql`${t.maxMembresEquipe} IS NULL OR ${t.maxMembresEquipe} >= 0`),
     check('subscription_plans_max_types', sql`${t.maxTypesBilletParEvenement} IS NULL OR ${t.maxTypesBilletParEvenement} >= 1`),
   ],
 );

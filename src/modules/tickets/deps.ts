@@ -5,6 +5,7 @@ import type { ProcessServices } from '../../jobs/queue.js';
 import type { DomainHooks } from '../../core/hooks.js';
 import { keyRing, type PublicKeyRing } from './render/payload.js';
 import { ticketSigningKey, type TicketSigningKey } from './render/keys.js';
+import { checkinLimitSettings, UnknownCodeCounter, type CheckinLimitSettings } from './checkin-limits.js';
 
 export interface TicketsDeps {
   db: Db;
@@ -12,9 +13,21 @@ export interface TicketsDeps {
   config: Config;
   signingKey: TicketSigningKey;
   keys: PublicKeyRing;
+  checkinLimits: CheckinLimitSettings;
+  /** Unknown or forged codes per scanner (checkin-limits.ts). */
+  unknownCodes: UnknownCodeCounter;
 }
 
-export function ticketsDeps(s: Pick<ProcessServices, 'database' | 'hooks' | 'config'>): TicketsDeps {
+export function ticketsDeps(s: Pick<ProcessServices, 'database' | 'hooks' | 'config'> & { redis?: ProcessServices['redis'] }): TicketsDeps {
   const signingKey = ticketSigningKey(s.config);
-  return { db: s.database.db, hooks: s.hooks, config: s.config, signingKey, keys: keyRing(signingKey) };
+  const checkinLimits = checkinLimitSettings(s.config.env);
+  return {
+    db: s.database.db,
+    hooks: s.hooks,
+    config: s.config,
+    signingKey,
+    keys: keyRing(signingKey),
+    checkinLimits,
+    unknownCodes: new UnknownCodeCounter(checkinLimits.unknown, s.redis ?? null),
+  };
 }

@@ -52,22 +52,27 @@ test('check-in: 200 the first time, 409 with the time after; others and forgerie
   const scan = (headers: Record<string, string>, body: object) =>
     ctx.app.inject({ method: 'POST', url: '/api/tickets/checkin/', headers, payload: body });
 
-  assert.equal((await scan(stranger.headers, { code })).statusCode, 404, "not the event's organizer");
-  assert.equal((await scan(organizer.headers, { code: generateTicketCode() })).statusCode, 404, 'well-formed but unknown code');
-  assert.equal((await scan(organizer.headers, { code: 'pas un code' })).statusCode, 400, 'garbage');
+  const at = { evenement_id: event.id };
+  assert.equal((await scan(stranger.headers, { code, ...at })).statusCode, 403, "not the event's organizer nor on its team");
+  assert.equal((await scan(organizer.headers, { code: generateTicketCode(), ...at })).statusCode, 404, 'well-formed but unknown code');
+  assert.equal((await scan(organizer.headers, { code: 'pas un code', ...at })).statusCode, 400, 'garbage');
   const typo = code.slice(0, 11) + (code[11] === '0' ? '1' : '0');
-  assert.equal((await scan(organizer.headers, { code: typo })).statusCode, 400, 'a typo is caught by the check character');
+  assert.equal((await scan(organizer.headers, { code: typo, ...at })).statusCode, 400, 'a typo is caught by the check character');
   const forged = signTicketPayload(keyFromSeed(Buffer.alloc(32, 7)), { ticketId: issued[0]!.id, eventId: event.id, code });
-  const forgedScan = await scan(organizer.headers, { code: forged });
+  const forgedScan = await scan(organizer.headers, { code: forged, ...at });
   assert.equal(forgedScan.statusCode, 400, 'QR signed with another key');
   assert.match(forgedScan.json().details.code[0], /QR code invalide/);
-  assert.equal((await scan(organizer.headers, { code, evenement_id: other.event.id })).statusCode, 400, 'another event');
+  assert.equal(
+    (await scan(organizer.headers, { code, evenement_id: other.event.id })).statusCode,
+    409,
+    'another event of the same organizer',
+  );
 
   const first = await scan(organizer.headers, { code: formatTicketCode(code).toLowerCase(), evenement_id: event.id });
   assert.equal(first.statusCode, 200, first.body);
   assert.equal(first.json().ticket.statut, 'UTILISE');
   assert.equal(first.json().ticket.type_billet, 'Standard');
-  const second = await scan(staff.headers, { code });
+  const second = await scan(staff.headers, { code, ...at });
   assert.equal(second.statusCode, 409);
   assert.equal(second.json().code, 'already_checked_in');
   assert.equal(second.json().details.date_utilisation[0], first.json().ticket.date_utilisation);
@@ -97,7 +102,12 @@ test('QR code (SVG, PNG) and PDF of my ticket; the QR payload checks the ticket 
   }
   // What the PNG encodes is what the door scanner sends.
   const payload = signTicketPayload(ticketSigningKey(ctx.config), { ticketId: id, eventId: event.id, code: issued[0]!.code });
-  const r = await ctx.app.inject({ method: 'POST', url: '/api/tickets/checkin/', headers: organizer.headers, payload: { code: payload } });
+  const r = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/tickets/checkin/',
+    headers: organizer.headers,
+    payload: { code: payload, evenement_id: event.id },
+  });
   assert.equal(r.statusCode, 200, r.body);
 });
 
@@ -107,7 +117,12 @@ test('simultaneous scans of one ticket: exactly one gets in', async () => {
   const { tickets: issued } = await paidTickets(buyer, event.id, 1);
   const results = await Promise.all(
     Array.from({ length: 5 }, () =>
-      ctx.app.inject({ method: 'POST', url: '/api/tickets/checkin/', headers: organizer.headers, payload: { code: issued[0]!.code } }),
+      ctx.app.inject({
+        method: 'POST',
+        url: '/api/tickets/checkin/',
+        headers: organizer.headers,
+        payload: { code: issued[0]!.code, evenement_id: event.id },
+      }),
     ),
   );
   assert.deepEqual(results.map((r) => r.statusCode).sort(), [200, 409, 409, 409, 409]);

@@ -7,12 +7,13 @@ import { defineModule, modulePlugin } from '../../core/module.js';
 import { ticketsDeps } from './deps.js';
 import { ticketRoutes } from './routes.js';
 import { ticketTypeRoutes } from './types-routes.js';
+import { checkinRoutes } from './checkin-routes.js';
 import { onEventSaved } from './types-service.js';
 import { parseTicketSigningKey } from './render/keys.js';
 
 export const ticketsModule = defineModule({
   name: 'tickets',
-  dependencies: ['users', 'events'],
+  dependencies: ['users', 'events', 'team'],
   hooks: () => ({ 'event.saved': onEventSaved }),
   checkConfig: (config) => {
     const key = config.env.TICKET_SIGNING_PRIVATE_KEY;
@@ -24,9 +25,10 @@ export const ticketsModule = defineModule({
       return [`TICKET_SIGNING_PRIVATE_KEY: ${(err as Error).message.replace(/^TICKET_SIGNING_PRIVATE_KEY: /, '')}`];
     }
   },
-  plugin: modulePlugin('tickets', ['users', 'events'], async (app) => {
+  plugin: modulePlugin('tickets', ['users', 'events', 'team'], async (app) => {
     const deps = ticketsDeps(app.runtime);
     await app.register(ticketRoutes(deps), { prefix: '/api/tickets' });
     await app.register(ticketTypeRoutes(deps), { prefix: '/api/events' });
+    await app.register(checkinRoutes(deps), { prefix: '/api/events' });
   }),
 });

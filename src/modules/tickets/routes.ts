@@ -5,8 +5,10 @@ import { Type } from 'typebox';
 import { currentUser, permissions } from '../../core/auth.js';
 import { errors, IdParams, tokenAuth } from '../../core/schemas.js';
 import { mapPage, Paginated, PaginationQuery, pageRequest, pageResponse } from '../../core/pagination.js';
-import { checkIn, getMyTicket, listMyTickets, type TicketView } from './service.js';
-import { TICKET_STATUTS } from './tables.js';
+import { getMyTicket, listMyTickets, type TicketView } from './service.js';
+import { checkIn, syncOfflineScans } from './checkin.js';
+import { checkinRouteConfig, controllerOf } from './checkin-routes.js';
+import { CHECKIN_SCAN_STATUTS, TICKET_STATUTS } from './tables.js';
 import { formatTicketCode } from './render/code.js';
 import { signTicketPayload } from './render/payload.js';
 import type { TicketsDeps } from './deps.js';
@@ -71,7 +73,22 @@ const CheckInResponse = Type.Object({
     type_billet: Type.String(),
     evenement_id: Type.Integer(),
     date_utilisation: Type.String({ format: 'date-time' }),
+    entree: Type.Union([Type.String(), Type.Null()]),
   }),
+});
+
+const SyncResponse = Type.Object({
+  evenement_id: Type.Integer(),
+  resultats: Type.Array(
+    Type.Object({
+      nonce: Type.String(),
+      statut: Type.Enum([...CHECKIN_SCAN_STATUTS, 'NON_TRAITE'], {
+        description: 'NON_TRAITE : non examiné (limite de codes inconnus atteinte), à renvoyer plus tard',
+      }),
+      message: Type.String(),
+      billet_id: Type.Union([Type.Integer(), Type.Null()]),
+    }),
+  ),
 });
 
 export function ticketRoutes(deps: TicketsDeps) {
@@ -191,23 +208,66 @@ export function ticketRoutes(deps: TicketsDeps) {
     app.post(
       '/checkin/',
       {
+        config: checkinRouteConfig(deps),
         schema: {
           tags: ['billets'],
           summary: "Contrôle d'un billet à l'entrée",
           description:
-            "Par le créateur de l'événement ou le personnel. 200 au premier passage, 409 ensuite (avec l'heure du premier passage).",
+            'Pour un seul événement : `evenement_id` obligatoire, sauf avec un jeton de contrôle (`svscan_…`) qui vaut pour son événement. ' +
+            "Par le créateur de l'événement, son équipe (SCANNER, GESTIONNAIRE) ou le personnel. 200 au premier passage, 409 ensuite " +
+            "(avec l'heure du premier passage), 409 `wrong_event` pour un billet d'un autre événement. 429 après trop de codes inconnus.",
           security: tokenAuth,
           body: Type.Object({
             code: Type.String({ minLength: 1, maxLength: 2000, description: 'Contenu du QR code (SV1.…) ou code court XXXX-XXXX-XXXX' }),
             evenement_id: Type.Optional(Type.Integer({ minimum: 1 })),
+            entree: Type.Optional(Type.String({ maxLength: 60, description: "Nom de l'entrée (« B »)" })),
           }),
-          response: { 200: CheckInResponse, ...errors(400, 401, 404, 409) },
+          response: { 200: CheckInResponse, ...errors(400, 401, 403, 404, 409, 429) },
         },
       },
       async (request) => {
-        const result = await checkIn(deps, currentUser(request), request.body.code, request.body.evenement_id);
+        const b = request.body;
+        const result = await checkIn(deps, controllerOf(request), b.code, {
+          ...(b.evenement_id !== undefined ? { evenementId: b.evenement_id } : {}),
+          ...(b.entree !== undefined ? { entree: b.entree } : {}),
+        });
         return { message: 'Billet valide : entrée autorisée.', ...result };
       },
+    );
+
+    app.post(
+      '/checkin/sync/',
+      {
+        config: checkinRouteConfig(deps),
+        schema: {
+          tags: ['billets'],
+          summary: 'Synchroniser les contrôles faits hors ligne',
+          description:
+            "Chaque scan porte son heure (`scanned_at`) et un `nonce` de l'appareil : renvoyer un scan déjà reçu donne la même réponse. " +
+            "Le premier scan d'un billet (par heure de scan) l'emporte ; les autres sont signalés (« déjà scanné à 20:14 à l'entrée B »).",
+          security: tokenAuth,
+          body: Type.Object({
+            evenement_id: Type.Optional(Type.Integer({ minimum: 1 })),
+            scans: Type.Array(
+              Type.Object({
+                code: Type.String({ minLength: 1, maxLength: 2000 }),
+                scanned_at: Type.String({ format: 'date-time' }),
+                nonce: Type.String({ minLength: 8, maxLength: 100, pattern: '^[\\x21-\\x7e]+$' }),
+                entree: Type.Optional(Type.String({ maxLength: 60 })),
+              }),
+              { minItems: 1, maxItems: 500 },
+            ),
+          }),
+          response: { 200: SyncResponse, ...errors(400, 401, 403, 404, 429) },
+        },
+      },
+      async (request) =>
+        syncOfflineScans(
+          deps,
+          controllerOf(request),
+          request.body.evenement_id,
+          request.body.scans.map((s) => ({ code: s.code, scannedAt: new Date(s.scanned_at), nonce: s.nonce, entree: s.entree })),
+        ),
     );
   };
 }

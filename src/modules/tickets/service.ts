@@ -6,14 +6,10 @@ import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { tickets, ticketTypes } from './tables.js';
 import { events } from '../events/tables.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.js';
-import type { AuthUser } from '../../core/auth.js';
-import { isStaffUser } from '../../core/auth.js';
+import { NotFoundError, ValidationError } from '../../core/errors.js';
 import { paginate, type PageRequest, type PageSlice } from '../../core/pagination.js';
-import { formatTicketCode, normalizeTicketCode } from './render/code.js';
+import { normalizeTicketCode } from './render/code.js';
 import { PAYLOAD_PREFIX, verifyTicketPayload, type PublicKeyRing } from './render/payload.js';
-import { ticketMachine } from './states.js';
-import { formatShortDateTime } from '../../core/french.js';
 import type { TicketsDeps } from './deps.js';
 
 const ticketColumns = {
@@ -78,18 +74,6 @@ export async function getMyTicket({ db }: Pick<TicketsDeps, 'db'>, userId: numbe
   return t;
 }
 
-export interface CheckInResult {
-  ticket: {
-    id: number;
-    code: string;
-    statut: string;
-    titulaire: string;
-    type_billet: string;
-    evenement_id: number;
-    date_utilisation: string;
-  };
-}
-
 /**
  * What was scanned or typed: the signed QR payload (verified against our public keys) or the short code
  * (its check character catches typos). Anything else is a forgery or a misread: 400.
@@ -104,61 +88,4 @@ export function resolveScannedCode(scanned: string, keys: PublicKeyRing): { code
   const code = normalizeTicketCode(text);
   if (!code) throw ValidationError.field('code', 'Code de billet invalide.');
   return { code };
-}
-
-/**
- * Check-in by the event's creator or staff. `evenementId`, when the scanner gives it, refuses tickets of
- * another event.
- */
-export async function checkIn(deps: TicketsDeps, controller: AuthUser, scanned: string, evenementId?: number): Promise<CheckInResult> {
-  const { code: normalized, eventId: signedEvent } = resolveScannedCode(scanned, deps.keys);
-  return deps.db.transaction(async (tx) => {
-    const [t] = await tx
-      .select({
-        id: tickets.id,
-        statut: tickets.statut,
-        evenementId: tickets.evenementId,
-        createurId: events.createurId,
-        dateUtilisation: tickets.dateUtilisation,
-        titulaireNom: tickets.titulaireNom,
-        typeNom: ticketTypes.nom,
-        code: tickets.code,
-      })
-      .from(tickets)
-      .innerJoin(events, eq(events.id, tickets.evenementId))
-      .innerJoin(ticketTypes, eq(ticketTypes.id, tickets.typeBilletId))
-      .where(eq(tickets.code, normalized))
-      .for('no key update', { of: tickets });
-    // Unknown code, or a ticket of an event this controller does not run: same answer, nothing learned.
-    if (!t || (t.createurId !== controller.id && !isStaffUser(controller))) throw new NotFoundError('Billet introuvable.');
-    if (signedEvent !== undefined && signedEvent !== t.evenementId)
-      throw ValidationError.field('code', 'QR code invalide (événement incohérent).');
-    if (evenementId !== undefined && t.evenementId !== evenementId) {
-      throw ValidationError.field('code', 'Ce billet est pour un autre événement.');
-    }
-    if (t.statut === 'UTILISE') {
-      throw new ConflictError(`Billet déjà utilisé le ${formatShortDateTime(t.dateUtilisation!)}.`, 'already_checked_in', {
-        date_utilisation: [t.dateUtilisation!.toISOString()],
-      });
-    }
-    if (t.statut !== 'VALIDE') throw new ConflictError(`Billet non valable (${t.statut.toLowerCase()}).`, 'ticket_not_valid');
-    const now = new Date();
-    // The row is locked above: the machine's guarded update cannot lose this race, and it writes the history.
-    await ticketMachine.transition(tx, t.id, ['VALIDE'], 'UTILISE', {
-      source: 'controle',
-      details: { controleur_id: controller.id },
-      set: { dateUtilisation: now, controleurId: controller.id },
-    });
-    return {
-      ticket: {
-        id: t.id,
-        code: formatTicketCode(t.code),
-        statut: 'UTILISE',
-        titulaire: t.titulaireNom,
-        type_billet: t.typeNom,
-        evenement_id: t.evenementId,
-        date_utilisation: now.toISOString(),
-      },
-    };
-  });
 }

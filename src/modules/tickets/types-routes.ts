@@ -88,7 +88,7 @@ export function ticketTypeRoutes(deps: TicketsDeps) {
         preValidation: permissions.IsAuthenticated,
         schema: {
           tags: ['billets'],
-          summary: 'Ajouter un type de billet (créateur)',
+          summary: 'Ajouter un type de billet (créateur ou gestionnaire)',
           security: tokenAuth,
           params: Params,
           body: TicketTypeBody,
@@ -115,7 +115,7 @@ export function ticketTypeRoutes(deps: TicketsDeps) {
         preValidation: permissions.IsAuthenticated,
         schema: {
           tags: ['billets'],
-          summary: 'Modifier un type de billet (créateur)',
+          summary: 'Modifier un type de billet (créateur ou gestionnaire)',
           security: tokenAuth,
           params: TypeParams,
           description:

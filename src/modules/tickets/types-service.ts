@@ -5,15 +5,16 @@
 import { and, eq, ne, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { events } from '../events/tables.js';
-import { lockEvent as lockEventRow, lockVisibleEvent, visibleEvent } from '../events/access.js';
+import { canSee, lockEvent as lockEventRow, lockVisibleEvent, visibleEvent } from '../events/access.js';
 import { heldSeats } from '../payments/reservation.js';
 import { ticketTypes } from './tables.js';
 import { assertOwner, type AuthUser } from '../../core/auth.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../core/errors.js';
 import type { HookHandler } from '../../core/hooks.js';
 import type { TicketsDeps } from './deps.js';
 import { paginate, type PageRequest } from '../../core/pagination.js';
 import { assertWithinPlan } from '../subscriptions/effective.js';
+import { eventRole } from '../team/access.js';
 import './hooks.js';
 import '../events/hooks.js';
 
@@ -144,6 +145,20 @@ async function assertQuantityCoversSales(tx: DbOrTx, locked: TicketType, quantit
   throw new ConflictError(message, 'invalid_quantity', { quantite: [message] });
 }
 
+/**
+ * The event, locked, for its creator or one of its GESTIONNAIRE (team module): they manage its ticket types.
+ * Someone who may not even see the event gets the same 404 as for an unknown one.
+ */
+async function lockManagedEvent(tx: DbOrTx, eventId: number, user: AuthUser) {
+  const ev = await lockEvent(tx, eventId);
+  const { role } = await eventRole(tx, ev.id, user);
+  if (role !== 'CREATEUR' && role !== 'GESTIONNAIRE') {
+    if (!canSee(ev, user)) throw new NotFoundError('Événement introuvable');
+    throw new ForbiddenError("Action réservée à l'organisateur de l'événement et à ses gestionnaires.", 'not_owner');
+  }
+  return ev;
+}
+
 /** A paid event created with only `prix` gets one "Standard" type holding all its capacity. */
 export async function ensureStandardTicketType(tx: DbOrTx, eventId: number): Promise<void> {
   const ev = await lockEvent(tx, eventId);
@@ -199,9 +214,19 @@ async function withAvailability(db: DbOrTx, t: TicketType): Promise<TicketTypeVi
   return { ...t, disponibles: Math.max(0, t.quantite - t.vendus - held) };
 }
 
-/** The ticket types of an event the caller may see (events' visibility rule), cheapest first, paginated. */
+/**
+ * The ticket types of an event the caller may see (events' visibility rule, plus its GESTIONNAIRE), cheapest
+ * first, paginated.
+ */
 export async function ticketTypesOf(deps: TicketsDeps, user: AuthUser | null, eventId: number, page: PageRequest) {
-  await visibleEvent(deps.db, eventId, user);
+  try {
+    await visibleEvent(deps.db, eventId, user);
+  } catch (err) {
+    // A GESTIONNAIRE manages the types of an event not yet published: they read them too.
+    if (!(err instanceof NotFoundError) || !user) throw err;
+    const { role } = await eventRole(deps.db, eventId, user).catch(() => ({ role: null }));
+    if (role !== 'GESTIONNAIRE') throw err;
+  }
   return paginate(
     page,
     async () =>
@@ -222,8 +247,7 @@ export async function createTicketType(
   input: TicketTypeInput,
 ): Promise<TicketTypeView> {
   const created = await deps.db.transaction(async (tx) => {
-    const ev = await lockVisibleEvent(tx, eventId, user);
-    assertOwner(user, ev.createurId);
+    const ev = await lockManagedEvent(tx, eventId, user);
     // The organizer's plan may cap ticket types per event (subscriptions); counted under the event's lock.
     await assertWithinPlan(tx, ev.createurId, { kind: 'type_billet', eventId: ev.id });
     return insertTicketType(tx, ev.id, input);
@@ -239,8 +263,7 @@ export async function updateTicketType(
   patch: Partial<TicketTypeInput>,
 ): Promise<TicketTypeView> {
   const updated = await deps.db.transaction(async (tx) => {
-    const ev = await lockVisibleEvent(tx, eventId, user);
-    assertOwner(user, ev.createurId);
+    const ev = await lockManagedEvent(tx, eventId, user);
     const [t] = await tx
       .select({ id: ticketTypes.id })
       .from(ticketTypes)
