@@ -114,8 +114,15 @@ export function fcmClient(s: FcmSettings): (m: PushMessage) => Promise<SendResul
   const tokenUrl = s.tokenUrl ?? s.serviceAccount.token_uri ?? 'https://oauth2.googleapis.com/token';
   let key: CryptoKey | null = null;
 
-  async function accessToken(force: boolean): Promise<string> {
-    if (!force && token && token.until > Date.now()) return token.value;
+  // One token request for the calls that need one at once (a batch's first sends), not one each.
+  let accessTokenInFlight: Promise<string> | null = null;
+  function accessToken(force: boolean): Promise<string> {
+    if (!force && token && token.until > Date.now()) return Promise.resolve(token.value);
+    accessTokenInFlight ??= freshAccessToken().finally(() => (accessTokenInFlight = null));
+    return accessTokenInFlight;
+  }
+
+  async function freshAccessToken(): Promise<string> {
     key ??= (await importPKCS8(s.serviceAccount.private_key, 'RS256')) as CryptoKey;
     const now = Math.floor(Date.now() / 1000);
     const assertion = await new SignJWT({ scope: 'https://www.googleapis.com/auth/firebase.messaging' })
@@ -186,8 +193,15 @@ export function apnsClient(s: ApnsSettings): { send: (m: PushMessage) => Promise
   let session: http2.ClientHttp2Session | null = null;
   let key: CryptoKey | null = null;
 
-  async function providerToken(force: boolean): Promise<string> {
-    if (!force && jwt && jwt.until > Date.now()) return jwt.value;
+  // One token request for the calls that need one at once (a batch's first sends), not one each.
+  let providerTokenInFlight: Promise<string> | null = null;
+  function providerToken(force: boolean): Promise<string> {
+    if (!force && jwt && jwt.until > Date.now()) return Promise.resolve(jwt.value);
+    providerTokenInFlight ??= freshProviderToken().finally(() => (providerTokenInFlight = null));
+    return providerTokenInFlight;
+  }
+
+  async function freshProviderToken(): Promise<string> {
     key ??= (await importPKCS8(s.key, 'ES256')) as CryptoKey;
     const value = await new SignJWT({}).setProtectedHeader({ alg: 'ES256', kid: s.keyId }).setIssuer(s.teamId).setIssuedAt().sign(key);
     jwt = { value, until: Date.now() + 50 * 60_000 };
