@@ -362,7 +362,9 @@ export const deliverJob: JobDefinition<{ ids: number[] }> = {
   retryLimit: 10,
   retryDelay: 5,
   retryBackoff: true,
-  batchSize: 4,
+  // One job per fetch: a worker never sits on fetched jobs, one after the other, while the others wait for
+  // their next poll (the calls inside a job already overlap).
+  batchSize: 1,
   workers: 4,
   handler: async ({ ids }, ctx) => {
     await deliverBatch(ctx, channelsFor(ctx.config, ctx.log), ids);
