@@ -14,6 +14,8 @@ import { notify } from './service.js';
 import { notificationSettings } from './settings.js';
 import { notificationDeliveries, notifications } from './tables.js';
 import { callbackDataFor, RECEIPT_PATH } from './receipts.js';
+import { channelsFor, setChannels } from './delivery.js';
+import type { SmsChannel } from './channels/sms.js';
 
 const SECRET = 'secret-des-accuses-de-reception';
 let sim: Simulator;
@@ -127,4 +129,29 @@ test('receipts: forged, altered or misdirected ones are refused and change nothi
   assert.equal(empty.statusCode, 400);
   const r = await deliveryRow(d.id);
   assert.deepEqual([r.statut, r.dateRemise], ['ENVOYEE', null]);
+});
+
+test('receipts: one that arrives before the sender has written its result wins (DELIVRE stays, the send is recorded)', async () => {
+  const real = channelsFor(ctx.config, ctx.log);
+  // Orange answers, and its receipt is taken into account, before the job writes what the send returned.
+  const sms: SmsChannel = {
+    name: 'orange',
+    send: async (m) => {
+      const r = await real.sms.send(m);
+      await eventually(async () => (await deliveryRow(m.deliveryId!)).statut === 'DELIVRE');
+      return r;
+    },
+  };
+  setChannels(ctx.config, { ...real, sms });
+  try {
+    const d = await smsDelivery('+2250711000004', 'dr:avant');
+    const row = await eventually(async () => {
+      const r = await deliveryRow(d.id);
+      return r.dateEnvoi ? r : undefined;
+    });
+    assert.deepEqual([row.statut, row.verrouJusqua, row.derniereErreur, row.tentatives], ['DELIVRE', null, null, 1]);
+    assert.ok(row.idMessageFournisseur && row.dateRemise);
+  } finally {
+    setChannels(ctx.config, real);
+  }
 });
