@@ -11,7 +11,8 @@ import { startSimulator, type Simulator } from '../payments/simulator/server.js'
 import { createTestContext, type TestContext } from '../../test/context.js';
 import { createUser } from '../../test/users.js';
 import { queuedJobs, runJob } from '../../test/jobs.js';
-import { deliverJob } from './delivery.js';
+import { channelsFor, deliverJob, setChannels } from './delivery.js';
+import type { PushChannel } from './channels/push.js';
 import { DELIVER_JOB } from './service.js';
 import { notificationDeliveries, notifications, pushTokens } from './tables.js';
 
@@ -126,4 +127,29 @@ test('batches: a 429 with Retry-After puts the delivery back for that long and t
     android.map((id) => ['ENVOYEE', id === android[0] ? 2 : 1]),
   );
   assert.equal(received('pause').length, android.length);
+});
+
+test('batches: a result is written only by the attempt that holds the row (a lease taken over meanwhile is left to its new holder)', async () => {
+  const { ids } = await pushDeliveries('relais', 1);
+  const real = channelsFor(ctx.config, ctx.log);
+  // This send is so slow that its lease runs out and another worker takes the delivery over (attempt 2).
+  const push: PushChannel = {
+    send: async (m) => {
+      const r = await real.push.send(m);
+      await db()
+        .update(notificationDeliveries)
+        .set({ tentatives: sql`${notificationDeliveries.tentatives} + 1`, verrouJusqua: sql`now() + interval '120 seconds'` })
+        .where(inArray(notificationDeliveries.id, ids));
+      return r;
+    },
+    close: () => undefined,
+  };
+  setChannels(ctx.config, { ...real, push });
+  try {
+    await runJob(ctx.runtime, deliverJob, { ids });
+  } finally {
+    setChannels(ctx.config, real);
+  }
+  const [r] = await rowsOf(ids);
+  assert.deepEqual([r!.statut, r!.tentatives, r!.dateEnvoi], ['EN_COURS', 2, null], 'the new holder writes its own result');
 });
