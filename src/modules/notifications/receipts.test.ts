@@ -8,12 +8,14 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { and, eq } from 'drizzle-orm';
 import { startSimulator, type Simulator } from '../payments/simulator/server.js';
-import { createTestContext, eventually, type TestContext } from '../../test/context.js';
+import { createTestContext, eventually, testConfig, type TestContext } from '../../test/context.js';
 import { createUser } from '../../test/users.js';
 import { notify } from './service.js';
 import { notificationSettings } from './settings.js';
 import { notificationDeliveries, notifications } from './tables.js';
-import { callbackDataFor, RECEIPT_PATH } from './receipts.js';
+import { callbackDataFor, receiptSettings, RECEIPT_PATH } from './receipts.js';
+import { developmentMessagingConfig } from './channels/development.js';
+import { simulatorInUse } from '../payments/setup.js';
 import { channelsFor, setChannels } from './delivery.js';
 import type { SmsChannel } from './channels/sms.js';
 
@@ -154,4 +156,30 @@ test('receipts: one that arrives before the sender has written its result wins (
   } finally {
     setChannels(ctx.config, real);
   }
+});
+
+test('receipts in development (npm start with the simulator): on, posted to this server, the same secret in the server and a separate worker', () => {
+  const env = { SECRET_KEY: 'cle-de-developpement-assez-longue-pour-le-test', PORT: '8123' };
+  const server = testConfig(env);
+  const worker = testConfig(env);
+  simulatorInUse.add(server);
+  simulatorInUse.add(worker);
+  const a = receiptSettings(developmentMessagingConfig(server)!)!;
+  const b = receiptSettings(developmentMessagingConfig(worker)!)!;
+  assert.equal(a.notifyUrl, `http://127.0.0.1:8123${RECEIPT_PATH}`);
+  assert.equal(a.secret, b.secret);
+  const otherKey = testConfig({ ...env, SECRET_KEY: 'une-autre-cle-de-developpement-assez-longue' });
+  simulatorInUse.add(otherKey);
+  assert.notEqual(a.secret, receiptSettings(developmentMessagingConfig(otherKey)!)!.secret, 'derived from SECRET_KEY');
+  // Receipts the team configured are left alone.
+  const own = testConfig({
+    ...env,
+    ORANGE_SMS_RECEIPT_SECRET: 'secret-choisi-par-l-equipe',
+    ORANGE_SMS_RECEIPT_URL: 'https://api.exemple.ci/dr/',
+  });
+  simulatorInUse.add(own);
+  assert.deepEqual(receiptSettings(developmentMessagingConfig(own)!), {
+    secret: 'secret-choisi-par-l-equipe',
+    notifyUrl: 'https://api.exemple.ci/dr/',
+  });
 });
