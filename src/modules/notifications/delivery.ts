@@ -210,9 +210,11 @@ async function sendPush(
 
 /**
  * One job: claim its deliveries (one statement), read the push tokens they need (one), send them with at most
- * NOTIFICATIONS_SEND_CONCURRENCY provider calls in flight (FCM over fetch's keep-alive connections, APNs over
+ * NOTIFICATIONS_SEND_CONCURRENCY provider calls in flight (FCM over a pool of keep-alive connections, APNs over
  * one HTTP/2 session, SMTP at most EMAIL_LANES at once), then write every result, the push tokens' counters and
- * dead tokens, and the retries' jobs in one transaction (a handful of statements, whatever the batch size).
+ * dead tokens, and the retries' jobs in one transaction (a handful of statements, whatever the batch size). A
+ * result is written only if the row is still this attempt's (its lease may have run out and been taken over),
+ * and never over a status an SMS delivery receipt set meanwhile (receipts.ts).
  */
 async function deliverBatch(ctx: JobContext, channels: Channels, ids: readonly number[]): Promise<void> {
   const db = ctx.database.db;
