@@ -316,7 +316,7 @@ export function messagingRoutes(app: FastifyInstance, state: MessagingState, cre
 <h2>SMS (${state.sms.length})</h2><table><tr><th>Reçu le</th><th>Destinataire</th><th>Expéditeur</th><th>Texte</th></tr>${sms.join('') || '<tr><td colspan="4">Aucun SMS pour le moment.</td></tr>'}</table>
 <h2>Notifications push (${state.pushes.length})</h2><table><tr><th>Reçue le</th><th>Service</th><th>Appareil</th><th>Contenu</th></tr>${push.join('') || '<tr><td colspan="4">Aucune notification push pour le moment.</td></tr>'}</table></body></html>`;
   });
-  app.get('/__simulator/messages.json', async () => ({ sms: state.sms, pushes: state.pushes }));
+  app.get('/__simulator/messages.json', async () => ({ sms: state.sms, pushes: state.pushes, receipts: state.receipts }));
   app.post<{ Body: { token?: string } }>('/__simulator/push-tokens/invalidate', async (req, reply) => {
     if (!req.body?.token) return reply.code(400).send({ error: 'token attendu' });
     state.invalidTokens.add(req.body.token);
