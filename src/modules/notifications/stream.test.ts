@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import pino from 'pino';
 import type { FastifyBaseLogger } from 'fastify';
-import { createTestContext, eventually, usingPostgres, type TestContext } from '../../test/context.js';
+import { createTestContext, eventually, openTestDatabase, usingPostgres, type TestContext } from '../../test/context.js';
 import { createUserWithToken } from '../../test/users.js';
 import { openRuntime, type Runtime } from '../../runtime.js';
 import { buildApp, type App } from '../../app.js';
@@ -20,6 +20,7 @@ import { hashSecret } from '../../core/tokens.js';
 import { redactUrl } from '../../core/security.js';
 import { authTokens } from '../users/tables.js';
 import { streamTickets } from './tables.js';
+import { NotificationStream } from './stream.js';
 
 let ctx: TestContext;
 let other: { runtime: Runtime; app: App } | null = null;
@@ -189,4 +190,16 @@ test('SSE: anonymous is a 401; a shutdown tells the client when to come back and
   await ctx.runtime.lifecycle.beginShutdown();
   await s.ended;
   assert.match(s.raw, new RegExp(`retry: ${SHUTDOWN_RETRY_MS}\\n\\n$`));
+});
+
+test('the stream closes quietly when its database was closed first (the shutdown order of the server)', async () => {
+  const { database, url, drop } = await openTestDatabase();
+  const stream = new NotificationStream(database, url, pino({ level: 'silent' }) as unknown as FastifyBaseLogger);
+  try {
+    await stream.subscribe(1, () => undefined); // listening
+    await database.close();
+    await stream.close();
+  } finally {
+    await drop();
+  }
 });
