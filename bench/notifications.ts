@@ -15,6 +15,7 @@
  * and the load generator (autocannon) in this process. Emails go to the log backend (LOG_LEVEL=warn).
  */
 import { parseArgs } from 'node:util';
+import { cpus, loadavg } from 'node:os';
 import type { ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
 import { sql } from 'drizzle-orm';
@@ -135,6 +136,7 @@ async function main(): Promise<void> {
         (await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM notifications WHERE type_notification = 'NOUVEL_EVENEMENT'`))
           .rows[0]!.n,
       );
+    const loadBefore = loadavg()[0]!;
     const pushesBefore = sim.messaging.state.pushes.length;
     const during = load(`${base}/api/events/`, TIMEOUT_S);
     const t0 = Date.now();
@@ -164,6 +166,8 @@ async function main(): Promise<void> {
       'liste pendant la diffusion : req/s': Math.round(result.requests.average),
       'liste pendant : p99 (ms)': result.latency.p99,
       'liste pendant : erreurs et non-2xx': result.errors + result.non2xx,
+      // The machine's load says how much CPU the measure had (a shared machine gives very different numbers).
+      [`charge (load average 1 min, ${cpus().length} cœurs) au début / à la fin`]: `${loadBefore.toFixed(1)} / ${loadavg()[0]!.toFixed(1)}`,
     });
   } finally {
     for (const c of children.reverse()) await stopProcess(c);

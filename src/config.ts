@@ -279,6 +279,9 @@ export const envSchema = z.object({
   ORANGE_SMS_SENDER_NAME: optionalStr.refine((v) => v === undefined || /^[A-Za-z0-9 ]{1,11}$/.test(v), {
     message: '11 caractères alphanumériques au plus',
   }),
+  /** Turns on SMS delivery receipts: signs each message's callbackData (receipts.ts). */
+  ORANGE_SMS_RECEIPT_SECRET: optionalStr.refine((v) => v === undefined || v.length >= 16, { message: '16 caractères au moins' }),
+  ORANGE_SMS_RECEIPT_URL: url(['http:', 'https:']),
   PUSH_BACKEND: z.enum(['console', 'fcm']).optional(),
   FCM_BASE_URL: url(['http:', 'https:']),
   FCM_TOKEN_URL: url(['http:', 'https:']),
@@ -292,6 +295,7 @@ export const envSchema = z.object({
   APNS_TEAM_ID: optionalStr,
   APNS_TOPIC: optionalStr,
   NOTIFICATIONS_HTTP_TIMEOUT_MS: int(10_000, 100, 120_000),
+  NOTIFICATIONS_SEND_CONCURRENCY: int(16, 1, 256),
   // Staff web interface (admin module): sign-in lifetime, where the built interface is.
   ADMIN_SESSION_HOURS: int(12, 1, 24 * 30),
   ADMIN_UI_DIR: optionalStr,

@@ -56,8 +56,8 @@ export function registerHostChecks(app: FastifyInstance, config: Config): void {
   });
 }
 
-/** Query keys whose values are secrets wherever they appear. */
-const SECRET_KEYS = /token|code|pass|secret|signature|key|otp|notif/i;
+/** Query keys whose values are secrets wherever they appear (`ticket`: the live stream's, notifications). */
+const SECRET_KEYS = /token|code|pass|secret|signature|key|otp|notif|ticket/i;
 /** Paths whose whole query string is personal or secret (account links, verification). */
 const SECRET_PATHS = /^\/(api\/auth|compte)\//;
 

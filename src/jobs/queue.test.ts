@@ -73,6 +73,38 @@ test('a job enqueued inside a rolled-back transaction never runs, and is not sto
   assert.equal(rows.length, 0);
 });
 
+test('sendMany: several jobs in one statement, with the transaction or not at all, delayed ones later, the queue policy applied', async () => {
+  await assert.rejects(
+    ctx.database.db.transaction(async (tx) => {
+      await ctx.jobs.sendMany('test.record', [{ data: { tag: 'many-rolled-back' } }], { tx });
+      throw new Error('annulation');
+    }),
+    /annulation/,
+  );
+  await ctx.database.db.transaction((tx) =>
+    ctx.jobs.sendMany(
+      'test.record',
+      [{ data: { tag: 'many-1' } }, { data: { tag: 'many-2' } }, { data: { tag: 'many-later' }, startAfterSeconds: 3600 }],
+      { tx },
+    ),
+  );
+  await eventually(async () => ['many-1', 'many-2'].every((t) => ran.some((r) => (r.data as { tag: string }).tag === t)));
+  const { rows } = await ctx.database.query<{ tag: string; later: boolean; retry_limit: number }>(
+    `SELECT data->>'tag' AS tag, start_after > now() + interval '50 minutes' AS later, retry_limit
+       FROM pgboss.job WHERE name = 'test.record' AND data->>'tag' LIKE 'many-%' ORDER BY 1`,
+  );
+  assert.deepEqual(
+    rows.map((r) => [r.tag, r.later, r.retry_limit]),
+    [
+      ['many-1', false, 0],
+      ['many-2', false, 0],
+      ['many-later', true, 0],
+    ],
+  );
+  assert.equal(ran.filter((r) => (r.data as { tag: string }).tag.startsWith('many-rolled')).length, 0);
+  await assert.rejects(ctx.jobs.sendMany('test.inconnue', [{ data: {} }]), /Tâche inconnue/);
+});
+
 test('a job that throws is retried until it succeeds', async () => {
   const id = await ctx.jobs.send('test.flaky', { tag: 'flaky' });
   await eventually(async () => {

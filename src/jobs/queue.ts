@@ -279,6 +279,27 @@ export class JobQueue {
   }
 
   /**
+   * Enqueues several jobs of one queue in one statement (pg-boss `insert`: the queue's retry policy applies as
+   * with `send`); with `tx`, atomically with the transaction's writes. For fan-outs that make dozens at once.
+   */
+  async sendMany<T extends object>(
+    name: string,
+    items: { data: T; startAfterSeconds?: number }[],
+    options: Pick<SendOptions, 'tx'> = {},
+  ): Promise<void> {
+    if (!this.definitions.has(name)) throw new Error(`Tâche inconnue : ${name}`);
+    if (!items.length) return;
+    const requestId = currentRequestId();
+    const now = Date.now();
+    const jobs = items.map((i) => ({
+      name,
+      data: (requestId ? { ...i.data, [META]: { requestId } } : i.data) as object,
+      ...(i.startAfterSeconds ? { startAfter: new Date(now + i.startAfterSeconds * 1000).toISOString() } : {}),
+    }));
+    await this.requireBoss().insert(jobs, options.tx ? ({ db: drizzleExecutor(options.tx) } as PgBoss.InsertOptions) : {});
+  }
+
+  /**
    * The queue as an operator needs to see it (`/readyz`, the no-worker warning): jobs due and not taken, how
    * long the oldest has waited, and whether a worker process is alive. A process that runs crons (every
    * worker) stamps pgboss.version.cron_on every 30 s, so a stamp older than 90 s means no worker is running.

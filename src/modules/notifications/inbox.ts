@@ -209,7 +209,7 @@ export async function pruneNotifications(
     .delete(notificationDeliveries)
     .where(
       and(
-        sql`${notificationDeliveries.statut} IN ('ENVOYEE', 'ECHEC', 'IGNOREE')`,
+        sql`${notificationDeliveries.statut} IN ('ENVOYEE', 'DELIVRE', 'ECHEC', 'IGNOREE')`,
         lt(notificationDeliveries.dateCreation, sql`now() - make_interval(days => ${deliveryDays})`),
       ),
     )

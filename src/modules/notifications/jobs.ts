@@ -13,6 +13,7 @@ import { events } from '../events/tables.js';
 import { FANOUT_JOB, fanoutJob, type FanoutData } from './audiences.js';
 import { deliverJob, emailJob, smsJob } from './delivery.js';
 import { pruneNotifications } from './inbox.js';
+import { pruneStreamTickets } from './stream-tickets.js';
 import { notificationSettings } from './settings.js';
 
 export const REMINDERS_JOB = 'notifications.reminders';
@@ -64,7 +65,8 @@ export const cleanupJob: JobDefinition<Record<string, never>> = {
   handler: async (_data, ctx) => {
     const s = notificationSettings(ctx.config);
     const r = await pruneNotifications(ctx.database.db, s.readRetentionDays, s.deliveryRetentionDays);
-    ctx.log.info(r, `notifications : ${r.notifications} notifications lues et ${r.deliveries} envois anciens supprimés`);
+    const tickets = await pruneStreamTickets(ctx.database.db);
+    ctx.log.info({ ...r, tickets }, `notifications : ${r.notifications} notifications lues et ${r.deliveries} envois anciens supprimés`);
   },
 };
 

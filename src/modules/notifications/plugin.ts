@@ -8,6 +8,8 @@
 import { defineModule, modulePlugin } from '../../core/module.js';
 import { notificationsDeps } from './deps.js';
 import { notificationRoutes } from './routes.js';
+import { streamRoutes } from './stream-routes.js';
+import { receiptRoutes } from './receipt-routes.js';
 import { notificationAdminRoutes } from './admin-routes.js';
 import { messageRoutes } from './message-routes.js';
 import { notificationJobs } from './jobs.js';
@@ -27,6 +29,8 @@ export const notificationsModule = defineModule({
   plugin: modulePlugin('notifications', DEPENDENCIES, async (app) => {
     const deps = notificationsDeps(app.runtime);
     app.addHook('onClose', async () => deps.stream.close());
+    await app.register(streamRoutes(deps), { prefix: '/api/notifications' });
+    await app.register(receiptRoutes(deps), { prefix: '/api/notifications' });
     await app.register(notificationRoutes(deps), { prefix: '/api/notifications' });
     await app.register(messageRoutes(deps), { prefix: '/api/events' });
     await app.register(notificationAdminRoutes(deps), { prefix: '/api/admin' });

@@ -1,11 +1,10 @@
-/** `/api/notifications/…`: the inbox, preferences, push tokens and the live stream (API.md "Notifications"). */
+/** `/api/notifications/…`: the inbox, preferences and push tokens (API.md "Notifications"); the live stream is stream-routes.ts. */
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { currentUser, permissions } from '../../core/auth.js';
 import { Paginated, PaginationQuery, pageRequest, pageResponse } from '../../core/pagination.js';
 import { errors, IdParams, tokenAuth } from '../../core/schemas.js';
-import { SHUTDOWN_RETRY_MS } from '../../core/lifecycle.js';
 import {
   deleteNotification,
   deletePushToken,
@@ -44,7 +43,6 @@ const PushToken = Type.Object({
   notifications_envoyees: Type.Integer(),
   date_creation: Type.String({ format: 'date-time' }),
 });
-const HEARTBEAT_MS = 25_000;
 
 export function notificationRoutes(deps: NotificationsDeps) {
   return async function routes(base: FastifyInstance): Promise<void> {
@@ -177,68 +175,6 @@ export function notificationRoutes(deps: NotificationsDeps) {
       async (request, reply) => {
         await deletePushToken(deps.db, currentUser(request).id, request.params.id);
         return reply.code(204).send(null);
-      },
-    );
-
-    app.get(
-      '/stream/',
-      {
-        schema: {
-          tags,
-          summary: 'Flux en direct (Server-Sent Events) : `notification` à chaque nouvelle, `unread` avec le nombre de non lues',
-          security: tokenAuth,
-          produces: ['text/event-stream'],
-          response: { ...errors(401) },
-        },
-      },
-      async (request, reply) => {
-        const userId = currentUser(request).id;
-        const stream = deps.stream;
-        reply.hijack();
-        const raw = reply.raw;
-        raw.writeHead(200, {
-          'content-type': 'text/event-stream; charset=utf-8',
-          'cache-control': 'no-cache, no-transform',
-          connection: 'keep-alive',
-          'x-accel-buffering': 'no',
-          'x-request-id': request.id,
-        });
-        const send = (event: string, data: unknown) => raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-        raw.write('retry: 3000\n\n');
-        let closed = false;
-        const cleanups: (() => void)[] = [];
-        const end = () => {
-          if (closed) return;
-          closed = true;
-          for (const c of cleanups) c();
-        };
-        request.raw.on('close', end);
-        cleanups.push(
-          deps.lifecycle.onShutdown(() => {
-            raw.end(`retry: ${SHUTDOWN_RETRY_MS}\n\n`);
-            end();
-          }),
-        );
-        const heartbeat = setInterval(() => raw.write(': ping\n\n'), HEARTBEAT_MS);
-        heartbeat.unref();
-        cleanups.push(() => clearInterval(heartbeat));
-        try {
-          const off = await stream.subscribe(userId, (e) => {
-            void (async () => {
-              const n = await getNotification(deps.db, userId, e.id).catch(() => null);
-              if (!n || closed) return;
-              send('notification', n);
-              send('unread', { count: await unreadCount(deps.db, userId) });
-            })().catch((err) => request.log.warn({ err }, 'flux des notifications'));
-          });
-          if (closed) off();
-          else cleanups.push(off);
-          send('unread', { count: await unreadCount(deps.db, userId) });
-        } catch (err) {
-          request.log.error({ err }, 'flux des notifications indisponible');
-          raw.end(`event: erreur\ndata: ${JSON.stringify({ error: 'Flux indisponible, nouvel essai bientôt.' })}\n\n`);
-          end();
-        }
       },
     );
 

@@ -9,7 +9,7 @@
  * to every process listening: stream.ts), so an SSE client on any app process hears of it.
  */
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../db/client.js';
+import { selectRows, type DbOrTx } from '../../db/client.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { users } from '../users/tables.js';
 import { requireType } from './registry.js';
@@ -120,23 +120,25 @@ export async function notify(tx: DbOrTx, deps: NotifyDeps, req: NotifyRequest): 
     return { p, recipient, rendered, canaux: resolveChannels(def, recipient, prefs.get(p.id) ?? new Map()) };
   });
 
-  const inserted = await tx
-    .insert(notifications)
-    .values(
-      plans.map(({ p, rendered }) => ({
-        utilisateurId: p.id,
-        typeNotification: def.type,
-        titre: rendered.titre.slice(0, 300),
-        // Account messages carry links and codes: their text stays in the delivery only (blanked once sent).
-        message: def.transactionnel ? '' : rendered.message,
-        donnees: req.donnees ?? {},
-        visible: !def.transactionnel,
-        cleDedup: req.dedupKey,
-        dateCreation: now,
-      })),
+  // Rows go as one JSON parameter (INSERT … SELECT FROM json_to_recordset): a page of 1,000 people is one
+  // statement with a handful of parameters, not thousands for the query builder to assemble.
+  const inserted = (
+    await selectRows<{ id: string | number; utilisateur_id: number }>(
+      tx,
+      sql`INSERT INTO ${notifications} (utilisateur_id, type_notification, titre, message, donnees, visible, cle_dedup, date_creation)
+          SELECT v.u, ${def.type}, v.t, v.m, ${JSON.stringify(req.donnees ?? {})}::jsonb, ${!def.transactionnel}, ${req.dedupKey}, ${now.toISOString()}::timestamptz
+            FROM json_to_recordset(${JSON.stringify(
+              plans.map(({ p, rendered }) => ({
+                u: p.id,
+                t: rendered.titre.slice(0, 300),
+                // Account messages carry links and codes: their text stays in the delivery only (blanked once sent).
+                m: def.transactionnel ? '' : rendered.message,
+              })),
+            )}::json) AS v(u int, t text, m text)
+          ON CONFLICT (utilisateur_id, cle_dedup) DO NOTHING
+          RETURNING id, utilisateur_id`,
     )
-    .onConflictDoNothing({ target: [notifications.utilisateurId, notifications.cleDedup] })
-    .returning({ id: notifications.id, utilisateurId: notifications.utilisateurId });
+  ).map((r) => ({ id: Number(r.id), utilisateurId: Number(r.utilisateur_id) }));
   if (!inserted.length) return 0;
   const byUser = new Map(inserted.map((r) => [r.utilisateurId, r.id]));
 
@@ -145,27 +147,30 @@ export async function notify(tx: DbOrTx, deps: NotifyDeps, req: NotifyRequest): 
     const notificationId = byUser.get(p.id);
     if (notificationId === undefined) return []; // already notified of this domain event
     return canaux.map((canal) => ({
-      notificationId,
-      canal,
-      destinataire: canal === 'EMAIL' ? recipient.email : canal === 'SMS' ? recipient.telephone : `utilisateur:${p.id}`,
-      contenu: contentFor(canal, rendered),
-      modeleDeSecours: rendered.secours[canal] !== undefined,
-      erreurModele: rendered.secours[canal] ?? null,
-      segmentsSms: canal === 'SMS' ? rendered.sms!.segments : null,
+      n: notificationId,
+      c: canal,
+      d: canal === 'EMAIL' ? recipient.email : canal === 'SMS' ? recipient.telephone : `utilisateur:${p.id}`,
+      x: contentFor(canal, rendered),
+      s: rendered.secours[canal] !== undefined,
+      e: rendered.secours[canal] ?? null,
+      g: canal === 'SMS' ? rendered.sms!.segments : null,
       // Email is silent: only push and SMS wait for the end of the quiet hours, and critical ones never do.
-      envoyerApres: canal !== 'EMAIL' && !def.critique ? quietEnd : now,
-      dateCreation: now,
+      a: (canal !== 'EMAIL' && !def.critique ? quietEnd : now).toISOString(),
     }));
   });
   if (rows.length) {
     const deliveries: { id: number; envoyerApres: Date }[] = [];
-    for (let i = 0; i < rows.length; i += 1000) {
-      deliveries.push(
-        ...(await tx
-          .insert(notificationDeliveries)
-          .values(rows.slice(i, i + 1000))
-          .returning({ id: notificationDeliveries.id, envoyerApres: notificationDeliveries.envoyerApres })),
+    for (let i = 0; i < rows.length; i += 2000) {
+      const part = await selectRows<{ id: string | number; envoyer_apres: Date | string }>(
+        tx,
+        sql`INSERT INTO ${notificationDeliveries}
+              (notification_id, canal, destinataire, contenu, modele_de_secours, erreur_modele, segments_sms, envoyer_apres, date_creation)
+            SELECT v.n, v.c, v.d, v.x, v.s, v.e, v.g, v.a, ${now.toISOString()}::timestamptz
+              FROM json_to_recordset(${JSON.stringify(rows.slice(i, i + 2000))}::json)
+                AS v(n bigint, c text, d text, x jsonb, s boolean, e text, g int, a timestamptz)
+            RETURNING id, envoyer_apres`,
       );
+      deliveries.push(...part.map((r) => ({ id: Number(r.id), envoyerApres: new Date(r.envoyer_apres) })));
     }
     await enqueueDeliveries(tx, deps.jobs, deliveries, now);
   }
@@ -194,13 +199,12 @@ export async function enqueueDeliveries(
     g.push(d.id);
     groups.set(delay, g);
   }
+  const batches: { data: { ids: number[] }; startAfterSeconds?: number }[] = [];
   for (const [delay, ids] of groups) {
     for (let i = 0; i < ids.length; i += DELIVERY_BATCH) {
-      await jobs.send(
-        DELIVER_JOB,
-        { ids: ids.slice(i, i + DELIVERY_BATCH) },
-        { ...(tx ? { tx } : {}), ...(delay ? { startAfterSeconds: delay } : {}) },
-      );
+      batches.push({ data: { ids: ids.slice(i, i + DELIVERY_BATCH) }, ...(delay ? { startAfterSeconds: delay } : {}) });
     }
   }
+  // One statement for them all (a fan-out page makes 20).
+  await jobs.sendMany(DELIVER_JOB, batches, tx ? { tx } : {});
 }

@@ -9,6 +9,8 @@ export interface NotificationSettings {
   readRetentionDays: number;
   deliveryRetentionDays: number;
   maxAttempts: number;
+  /** Provider calls one send job has in flight at once. */
+  sendConcurrency: number;
   organizerMessages: { max: number; windowSeconds: number };
 }
 
@@ -28,6 +30,7 @@ export function notificationSettings(config: Config): NotificationSettings {
     readRetentionDays: env.NOTIFICATIONS_READ_RETENTION_DAYS,
     deliveryRetentionDays: env.NOTIFICATIONS_DELIVERY_RETENTION_DAYS,
     maxAttempts: env.NOTIFICATIONS_MAX_ATTEMPTS,
+    sendConcurrency: env.NOTIFICATIONS_SEND_CONCURRENCY,
     organizerMessages: { max: env.ORGANIZER_MESSAGES_MAX, windowSeconds: env.ORGANIZER_MESSAGES_WINDOW_SECONDS },
   };
 }

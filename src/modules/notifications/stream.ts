@@ -111,7 +111,9 @@ export class NotificationStream {
   async close(): Promise<void> {
     this.closed = true;
     this.listeners.clear();
-    await this.stopListening?.();
+    // At shutdown the database may be closed already (server.ts closes the runtime in an onClose hook that ran
+    // first): a closed PGlite has no LISTEN left to undo, and its "PGlite is closed" is no shutdown error.
+    await this.stopListening?.().catch(() => undefined);
     this.stopListening = null;
     this.started = null;
   }

@@ -36,7 +36,8 @@ export const CANAUX = ['EMAIL', 'PUSH', 'SMS'] as const;
 export type Canal = (typeof CANAUX)[number];
 export const PLATEFORMES = ['ANDROID', 'IOS', 'WEB'] as const;
 export type Plateforme = (typeof PLATEFORMES)[number];
-export const DELIVERY_STATUTS = ['EN_ATTENTE', 'EN_COURS', 'ENVOYEE', 'ECHEC', 'IGNOREE'] as const;
+/** DELIVRE: the operator confirmed the SMS reached the phone (Orange's delivery receipt); push has no receipts. */
+export const DELIVERY_STATUTS = ['EN_ATTENTE', 'EN_COURS', 'ENVOYEE', 'DELIVRE', 'ECHEC', 'IGNOREE'] as const;
 export type DeliveryStatut = (typeof DELIVERY_STATUTS)[number];
 
 export const notificationTemplates = pgTable(
@@ -112,13 +113,15 @@ export const notificationDeliveries = pgTable(
     verrouJusqua: ts('verrou_jusqua'),
     dateCreation: ts('date_creation').notNull().defaultNow(),
     dateEnvoi: ts('date_envoi'),
+    /** When the operator's delivery receipt (SMS) arrived: DELIVRE, or ECHEC with its reason. */
+    dateRemise: ts('date_remise'),
   },
   (t) => [
     uniqueIndex('notification_deliveries_canal_uniq').on(t.notificationId, t.canal),
     index('notification_deliveries_statut_idx').on(t.statut, t.envoyerApres),
     index('notification_deliveries_date_idx').on(t.dateCreation),
     check('notification_deliveries_canal', sql`${t.canal} IN ('EMAIL', 'PUSH', 'SMS')`),
-    check('notification_deliveries_statut', sql`${t.statut} IN ('EN_ATTENTE', 'EN_COURS', 'ENVOYEE', 'ECHEC', 'IGNOREE')`),
+    check('notification_deliveries_statut', sql`${t.statut} IN ('EN_ATTENTE', 'EN_COURS', 'ENVOYEE', 'DELIVRE', 'ECHEC', 'IGNOREE')`),
   ],
 );
 
@@ -159,6 +162,26 @@ export const pushTokens = pgTable(
       .where(sql`${t.actif}`),
     check('push_tokens_plateforme', sql`${t.plateforme} IN ('ANDROID', 'IOS', 'WEB')`),
   ],
+);
+
+/**
+ * Single-use tickets for the live stream from a browser (EventSource sends no Authorization header): made with
+ * the API token (POST /api/notifications/stream/ticket/), only their SHA-256 kept, spent by the first
+ * GET /api/notifications/stream/?ticket=… within STREAM_TICKET_SECONDS; gone with the API token that made it.
+ */
+export const streamTickets = pgTable(
+  'notification_stream_tickets',
+  {
+    id: serial('id').primaryKey(),
+    hash: varchar('hash', { length: 64 }).notNull(),
+    utilisateurId: integer('utilisateur_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    authTokenId: integer('auth_token_id').references(() => authTokens.id, { onDelete: 'cascade' }),
+    expireLe: ts('expire_le').notNull(),
+    dateCreation: ts('date_creation').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('notification_stream_tickets_hash_uniq').on(t.hash), index('notification_stream_tickets_expire_idx').on(t.expireLe)],
 );
 
 /** Messages organizers sent to their participants (POST /api/events/{id}/messages/): recorded and rate-limited. */

@@ -6,15 +6,19 @@
  * shortly before `expires_in`, refreshed once on a 401; then
  * `POST /smsmessaging/v1/outbound/tel%3A%2B{sender}/requests` with `outboundSMSMessageRequest`. The message id
  * is the last segment of the answer's `resourceURL`. 429/503 (with Retry-After) and 5xx are retried; a
- * `requestError` (bad number: SVC0004; no credit: POL0001…) is final.
+ * `requestError` (bad number: SVC0004; no credit: POL0001…) is final. With ORANGE_SMS_RECEIPT_SECRET set,
+ * each message asks for a delivery receipt (`receiptRequest: {notifyURL, callbackData}`, receipts.ts).
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../../../config.js';
 import { ChannelError, fetchWithTimeout, retryAfter, type SendResult } from './types.js';
+import { smsReceiptRequest } from '../receipts.js';
 
 export interface SmsMessage {
   to: string;
   text: string;
+  /** The delivery it sends: with receipts configured, Orange reports back on it (receiptRequest.callbackData). */
+  deliveryId?: number | undefined;
 }
 
 export interface SmsChannel {
@@ -30,6 +34,8 @@ export interface OrangeSmsSettings {
   senderAddress: string;
   senderName?: string | undefined;
   timeoutMs: number;
+  /** Delivery receipts: where Orange posts them and the signed callbackData of a delivery (receipts.ts). */
+  receipts?: { notifyUrl: string; callbackData(deliveryId: number): string } | undefined;
 }
 
 export function smsBackend(config: Config): 'console' | 'orange' {
@@ -45,6 +51,7 @@ export function orangeSmsSettings(config: Config): OrangeSmsSettings {
     senderAddress: env.ORANGE_SMS_SENDER_ADDRESS ?? '',
     senderName: env.ORANGE_SMS_SENDER_NAME,
     timeoutMs: env.NOTIFICATIONS_HTTP_TIMEOUT_MS,
+    receipts: smsReceiptRequest(config),
   };
 }
 
@@ -62,8 +69,15 @@ export function orangeSms(s: OrangeSmsSettings): SmsChannel {
   let token: { value: string; until: number } | null = null;
   const sender = s.senderAddress.replace(/^\+/, '');
 
-  async function accessToken(force: boolean): Promise<string> {
-    if (!force && token && token.until > Date.now()) return token.value;
+  // One token request for the calls that need one at once (a batch's first sends), not one each.
+  let accessTokenInFlight: Promise<string> | null = null;
+  function accessToken(force: boolean): Promise<string> {
+    if (!force && token && token.until > Date.now()) return Promise.resolve(token.value);
+    accessTokenInFlight ??= freshAccessToken().finally(() => (accessTokenInFlight = null));
+    return accessTokenInFlight;
+  }
+
+  async function freshAccessToken(): Promise<string> {
     const res = await fetchWithTimeout(
       `${s.baseUrl}/oauth/v3/token`,
       {
@@ -90,7 +104,8 @@ export function orangeSms(s: OrangeSmsSettings): SmsChannel {
     return token.value;
   }
 
-  async function post(text: string, to: string, bearer: string): Promise<Response> {
+  async function post(m: SmsMessage, bearer: string): Promise<Response> {
+    const receipt = s.receipts && m.deliveryId !== undefined ? s.receipts : null;
     return fetchWithTimeout(
       `${s.baseUrl}/smsmessaging/v1/outbound/tel%3A%2B${sender}/requests`,
       {
@@ -98,10 +113,11 @@ export function orangeSms(s: OrangeSmsSettings): SmsChannel {
         headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json', accept: 'application/json' },
         body: JSON.stringify({
           outboundSMSMessageRequest: {
-            address: `tel:${to}`,
+            address: `tel:${m.to}`,
             senderAddress: `tel:+${sender}`,
             ...(s.senderName ? { senderName: s.senderName } : {}),
-            outboundSMSTextMessage: { message: text },
+            outboundSMSTextMessage: { message: m.text },
+            ...(receipt ? { receiptRequest: { notifyURL: receipt.notifyUrl, callbackData: receipt.callbackData(m.deliveryId!) } } : {}),
           },
         }),
       },
@@ -113,8 +129,8 @@ export function orangeSms(s: OrangeSmsSettings): SmsChannel {
   return {
     name: 'orange',
     send: async (m) => {
-      let res = await post(m.text, m.to, await accessToken(false));
-      if (res.status === 401) res = await post(m.text, m.to, await accessToken(true)); // expired before its time
+      let res = await post(m, await accessToken(false));
+      if (res.status === 401) res = await post(m, await accessToken(true)); // expired before its time
       const body = (await res.json().catch(() => ({}))) as {
         outboundSMSMessageRequest?: { resourceURL?: string };
         requestError?: Record<string, { messageId?: string; text?: string; variables?: string[] }>;

@@ -1,3 +1,6 @@
+import http from 'node:http';
+import https from 'node:https';
+
 /** What every channel client answers: the provider's message id, or a ChannelError that says whether to retry. */
 export interface SendResult {
   providerMessageId?: string | undefined;
@@ -35,4 +38,76 @@ export async function fetchWithTimeout(url: string, init: RequestInit, timeoutMs
     const reason = e.name === 'TimeoutError' ? `pas de réponse en ${timeoutMs} ms` : (e.cause as Error | undefined)?.message || e.message;
     throw new ChannelError(`${what} injoignable : ${reason}`, true);
   }
+}
+
+export interface JsonResponse {
+  status: number;
+  header(name: string): string | null;
+  json(): unknown;
+}
+
+/**
+ * A keep-alive pool for one provider's host: node:http(s) with a bounded number of reused connections. Much
+ * lighter than fetch per request (no web streams), which counts when a fan-out sends thousands of pushes.
+ */
+export function keepAlivePool(baseUrl: string, maxSockets: number): { agent: http.Agent; close(): void } {
+  const agent = baseUrl.startsWith('https:')
+    ? new https.Agent({ keepAlive: true, maxSockets, scheduling: 'lifo' })
+    : new http.Agent({ keepAlive: true, maxSockets, scheduling: 'lifo' });
+  return { agent, close: () => agent.destroy() };
+}
+
+/** POST a JSON body over the pool's connections, with a deadline; a network failure or timeout is retryable. */
+export function postJson(
+  agent: http.Agent,
+  url: string,
+  headers: Record<string, string>,
+  body: unknown,
+  timeoutMs: number,
+  what: string,
+): Promise<JsonResponse> {
+  const payload = Buffer.from(JSON.stringify(body));
+  const u = new URL(url);
+  const request = u.protocol === 'https:' ? https.request : http.request;
+  return new Promise((resolve, reject) => {
+    const req = request(
+      u,
+      { method: 'POST', agent, headers: { ...headers, 'content-type': 'application/json', 'content-length': payload.length } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          clearTimeout(timer);
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({
+            status: res.statusCode ?? 0,
+            header: (name) => {
+              const v = res.headers[name.toLowerCase()];
+              return (Array.isArray(v) ? v[0] : v) ?? null;
+            },
+            json: () => {
+              try {
+                return JSON.parse(text) as unknown;
+              } catch {
+                return {};
+              }
+            },
+          });
+        });
+        res.on('error', (err) => {
+          clearTimeout(timer);
+          reject(new ChannelError(`${what} injoignable : ${err.message}`, true));
+        });
+      },
+    );
+    const timer = setTimeout(() => {
+      req.destroy();
+      reject(new ChannelError(`${what} injoignable : pas de réponse en ${timeoutMs} ms`, true));
+    }, timeoutMs);
+    req.on('error', (err) => {
+      clearTimeout(timer);
+      reject(new ChannelError(`${what} injoignable : ${err.message}`, true));
+    });
+    req.end(payload);
+  });
 }

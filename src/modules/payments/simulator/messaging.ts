@@ -6,6 +6,8 @@
  * - Orange SMS API: OAuth2 client credentials at /oauth/v3/token (shared with Orange Money, other client id),
  *   `POST /smsmessaging/v1/outbound/{tel:+sender}/requests`: bearer checked (401 code 42 when expired), sender
  *   in the path equal to `senderAddress`, E.164 `tel:` address, `requestError.serviceException` SVC0002/SVC0004.
+ *   A message with `receiptRequest: {notifyURL, callbackData}` gets its delivery receipt posted there shortly
+ *   after (`deliveryInfoNotification`: DeliveredToTerminal, or DeliveryImpossible for a number made unreachable).
  * - FCM HTTP v1: the service account's signed JWT exchanged at /token (signature, issuer, audience, scope
  *   checked), `POST /v1/projects/{id}/messages:send` (bearer, project): UNREGISTERED for a token made invalid,
  *   INVALID_ARGUMENT for a malformed message.
@@ -37,6 +39,15 @@ export interface ReceivedSms {
   senderName: string | null;
   text: string;
   at: string;
+}
+
+export interface SentReceipt {
+  url: string;
+  callbackData: string;
+  address: string;
+  deliveryStatus: 'DeliveredToTerminal' | 'DeliveryImpossible';
+  /** The HTTP status the application answered, or the error when it could not be reached. */
+  answer: number | string | null;
 }
 
 export interface ReceivedPush {
@@ -109,6 +120,11 @@ export class MessagingState {
   readonly sms: ReceivedSms[] = [];
   readonly pushes: ReceivedPush[] = [];
   readonly invalidTokens = new Set<string>();
+  /** Numbers (E.164) whose SMS are never delivered: their receipt says DeliveryImpossible. */
+  readonly unreachableNumbers = new Set<string>();
+  readonly receipts: SentReceipt[] = [];
+  /** How long after accepting an SMS its delivery receipt is posted. */
+  receiptDelayMs = 100;
   faults: MessagingFault[] = [];
   private readonly bearers = new Map<string, { service: 'sms' | 'fcm'; expiresAt: number }>();
   tokensIssued = 0;
@@ -187,7 +203,20 @@ export function messagingRoutes(app: FastifyInstance, state: MessagingState, cre
     const text = (r.outboundSMSTextMessage as { message?: unknown } | undefined)?.message;
     if (typeof text !== 'string' || !text)
       return svc('SVC0002', 'Invalid input value for message part %1', ['outboundSMSTextMessage.message']);
+    const receipt = r.receiptRequest as { notifyURL?: unknown; callbackData?: unknown } | undefined;
+    if (receipt !== undefined) {
+      let ok = typeof receipt?.notifyURL === 'string';
+      try {
+        ok &&= ['http:', 'https:'].includes(new URL(receipt.notifyURL as string).protocol);
+      } catch {
+        ok = false;
+      }
+      if (!ok) return svc('SVC0002', 'Invalid input value for message part %1', ['receiptRequest.notifyURL']);
+      if (receipt.callbackData !== undefined && typeof receipt.callbackData !== 'string')
+        return svc('SVC0002', 'Invalid input value for message part %1', ['receiptRequest.callbackData']);
+    }
     const id = randomId(12);
+    if (receipt) sendReceipt(state, receipt.notifyURL as string, (receipt.callbackData as string | undefined) ?? '', address);
     state.sms.push({
       id,
       to: address.slice(4),
@@ -287,7 +316,7 @@ export function messagingRoutes(app: FastifyInstance, state: MessagingState, cre
 <h2>SMS (${state.sms.length})</h2><table><tr><th>Reçu le</th><th>Destinataire</th><th>Expéditeur</th><th>Texte</th></tr>${sms.join('') || '<tr><td colspan="4">Aucun SMS pour le moment.</td></tr>'}</table>
 <h2>Notifications push (${state.pushes.length})</h2><table><tr><th>Reçue le</th><th>Service</th><th>Appareil</th><th>Contenu</th></tr>${push.join('') || '<tr><td colspan="4">Aucune notification push pour le moment.</td></tr>'}</table></body></html>`;
   });
-  app.get('/__simulator/messages.json', async () => ({ sms: state.sms, pushes: state.pushes }));
+  app.get('/__simulator/messages.json', async () => ({ sms: state.sms, pushes: state.pushes, receipts: state.receipts }));
   app.post<{ Body: { token?: string } }>('/__simulator/push-tokens/invalidate', async (req, reply) => {
     if (!req.body?.token) return reply.code(400).send({ error: 'token attendu' });
     state.invalidTokens.add(req.body.token);
@@ -305,6 +334,26 @@ export function messagingRoutes(app: FastifyInstance, state: MessagingState, cre
     });
     return reply.code(201).send({ faults: state.faults });
   });
+}
+
+/** Posts a delivery receipt as Orange does, after state.receiptDelayMs; the answer is recorded in state.receipts. */
+function sendReceipt(state: MessagingState, url: string, callbackData: string, address: string): void {
+  const deliveryStatus = state.unreachableNumbers.has(address.slice(4)) ? 'DeliveryImpossible' : 'DeliveredToTerminal';
+  const sent: SentReceipt = { url, callbackData, address, deliveryStatus, answer: null };
+  state.receipts.push(sent);
+  setTimeout(() => {
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ deliveryInfoNotification: { callbackData, deliveryInfo: { address, deliveryStatus } } }),
+      signal: AbortSignal.timeout(10_000),
+    })
+      .then(async (res) => {
+        await res.arrayBuffer();
+        sent.answer = res.status;
+      })
+      .catch((err: Error) => (sent.answer = err.message));
+  }, state.receiptDelayMs).unref();
 }
 
 /** The Basic header Orange's token endpoint accepts for the SMS API's client. */
