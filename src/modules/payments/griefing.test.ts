@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { and, eq, sql } from 'drizzle-orm';
+import { selectRows } from '../../db/client.js';
 import { createTestContext, usingPostgres, type TestContext } from '../../test/context.js';
 import { categoryIds, createPaidEvent as createEvent, eventPayload } from '../../test/events.js';
 import { createUserWithToken } from '../../test/users.js';
@@ -451,4 +452,71 @@ test('a subscription payment over a provider maximum gets a neutral message (no 
     return true;
   });
   assert.equal((await db().select().from(payments).where(eq(payments.utilisateurId, organizer2.user.id))).length, 0);
+});
+
+test('the (event, phone) lock is taken only when a per-phone cap is set (PostgreSQL)', { skip: !usingPostgres() }, async () => {
+  const { event, types } = await createPaidEvent(db(), organizer.user.id, { capacite: 10 });
+  const buyer = await createUserWithToken(db());
+  const phone = '+2250500000171';
+  const waitingOnAdvisoryLock = async () =>
+    (
+      await selectRows<{ n: number }>(
+        db(),
+        sql`SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+             WHERE d.datname = current_database() AND l.locktype = 'advisory' AND NOT l.granted`,
+      )
+    )[0]!.n;
+  const hold = (n: number, perPhone: number | null) => {
+    const now = new Date();
+    return insertHoldingPayment(
+      db(),
+      {
+        reference: `SV-VERROU${n}`,
+        type: 'BILLET',
+        utilisateurId: buyer.user.id,
+        evenementId: event.id,
+        typeBilletId: types[0]!.id,
+        quantite: 1,
+        montant: 5000,
+        fournisseur: 'MTN_MONEY',
+        telephone: phone,
+        referenceFournisseur: `ref-verrou-${n}`,
+        idempotencyKey: null,
+        empreinteRequete: '',
+        expireLe: new Date(now.getTime() + 15 * 60_000),
+        prochaineVerification: now,
+        commissionPourcentage: 0,
+      },
+      now,
+      { source: 'initiation', details: {} },
+      { perUser: null, perPhone },
+    );
+  };
+  // Someone holds the phone's lock (another account's initiation with this phone). Each hold either ends, or is
+  // seen queueing on an advisory lock: the only one it can queue on here is the phone's.
+  for (const [n, perPhone, expected] of [
+    [1, null, 'held'],
+    [2, 6, 'waiting'],
+  ] as const) {
+    let attempt: Promise<unknown> = Promise.resolve();
+    try {
+      await db().transaction(async (tx) => {
+        await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`sv_hold_phone:${event.id}:${phone}`}, 0))`);
+        let done = false;
+        attempt = hold(n, perPhone).finally(() => (done = true));
+        let outcome: 'held' | 'waiting' = 'held';
+        while (!done) {
+          if ((await waitingOnAdvisoryLock()) > 0) {
+            outcome = 'waiting';
+            break;
+          }
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        assert.equal(outcome, expected, `perPhone=${perPhone}`);
+      });
+    } finally {
+      // The lock is released with the transaction: a hold that queued on it ends now.
+      await attempt;
+    }
+  }
 });
