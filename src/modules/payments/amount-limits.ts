@@ -36,16 +36,24 @@ export function amountLimitsFromEnv(env: Config['env']): AmountLimits {
   };
 }
 
+/**
+ * What is paid for, for the wording of the refusal: a ticket order (the buyer can order fewer tickets) or a service
+ * payment (a subscription: one amount, nothing to order fewer of).
+ */
+export type AmountContext = 'billets' | 'service';
+
 /** A French 400 naming the provider's limit when `montant` cannot be paid with it; nothing otherwise. */
 export function assertAmountAccepted(
   limits: AmountLimits | undefined,
   fournisseur: Fournisseur,
   montant: number,
   field = 'quantite',
+  context: AmountContext = 'billets',
 ): void {
   const l = limits?.[fournisseur];
   if (!l) return;
   const label = providerLabel(fournisseur);
+  const asked = context === 'billets' ? `commande de ${formatFrancs(montant)}` : `montant à payer : ${formatFrancs(montant)}`;
   if (montant % l.step !== 0) {
     throw ValidationError.field(
       field,
@@ -53,15 +61,13 @@ export function assertAmountAccepted(
     );
   }
   if (montant < l.min) {
-    throw ValidationError.field(
-      field,
-      `Le montant minimum d'un paiement ${label} est de ${formatFrancs(l.min)} (commande de ${formatFrancs(montant)}).`,
-    );
+    throw ValidationError.field(field, `Le montant minimum d'un paiement ${label} est de ${formatFrancs(l.min)} (${asked}).`);
   }
   if (montant > l.max) {
+    const what = context === 'billets' ? 'commandez moins de billets à la fois ou choisissez' : 'choisissez';
     throw ValidationError.field(
       field,
-      `Le montant maximum d'un paiement ${label} est de ${formatFrancs(l.max)} (commande de ${formatFrancs(montant)}) : commandez moins de billets à la fois ou choisissez un autre moyen de paiement.`,
+      `Le montant maximum d'un paiement ${label} est de ${formatFrancs(l.max)} (${asked}) : ${what} un autre moyen de paiement.`,
     );
   }
 }

@@ -7,15 +7,19 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { and, eq, sql } from 'drizzle-orm';
-import { createTestContext, type TestContext } from '../../test/context.js';
+import { selectRows } from '../../db/client.js';
+import { createTestContext, usingPostgres, type TestContext } from '../../test/context.js';
 import { categoryIds, createPaidEvent as createEvent, eventPayload } from '../../test/events.js';
 import { createUserWithToken } from '../../test/users.js';
 import { createPaidPurchase } from '../../test/payments.js';
 import { fakeGateways } from '../../test/fake-gateway.js';
 import { payments, refunds } from './tables.js';
-import { tickets } from '../tickets/tables.js';
+import { tickets, ticketTypes as ticketTypesTable } from '../tickets/tables.js';
 import { events } from '../events/tables.js';
-import { confirmPayment } from './service.js';
+import { confirmPayment, initiateServicePayment } from './service.js';
+import { insertHoldingPayment } from './reservation.js';
+import { openPaymentPage } from './return-pages.js';
+import { ValidationError } from '../../core/errors.js';
 import { paymentsDeps } from './deps.js';
 import type { PaymentDeps } from './deps.js';
 
@@ -51,11 +55,11 @@ const createPaidEvent = (_db: unknown, createurId: number, o: { capacite: number
 const at = (minutes: number): PaymentDeps => ({ ...deps, now: () => new Date(Date.now() + minutes * 60_000) });
 const paymentRow = async (id: number) => (await db().select().from(payments).where(eq(payments.id, id)))[0]!;
 
-function initiate(buyer: Buyer, eventId: number, quantite: number, fournisseur: string, telephone: string) {
+function initiate(buyer: Buyer, eventId: number, quantite: number, fournisseur: string, telephone: string, key?: string) {
   return ctx.app.inject({
     method: 'POST',
     url: '/api/payments/initiate/',
-    headers: buyer.headers,
+    headers: key ? { ...buyer.headers, 'idempotency-key': key } : buyer.headers,
     payload: { event_id: eventId, quantite, fournisseur, telephone },
   });
 }
@@ -83,15 +87,23 @@ test('one account initiating again and again with a number that never approves c
     assert.match(r.json().error, /Vous avez déjà 4 places réservées .* 4 places au plus/);
   }
   assert.equal(await heldBy(griefer.user.id, event.id), 4, 'no hold beyond the cap was stored');
-  // Parallel initiations by one account queue on its (event, buyer) lock: never more than the cap together.
-  const { event: rush } = await createPaidEvent(db(), organizer.user.id, { capacite: 100 });
-  const answers = await Promise.all([61, 62, 63, 64, 65, 66].map((n) => initiate(griefer, rush.id, 1, 'MTN_MONEY', `+22505000000${n}`)));
-  assert.deepEqual(answers.map((r) => r.statusCode).sort(), [201, 201, 201, 201, 409, 409], answers.map((r) => r.body).join('\n'));
-  assert.equal(await heldBy(griefer.user.id, rush.id), 4);
   // Another event is another count.
   const { event: other } = await createPaidEvent(db(), organizer.user.id, { capacite: 100 });
   assert.equal((await initiate(griefer, other.id, 2, 'MTN_MONEY', '+2250500000036')).statusCode, 201);
 });
+
+// PGlite runs one statement at a time, so parallel requests cannot race there: PostgreSQL only.
+test(
+  'parallel initiations by one account queue on its (event, buyer) lock: never more than the cap together (PostgreSQL)',
+  { skip: !usingPostgres() },
+  async () => {
+    const griefer = await createUserWithToken(db());
+    const { event: rush } = await createPaidEvent(db(), organizer.user.id, { capacite: 100 });
+    const answers = await Promise.all([61, 62, 63, 64, 65, 66].map((n) => initiate(griefer, rush.id, 1, 'MTN_MONEY', `+22505000000${n}`)));
+    assert.deepEqual(answers.map((r) => r.statusCode).sort(), [201, 201, 201, 201, 409, 409], answers.map((r) => r.body).join('\n'));
+    assert.equal(await heldBy(griefer.user.id, rush.id), 4);
+  },
+);
 
 test('the held-seats cap never refuses one full order of the ticket type (groups sold by the organizer)', async () => {
   const { event } = await createPaidEvent(db(), organizer.user.id, { capacite: 100, maxParCommande: 8 });
@@ -118,7 +130,7 @@ test('one payer phone shared by several accounts cannot hold more than its own c
   assert.equal(await heldBy(c.user.id, event.id), 0);
 });
 
-test('max_par_personne: the organizer sets it (PATCH), the event shows it, and 5 parallel orders cannot pass it', async () => {
+test('max_par_personne: the organizer sets it (PATCH), the event shows it, and orders one after the other cannot pass it', async () => {
   const { event } = await createPaidEvent(db(), organizer.user.id, { capacite: 100 });
   await db().update(events).set({ descriptionCourte: 'Zouglou', adresse: 'Boulevard de Marseille' }).where(eq(events.id, event.id));
   const bad = await ctx.app.inject({
@@ -139,13 +151,28 @@ test('max_par_personne: the organizer sets it (PATCH), the event shows it, and 5
   assert.equal(shown.json().max_par_personne, 3);
 
   const buyer = await createUserWithToken(db());
-  const answers = await Promise.all([51, 52, 53, 54, 55].map((n) => initiate(buyer, event.id, 1, 'WAVE', `+22507000000${n}`)));
-  const codes = answers.map((r) => r.statusCode).sort();
-  assert.deepEqual(codes, [201, 201, 201, 409, 409], answers.map((r) => r.body).join('\n'));
+  const answers = [];
+  for (const n of [51, 52, 53, 54, 55]) answers.push(await initiate(buyer, event.id, 1, 'WAVE', `+22507000000${n}`));
+  assert.deepEqual(
+    answers.map((r) => r.statusCode),
+    [201, 201, 201, 409, 409],
+    answers.map((r) => r.body).join('\n'),
+  );
   for (const r of answers.filter((x) => x.statusCode === 409)) {
     assert.equal(r.json().code, 'limite_par_personne');
     assert.match(r.json().error, /3 billets au plus par personne pour cet événement/);
   }
+  assert.equal(await heldBy(buyer.user.id, event.id), 3);
+});
+
+test('max_par_personne: 5 parallel orders cannot pass it (PostgreSQL)', { skip: !usingPostgres() }, async () => {
+  const { event } = await createPaidEvent(db(), organizer.user.id, { capacite: 100 });
+  await db().update(events).set({ maxParPersonne: 3 }).where(eq(events.id, event.id));
+  const buyer = await createUserWithToken(db());
+  const answers = await Promise.all([56, 57, 58, 59, 60].map((n) => initiate(buyer, event.id, 1, 'WAVE', `+22507000000${n}`)));
+  const codes = answers.map((r) => r.statusCode).sort();
+  assert.deepEqual(codes, [201, 201, 201, 409, 409], answers.map((r) => r.body).join('\n'));
+  for (const r of answers.filter((x) => x.statusCode === 409)) assert.equal(r.json().code, 'limite_par_personne');
   assert.equal(await heldBy(buyer.user.id, event.id), 3);
 });
 
@@ -283,4 +310,213 @@ test('Moov 1 001 F is refused (400, multiple of 5) before any seat is held; over
   assert.equal(over.statusCode, 400, over.body);
   assert.match(JSON.stringify(over.json()), /montant maximum d'un paiement Wave est de 20 000 F CFA \(commande de 30 000 F CFA\)/);
   assert.equal((await db().select().from(payments).where(eq(payments.evenementId, big.id))).length, 0);
+});
+
+test('max_par_personne: a payment refunded for want of a seat (no ticket) does not count, neither at the next order nor at a late success', async () => {
+  const { event, types } = await createPaidEvent(db(), organizer.user.id, { capacite: 1 });
+  await db().update(events).set({ maxParPersonne: 1 }).where(eq(events.id, event.id));
+  const buyer = await createUserWithToken(db());
+  const first = (await initiate(buyer, event.id, 1, 'MTN_MONEY', '+2250500000121')).json().payment.id as number;
+  assert.equal(await confirmPayment(at(6), first, 'rapprochement'), 'EXPIRE');
+  // The seat is taken by someone else; then the payer approves: REUSSI, refunded, no ticket.
+  const other = await createUserWithToken(db());
+  assert.equal((await initiate(other, event.id, 1, 'WAVE', '+2250700000121')).statusCode, 201);
+  gateways.MTN_MONEY.settle((await paymentRow(first)).referenceFournisseur, { status: 'succeeded' });
+  assert.equal(await confirmPayment(at(7), first, 'rapprochement'), 'REUSSI');
+  assert.equal((await db().select().from(tickets).where(eq(tickets.paymentId, first))).length, 0);
+  const [refund] = await db().select().from(refunds).where(eq(refunds.paymentId, first));
+  assert.ok(refund, 'refunded');
+
+  // A second seat: the buyer, who holds no ticket, may order one (sv_hold_seats_capped).
+  await db().update(ticketTypesTable).set({ quantite: 2 }).where(eq(ticketTypesTable.id, types[0]!.id));
+  const again = await initiate(buyer, event.id, 1, 'MTN_MONEY', '+2250500000122');
+  assert.equal(again.statusCode, 201, again.body);
+  // Released early too, then approved late: the late-success check (boughtOrHeldBy) does not count the refund either.
+  const second = again.json().payment.id as number;
+  assert.equal(await confirmPayment(at(6), second, 'rapprochement'), 'EXPIRE');
+  gateways.MTN_MONEY.settle((await paymentRow(second)).referenceFournisseur, { status: 'succeeded' });
+  assert.equal(await confirmPayment(at(7), second, 'rapprochement'), 'REUSSI');
+  assert.equal((await db().select().from(tickets).where(eq(tickets.paymentId, second))).length, 1, 'tickets, not a refund');
+  assert.equal((await db().select().from(refunds).where(eq(refunds.paymentId, second))).length, 0);
+  // Now the buyer has one live ticket: the limit is reached (with a seat left to buy).
+  await db().update(ticketTypesTable).set({ quantite: 3 }).where(eq(ticketTypesTable.id, types[0]!.id));
+  const over = await initiate(buyer, event.id, 1, 'WAVE', '+2250700000122');
+  assert.equal(over.statusCode, 409, over.body);
+  assert.equal(over.json().code, 'limite_par_personne');
+});
+
+test('the hold statement answers a key already stored by this buyer before any cap (the replay wins over the cap)', async () => {
+  const { event, types } = await createPaidEvent(db(), organizer.user.id, { capacite: 10 });
+  await db().update(events).set({ maxParPersonne: 2 }).where(eq(events.id, event.id));
+  const buyer = await createUserWithToken(db());
+  const first = await initiate(buyer, event.id, 2, 'MTN_MONEY', '+2250500000131', 'cle-131');
+  assert.equal(first.statusCode, 201, first.body);
+  // What the second of two parallel requests with this key does once it has the buyer's lock: its check for the
+  // key ran before the first one's commit, so only the hold statement can still see it.
+  const now = new Date();
+  const hold = insertHoldingPayment(
+    db(),
+    {
+      reference: 'SV-CLE131REJOUEE',
+      type: 'BILLET',
+      utilisateurId: buyer.user.id,
+      evenementId: event.id,
+      typeBilletId: types[0]!.id,
+      quantite: 2,
+      montant: 10000,
+      fournisseur: 'MTN_MONEY',
+      telephone: '+2250500000131',
+      referenceFournisseur: 'ref-cle-131-bis',
+      idempotencyKey: 'cle-131',
+      empreinteRequete: '',
+      expireLe: new Date(now.getTime() + 15 * 60_000),
+      prochaineVerification: now,
+      commissionPourcentage: 0,
+    },
+    now,
+    { source: 'initiation', details: {} },
+    { perUser: 4, perPhone: 6 },
+  );
+  await assert.rejects(hold, (err: { code?: string }) => {
+    assert.equal(err.code, 'idempotency_key_reused', 'not limite_par_personne');
+    return true;
+  });
+  assert.equal(await heldBy(buyer.user.id, event.id), 2);
+});
+
+test(
+  'two parallel initiations with the same Idempotency-Key: one payment, a 201 and a 200 replay (PostgreSQL)',
+  { skip: !usingPostgres() },
+  async () => {
+    const { event } = await createPaidEvent(db(), organizer.user.id, { capacite: 10 });
+    await db().update(events).set({ maxParPersonne: 2 }).where(eq(events.id, event.id));
+    for (const round of [1, 2, 3]) {
+      const buyer = await createUserWithToken(db());
+      const key = `cle-parallele-${round}`;
+      const answers = await Promise.all([1, 2].map(() => initiate(buyer, event.id, 2, 'MTN_MONEY', '+2250500000141', key)));
+      assert.deepEqual(answers.map((r) => r.statusCode).sort(), [200, 201], answers.map((r) => r.body).join('\n'));
+      assert.equal(answers[0]!.json().payment.id, answers[1]!.json().payment.id);
+      const rows = await db()
+        .select()
+        .from(payments)
+        .where(and(eq(payments.utilisateurId, buyer.user.id), eq(payments.evenementId, event.id)));
+      assert.equal(rows.length, 1, 'one hold');
+    }
+  },
+);
+
+test('a redirect page opened while the provider was asked keeps its hold (the release re-reads the opening under the row lock)', async () => {
+  const { event } = await createPaidEvent(db(), organizer.user.id, { capacite: 10 });
+  const buyer = await createUserWithToken(db());
+  const p = (await initiate(buyer, event.id, 1, 'WAVE', '+2250700000151')).json().payment;
+  // The buyer follows the link during the status call, after the payment was read for the release decision.
+  const wave = gateways.WAVE;
+  const racing = Object.create(wave) as typeof wave;
+  racing.getStatus = async (ref) => {
+    const opened = await openPaymentPage(deps, p.reference);
+    assert.ok(opened.redirect, 'the page opens');
+    return wave.getStatus(ref);
+  };
+  const later: PaymentDeps = { ...at(6), gateways: { ...deps.gateways, WAVE: racing } };
+  assert.equal(await confirmPayment(later, p.id, 'rapprochement'), 'EN_ATTENTE');
+  const row = await paymentRow(p.id);
+  assert.equal(row.statut, 'EN_ATTENTE');
+  assert.ok(row.dateOuverture);
+  assert.equal(await heldBy(buyer.user.id, event.id), 1, 'the hold lasts');
+});
+
+test('a subscription payment over a provider maximum gets a neutral message (no « billets », no « commande »)', async () => {
+  const organizer2 = await createUserWithToken(db());
+  const attempt = initiateServicePayment(
+    deps,
+    organizer2.user.id,
+    {
+      type: 'ABONNEMENT',
+      montant: 30000,
+      fournisseur: 'WAVE',
+      telephone: '+2250700000161',
+      description: 'SpotVibe abonnement',
+      fingerprint: [1],
+    },
+    undefined,
+    async () => {},
+  );
+  await assert.rejects(attempt, (err: unknown) => {
+    assert.ok(err instanceof ValidationError);
+    const text = JSON.stringify(err.details ?? err.message);
+    assert.match(
+      text,
+      /montant maximum d'un paiement Wave est de 20 000 F CFA \(montant à payer : 30 000 F CFA\) : choisissez un autre moyen de paiement/,
+    );
+    assert.doesNotMatch(text, /billets|commande/);
+    return true;
+  });
+  assert.equal((await db().select().from(payments).where(eq(payments.utilisateurId, organizer2.user.id))).length, 0);
+});
+
+test('the (event, phone) lock is taken only when a per-phone cap is set (PostgreSQL)', { skip: !usingPostgres() }, async () => {
+  const { event, types } = await createPaidEvent(db(), organizer.user.id, { capacite: 10 });
+  const buyer = await createUserWithToken(db());
+  const phone = '+2250500000171';
+  const waitingOnAdvisoryLock = async () =>
+    (
+      await selectRows<{ n: number }>(
+        db(),
+        sql`SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+             WHERE d.datname = current_database() AND l.locktype = 'advisory' AND NOT l.granted`,
+      )
+    )[0]!.n;
+  const hold = (n: number, perPhone: number | null) => {
+    const now = new Date();
+    return insertHoldingPayment(
+      db(),
+      {
+        reference: `SV-VERROU${n}`,
+        type: 'BILLET',
+        utilisateurId: buyer.user.id,
+        evenementId: event.id,
+        typeBilletId: types[0]!.id,
+        quantite: 1,
+        montant: 5000,
+        fournisseur: 'MTN_MONEY',
+        telephone: phone,
+        referenceFournisseur: `ref-verrou-${n}`,
+        idempotencyKey: null,
+        empreinteRequete: '',
+        expireLe: new Date(now.getTime() + 15 * 60_000),
+        prochaineVerification: now,
+        commissionPourcentage: 0,
+      },
+      now,
+      { source: 'initiation', details: {} },
+      { perUser: null, perPhone },
+    );
+  };
+  // Someone holds the phone's lock (another account's initiation with this phone). Each hold either ends, or is
+  // seen queueing on an advisory lock: the only one it can queue on here is the phone's.
+  for (const [n, perPhone, expected] of [
+    [1, null, 'held'],
+    [2, 6, 'waiting'],
+  ] as const) {
+    let attempt: Promise<unknown> = Promise.resolve();
+    try {
+      await db().transaction(async (tx) => {
+        await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`sv_hold_phone:${event.id}:${phone}`}, 0))`);
+        let done = false;
+        attempt = hold(n, perPhone).finally(() => (done = true));
+        let outcome: 'held' | 'waiting' = 'held';
+        while (!done) {
+          if ((await waitingOnAdvisoryLock()) > 0) {
+            outcome = 'waiting';
+            break;
+          }
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        assert.equal(outcome, expected, `perPhone=${perPhone}`);
+      });
+    } finally {
+      // The lock is released with the transaction: a hold that queued on it ends now.
+      await attempt;
+    }
+  }
 });

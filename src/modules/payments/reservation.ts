@@ -45,6 +45,18 @@ const SOLD_OUT = 'SV409';
 const USER_HOLDS = 'SV429';
 const PHONE_HOLDS = 'SV430';
 const PER_PERSON = 'SV431';
+/** Raised by sv_hold_seats_capped when the buyer already has a payment with this Idempotency-Key. */
+const KEY_TAKEN = 'SV412';
+
+/**
+ * A request with the same Idempotency-Key as one that got the buyer's lock first: the hold is not made, and the
+ * caller answers with the payment already stored under the key (a replay), never with a cap it would have met.
+ */
+export class IdempotencyKeyTakenError extends ConflictError {
+  constructor() {
+    super("Cette clé d'idempotence a déjà servi pour un autre achat.", 'idempotency_key_reused');
+  }
+}
 
 const places = (n: number) => `${n} place${n > 1 ? 's' : ''}`;
 const billets = (n: number) => `${n} billet${n > 1 ? 's' : ''}`;
@@ -113,6 +125,7 @@ export async function insertHoldingPayment(
     if (code === SOLD_OUT) throw soldOutError(seatsLeft(err));
     if (code === USER_HOLDS || code === PHONE_HOLDS) throw tooManyHeldError(...detailPair(err), code === PHONE_HOLDS);
     if (code === PER_PERSON) throw perPersonLimitError(...detailPair(err));
+    if (code === KEY_TAKEN) throw new IdempotencyKeyTakenError();
     throw err;
   }
 }
@@ -130,9 +143,11 @@ function holdingInsert(db: Db) {
           utilisateurId: ph('utilisateurId'),
           evenementId: ph('evenementId'),
           typeBilletId: ph('typeBilletId'),
-          // Caps per buyer and per phone, the event's max_par_personne, then the seats (migrations 0012, 0006).
+          // The Idempotency-Key, caps per buyer and per phone, the event's max_par_personne, then the seats
+          // (migrations 0012, 0006).
           quantite: sql`sv_hold_seats_capped(${ph('typeBilletId')}::integer, ${ph('quantite')}::integer, ${ph('now')}::timestamptz,
-            ${ph('utilisateurId')}::integer, ${ph('telephone')}::varchar, ${ph('maxUser')}::integer, ${ph('maxPhone')}::integer)`,
+            ${ph('utilisateurId')}::integer, ${ph('telephone')}::varchar, ${ph('maxUser')}::integer, ${ph('maxPhone')}::integer,
+            ${ph('idempotencyKey')}::varchar)`,
           montant: ph('montant'),
           fournisseur: ph('fournisseur'),
           telephone: ph('telephone'),

@@ -14,7 +14,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, getTableColumns, sql } from 'drizzle-orm';
-import type { Db, DbOrTx, Tx } from '../../db/client.js';
+import { selectRows, type Db, type DbOrTx, type Tx } from '../../db/client.js';
 import type { PaymentDeps } from './deps.js';
 import { events } from '../events/tables.js';
 import { users } from '../users/tables.js';
@@ -23,7 +23,14 @@ import { payments, refunds, type Fournisseur, type PaymentStatut } from './table
 import type { TransitionOptions } from '../../core/history.js';
 import { commissionRateFor } from '../subscriptions/effective.js';
 import './hooks.js';
-import { EventUnavailableError, heldSeatsSql, insertHoldingPayment, sellSeats, soldOutError } from './reservation.js';
+import {
+  EventUnavailableError,
+  heldSeatsSql,
+  IdempotencyKeyTakenError,
+  insertHoldingPayment,
+  sellSeats,
+  soldOutError,
+} from './reservation.js';
 import { paymentMachine, refundMachine } from './states.js';
 import { ticketMachine } from '../tickets/states.js';
 import { statusHistory } from '../../core/history.js';
@@ -174,8 +181,10 @@ export async function initiatePayment(
       holdCapsFor(deps.holdCaps, type.maxParCommande),
     );
   } catch (err) {
-    // Two requests with the same Idempotency-Key raced: the unique index let one in; answer with it.
-    if (idempotencyKey && pgErrorCode(err) === PG.uniqueViolation) {
+    // Two requests with the same Idempotency-Key raced: the first to get the buyer's lock stored its payment, and
+    // the hold statement saw it after that lock (IdempotencyKeyTakenError, before any cap could refuse this
+    // request), or the unique index let one in; answer with it.
+    if (idempotencyKey && (err instanceof IdempotencyKeyTakenError || pgErrorCode(err) === PG.uniqueViolation)) {
       const existing = await findByIdempotencyKey(deps.db, userId, idempotencyKey);
       if (existing) return replayOf(existing, print);
     }
@@ -408,8 +417,19 @@ export async function confirmPayment(deps: PaymentDeps, paymentId: number, sourc
   await scheduleNextCheck(deps.db, p, now, releaseAt);
   if (p.statut === 'EN_ATTENTE' && p.expireLe > now && releaseAt && releaseAt <= now) {
     const push = gateway.capabilities.flow === 'push';
-    await deps.db.transaction((tx) =>
-      failPayment(deps, tx, p.id, ['EN_ATTENTE'], 'EXPIRE', {
+    const released = await deps.db.transaction(async (tx) => {
+      if (!push) {
+        // `p` was read before the provider call: the buyer may have opened the page meanwhile. The opening
+        // (openPaymentPage, an UPDATE of this row) and this release queue on the row lock: either the opening is
+        // seen here and the hold lasts, or it comes after the release and no longer leads to the provider's page.
+        const [row] = await tx
+          .select({ dateOuverture: payments.dateOuverture })
+          .from(payments)
+          .where(eq(payments.id, p.id))
+          .for('no key update');
+        if (row?.dateOuverture) return false;
+      }
+      const left = await failPayment(deps, tx, p.id, ['EN_ATTENTE'], 'EXPIRE', {
         source,
         details: {
           liberation_anticipee: push ? 'paiement non approuvé sur le téléphone' : 'page de paiement jamais ouverte',
@@ -417,9 +437,12 @@ export async function confirmPayment(deps: PaymentDeps, paymentId: number, sourc
           expire_le_initial: p.expireLe.toISOString(),
         },
         set: { raisonEchec: push ? 'NON_APPROUVE' : 'PAGE_NON_OUVERTE', expireLe: now },
-      }),
-    );
-    return 'EXPIRE';
+      });
+      return left !== null;
+    });
+    if (released) return 'EXPIRE';
+    const [current] = await deps.db.select({ statut: payments.statut }).from(payments).where(eq(payments.id, p.id));
+    return current?.statut ?? p.statut;
   }
   if (p.statut === 'EN_ATTENTE' && p.expireLe <= now) {
     await expirePayment(deps, p.id, source);
@@ -615,7 +638,7 @@ export async function initiateServicePayment(
     .update(JSON.stringify([userId, input.type, ...input.fingerprint, input.montant, input.fournisseur, telephone]))
     .digest('hex');
   const gateway = gatewayFor(deps.gateways, input.fournisseur);
-  assertAmountAccepted(deps.amountLimits, input.fournisseur, input.montant, 'fournisseur');
+  assertAmountAccepted(deps.amountLimits, input.fournisseur, input.montant, 'fournisseur', 'service');
   if (idempotencyKey) {
     const existing = await findByIdempotencyKey(deps.db, userId, idempotencyKey);
     if (existing) {
@@ -793,26 +816,19 @@ async function moveToSuccess(tx: DbOrTx, paymentId: number, source: string, now:
 }
 
 /**
- * Seats of this event the payment's buyer has bought (REUSSI) or holds (pending, unexpired), other than this
- * payment's, counted after taking the same (event, buyer) advisory lock as sv_hold_seats_capped (migration 0012).
+ * Seats of this event the payment's buyer has bought (live tickets of successful payments: one refunded or being
+ * refunded has none) or holds (pending, unexpired payments), by sv_buyer_seats, the rule sv_hold_seats_capped
+ * applies too (migration 0012), counted after taking the same (event, buyer) advisory lock. This payment counts for
+ * nothing: it is REUSSI in this transaction and its tickets are not issued yet.
  */
 async function boughtOrHeldBy(tx: Tx, p: Payment, now: Date): Promise<number> {
   await tx.execute(
     sql`SELECT pg_advisory_xact_lock(hashtextextended('sv_hold_user:' || ${p.evenementId}::integer || ':' || ${p.utilisateurId}::integer, 0))`,
   );
-  const [row] = await tx
-    .select({
-      n: sql<number>`coalesce(sum(${payments.quantite}) FILTER (WHERE ${payments.statut} = 'REUSSI' OR ${payments.expireLe} > ${now.toISOString()}::timestamptz), 0)::int`,
-    })
-    .from(payments)
-    .where(
-      and(
-        eq(payments.evenementId, p.evenementId!),
-        eq(payments.utilisateurId, p.utilisateurId!),
-        sql`${payments.statut} IN ('REUSSI', 'EN_ATTENTE')`,
-        sql`${payments.id} <> ${p.id}`,
-      ),
-    );
+  const [row] = await selectRows<{ n: number }>(
+    tx,
+    sql`SELECT (s.held + s.bought)::int AS n FROM sv_buyer_seats(${p.evenementId}::integer, ${p.utilisateurId}::integer, ${now.toISOString()}::timestamptz) s`,
+  );
   return Number(row?.n ?? 0);
 }
 

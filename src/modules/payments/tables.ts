@@ -87,6 +87,10 @@ export const payments = pgTable(
     index('payments_event_idx').on(t.evenementId, t.statut),
     // Per-buyer and per-phone caps (sv_hold_seats_capped): one buyer's payments for one event.
     index('payments_event_user_idx').on(t.evenementId, t.utilisateurId, t.statut),
+    // The per-phone cap counts the pending payments of one payer phone on one event, not every pending one.
+    index('payments_event_phone_holds_idx')
+      .on(t.evenementId, t.telephone)
+      .where(sql`${t.statut} = 'EN_ATTENTE'`),
     // Holds: pending payments of a ticket type (availability) and the reconciliation queue.
     index('payments_holds_idx')
       .on(t.typeBilletId, t.expireLe)
