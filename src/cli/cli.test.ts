@@ -189,6 +189,12 @@ test('seed-demo is deterministic: same seed and base date → same data; counter
       );
       for (const r of rows) assert.equal(r.participants_count, r.real_count);
       assert.ok(rows.every((r) => (r.type_acces === 'GRATUIT') === (r.prix === 0)));
+      // Demo buyers can buy: each paid event sells its whole capacity through one "Standard" type at its price.
+      const { rows: unsellable } = await db.query(
+        `SELECT e.id FROM events e LEFT JOIN ticket_types t ON t.evenement_id = e.id
+         WHERE e.type_acces = 'PAYANT' AND (t.id IS NULL OR t.nom <> 'Standard' OR t.prix <> e.prix OR t.quantite <> e.capacite_max)`,
+      );
+      assert.deepEqual(unsellable, []);
       out = JSON.stringify(rows.map(({ real_count: _r, ...x }) => x));
     });
     return out;

@@ -8,7 +8,7 @@ import { analyzeTables } from '../modules/maintenance/service.js';
 import { sql } from 'drizzle-orm';
 import prand from 'pure-rand';
 import type { Database } from '../db/client.js';
-import { events, eventCategories, eventParticipations, users } from '../db/schema.js';
+import { events, eventCategories, eventParticipations, ticketTypes, users } from '../db/schema.js';
 import { hashPassword } from '../core/passwords.js';
 
 export const DEMO_PASSWORD = 'demo12345';
@@ -195,7 +195,7 @@ export async function seedDemo(database: Database, opts: SeedDemoOptions, progre
     const eventRows: { id: number; gratuit: boolean; capacite: number; valide: boolean }[] = [];
     for (let start = 0; start < opts.events; start += BATCH) {
       const rows = [];
-      const meta: { gratuit: boolean; capacite: number; valide: boolean }[] = [];
+      const meta: { gratuit: boolean; capacite: number; valide: boolean; prix: number }[] = [];
       for (let i = start; i < Math.min(opts.events, start + BATCH); i++) {
         const words = [rng.pick(WORDS), rng.pick(WORDS), rng.pick(WORDS)];
         const [lieu, lat, lng] = rng.pick(PLACES);
@@ -225,10 +225,18 @@ export async function seedDemo(database: Database, opts: SeedDemoOptions, progre
           dateValidation: valide ? base : null,
           nombreVues: rng.int(0, 10_000),
         });
-        meta.push({ gratuit, capacite, valide });
+        meta.push({ gratuit, capacite, valide, prix: rows[rows.length - 1]!.prix });
       }
       const inserted = await tx.insert(events).values(rows).returning({ id: events.id });
-      inserted.forEach((r, k) => eventRows.push({ id: r.id, ...meta[k]! }));
+      inserted.forEach((r, k) => eventRows.push({ id: r.id, gratuit: meta[k]!.gratuit, capacite: meta[k]!.capacite, valide: meta[k]!.valide }));
+      // A paid event sells through ticket types: each gets the "Standard" one the API gives an event created with
+      // only `prix` (its whole capacity, 10 per order at most), so demo users can buy tickets.
+      const standard = inserted.flatMap((r, k) =>
+        meta[k]!.gratuit
+          ? []
+          : [{ evenementId: r.id, nom: 'Standard', prix: meta[k]!.prix, quantite: meta[k]!.capacite, maxParCommande: Math.min(10, meta[k]!.capacite) }],
+      );
+      if (standard.length) await tx.insert(ticketTypes).values(standard);
       progress(`Événements : ${eventRows.length}/${opts.events}`);
     }
 
