@@ -167,6 +167,17 @@ export function notificationReactions(services: Pick<ProcessServices, 'config'>)
         donnees: pf.donnees,
       });
     },
+    'payment.anomaly': async ({ tx, jobs, paymentId, refundId, recu, attendu }) => {
+      const pf = await paymentFacts(tx, paymentId);
+      if (!pf) return;
+      await notify(tx, deps(jobs), {
+        type: 'ANOMALIE_PAIEMENT',
+        userIds: await staffIds(tx),
+        dedupKey: `payment:${paymentId}:anomalie`,
+        data: { ...pf.data, fournisseur: pf.p.fournisseur, recu, attendu, remboursement: refundId === null ? '?' : String(refundId) },
+        donnees: { ...pf.donnees, refund_id: refundId },
+      });
+    },
     'refund.updated': async ({ tx, jobs, refundId, completed }) => {
       const [r] = await tx.select().from(refunds).where(eq(refunds.id, refundId));
       if (!r) return;

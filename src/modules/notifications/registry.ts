@@ -126,6 +126,14 @@ for (const def of [
     { critique: true },
   ),
   t(
+    'ANOMALIE_PAIEMENT',
+    'PAIEMENT',
+    ['EMAIL', 'PUSH'],
+    { ...EVENT, reference: 'SV-AB12CD', fournisseur: 'MTN_MONEY', recu: '500 XOF', attendu: '5000 XOF', remboursement: '12' },
+    'Au personnel : un fournisseur confirme un autre montant que celui demandé (remboursé automatiquement)',
+    { critique: true },
+  ),
+  t(
     'REMBOURSEMENT',
     'PAIEMENT',
     ['EMAIL', 'PUSH', 'SMS'],

@@ -31,6 +31,15 @@ declare module '../../core/hooks.js' {
     'payment.failed': { payload: { tx: Tx | DbOrTx; jobs: JobQueue; paymentId: number }; result: void };
     /** A refund was created (`completed: false`: money received without a seat to give) or completed. */
     'refund.updated': { payload: { tx: Tx | DbOrTx; jobs: JobQueue; refundId: number; completed: boolean }; result: void };
+    /**
+     * Money moved in a way nobody decided (a provider confirmed another amount than the one asked): the payment
+     * failed, the amount received is being refunded, and staff must look (`recu`, `attendu`: amounts as the
+     * provider and we gave them, for the message).
+     */
+    'payment.anomaly': {
+      payload: { tx: Tx | DbOrTx; jobs: JobQueue; paymentId: number; refundId: number | null; recu: string; attendu: string };
+      result: void;
+    };
     /** A non-ticket payment settled (subscriptions activate, fail or refund their subscription). */
     'payment.settled': { payload: PaymentSettledPayload; result: void };
   }

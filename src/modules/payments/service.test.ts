@@ -5,7 +5,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { createTestContext, usingPostgres, type TestContext } from '../../test/context.js';
 import { createPaidEvent } from '../../test/events.js';
 import { createUser, createUserWithToken } from '../../test/users.js';
@@ -14,6 +14,7 @@ import { confirmPayment, initiatePayment, finalizeSuccess, nextCheckDelayMs, typ
 import { paymentsDeps } from './deps.js';
 import { payments, refunds } from './tables.js';
 import { statusHistory } from '../../core/history.js';
+import { notificationDeliveries, notifications } from '../notifications/tables.js';
 import { tickets, ticketTypes } from '../tickets/tables.js';
 import { processRefund, refundEventPayments, settleManualRefund } from './refunds.js';
 import { AppError } from '../../core/errors.js';
@@ -578,11 +579,25 @@ test('issue 12 case 6: a success for another amount is refunded automatically (t
   assert.equal(r!.montant, 500);
   assert.match(r!.motif, /Montant incohérent : 500 XOF reçu pour 5000 XOF/);
   assert.ok(sent.some((j) => j.name === 'payments.refund' && j.data.refundId === r!.id));
-  const alert = sent.find((j) => JSON.stringify(j.data).includes(staff.email));
-  assert.ok(alert, 'an e-mail to staff');
-  assert.match(String((alert!.data as { subject: string }).subject), /montant incohérent/);
+  // Staff hear it through the notification system (inbox, e-mail and push, critical: no quiet hours).
+  const staffAlerts = () =>
+    ctx.database.db
+      .select({ id: notifications.id, titre: notifications.titre, message: notifications.message })
+      .from(notifications)
+      .where(and(eq(notifications.utilisateurId, staff.id), eq(notifications.typeNotification, 'ANOMALIE_PAIEMENT')));
+  const [alert] = await staffAlerts();
+  assert.ok(alert, 'staff are notified');
+  assert.match(alert!.message, /confirme 500 XOF pour 5000 XOF demandés/);
+  const channels = await ctx.database.db
+    .select({ canal: notificationDeliveries.canal, contenu: notificationDeliveries.contenu })
+    .from(notificationDeliveries)
+    .where(eq(notificationDeliveries.notificationId, alert!.id));
+  const email = channels.find((c) => c.canal === 'EMAIL');
+  assert.ok(email, 'an e-mail to staff');
+  assert.match(String(email!.contenu.sujet), /montant incohérent/);
   // Asking again changes nothing: one refund, one alert.
   assert.equal(await confirmPayment(d, payment.id, 'test'), 'ECHOUE');
+  assert.equal((await staffAlerts()).length, 1);
   assert.equal((await ctx.database.db.select().from(refunds).where(eq(refunds.paymentId, payment.id))).length, 1);
   assert.equal((await ctx.database.db.select().from(tickets).where(eq(tickets.paymentId, payment.id))).length, 0);
 });

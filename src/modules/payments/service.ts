@@ -39,7 +39,6 @@ import { ConflictError, NotFoundError, ValidationError, AppError, pgErrorCode, P
 import { gatewayFor, ProviderRejectedError, ProviderUnavailableError, type GatewayRegistry } from './gateway.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import './hooks.js';
-import { queueEmail } from '../notifications/delivery.js';
 import { normalizeTelephone, PHONE_MESSAGE } from '../users/validators.js';
 import { generateTicketCode } from '../tickets/render/code.js';
 import { formatShortDateTime } from '../../core/french.js';
@@ -520,22 +519,15 @@ async function failForAmountMismatch(
     const montant = status.montant !== undefined && status.montant > 0 ? status.montant : p.montant;
     const motif = `Montant incohérent : ${montant} ${status.devise ?? p.devise} reçu pour ${p.montant} ${p.devise} demandés (${p.reference}).`;
     const refundId = await createRefund(tx, deps.jobs, deps.gateways, p, motif, montant);
-    await alertStaff(
+    await deps.hooks.run('payment.anomaly', {
       tx,
-      deps.jobs,
-      `SpotVibe : paiement ${p.reference} au montant incohérent`,
-      `Le fournisseur ${p.fournisseur} confirme le paiement ${p.reference} pour ${recu.montant ?? '?'} ${recu.devise ?? '?'}, alors que ${p.montant} ${p.devise} étaient demandés.\nAucun billet n'a été émis ; le remboursement n° ${refundId ?? '?'} de ${montant} est lancé automatiquement.\nVérifiez-le dans /api/admin/refunds/.`,
-    );
+      jobs: deps.jobs,
+      paymentId: p.id,
+      refundId,
+      recu: `${recu.montant ?? '?'} ${recu.devise ?? '?'}`,
+      attendu: `${p.montant} ${p.devise}`,
+    });
   });
-}
-
-/** One e-mail to every active staff member (anomalies that move money without a human deciding). */
-export async function alertStaff(tx: DbOrTx, jobs: JobQueue, subject: string, text: string): Promise<void> {
-  const staff = await tx
-    .select({ email: users.email })
-    .from(users)
-    .where(and(eq(users.isStaff, true), eq(users.isActive, true)));
-  for (const s of staff) await queueEmail(jobs, { to: s.email, subject, text }, tx);
 }
 
 async function expirePayment(deps: PaymentDeps, paymentId: number, source: string): Promise<void> {

@@ -108,6 +108,13 @@ export const DEFAULT_TEMPLATES: Record<string, TemplateTexts> = {
     contenu_email: `${HELLO}Votre paiement de {{ montant }} (référence {{ reference }}) pour « {{ event.titre }} » n'a pas abouti : aucun billet n'a été émis et vous n'êtes pas débité.${SIGN}`,
     contenu_sms: 'SpotVibe: paiement {{ reference }} de {{ montant }} non abouti. Aucun billet, aucun debit.',
   },
+  ANOMALIE_PAIEMENT: {
+    titre_push: 'Paiement au montant incohérent',
+    contenu_push: '{{ fournisseur }} confirme {{ recu }} pour {{ attendu }} demandés ({{ reference }}) : remboursement lancé.',
+    sujet_email: 'SpotVibe : paiement {{ reference }} au montant incohérent',
+    contenu_email: `${HELLO}Le fournisseur {{ fournisseur }} confirme le paiement {{ reference }} (« {{ event.titre }} ») pour {{ recu }}, alors que {{ attendu }} étaient demandés.\nAucun billet n'a été émis ; le remboursement n° {{ remboursement }} du montant reçu est lancé automatiquement.\nVérifiez-le dans SpotVibe Administration, section Remboursements.${SIGN}`,
+    contenu_sms: '',
+  },
   REMBOURSEMENT: {
     titre_push: 'Remboursement',
     contenu_push:
