@@ -163,7 +163,12 @@ export function notificationReactions(services: Pick<ProcessServices, 'config'>)
         type: 'PAIEMENT_ECHOUE',
         userIds: [pf.p.utilisateurId!],
         dedupKey: `payment:${paymentId}:echoue`,
-        data: { ...pf.data, statut: pf.p.statut },
+        // An amount mismatch failed with money received: its refund exists already, the message says so.
+        data: {
+          ...pf.data,
+          statut: pf.p.statut,
+          rembourse: (await tx.select({ id: refunds.id }).from(refunds).where(eq(refunds.paymentId, paymentId))).length ? 'oui' : '',
+        },
         donnees: pf.donnees,
       });
     },

@@ -121,7 +121,7 @@ for (const def of [
     'PAIEMENT_ECHOUE',
     'PAIEMENT',
     ['EMAIL', 'PUSH', 'SMS'],
-    { ...EVENT, montant: '15 000 F CFA', reference: 'SV-AB12CD', statut: 'ECHOUE' },
+    { ...EVENT, montant: '15 000 F CFA', reference: 'SV-AB12CD', statut: 'ECHOUE', rembourse: '' },
     'Paiement échoué ou expiré',
     { critique: true },
   ),

@@ -595,6 +595,12 @@ test('issue 12 case 6: a success for another amount is refunded automatically (t
   const email = channels.find((c) => c.canal === 'EMAIL');
   assert.ok(email, 'an e-mail to staff');
   assert.match(String(email!.contenu.sujet), /montant incohérent/);
+  // The buyer is told the money received comes back, not "vous n'êtes pas débité".
+  const [told] = await ctx.database.db
+    .select({ message: notifications.message })
+    .from(notifications)
+    .where(and(eq(notifications.utilisateurId, buyer.id), eq(notifications.typeNotification, 'PAIEMENT_ECHOUE')));
+  assert.match(told!.message, /La somme reçue vous est remboursée/);
   // Asking again changes nothing: one refund, one alert.
   assert.equal(await confirmPayment(d, payment.id, 'test'), 'ECHOUE');
   assert.equal((await staffAlerts()).length, 1);

@@ -515,10 +515,11 @@ async function failForAmountMismatch(
         })) !== null;
     }
     if (!moved) return;
-    await deps.hooks.run('payment.failed', { tx, jobs: deps.jobs, paymentId: p.id });
     const montant = status.montant !== undefined && status.montant > 0 ? status.montant : p.montant;
     const motif = `Montant incohérent : ${montant} ${status.devise ?? p.devise} reçu pour ${p.montant} ${p.devise} demandés (${p.reference}).`;
     const refundId = await createRefund(tx, deps.jobs, deps.gateways, p, motif, montant);
+    // After the refund exists, so that the buyer's message says the money received comes back.
+    await deps.hooks.run('payment.failed', { tx, jobs: deps.jobs, paymentId: p.id });
     await deps.hooks.run('payment.anomaly', {
       tx,
       jobs: deps.jobs,

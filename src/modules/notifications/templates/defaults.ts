@@ -103,10 +103,12 @@ export const DEFAULT_TEMPLATES: Record<string, TemplateTexts> = {
   },
   PAIEMENT_ECHOUE: {
     titre_push: 'Paiement non abouti',
-    contenu_push: 'Votre paiement pour « {{ event.titre }} » n’a pas abouti. Aucun billet émis.',
+    contenu_push:
+      'Votre paiement pour « {{ event.titre }} » n’a pas abouti. Aucun billet émis.{{ si rembourse }} La somme reçue vous est remboursée.{{ fin }}',
     sujet_email: 'Paiement non abouti : {{ event.titre }}',
-    contenu_email: `${HELLO}Votre paiement de {{ montant }} (référence {{ reference }}) pour « {{ event.titre }} » n'a pas abouti : aucun billet n'a été émis et vous n'êtes pas débité.${SIGN}`,
-    contenu_sms: 'SpotVibe: paiement {{ reference }} de {{ montant }} non abouti. Aucun billet, aucun debit.',
+    contenu_email: `${HELLO}Votre paiement de {{ montant }} (référence {{ reference }}) pour « {{ event.titre }} » n'a pas abouti : aucun billet n'a été émis{{ si rembourse }} ; la somme que le fournisseur nous a transmise ne correspond pas au montant demandé, elle vous est remboursée automatiquement{{ sinon }} et vous n'êtes pas débité{{ fin }}.${SIGN}`,
+    contenu_sms:
+      'SpotVibe: paiement {{ reference }} de {{ montant }} non abouti. Aucun billet, {{ si rembourse }}somme recue remboursee.{{ sinon }}aucun debit.{{ fin }}',
   },
   ANOMALIE_PAIEMENT: {
     titre_push: 'Paiement au montant incohérent',
