@@ -154,7 +154,10 @@ export class SimulatorState {
         : `${p.provider.toUpperCase().slice(0, 2)}${Date.now()}${randomId(3)}`;
     }
     const times = p.outcome ? p.outcome.callbacks : 1;
-    for (let i = 0; i < times; i++) this.later(i * this.delays.duplicateGapMs, () => void this.sendCallback(p, i + 1));
+    // A callback never announces what a status request would still answer 404 for (MTN's "not yet visible"
+    // window after a 202): it leaves once the payment is visible.
+    const visibleIn = Math.max(0, Number(p.extra.visibleAt ?? 0) - this.now());
+    for (let i = 0; i < times; i++) this.later(visibleIn + i * this.delays.duplicateGapMs, () => void this.sendCallback(p, i + 1));
   }
 
   private async sendCallback(p: SimPayment, attempt: number): Promise<void> {
