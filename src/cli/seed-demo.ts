@@ -228,13 +228,23 @@ export async function seedDemo(database: Database, opts: SeedDemoOptions, progre
         meta.push({ gratuit, capacite, valide, prix: rows[rows.length - 1]!.prix });
       }
       const inserted = await tx.insert(events).values(rows).returning({ id: events.id });
-      inserted.forEach((r, k) => eventRows.push({ id: r.id, gratuit: meta[k]!.gratuit, capacite: meta[k]!.capacite, valide: meta[k]!.valide }));
+      inserted.forEach((r, k) =>
+        eventRows.push({ id: r.id, gratuit: meta[k]!.gratuit, capacite: meta[k]!.capacite, valide: meta[k]!.valide }),
+      );
       // A paid event sells through ticket types: each gets the "Standard" one the API gives an event created with
       // only `prix` (its whole capacity, 10 per order at most), so demo users can buy tickets.
       const standard = inserted.flatMap((r, k) =>
         meta[k]!.gratuit
           ? []
-          : [{ evenementId: r.id, nom: 'Standard', prix: meta[k]!.prix, quantite: meta[k]!.capacite, maxParCommande: Math.min(10, meta[k]!.capacite) }],
+          : [
+              {
+                evenementId: r.id,
+                nom: 'Standard',
+                prix: meta[k]!.prix,
+                quantite: meta[k]!.capacite,
+                maxParCommande: Math.min(10, meta[k]!.capacite),
+              },
+            ],
       );
       if (standard.length) await tx.insert(ticketTypes).values(standard);
       progress(`Événements : ${eventRows.length}/${opts.events}`);
