@@ -17,7 +17,16 @@ import { importPKCS8, SignJWT } from 'jose';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../../../config.js';
 import type { Plateforme } from '../tables.js';
-import { ChannelError, fetchWithTimeout, keepAlivePool, postJson, retryAfter, type SendResult } from './types.js';
+import {
+  cachedToken,
+  ChannelError,
+  fetchWithTimeout,
+  keepAlivePool,
+  oauthValidityMs,
+  postJson,
+  retryAfter,
+  type SendResult,
+} from './types.js';
 
 export interface PushMessage {
   token: string;
@@ -114,19 +123,10 @@ export function checkPushConfig(config: Config): string[] {
 }
 
 export function fcmClient(s: FcmSettings): ((m: PushMessage) => Promise<SendResult>) & { close(): void } {
-  let token: { value: string; until: number } | null = null;
   const tokenUrl = s.tokenUrl ?? s.serviceAccount.token_uri ?? 'https://oauth2.googleapis.com/token';
   let key: CryptoKey | null = null;
 
-  // One token request for the calls that need one at once (a batch's first sends), not one each.
-  let accessTokenInFlight: Promise<string> | null = null;
-  function accessToken(force: boolean): Promise<string> {
-    if (!force && token && token.until > Date.now()) return Promise.resolve(token.value);
-    accessTokenInFlight ??= freshAccessToken().finally(() => (accessTokenInFlight = null));
-    return accessTokenInFlight;
-  }
-
-  async function freshAccessToken(): Promise<string> {
+  const accessToken = cachedToken(async () => {
     key ??= (await importPKCS8(s.serviceAccount.private_key, 'RS256')) as CryptoKey;
     const now = Math.floor(Date.now() / 1000);
     const assertion = await new SignJWT({ scope: 'https://www.googleapis.com/auth/firebase.messaging' })
@@ -149,9 +149,8 @@ export function fcmClient(s: FcmSettings): ((m: PushMessage) => Promise<SendResu
     const body = (await res.json().catch(() => ({}))) as { access_token?: string; expires_in?: number };
     if (!res.ok || !body.access_token)
       throw new ChannelError(`FCM : jeton OAuth2 refusé (HTTP ${res.status})`, res.status >= 500 || res.status === 429);
-    token = { value: body.access_token, until: Date.now() + Math.max(0, (body.expires_in ?? 3600) - 60) * 1000 };
-    return token.value;
-  }
+    return { value: body.access_token, validForMs: oauthValidityMs(body.expires_in) };
+  });
 
   // The sends reuse a few keep-alive connections (the token exchange, once an hour, uses fetch).
   const pool = keepAlivePool(s.baseUrl, s.maxSockets);
@@ -194,24 +193,15 @@ export function fcmClient(s: FcmSettings): ((m: PushMessage) => Promise<SendResu
 }
 
 export function apnsClient(s: ApnsSettings): { send: (m: PushMessage) => Promise<SendResult>; close(): void } {
-  let jwt: { value: string; until: number } | null = null;
   let session: http2.ClientHttp2Session | null = null;
   let key: CryptoKey | null = null;
 
-  // One token request for the calls that need one at once (a batch's first sends), not one each.
-  let providerTokenInFlight: Promise<string> | null = null;
-  function providerToken(force: boolean): Promise<string> {
-    if (!force && jwt && jwt.until > Date.now()) return Promise.resolve(jwt.value);
-    providerTokenInFlight ??= freshProviderToken().finally(() => (providerTokenInFlight = null));
-    return providerTokenInFlight;
-  }
-
-  async function freshProviderToken(): Promise<string> {
+  // APNs accepts a provider token for an hour and throttles fresher ones: one every 50 minutes.
+  const providerToken = cachedToken(async () => {
     key ??= (await importPKCS8(s.key, 'ES256')) as CryptoKey;
     const value = await new SignJWT({}).setProtectedHeader({ alg: 'ES256', kid: s.keyId }).setIssuer(s.teamId).setIssuedAt().sign(key);
-    jwt = { value, until: Date.now() + 50 * 60_000 };
-    return value;
-  }
+    return { value, validForMs: 50 * 60_000 };
+  });
 
   function connect(): http2.ClientHttp2Session {
     if (session && !session.closed && !session.destroyed) return session;

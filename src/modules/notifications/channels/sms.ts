@@ -11,7 +11,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../../../config.js';
-import { ChannelError, fetchWithTimeout, retryAfter, type SendResult } from './types.js';
+import { cachedToken, ChannelError, fetchWithTimeout, oauthValidityMs, retryAfter, type SendResult } from './types.js';
 import { smsReceiptRequest } from '../receipts.js';
 
 export interface SmsMessage {
@@ -66,18 +66,9 @@ export function consoleSms(log: FastifyBaseLogger): SmsChannel {
 }
 
 export function orangeSms(s: OrangeSmsSettings): SmsChannel {
-  let token: { value: string; until: number } | null = null;
   const sender = s.senderAddress.replace(/^\+/, '');
 
-  // One token request for the calls that need one at once (a batch's first sends), not one each.
-  let accessTokenInFlight: Promise<string> | null = null;
-  function accessToken(force: boolean): Promise<string> {
-    if (!force && token && token.until > Date.now()) return Promise.resolve(token.value);
-    accessTokenInFlight ??= freshAccessToken().finally(() => (accessTokenInFlight = null));
-    return accessTokenInFlight;
-  }
-
-  async function freshAccessToken(): Promise<string> {
+  const accessToken = cachedToken(async () => {
     const res = await fetchWithTimeout(
       `${s.baseUrl}/oauth/v3/token`,
       {
@@ -100,9 +91,8 @@ export function orangeSms(s: OrangeSmsSettings): SmsChannel {
         retryAfter(res.headers.get('retry-after')),
       );
     }
-    token = { value: body.access_token, until: Date.now() + Math.max(0, (body.expires_in ?? 3600) - 60) * 1000 };
-    return token.value;
-  }
+    return { value: body.access_token, validForMs: oauthValidityMs(body.expires_in) };
+  });
 
   async function post(m: SmsMessage, bearer: string): Promise<Response> {
     const receipt = s.receipts && m.deliveryId !== undefined ? s.receipts : null;

@@ -111,3 +111,28 @@ export function postJson(
     req.end(payload);
   });
 }
+
+/**
+ * A provider's bearer token (OAuth2 access token, APNs provider JWT): fetched once for all the calls that need one
+ * at the same moment (a batch's first sends), kept until its validity runs out; `get(true)` fetches a fresh one
+ * (after a 401).
+ */
+export function cachedToken(fetchToken: () => Promise<{ value: string; validForMs: number }>): (force?: boolean) => Promise<string> {
+  let token: { value: string; until: number } | null = null;
+  let inFlight: Promise<string> | null = null;
+  return (force = false) => {
+    if (!force && token && token.until > Date.now()) return Promise.resolve(token.value);
+    inFlight ??= fetchToken()
+      .then((t) => {
+        token = { value: t.value, until: Date.now() + t.validForMs };
+        return t.value;
+      })
+      .finally(() => (inFlight = null));
+    return inFlight;
+  };
+}
+
+/** How long to keep an OAuth2 access token: its `expires_in` (an hour when absent) less a minute of margin. */
+export function oauthValidityMs(expiresIn: number | undefined): number {
+  return Math.max(0, (expiresIn ?? 3600) - 60) * 1000;
+}
